@@ -1,0 +1,107 @@
+# Sekimori top-level Makefile, in the manner of Buildroot.
+#
+#   make run                  build the x86_64 image and boot it in QEMU
+#   make test                 everything CI checks
+#   make BOARD=aarch64 image  build the ARM64 image
+#   make <board>_defconfig    start output/<board>/.config from board/<board>/defconfig
+#   make menuconfig           edit output/$(BOARD)/.config
+#   make host                 our programs built natively into output/host/bin
+#   make help                 the rest
+#
+# The work is done by small scripts; this file only orders them and hands
+# them one environment (see docs/ARCHITECTURE.md, "Build").
+
+SK_TOP := $(CURDIR)
+BOARD ?= x86_64
+BOARDS := $(patsubst board/%/defconfig,%,$(wildcard board/*/defconfig))
+O ?= $(SK_TOP)/output/$(BOARD)
+override O := $(abspath $(O))
+SK_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/sekimori
+SOURCE_DATE_EPOCH ?= $(shell git -C $(SK_TOP) log -1 --format=%ct 2>/dev/null || echo 1764000000)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SK_CONFIG := $(O)/.config
+KCONFIG_ENV := CONFIG_= KCONFIG_CONFIG=$(SK_CONFIG)
+
+export SK_TOP BOARD O SK_CACHE SOURCE_DATE_EPOCH JOBS SK_CONFIG
+
+# Mistakes in the command line are reported before anything runs.
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error unknown BOARD '$(BOARD)': choose one of $(BOARDS))
+endif
+
+.PHONY: all image toolchain packages firmware host run test deps \
+	check-host menuconfig savedefconfig olddefconfig clean distclean help
+
+all: image
+
+help:
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "  boards: $(BOARDS); output in output/<board>, cache in \$$SK_CACHE ($(SK_CACHE))"
+
+# --- configuration ---------------------------------------------------------
+
+%_defconfig:
+	@test -f board/$*/defconfig || { echo "no defconfig '$@': choose one of $(BOARDS:%=%_defconfig)" >&2; exit 2; }
+	@mkdir -p $(SK_TOP)/output/$*
+	@CONFIG_= KCONFIG_CONFIG=$(SK_TOP)/output/$*/.config \
+		kconfig-conf --defconfig=board/$*/defconfig Kconfig >/dev/null
+	@echo "output/$*/.config written from board/$*/defconfig"
+
+# A board's first build starts from its defconfig; later Kconfig changes are
+# merged in with their defaults.
+$(SK_CONFIG): Kconfig board/$(BOARD)/defconfig
+	@mkdir -p $(O)
+	@if [ -f $@ ]; then $(KCONFIG_ENV) kconfig-conf --olddefconfig Kconfig >/dev/null; \
+	else $(KCONFIG_ENV) kconfig-conf --defconfig=board/$(BOARD)/defconfig Kconfig >/dev/null; fi
+	@grep -qx 'SK_BOARD="$(BOARD)"' $@ || { echo "$@ is for another board than BOARD=$(BOARD): run 'make $(BOARD)_defconfig'" >&2; exit 2; }
+	@touch $@
+
+menuconfig: check-host
+	@mkdir -p $(O)
+	@test -f $(SK_CONFIG) || $(MAKE) --no-print-directory $(BOARD)_defconfig
+	$(KCONFIG_ENV) kconfig-mconf Kconfig
+
+olddefconfig: $(SK_CONFIG)
+
+savedefconfig: $(SK_CONFIG)
+	$(KCONFIG_ENV) kconfig-conf --savedefconfig=board/$(BOARD)/defconfig Kconfig
+
+# --- build -----------------------------------------------------------------
+
+check-host:
+	@ci/check-host build
+
+toolchain: check-host $(SK_CONFIG)
+	@board/common/toolchain.sh
+
+packages: toolchain
+	@rootfs/scripts/build-packages
+
+# Our programs are built with the board's toolchain (toolchain.env).
+firmware: packages
+	@set -a && . $(O)/toolchain.env && set +a && \
+		$(MAKE) --no-print-directory -C firmware O=$(O) all install DESTDIR=$(O)/target
+
+image: firmware
+	@board/common/mkimage.sh
+
+host:
+	@$(MAKE) --no-print-directory -C firmware host O=$(SK_TOP)/output/host
+
+# --- use -------------------------------------------------------------------
+
+deps:
+	@ci/install-deps build
+
+run: deps image
+	@board/common/run-qemu.sh
+
+test:
+	@ci/install-deps test
+	@ci/test.sh
+
+clean:
+	rm -rf $(O)
+
+distclean:
+	rm -rf $(SK_TOP)/output

@@ -1,0 +1,70 @@
+#!/bin/sh
+# test.sh - everything CI checks, in one run (`make test` calls it).
+#
+# Each stage is a driver in ci/ that prints `PASS: name` / `FAIL: name: why`
+# per test and `INFO: ...` for figures. Its whole output goes to
+# output/test-logs/STAGE.log; PASS, FAIL and INFO lines are echoed here. A
+# stage that fails without a FAIL line counts as one failure. The last line is
+# the total, `N passed, N failed`, and the exit status is non-zero on any
+# failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/output/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+
+# stage NAME COMMAND... - run one driver and count its results.
+stage() {
+	name=$1
+	shift
+	log=$logs/$name.log
+	start=$(date +%s)
+	echo "== $name"
+	"$@" > "$log" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL|INFO):' "$log"
+	p=$(grep -c '^PASS:' "$log")
+	f=$(grep -c '^FAIL:' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $name: exited $rc; last lines of $log:"
+		tail -n 15 "$log" | sed 's/^/    /'
+		f=1
+	elif [ "$f" -ne 0 ]; then
+		echo "    (full log: $log)"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "INFO: $name took $(($(date +%s) - start)) s"
+}
+
+# build BOARD - one image build counts as one test.
+build() {
+	start=$(date +%s)
+	if make --no-print-directory BOARD="$1" image; then
+		echo "PASS: build $1 image"
+		echo "INFO: $1 image built in $(($(date +%s) - start)) s"
+	else
+		echo "FAIL: build $1 image"
+		return 1
+	fi
+}
+
+stage format ci/format-check.sh
+stage unit-host-asan ci/unit-test.sh host-asan
+stage build-errors ci/build-errors.sh
+for b in x86_64 aarch64; do
+	stage "build-$b" build "$b"
+	stage "unit-$b" ci/unit-test.sh "$b"
+	stage "packages-$b" ci/package-test.sh "$b"
+done
+stage fuzz ci/fuzz.sh
+stage rootfs-repro ci/rootfs-repro.sh x86_64
+for b in x86_64 aarch64; do
+	stage "boot-$b" /usr/bin/python3 ci/boot-test.py "$b"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
