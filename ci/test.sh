@@ -55,6 +55,7 @@ build() {
 stage format ci/format-check.sh
 stage unit-host-asan ci/unit-test.sh host-asan
 stage build-errors ci/build-errors.sh
+stage yang ci/yang-test.sh
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"
