@@ -1,0 +1,108 @@
+/*
+ * log.c - log_info, log_warn, fatal and panic.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <syslog.h>
+
+#include "log.h"
+
+static const char *log_tag = "sekimori";
+static FILE *log_fp;
+static log_fatal_hook *log_hook;
+
+/* log_init - name the process; fp NULL means syslog with this facility */
+void
+log_init(const char *tag, int facility, FILE *fp)
+{
+	log_tag = tag;
+	log_fp = fp;
+	if (fp == NULL) {
+		openlog(tag, LOG_PID | LOG_NDELAY, facility);
+	}
+}
+
+/* log_set_fatal_hook - call hook(line) instead of exiting; NULL restores */
+void
+log_set_fatal_hook(log_fatal_hook *hook)
+{
+	log_hook = hook;
+}
+
+/* log_sanitize - replace control and non-ASCII bytes so a line stays one */
+static void
+log_sanitize(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			*s = '?';
+		}
+	}
+}
+
+/* log_vemit - format one line and send it to syslog or the stream */
+static void log_vemit(int, const char *, char *, const char *, va_list)
+    SK_PRINTF(4, 0);
+
+static void
+log_vemit(int prio, const char *level, char *line, const char *fmt, va_list ap)
+{
+	vsnprintf(line, LOG_LINE_MAX, fmt, ap);
+	log_sanitize(line);
+	if (log_fp == NULL) {
+		syslog(prio, "%s: %s", level, line);
+		return;
+	}
+	fprintf(log_fp, "%s: %s: %s\n", log_tag, level, line);
+	fflush(log_fp);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_INFO, "info", line, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, "warning", line, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void
+fatal(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, "fatal", line, fmt, ap);
+	va_end(ap);
+	if (log_hook != NULL) {
+		log_hook(line);
+	}
+	exit(1);
+}
+
+_Noreturn void
+panic(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_ALERT, "panic", line, fmt, ap);
+	va_end(ap);
+	abort();
+}

@@ -1,0 +1,29 @@
+/*
+ * sk.c - names of the shared results.
+ */
+#include "sk.h"
+
+static const char *const sk_result_names[SK_RESULT_COUNT] = {
+	[SK_OK] = "ok",
+	[SK_NEED_MORE] = "need more input",
+	[SK_END] = "end",
+	[SK_E_SYNTAX] = "syntax error",
+	[SK_E_TOO_LONG] = "too long",
+	[SK_E_BARE_LF] = "bare LF",
+	[SK_E_BARE_CR] = "bare CR",
+	[SK_E_UNKNOWN] = "unknown type",
+	[SK_E_RANGE] = "out of range",
+	[SK_E_FULL] = "queue full",
+	[SK_E_CLOSED] = "connection closed",
+	[SK_E_IO] = "I/O error",
+};
+
+/* sk_result_str - stable lower-case name of a result, for messages */
+const char *
+sk_result_str(enum sk_result r)
+{
+	if ((unsigned)r >= SK_RESULT_COUNT) {
+		return "invalid result";
+	}
+	return sk_result_names[r];
+}
