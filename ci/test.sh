@@ -52,10 +52,22 @@ build() {
 	fi
 }
 
+# host_build - `make host`, our programs for this machine (output/host/bin).
+host_build() {
+	if make --no-print-directory host; then
+		echo "PASS: make host"
+	else
+		echo "FAIL: make host"
+		return 1
+	fi
+}
+
 stage format ci/format-check.sh
 stage unit-host-asan ci/unit-test.sh host-asan
 stage build-errors ci/build-errors.sh
 stage yang ci/yang-test.sh
+stage host host_build
+stage spf-suite ci/spf-suite.sh
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"

@@ -1,0 +1,78 @@
+/*
+ * check_main.c - sekimori-check, the operator tool: main() and the table of
+ * subcommands.
+ *
+ * Untrusted input: the command line and the files it names (zone files,
+ * messages).  Runs as the invoking user, on the host or on the box; it
+ * never listens on the network.  Each subcommand lives in check_NAME.c
+ * and its syntax is a promise to operators (issue 4, README.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "sk.h"
+
+struct check_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* NULL: not built yet */
+	const char *usage;
+};
+
+static const struct check_cmd check_cmds[] = {
+	{ "spf", check_spf,
+	    "spf --ip IP --helo NAME --mail-from ADDR [--zone FILE]" },
+	{ "dkim-verify", NULL, "dkim-verify [--zone FILE] < MESSAGE" },
+	{ "dkim-sign", NULL,
+	    "dkim-sign --domain D --selector S --key KEYFILE "
+	    "[--algorithm rsa-sha256|ed25519-sha256] < MESSAGE" },
+	{ "dkim-keygen", NULL,
+	    "dkim-keygen --domain D --selector S [--algorithm ...] "
+	    "[--bits N] --out KEYFILE" },
+	{ "dmarc", NULL,
+	    "dmarc --ip IP --helo NAME --mail-from ADDR [--zone FILE] "
+	    "< MESSAGE" },
+};
+
+static void
+check_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage:\n");
+	for (i = 0; i < SK_NELEM(check_cmds); i++) {
+		fprintf(f, "  sekimori-check %s\n", check_cmds[i].usage);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		check_usage(stderr);
+		return CHECK_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		check_usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < SK_NELEM(check_cmds); i++) {
+		if (strcmp(argv[1], check_cmds[i].name) != 0) {
+			continue;
+		}
+		if (check_cmds[i].run == NULL) {
+			fprintf(stderr,
+			    "sekimori-check: %s: not implemented "
+			    "yet\n",
+			    argv[1]);
+			return CHECK_EXIT_USAGE;
+		}
+		return check_cmds[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "sekimori-check: unknown subcommand '%s'\n", argv[1]);
+	check_usage(stderr);
+	return CHECK_EXIT_USAGE;
+}
