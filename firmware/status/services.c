@@ -120,3 +120,18 @@ services_cmd_match(const uint8_t *cmd, size_t cmdlen, const uint8_t *proc,
 	}
 	return plen == cmdlen || proc[cmdlen] == '\0';
 }
+
+/* services_name_match - whether comm (with its newline) is name */
+int
+services_name_match(const uint8_t *name, size_t namelen, const uint8_t *comm,
+    size_t commlen)
+{
+	if (commlen > 0 && comm[commlen - 1] == '\n') {
+		commlen--;
+	}
+	if (namelen > SERVICES_COMM_MAX) {
+		namelen = SERVICES_COMM_MAX;
+	}
+	return namelen > 0 && namelen == commlen &&
+	    memcmp(name, comm, namelen) == 0;
+}

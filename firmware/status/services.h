@@ -44,4 +44,14 @@ enum sk_result services_next(const uint8_t *buf, size_t len, size_t *off,
 int services_cmd_match(const uint8_t *cmd, size_t cmdlen, const uint8_t *proc,
     size_t plen);
 
+/*
+ * services_name_match - whether a process's /proc/PID/comm is name. A
+ * service whose command is a wrapper that execs the real program (the DHCP
+ * client) is found by its name; the kernel keeps only the first
+ * SERVICES_COMM_MAX bytes of a process name.
+ */
+#define SERVICES_COMM_MAX 15 /* TASK_COMM_LEN - 1 */
+int services_name_match(const uint8_t *name, size_t namelen,
+    const uint8_t *comm, size_t commlen);
+
 #endif /* SK_SERVICES_H */

@@ -217,10 +217,11 @@ status_scan(const char *root, const struct services_entry *s, size_t ns,
     long *pids)
 {
 	uint8_t cmd[STATUS_PROC_CMDLINE_MAX];
+	uint8_t comm[SERVICES_COMM_MAX + 2];
 	char rel[64];
 	struct dirent *d;
 	char dir[STATUS_PATH_MAX];
-	size_t len, i;
+	size_t len, clen, i;
 	long pid;
 	DIR *dp;
 
@@ -237,9 +238,16 @@ status_scan(const char *root, const struct services_entry *s, size_t ns,
 		if (status_read(root, rel, cmd, sizeof(cmd), &len) == SK_E_IO) {
 			continue;
 		}
+		snprintf(rel, sizeof(rel), "/proc/%ld/comm", pid);
+		if (status_read(root, rel, comm, sizeof(comm), &clen) ==
+		    SK_E_IO) {
+			clen = 0;
+		}
 		for (i = 0; i < ns; i++) {
-			if (services_cmd_match(s[i].cmd, s[i].cmdlen, cmd,
-				len) &&
+			if ((services_cmd_match(s[i].cmd, s[i].cmdlen, cmd,
+				 len) ||
+				services_name_match(s[i].name, s[i].namelen,
+				    comm, clen)) &&
 			    (pids[i] == 0 || pid < pids[i])) {
 				pids[i] = pid;
 			}
@@ -300,6 +308,8 @@ status_run(const char *root, FILE *out)
 	status_mounts_print(root, out);
 	status_boot_count(root, out);
 	status_services_print(root, out);
+	/* A reader on a serial line knows the report is complete. */
+	fputs("end of status\n", out);
 	fflush(out);
 	return 0;
 }

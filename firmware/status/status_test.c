@@ -36,7 +36,11 @@ static const struct file appliance[] = {
 	    TEXT("# name command\n"
 		 "syslogd /sbin/syslogd -n\n"
 		 "sshd /usr/sbin/dropbear -F -R\n"
-		 "ntpd /usr/sbin/ntpd -n\n") },
+		 "ntpd /usr/sbin/ntpd -n\n"
+		 "udhcpc /usr/libexec/sekimori/dhcp\n") },
+	/* A wrapper script that exec'd the real program: found by name. */
+	{ "/proc/300/cmdline", TEXT("udhcpc\0-f\0-i\0eth0") },
+	{ "/proc/300/comm", TEXT("udhcpc\n") },
 	{ "/proc/1/cmdline", TEXT("/sbin/init") },
 	{ "/proc/812/cmdline",
 	    TEXT("/sbin/syslogd\0-n\0-O\0/var/log/messages") },
@@ -108,7 +112,9 @@ test_status_appliance(void)
 	    "mount /data: rw\nboot-count: 2\n"
 	    "service syslogd: running pid 97\n"
 	    "service sshd: running pid 1200\n"
-	    "service ntpd: stopped\n",
+	    "service ntpd: stopped\n"
+	    "service udhcpc: running pid 300\n"
+	    "end of status\n",
 	    SK_PRODUCT, SK_VERSION);
 	got = report(root);
 	TEST_CHECK(strcmp(got, want) == 0, "got\n%s\nwant\n%s", got, want);
@@ -125,7 +131,8 @@ test_status_empty(void)
 	    "product: %s\nversion: %s\nhostname: unknown\nslot: unknown\n"
 	    "uptime: unknown\nroot: unknown\nmount /config: unknown\n"
 	    "mount /data: unknown\nboot-count: unknown\n"
-	    "services: unknown\n",
+	    "services: unknown\n"
+	    "end of status\n",
 	    SK_PRODUCT, SK_VERSION);
 	got = report(root);
 	TEST_CHECK(strcmp(got, want) == 0, "got\n%s\nwant\n%s", got, want);
