@@ -82,7 +82,11 @@ firmware: packages
 	@set -a && . $(O)/toolchain.env && set +a && \
 		$(MAKE) --no-print-directory -C firmware O=$(O) all install DESTDIR=$(O)/target
 
+# The kernel and busybox come from Debian's binary packages; the root
+# filesystem is O/target plus the overlays; the disk holds it twice (A/B).
 image: firmware
+	@board/common/kernel.sh
+	@board/common/mkrootfs.sh
 	@board/common/mkimage.sh
 
 host:
