@@ -14,13 +14,20 @@
 SK_TOP := $(CURDIR)
 BOARD ?= x86_64
 BOARDS := $(patsubst board/%/defconfig,%,$(wildcard board/*/defconfig))
-O ?= $(SK_TOP)/output/$(BOARD)
+# O= on the command line moves the output; an O in the environment (exported
+# by an outer make) must not, or one board would build into another's folder.
+ifeq ($(origin O),command line)
 override O := $(abspath $(O))
+else
+O := $(SK_TOP)/output/$(BOARD)
+endif
 SK_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/sekimori
 SOURCE_DATE_EPOCH ?= $(shell git -C $(SK_TOP) log -1 --format=%ct 2>/dev/null || echo 1764000000)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SK_CONFIG := $(O)/.config
-KCONFIG_ENV := CONFIG_= KCONFIG_CONFIG=$(SK_CONFIG)
+# kconfig writes a temporary file in its working folder and renames it over
+# the .config, so it runs inside O (which may be on another filesystem).
+KCONFIG := cd $(O) && CONFIG_= KCONFIG_CONFIG=.config
 
 export SK_TOP BOARD O SK_CACHE SOURCE_DATE_EPOCH JOBS SK_CONFIG
 
@@ -43,28 +50,28 @@ help:
 %_defconfig:
 	@test -f board/$*/defconfig || { echo "no defconfig '$@': choose one of $(BOARDS:%=%_defconfig)" >&2; exit 2; }
 	@mkdir -p $(SK_TOP)/output/$*
-	@CONFIG_= KCONFIG_CONFIG=$(SK_TOP)/output/$*/.config \
-		kconfig-conf --defconfig=board/$*/defconfig Kconfig >/dev/null
+	@cd $(SK_TOP)/output/$* && CONFIG_= KCONFIG_CONFIG=.config \
+		kconfig-conf --defconfig=$(SK_TOP)/board/$*/defconfig $(SK_TOP)/Kconfig >/dev/null
 	@echo "output/$*/.config written from board/$*/defconfig"
 
 # A board's first build starts from its defconfig; later Kconfig changes are
 # merged in with their defaults.
 $(SK_CONFIG): Kconfig board/$(BOARD)/defconfig
 	@mkdir -p $(O)
-	@if [ -f $@ ]; then $(KCONFIG_ENV) kconfig-conf --olddefconfig Kconfig >/dev/null; \
-	else $(KCONFIG_ENV) kconfig-conf --defconfig=board/$(BOARD)/defconfig Kconfig >/dev/null; fi
+	@if [ -f $@ ]; then $(KCONFIG) kconfig-conf --olddefconfig $(SK_TOP)/Kconfig >/dev/null; \
+	else $(KCONFIG) kconfig-conf --defconfig=$(SK_TOP)/board/$(BOARD)/defconfig $(SK_TOP)/Kconfig >/dev/null; fi
 	@grep -qx 'SK_BOARD="$(BOARD)"' $@ || { echo "$@ is for another board than BOARD=$(BOARD): run 'make $(BOARD)_defconfig'" >&2; exit 2; }
 	@touch $@
 
 menuconfig: check-host
 	@mkdir -p $(O)
 	@test -f $(SK_CONFIG) || $(MAKE) --no-print-directory $(BOARD)_defconfig
-	$(KCONFIG_ENV) kconfig-mconf Kconfig
+	$(KCONFIG) kconfig-mconf $(SK_TOP)/Kconfig
 
 olddefconfig: $(SK_CONFIG)
 
 savedefconfig: $(SK_CONFIG)
-	$(KCONFIG_ENV) kconfig-conf --savedefconfig=board/$(BOARD)/defconfig Kconfig
+	$(KCONFIG) kconfig-conf --savedefconfig=$(SK_TOP)/board/$(BOARD)/defconfig $(SK_TOP)/Kconfig
 
 # --- build -----------------------------------------------------------------
 

@@ -45,7 +45,7 @@ if mount -t tmpfs -o size=16m tmpfs "$tmp/tiny" 2>/dev/null; then
 	expect "disk too small" "not enough disk space" \
 		make --no-print-directory O="$tmp/tiny/x86_64" image
 	# The disk fills in the middle of the build: an error, and no image.
-	expect "disk full during build" "" \
+	expect "disk full during build" "No space left on device" \
 		make --no-print-directory O="$tmp/tiny/x86_64" SK_MIN_FREE_MB=0 image
 	if [ -e "$tmp/tiny/x86_64/images/disk.img" ]; then
 		echo "FAIL: disk full leaves no image: disk.img exists"
@@ -67,6 +67,7 @@ build() { :; }
 install() { :; }
 R
 expect "unfetchable package" "cannot fetch source of sekimori-no-such-package" \
-	env SK_PACKAGE_DIR="$tmp/recipes" rootfs/scripts/build-package nosuchpkg
+	env SK_PACKAGE_DIR="$tmp/recipes" SK_TOP="$top" BOARD=x86_64 O="$top/output/x86_64" \
+		SK_CACHE="${SK_CACHE:-$HOME/.cache/sekimori}" rootfs/scripts/build-package nosuchpkg
 
 [ "$fails" -eq 0 ]
