@@ -50,7 +50,7 @@ fwd=$fwd,hostfwd=tcp:127.0.0.1:${SK_PORT_SSH:-2222}-:22
 
 serial=${SK_QEMU_SERIAL:-stdio}
 case $serial in
-stdio) console="-nographic" ;;
+stdio) console="-nographic -serial mon:stdio" ;;
 unix:*) console="-display none -monitor none -serial unix:${serial#unix:},server=on,wait=off" ;;
 *) die "SK_QEMU_SERIAL must be stdio or unix:PATH" ;;
 esac
