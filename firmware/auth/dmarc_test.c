@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dns/dns_defer.h"
 #include "../dns/dns_zone.h"
 #include "dmarc.h"
 #include "test.h"
@@ -353,63 +354,26 @@ test_eval_table(void)
 	}
 }
 
-/* A resolver that answers DNS_PENDING the first time it sees a query. */
-#define ASYNC_SEEN_MAX 16
-
-struct async_res {
-	struct dns_resolver zone;
-	size_t nseen, pending;
-	char seen[ASYNC_SEEN_MAX][DNS_TEXT_NAME_MAX + 8];
-};
-
-static enum dns_status
-async_query(void *arg, const char *name, enum dns_type type,
-    struct dns_answer *ans, dns_done_fn done, void *cbarg)
-{
-	struct async_res *a = arg;
-	char key[DNS_TEXT_NAME_MAX + 8];
-	size_t i;
-
-	snprintf(key, sizeof(key), "%d %s", (int)type, name);
-	for (i = 0; i < a->nseen; i++) {
-		if (strcmp(a->seen[i], key) == 0) {
-			return a->zone.ops->query(a->zone.ctx, name, type, ans,
-			    done, cbarg);
-		}
-	}
-	if (a->nseen < ASYNC_SEEN_MAX) {
-		memcpy(a->seen[a->nseen++], key, sizeof(key));
-	}
-	a->pending++;
-	return DNS_PENDING;
-}
-
-static const struct dns_resolver_ops async_ops = {
-	.name = "async-test",
-	.query = async_query,
-	.cancel = NULL,
-};
-
 /* test_eval_async - re-running after each answer gives the sync result */
 static void
 test_eval_async(void)
 {
-	static struct async_res a;
-	struct dns_resolver res = { &async_ops, &a };
+	static struct dns_defer a;
+	struct dns_resolver res = dns_defer_resolver(&a);
 	struct dmarc_request req;
 	struct dmarc_dkim sig;
 	enum dmarc_result want, r = DMARC_PENDING;
 	size_t i, rounds;
 
-	if (eval_load(&a.zone) != 0) {
+	if (eval_load(&a.inner) != 0) {
 		return;
 	}
 	for (i = 0; i < SK_NELEM(eval_cases); i++) {
 		const struct eval_case *c = &eval_cases[i];
 
 		eval_request(c, &req, &sig);
-		want = dmarc_check(&ctx, &a.zone, &req, &out);
-		a.nseen = a.pending = 0;
+		want = dmarc_check(&ctx, &a.inner, &req, &out);
+		dns_defer_reset(&a);
 		for (rounds = 0; rounds < 10; rounds++) {
 			if ((r = dmarc_check(&ctx, &res, &req, &out)) !=
 			    DMARC_PENDING) {

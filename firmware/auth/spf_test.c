@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dns/dns_defer.h"
 #include "../dns/dns_zone.h"
 #include "spf.h"
 #include "test.h"
@@ -449,70 +450,26 @@ test_eval_table(void)
 	}
 }
 
-/*
- * An asynchronous resolver as the relay's will be: the first time a query
- * is seen it answers DNS_PENDING (and would call back later); once
- * "answered" it is in the cache and a re-run of spf_check gets it at once.
- */
-#define ASYNC_SEEN_MAX 64
-
-struct async_res {
-	struct dns_resolver zone;
-	size_t nseen;
-	char seen[ASYNC_SEEN_MAX][DNS_TEXT_NAME_MAX + 8];
-	size_t pending;
-};
-
-static enum dns_status
-async_query(void *arg, const char *name, enum dns_type type,
-    struct dns_answer *ans, dns_done_fn done, void *cbarg)
-{
-	struct async_res *a = arg;
-	char key[DNS_TEXT_NAME_MAX + 8];
-	size_t i;
-
-	snprintf(key, sizeof(key), "%d %s", (int)type, name);
-	for (i = 0; i < a->nseen; i++) {
-		if (strcmp(a->seen[i], key) == 0) {
-			return a->zone.ops->query(a->zone.ctx, name, type, ans,
-			    done, cbarg);
-		}
-	}
-	if (a->nseen < ASYNC_SEEN_MAX) {
-		memcpy(a->seen[a->nseen++], key, sizeof(key));
-	}
-	a->pending++;
-	return DNS_PENDING;
-}
-
-static const struct dns_resolver_ops async_ops = {
-	.name = "async-test",
-	.query = async_query,
-	.cancel = NULL,
-};
-
 /* test_eval_async - re-running after each answer gives the sync result */
 static void
 test_eval_async(void)
 {
-	static struct async_res a;
+	static struct dns_defer a;
 	struct dns_resolver res;
 	struct spf_request req;
 	enum spf_result want, r;
 	size_t i, rounds;
 
-	if (eval_load(&a.zone) != 0) {
+	if (eval_load(&a.inner) != 0) {
 		return;
 	}
-	res.ops = &async_ops;
-	res.ctx = &a;
+	res = dns_defer_resolver(&a);
 	for (i = 0; i < SK_NELEM(eval_cases); i++) {
 		const struct eval_case *c = &eval_cases[i];
 
 		eval_request(c, &req);
-		want = spf_check(&ctx, &a.zone, &req, &out);
-		a.nseen = 0;
-		a.pending = 0;
+		want = spf_check(&ctx, &a.inner, &req, &out);
+		dns_defer_reset(&a);
 		for (rounds = 0; rounds < 100; rounds++) {
 			r = spf_check(&ctx, &res, &req, &out);
 			if (r != SPF_PENDING) {
