@@ -5,7 +5,7 @@
 #   make BOARD=aarch64 image  build the ARM64 image
 #   make <board>_defconfig    start output/<board>/.config from board/<board>/defconfig
 #   make menuconfig           edit output/$(BOARD)/.config
-#   make host                 our programs built natively into output/host/bin
+#   make host                 our programs and their libraries, natively, into output/host
 #   make help                 the rest
 #
 # The work is done by small scripts; this file only orders them and hands
@@ -96,8 +96,17 @@ image: firmware
 	@board/common/mkrootfs.sh
 	@board/common/mkimage.sh
 
+# The host flavour: our programs for this machine, and first the libraries
+# they link, built natively (glibc, clang-14) into output/host/sysroot. It is
+# no board (no Kconfig, no image), so BOARD and O are set for its scripts only;
+# HOST_PACKAGES (with their DEPENDS) replaces a board's SK_PACKAGE_* choice.
+HOST_O := $(SK_TOP)/output/host
+HOST_PACKAGES := bearssl sqlite pcre2 libyang
+HOST_ENV := BOARD=host O=$(HOST_O) SK_CONFIG=
 host:
-	@$(MAKE) --no-print-directory -C firmware host O=$(SK_TOP)/output/host
+	@$(HOST_ENV) board/common/host-toolchain.sh
+	@$(HOST_ENV) rootfs/scripts/build-packages $(HOST_PACKAGES)
+	@$(MAKE) --no-print-directory -C firmware host O=$(HOST_O)
 
 # --- use -------------------------------------------------------------------
 

@@ -3,9 +3,13 @@
 # every library links into a small static program built with the board's
 # toolchain (SK_CC, SK_CFLAGS, SK_LDFLAGS), which then runs (under SK_RUN) and
 # checks known answers; dropbear's programs run.
+# BOARD "host" is the host flavour (`make host`, output/host): the libraries of
+# the Makefile's HOST_PACKAGES, linked into ordinary (dynamic, glibc) programs
+# with its clang-14; libyang's is also built with ASan and UBSan, as the unit
+# tests and fuzzers will link it.
 #
 # Usage: ci/package-test.sh [BOARD]   (default $BOARD, else x86_64)
-# Needs rootfs/scripts/build-packages to have run for that board.
+# Needs rootfs/scripts/build-packages (or `make host`) to have run for it.
 # Prints "PASS: name" or "FAIL: name: reason" per test; exits 1 if any failed.
 set -u
 SK_TOP=${SK_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -17,6 +21,11 @@ failed=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; failed=1; }
 
+if [ "$BOARD" = host ]; then
+	# No Kconfig: the host set is fixed (HOST_PACKAGES in the Makefile).
+	SK_PACKAGE_BEARSSL=y SK_PACKAGE_SQLITE=y SK_PACKAGE_PCRE2=y SK_PACKAGE_LIBYANG=y
+	SK_CONFIG=/dev/null
+fi
 if [ ! -r "$O/toolchain.env" ] || [ ! -r "$SK_CONFIG" ]; then
 	fail "$BOARD-setup" "no $O/toolchain.env or $SK_CONFIG; build the packages first"
 	exit 1
@@ -30,15 +39,24 @@ rm -rf "$t"
 mkdir -p "$t"
 
 # check NAME LIBS EXPECT: build $t/NAME.c against LIBS, run it, and pass if
-# its output is exactly EXPECT and it exits 0.
+# its output is exactly EXPECT and it exits 0. $cc, if set, replaces SK_CC and
+# $san is added to the compile and link flags (for a sanitizer build).
+cc='' san=''
 check() {
 	# shellcheck disable=SC2086 # flag lists are word lists on purpose
-	if ! $SK_CC $SK_CFLAGS -I"$SK_SYSROOT/include" -o "$t/$1" "$t/$1.c" \
-		$SK_LDFLAGS -L"$SK_SYSROOT/lib" $2 > "$t/$1.log" 2>&1; then
+	if ! ${cc:-$SK_CC} $SK_CFLAGS $san -I"$SK_SYSROOT/include" -o "$t/$1" "$t/$1.c" \
+		$SK_LDFLAGS $san -L"$SK_SYSROOT/lib" $2 > "$t/$1.log" 2>&1; then
 		fail "$BOARD-$1" "does not build (see $t/$1.log)"
 		return
 	fi
-	if "${SK_CROSS}readelf" -l "$t/$1" | grep -q INTERP; then
+	# Board programs are static. Host ones are dynamic, but must hold our
+	# archives, not the machine's own libsqlite3.so or libyang.so.
+	if [ "$BOARD" = host ]; then
+		if readelf -d "$t/$1" | grep -E 'NEEDED.*lib(bearssl|sqlite3|pcre2|yang)'; then
+			fail "$BOARD-$1" "linked a shared library of this machine, not $SK_SYSROOT"
+			return
+		fi
+	elif "${SK_CROSS}readelf" -l "$t/$1" | grep -q INTERP; then
 		fail "$BOARD-$1" "binary is not static"
 		return
 	fi
@@ -174,6 +192,14 @@ main(void)
 }
 EOF
 	check libyang "-lyang -lpcre2-8" "1 0"
+	if [ "$BOARD" = host ]; then
+		# As the asan and fuzz flavours link it: clang-14, ASan + UBSan
+		# (and LeakSanitizer, so libyang must free what it took).
+		cp "$t/libyang.c" "$t/libyang-asan.c"
+		cc=clang-14 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+		check libyang-asan "-lyang -lpcre2-8" "1 0"
+		cc='' san=''
+	fi
 fi
 
 if [ "${SK_PACKAGE_DROPBEAR:-}" = y ]; then

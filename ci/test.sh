@@ -66,9 +66,11 @@ host_build() {
 }
 
 stage format ci/format-check.sh
+# The host flavour's libraries come first: the sanitizer builds link them.
+stage host host_build
+stage packages-host ci/package-test.sh host
 stage unit-host-asan ci/unit-test.sh host-asan
 stage yang ci/yang-test.sh
-stage host host_build
 stage spf-suite ci/spf-suite.sh
 stage dmarc-tables ci/dmarc-tables.sh
 for b in x86_64 aarch64; do
