@@ -73,6 +73,7 @@ stage unit-host-asan ci/unit-test.sh host-asan
 stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
 stage dmarc-tables ci/dmarc-tables.sh
+stage smtp-conformance ci/smtp-proto-test.sh
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"
