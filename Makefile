@@ -30,6 +30,10 @@ SK_CONFIG := $(O)/.config
 KCONFIG := cd $(O) && CONFIG_= KCONFIG_CONFIG=.config
 
 export SK_TOP BOARD O SK_CACHE SOURCE_DATE_EPOCH JOBS SK_CONFIG
+# Variables given on our command line (O=, SK_MIN_FREE_MB=) must not reach
+# the makefiles of third-party packages as overrides: BearSSL's uses O for
+# its object suffix. Our scripts get them from the environment instead.
+MAKEOVERRIDES :=
 
 # Mistakes in the command line are reported before anything runs.
 ifeq ($(filter $(BOARD),$(BOARDS)),)
@@ -101,7 +105,7 @@ image: firmware
 # no board (no Kconfig, no image), so BOARD and O are set for its scripts only;
 # HOST_PACKAGES (with their DEPENDS) replaces a board's SK_PACKAGE_* choice.
 HOST_O := $(SK_TOP)/output/host
-HOST_PACKAGES := bearssl sqlite pcre2 libyang
+HOST_PACKAGES := bearssl sqlite pcre2 libyang libsodium
 HOST_ENV := BOARD=host O=$(HOST_O) SK_CONFIG=
 host:
 	@$(HOST_ENV) board/common/host-toolchain.sh
