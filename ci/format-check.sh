@@ -5,7 +5,8 @@
 #
 # Checks the .c and .h files under firmware/ and cli/ (or the given paths).
 # One line per check: PASS: format / FAIL: format: FILE, and the same for
-# braces. Needs clang-format-14 and clang-tidy-14.
+# braces. Needs clang-format-14 and clang-tidy-14, and the third-party
+# headers of `make host` (output/host/sysroot/include) for the brace check.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -40,7 +41,8 @@ for f in $files; do
 	case $f in *.c) ;; *) continue ;; esac
 	if ! "$TIDY" --quiet -checks='-*,readability-braces-around-statements' \
 		--warnings-as-errors='*' "$f" -- -std=c11 -D_GNU_SOURCE \
-		-I"$(dirname "$f")" -Ifirmware/lib -I"$gen" >"$gen/out" 2>&1; then
+		-I"$(dirname "$f")" -Ifirmware/lib -I"$gen" \
+		-isystem output/host/sysroot/include >"$gen/out" 2>&1; then
 		bad="$bad $f"
 	fi
 done

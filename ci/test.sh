@@ -65,15 +65,17 @@ host_build() {
 	fi
 }
 
-stage format ci/format-check.sh
-# The host flavour's libraries come first: the sanitizer builds link them.
+# The host flavour's libraries come first: the sanitizer builds and the
+# brace check of the format stage need them.
 stage host host_build
 stage packages-host ci/package-test.sh host
+stage format ci/format-check.sh
 stage unit-host-asan ci/unit-test.sh host-asan
 stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
 stage dmarc-tables ci/dmarc-tables.sh
 stage smtp-conformance ci/smtp-proto-test.sh
+stage config ci/config-test.sh
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"

@@ -1,0 +1,185 @@
+/*
+ * config.h - the configuration loader: RFC 7951 JSON data of the YANG
+ * model in cli/yang, validated by libyang against the modules compiled
+ * into the binary, copied into a plain struct config.
+ *
+ * Ownership:
+ *   - struct config_schema is opaque and owned by the caller: made by
+ *     config_schema_new, freed by exactly one config_schema_free. It holds
+ *     the libyang context (the compiled modules); build it once and load
+ *     any number of configs with it. It is not thread-safe.
+ *   - struct config is a plain value owned by the caller (about 400 KiB:
+ *     allocate it statically or on the heap, not on a small stack). It
+ *     holds no pointers and nothing to free; config_load overwrites all of
+ *     it. The libyang data tree lives only inside config_load: daemons
+ *     never hold libyang data.
+ *   - err is a caller buffer for one line of text; on failure it holds
+ *     "config: PATH: RULE", naming the data path and the broken rule.
+ *
+ * Libraries never log (STYLE.md item 6): errors come back as a result and
+ * a message in err. libyang is used in firmware/config and nowhere else.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sk.h"
+
+/* Input bounds. A config is outside input (it arrives over the CLI, a
+ * file copy or an upload): its size is bounded before anything parses
+ * it. 1 MiB is about 40 times the full example config with every module. */
+#define CONFIG_FILE_MAX (1u << 20)
+#define CONFIG_ERR_MAX 512 /* a comfortable size for err buffers */
+
+/* Local limits on list sizes: a config that exceeds one is rejected with
+ * a message naming the list and the limit, never truncated. */
+#define CONFIG_LISTENERS_MAX 16
+#define CONFIG_RELAY_DOMAINS_MAX 256
+#define CONFIG_KNOWN_RECIPIENTS_MAX 4096 /* all relay domains together */
+#define CONFIG_NETWORKS_MAX 256
+
+/* Field sizes, each the model's length limit plus a NUL. */
+#define CONFIG_NAME_SIZE 33      /* listener name: length 1..32 */
+#define CONFIG_CERT_NAME_SIZE 65 /* certificate name: length 1..64 */
+#define CONFIG_DOMAIN_SIZE 254   /* sk-t:mail-domain: length 1..253 */
+#define CONFIG_LOCAL_SIZE 65     /* sk-t:local-part: RFC 5321 4.5.3.1.1 */
+#define CONFIG_ADDR_TEXT_SIZE 46 /* INET6_ADDRSTRLEN: ip-address-no-zone */
+
+enum config_mode {
+	CONFIG_MODE_MX,          /* RFC 5321 relay on port 25 */
+	CONFIG_MODE_SUBMISSION,  /* RFC 6409 with STARTTLS */
+	CONFIG_MODE_SUBMISSIONS, /* RFC 8314 implicit TLS */
+};
+
+enum config_smtp_auth {
+	CONFIG_AUTH_DISABLED,
+	CONFIG_AUTH_OPTIONAL,
+	CONFIG_AUTH_REQUIRED,
+};
+
+enum config_tls_version {
+	CONFIG_TLS_1_0,
+	CONFIG_TLS_1_1,
+	CONFIG_TLS_1_2,
+};
+
+enum config_ciphers {
+	CONFIG_CIPHERS_MODERN,
+	CONFIG_CIPHERS_COMPATIBLE,
+	CONFIG_CIPHERS_LEGACY,
+};
+
+/* An IPv4 or IPv6 address, or a prefix when len is used. */
+struct config_ip {
+	int family;       /* AF_INET or AF_INET6; 0 means "any address" */
+	uint8_t addr[16]; /* network byte order; IPv4 in the first 4 */
+	uint8_t len;      /* prefix length (prefixes only) */
+};
+
+struct config_listener {
+	char name[CONFIG_NAME_SIZE];
+	int enabled;
+	char address_text[CONFIG_ADDR_TEXT_SIZE]; /* "" when absent (any) */
+	struct config_ip address;                 /* family 0 when absent */
+	uint16_t port;
+	enum config_mode mode;
+	enum config_smtp_auth smtp_auth;
+	char certificate[CONFIG_CERT_NAME_SIZE]; /* "" when no TLS */
+	enum config_tls_version tls_min_version;
+	enum config_ciphers tls_ciphers;
+	int tls_required_for_auth;
+};
+
+struct config_relay_domain {
+	char name[CONFIG_DOMAIN_SIZE];
+	int known_recipients_only;
+	size_t recipients_first; /* index into config.known_recipients */
+	size_t recipients_count;
+};
+
+struct config_limits {
+	uint32_t message_size; /* octets, RFC 1870 SIZE */
+	uint32_t recipients;   /* per message */
+	uint32_t line_length;  /* octets, CRLF included */
+	uint16_t errors;       /* per session */
+	uint32_t connections_per_client;
+	uint32_t connections_total;
+	uint16_t received_headers; /* loop detection, RFC 5321 6.3 */
+	uint16_t timeout_command;  /* seconds, RFC 5321 4.5.3.2.7 */
+	uint16_t timeout_data;     /* seconds, RFC 5321 4.5.3.2.5 */
+};
+
+struct config_queue {
+	uint16_t lifetime;          /* hours */
+	uint32_t minimum_backoff;   /* seconds */
+	uint32_t maximum_backoff;   /* seconds */
+	uint16_t delay_notice;      /* hours; 0 = none */
+	uint8_t minimum_free_space; /* percent of /data */
+};
+
+struct config_logging {
+	int facility; /* RFC 5424 6.2.1 code: mail is 2 */
+	int severity; /* RFC 5424 6.2.1 code: info is 6 */
+	int log_subject;
+};
+
+struct config {
+	/* mail server-name, else system host-name[.domain-name] when the
+	 * file has system data, else "" (the daemon then uses the kernel's
+	 * host name) */
+	char server_name[CONFIG_DOMAIN_SIZE];
+	struct config_listener listeners[CONFIG_LISTENERS_MAX];
+	size_t nlisteners;
+	struct config_relay_domain relay_domains[CONFIG_RELAY_DOMAINS_MAX];
+	size_t nrelay_domains;
+	char known_recipients[CONFIG_KNOWN_RECIPIENTS_MAX][CONFIG_LOCAL_SIZE];
+	size_t nknown_recipients;
+	struct config_ip internal_networks[CONFIG_NETWORKS_MAX];
+	size_t ninternal_networks;
+	struct config_limits limits;
+	struct config_queue queue;
+	struct config_logging logging;
+};
+
+struct config_schema; /* opaque: the compiled YANG modules */
+
+/* config_schema_new - a libyang context holding the compiled-in modules */
+enum sk_result config_schema_new(struct config_schema **out, char *err,
+    size_t errlen);
+
+/* config_schema_free - free a schema from config_schema_new; NULL is ok */
+void config_schema_free(struct config_schema *s);
+
+/*
+ * config_load - validate one config and copy it into *cfg.
+ *
+ * buf holds RFC 7951 JSON text of len octets (no NUL needed; a NUL
+ * inside is an error). It is parsed strictly (unknown nodes are errors)
+ * as configuration data, and validated with LYD_VALIDATE_PRESENT: only
+ * the modules that have data in the file are validated, so a mail-only
+ * file is valid without the system module's admin user (cli/yang/README
+ * "Rules worth knowing"). The file must have sekimori-mail:mail data.
+ *
+ * Returns SK_OK with *cfg filled (defaults of the model included);
+ * SK_E_TOO_LONG if len > CONFIG_FILE_MAX; SK_E_SYNTAX for a file that is
+ * not valid data of the model; SK_E_RANGE when a list exceeds a local
+ * limit above. On failure *cfg is zeroed and err names path and rule.
+ */
+enum sk_result config_load(const struct config_schema *s, const uint8_t *buf,
+    size_t len, struct config *cfg, char *err, size_t errlen);
+
+/*
+ * config_load_file - config_load over the file at path, read whole after
+ * checking its size (SK_E_TOO_LONG above CONFIG_FILE_MAX, SK_E_IO when it
+ * cannot be opened or read; err then names the file and the reason).
+ */
+enum sk_result config_load_file(const struct config_schema *s, const char *path,
+    struct config *cfg, char *err, size_t errlen);
+
+/* config_mode_str, ... - the model's names of the enumerations */
+const char *config_mode_str(enum config_mode m);
+const char *config_smtp_auth_str(enum config_smtp_auth a);
+
+#endif /* CONFIG_H */
