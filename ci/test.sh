@@ -73,6 +73,7 @@ stage format ci/format-check.sh
 stage unit-host-asan ci/unit-test.sh host-asan
 stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
+stage dkim-interop ci/dkim-interop.sh
 stage dmarc-tables ci/dmarc-tables.sh
 stage smtp-conformance ci/smtp-proto-test.sh
 stage config ci/config-test.sh

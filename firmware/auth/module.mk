@@ -1,6 +1,8 @@
-# auth/module.mk - sender authentication (libauth.a): SPF now; DKIM, DMARC
-# and ARC later.  Built by the conventions of firmware/Makefile.
+# auth/module.mk - sender authentication (libauth.a): SPF, DMARC, DKIM;
+# ARC later.  Built by the conventions of firmware/Makefile.
 auth_DEPS := dns
+# DKIM: SHA-256 and RSA from BearSSL, Ed25519 (RFC 8463) from libsodium.
+auth_LIBS := -lbearssl -lsodium
 
 # The Public Suffix List is compiled in (psl.h): psl_gen, built for the
 # build machine, turns Debian's publicsuffix data into psl_table.c in the

@@ -32,5 +32,8 @@ int check_opts(const char *cmd, int argc, char **argv,
 int check_resolver(const char *cmd, const char *zone, struct dns_resolver *r);
 
 int check_spf(int argc, char **argv);
+int check_dkim_verify(int argc, char **argv);
+int check_dkim_sign(int argc, char **argv);
+int check_dkim_keygen(int argc, char **argv);
 
 #endif /* SK_CHECK_H */

@@ -22,11 +22,12 @@ struct check_cmd {
 static const struct check_cmd check_cmds[] = {
 	{ "spf", check_spf,
 	    "spf --ip IP --helo NAME --mail-from ADDR [--zone FILE]" },
-	{ "dkim-verify", NULL, "dkim-verify [--zone FILE] < MESSAGE" },
-	{ "dkim-sign", NULL,
+	{ "dkim-verify", check_dkim_verify,
+	    "dkim-verify [--zone FILE] < MESSAGE" },
+	{ "dkim-sign", check_dkim_sign,
 	    "dkim-sign --domain D --selector S --key KEYFILE "
 	    "[--algorithm rsa-sha256|ed25519-sha256] < MESSAGE" },
-	{ "dkim-keygen", NULL,
+	{ "dkim-keygen", check_dkim_keygen,
 	    "dkim-keygen --domain D --selector S [--algorithm ...] "
 	    "[--bits N] --out KEYFILE" },
 	{ "dmarc", NULL,

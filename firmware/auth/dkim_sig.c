@@ -1,0 +1,790 @@
+/*
+ * dkim_sig.c - DKIM-Signature and key record tag lists (RFC 6376 3.2, 3.5,
+ * 3.6.1), base64 with FWS, strict DER for RSA public keys.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "dkim_sig.h"
+
+struct dkim_tag {
+	const uint8_t *name;
+	size_t nlen;
+	const uint8_t *val; /* FWS trimmed at both ends */
+	size_t vlen;
+	size_t val_off; /* offset of val in the list */
+};
+
+static int
+dkim_wsp(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* dkim_fws - skip FWS at *pos (RFC 5322 3.2.2: CRLF only before WSP);
+ * -1 on a CR or LF that is no fold */
+static int
+dkim_fws(const uint8_t *b, size_t len, size_t *pos)
+{
+	size_t i = *pos;
+
+	for (;;) {
+		if (i < len && dkim_wsp(b[i])) {
+			i++;
+		} else if (i + 2 < len && b[i] == '\r' && b[i + 1] == '\n' &&
+		    dkim_wsp(b[i + 2])) {
+			i += 3;
+		} else if (i < len && (b[i] == '\r' || b[i] == '\n')) {
+			return -1;
+		} else {
+			break;
+		}
+	}
+	*pos = i;
+	return 0;
+}
+
+static int
+dkim_alpha(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+dkim_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* dkim_tag_next - the next tag-spec of a tag-list (RFC 6376 3.2);
+ * SK_END after the last */
+static enum sk_result
+dkim_tag_next(const uint8_t *b, size_t len, size_t *pos, struct dkim_tag *t)
+{
+	size_t i = *pos, end;
+
+	if (dkim_fws(b, len, &i) != 0) {
+		return SK_E_SYNTAX;
+	}
+	if (i == len) {
+		return SK_END;
+	}
+	/* tag-name = ALPHA *ALNUMPUNC */
+	if (!dkim_alpha(b[i])) {
+		return SK_E_SYNTAX;
+	}
+	t->name = b + i;
+	while (
+	    i < len && (dkim_alpha(b[i]) || dkim_digit(b[i]) || b[i] == '_')) {
+		i++;
+	}
+	t->nlen = (size_t)(b + i - t->name);
+	if (dkim_fws(b, len, &i) != 0 || i == len || b[i] != '=') {
+		return SK_E_SYNTAX;
+	}
+	i++;
+	if (dkim_fws(b, len, &i) != 0) {
+		return SK_E_SYNTAX;
+	}
+	/* tag-value = [ tval *( 1*(WSP / FWS) tval ) ], VALCHAR %x21-3A /
+	 * %x3C-7E */
+	t->val = b + i;
+	t->val_off = i;
+	end = i;
+	while (i < len && b[i] != ';') {
+		if (b[i] >= 0x21 && b[i] <= 0x7e) {
+			i++;
+			end = i;
+		} else {
+			size_t before = i;
+
+			/* FWS between tvals; anything else (a control or
+			 * 8-bit octet) is a syntax error */
+			if (dkim_fws(b, len, &i) != 0 || i == before) {
+				return SK_E_SYNTAX;
+			}
+		}
+	}
+	t->vlen = end - t->val_off;
+	if (i < len) {
+		i++; /* the ";" */
+	}
+	*pos = i;
+	return SK_OK;
+}
+
+static int
+dkim_tag_is(const struct dkim_tag *t, const char *name)
+{
+	return t->nlen == strlen(name) && memcmp(t->name, name, t->nlen) == 0;
+}
+
+static int
+dkim_val_is(const struct dkim_tag *t, const char *v)
+{
+	return t->vlen == strlen(v) && memcmp(t->val, v, t->vlen) == 0;
+}
+
+static int
+dkim_ieq(const uint8_t *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	if (alen != strlen(b)) {
+		return 0;
+	}
+	for (i = 0; i < alen; i++) {
+		uint8_t c = a[i];
+
+		if (c >= 'A' && c <= 'Z') {
+			c = (uint8_t)(c - 'A' + 'a');
+		}
+		if (c != (uint8_t)b[i]) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+dkim_b64_val(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z') {
+		return c - 'A';
+	}
+	if (c >= 'a' && c <= 'z') {
+		return c - 'a' + 26;
+	}
+	if (c >= '0' && c <= '9') {
+		return c - '0' + 52;
+	}
+	if (c == '+') {
+		return 62;
+	}
+	if (c == '/') {
+		return 63;
+	}
+	return -1;
+}
+
+/* dkim_b64_decode - base64 (RFC 2045 6.8) with white space ignored */
+enum sk_result
+dkim_b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t max,
+    size_t *outlen)
+{
+	uint32_t acc = 0;
+	size_t i, n = 0, nchar = 0, npad = 0;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		if (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' ||
+		    in[i] == '\n') {
+			continue;
+		}
+		if (in[i] == '=') {
+			npad++;
+			if (npad > 2) {
+				return SK_E_SYNTAX;
+			}
+			nchar++;
+			continue;
+		}
+		if (npad > 0 || (v = dkim_b64_val(in[i])) < 0) {
+			return SK_E_SYNTAX;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		nchar++;
+		if (nchar % 4 == 0) {
+			if (n + 3 > max) {
+				return SK_E_TOO_LONG;
+			}
+			out[n++] = (uint8_t)(acc >> 16);
+			out[n++] = (uint8_t)(acc >> 8);
+			out[n++] = (uint8_t)acc;
+			acc = 0;
+		}
+	}
+	if (nchar % 4 != 0) {
+		return SK_E_SYNTAX;
+	}
+	if (npad > 0) {
+		/* the last group held 4 - npad characters */
+		acc <<= 6 * npad;
+		if ((npad == 2 && (acc & 0xffff) != 0) ||
+		    (npad == 1 && (acc & 0xff) != 0)) {
+			return SK_E_SYNTAX; /* non-zero bits after the data */
+		}
+		if (n + 3 - npad > max) {
+			return SK_E_TOO_LONG;
+		}
+		out[n++] = (uint8_t)(acc >> 16);
+		if (npad == 1) {
+			out[n++] = (uint8_t)(acc >> 8);
+		}
+	}
+	*outlen = n;
+	return SK_OK;
+}
+
+/* dkim_b64_encode - base64 of in, NUL-terminated */
+size_t
+dkim_b64_encode(const uint8_t *in, size_t len, char *out, size_t max)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, n = 0, need = (len + 2) / 3 * 4;
+	uint32_t v;
+
+	if (need + 1 > max) {
+		return 0;
+	}
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)in[i] << 16;
+		if (i + 1 < len) {
+			v |= (uint32_t)in[i + 1] << 8;
+		}
+		if (i + 2 < len) {
+			v |= in[i + 2];
+		}
+		out[n++] = tab[(v >> 18) & 63];
+		out[n++] = tab[(v >> 12) & 63];
+		out[n++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
+		out[n++] = i + 2 < len ? tab[v & 63] : '=';
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* dkim_number - 1*maxdigits DIGIT into *out */
+static enum sk_result
+dkim_number(const struct dkim_tag *t, size_t maxdigits, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (t->vlen == 0 || t->vlen > maxdigits) {
+		return t->vlen == 0 ? SK_E_SYNTAX : SK_E_RANGE;
+	}
+	for (i = 0; i < t->vlen; i++) {
+		if (!dkim_digit(t->val[i])) {
+			return SK_E_SYNTAX;
+		}
+		if (v > (UINT64_MAX - 9) / 10) {
+			return SK_E_RANGE;
+		}
+		v = v * 10 + (uint64_t)(t->val[i] - '0');
+	}
+	*out = v;
+	return SK_OK;
+}
+
+/* dkim_domain - a domain name of LDH labels (RFC 6376 3.5 d=, s=), copied */
+static enum sk_result
+dkim_domain(const uint8_t *v, size_t len, char *out, int underscore)
+{
+	size_t i, label = 0;
+
+	if (len == 0 || len > DKIM_DOMAIN_MAX) {
+		return len == 0 ? SK_E_SYNTAX : SK_E_TOO_LONG;
+	}
+	for (i = 0; i < len; i++) {
+		uint8_t c = v[i];
+
+		if (c == '.') {
+			if (label == 0 || v[i - 1] == '-') {
+				return SK_E_SYNTAX;
+			}
+			label = 0;
+			continue;
+		}
+		if (!dkim_alpha(c) && !dkim_digit(c) && c != '-' &&
+		    !(underscore && c == '_')) {
+			return SK_E_SYNTAX;
+		}
+		if ((c == '-' && label == 0) || ++label > 63) {
+			return SK_E_SYNTAX;
+		}
+	}
+	if (label == 0 || v[len - 1] == '-') {
+		return SK_E_SYNTAX;
+	}
+	memcpy(out, v, len); /* only a valid name is kept */
+	out[len] = '\0';
+	return SK_OK;
+}
+
+/* dkim_hlist - h= (RFC 6376 3.5): hdr-name *( *FWS ":" *FWS hdr-name ) */
+static enum sk_result
+dkim_hlist(struct dkim_sig *sig, const struct dkim_tag *t)
+{
+	size_t i = 0, start, used = 0;
+	int have_from = 0;
+
+	sig->nh = 0;
+	for (;;) {
+		if (dkim_fws(t->val, t->vlen, &i) != 0) {
+			return SK_E_SYNTAX;
+		}
+		start = i;
+		/* RFC 5322 ftext: printable except ":" */
+		while (i < t->vlen && t->val[i] >= 0x21 && t->val[i] <= 0x7e &&
+		    t->val[i] != ':') {
+			i++;
+		}
+		if (i == start) {
+			return SK_E_SYNTAX;
+		}
+		if (sig->nh == DKIM_H_NAMES_MAX ||
+		    used + (i - start) > DKIM_H_TEXT_MAX) {
+			return SK_E_TOO_LONG;
+		}
+		memcpy(sig->h_text + used, t->val + start, i - start);
+		sig->h_off[sig->nh] = (uint16_t)used;
+		sig->h_len[sig->nh] = (uint16_t)(i - start);
+		have_from |= dkim_ieq(t->val + start, i - start, "from");
+		used += i - start;
+		sig->nh++;
+		if (dkim_fws(t->val, t->vlen, &i) != 0) {
+			return SK_E_SYNTAX;
+		}
+		if (i == t->vlen) {
+			break;
+		}
+		if (t->val[i] != ':') {
+			return SK_E_SYNTAX;
+		}
+		i++;
+	}
+	/* RFC 6376 5.4: "The From header field MUST be signed" */
+	return have_from ? SK_OK : SK_E_SYNTAX;
+}
+
+/* dkim_auid - i= (RFC 6376 3.5): [local-part] "@" domain, within d= */
+static enum sk_result
+dkim_auid(struct dkim_sig *sig, const struct dkim_tag *t)
+{
+	const uint8_t *at = NULL;
+	char dom[DKIM_DOMAIN_MAX + 1];
+	size_t i, dlen, n = strlen(sig->d);
+
+	for (i = 0; i < t->vlen; i++) {
+		if (t->val[i] == '@') {
+			at = t->val + i;
+		}
+	}
+	if (at == NULL || t->vlen > DKIM_AUID_MAX) {
+		return at == NULL ? SK_E_SYNTAX : SK_E_TOO_LONG;
+	}
+	dlen = (size_t)(t->val + t->vlen - at - 1);
+	if (dkim_domain(at + 1, dlen, dom, 0) != SK_OK) {
+		return SK_E_SYNTAX;
+	}
+	/* RFC 6376 3.5: the domain of i= MUST be d= or a subdomain of it */
+	if (dlen < n || strncasecmp(dom + dlen - n, sig->d, n) != 0 ||
+	    (dlen > n && dom[dlen - n - 1] != '.')) {
+		return SK_E_RANGE;
+	}
+	memcpy(sig->i, t->val, t->vlen);
+	sig->i[t->vlen] = '\0';
+	return SK_OK;
+}
+
+/* dkim_canon_tag - c= (RFC 6376 3.5): header[/body], default simple */
+static enum sk_result
+dkim_canon_tag(struct dkim_sig *sig, const struct dkim_tag *t)
+{
+	const uint8_t *slash = memchr(t->val, '/', t->vlen);
+	size_t hl = slash != NULL ? (size_t)(slash - t->val) : t->vlen;
+	struct dkim_tag h = *t, b = *t;
+
+	h.vlen = hl;
+	if (dkim_val_is(&h, "simple")) {
+		sig->hcanon = DKIM_CANON_SIMPLE;
+	} else if (dkim_val_is(&h, "relaxed")) {
+		sig->hcanon = DKIM_CANON_RELAXED;
+	} else {
+		return SK_E_UNKNOWN;
+	}
+	sig->bcanon = DKIM_CANON_SIMPLE;
+	if (slash == NULL) {
+		return SK_OK;
+	}
+	b.val = slash + 1;
+	b.vlen = t->vlen - hl - 1;
+	if (dkim_val_is(&b, "simple")) {
+		sig->bcanon = DKIM_CANON_SIMPLE;
+	} else if (dkim_val_is(&b, "relaxed")) {
+		sig->bcanon = DKIM_CANON_RELAXED;
+	} else {
+		return SK_E_UNKNOWN;
+	}
+	return SK_OK;
+}
+
+/* dkim_qlist - q= (RFC 6376 3.5): a colon list that must hold dns/txt */
+static enum sk_result
+dkim_qlist(const struct dkim_tag *t)
+{
+	size_t i = 0, start;
+
+	while (i <= t->vlen) {
+		start = i;
+		while (i < t->vlen && t->val[i] != ':') {
+			i++;
+		}
+		if (i - start == 7 &&
+		    memcmp(t->val + start, "dns/txt", 7) == 0) {
+			return SK_OK;
+		}
+		i++;
+	}
+	return SK_E_UNKNOWN;
+}
+
+/* the tags of a signature, for the duplicate check (RFC 6376 3.2) */
+static const char *const dkim_sig_tags[] = { "v", "a", "b", "bh", "c", "d", "h",
+	"i", "l", "q", "s", "t", "x", "z" };
+
+/* RFC 6376 6.1.1: v, a, b, bh, d, h and s are required (bits above) */
+#define DKIM_SIG_REQUIRED                                            \
+	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | \
+	    (1u << 6) | (1u << 10))
+
+static enum sk_result
+dkim_sig_fail(struct dkim_sig *sig, enum sk_result r, const char *why)
+{
+	sig->err = why;
+	return r;
+}
+
+/* dkim_sig_tag - store one known tag; i= is checked after d= is known */
+static enum sk_result
+dkim_sig_tag(struct dkim_sig *sig, const struct dkim_tag *t, size_t base)
+{
+	enum sk_result r = SK_OK;
+
+	if (dkim_tag_is(t, "v")) {
+		/* RFC 6376 3.5: v=1; other versions are not DKIM-Signatures
+		 * we can verify */
+		return dkim_val_is(t, "1") ?
+		    SK_OK :
+		    dkim_sig_fail(sig, SK_E_UNKNOWN, "v= is not 1");
+	} else if (dkim_tag_is(t, "a")) {
+		if (dkim_val_is(t, "rsa-sha256")) {
+			sig->alg = DKIM_ALG_RSA_SHA256;
+		} else if (dkim_val_is(t, "ed25519-sha256")) {
+			sig->alg = DKIM_ALG_ED25519_SHA256;
+		} else if (dkim_val_is(t, "rsa-sha1")) {
+			sig->alg = DKIM_ALG_RSA_SHA1;
+		} else {
+			return dkim_sig_fail(sig, SK_E_UNKNOWN,
+			    "unknown algorithm a=");
+		}
+	} else if (dkim_tag_is(t, "b")) {
+		r = dkim_b64_decode(t->val, t->vlen, sig->b, sizeof(sig->b),
+		    &sig->blen);
+		sig->b_val_off = base + t->val_off;
+		sig->b_val_len = t->vlen;
+		if (r == SK_OK && sig->blen == 0) {
+			r = SK_E_SYNTAX;
+		}
+	} else if (dkim_tag_is(t, "bh")) {
+		r = dkim_b64_decode(t->val, t->vlen, sig->bh, sizeof(sig->bh),
+		    &sig->bhlen);
+	} else if (dkim_tag_is(t, "c")) {
+		r = dkim_canon_tag(sig, t);
+	} else if (dkim_tag_is(t, "d")) {
+		r = dkim_domain(t->val, t->vlen, sig->d, 0);
+	} else if (dkim_tag_is(t, "h")) {
+		r = dkim_hlist(sig, t);
+	} else if (dkim_tag_is(t, "l")) {
+		r = dkim_number(t, DKIM_L_DIGITS_MAX, &sig->l);
+		sig->has_l = 1;
+	} else if (dkim_tag_is(t, "q")) {
+		r = dkim_qlist(t);
+	} else if (dkim_tag_is(t, "s")) {
+		/* selectors may hold "_" labels in practice; DNS allows it */
+		r = dkim_domain(t->val, t->vlen, sig->s, 1);
+	} else if (dkim_tag_is(t, "t")) {
+		r = dkim_number(t, DKIM_TIME_DIGITS_MAX, &sig->t);
+		sig->has_t = 1;
+	} else if (dkim_tag_is(t, "x")) {
+		r = dkim_number(t, DKIM_TIME_DIGITS_MAX, &sig->x);
+		sig->has_x = 1;
+	}
+	if (r != SK_OK) {
+		return dkim_sig_fail(sig, r, "bad tag value");
+	}
+	return SK_OK;
+}
+
+/* dkim_sig_parse - a DKIM-Signature field value (RFC 6376 3.5) */
+enum sk_result
+dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf, size_t len)
+{
+	struct dkim_tag t, itag;
+	uint32_t seen = 0;
+	size_t pos = 0, k;
+	enum sk_result r;
+	int have_i = 0;
+
+	memset(sig, 0, sizeof(*sig));
+	memset(&itag, 0, sizeof(itag));
+	if (len > DKIM_SIG_FIELD_MAX) {
+		return dkim_sig_fail(sig, SK_E_TOO_LONG, "field too long");
+	}
+	while ((r = dkim_tag_next(buf, len, &pos, &t)) == SK_OK) {
+		for (k = 0; k < SK_NELEM(dkim_sig_tags); k++) {
+			if (dkim_tag_is(&t, dkim_sig_tags[k])) {
+				break;
+			}
+		}
+		if (k == SK_NELEM(dkim_sig_tags)) {
+			continue; /* RFC 6376 3.2: unknown tags are ignored */
+		}
+		if (seen & (1u << k)) {
+			return dkim_sig_fail(sig, SK_E_SYNTAX, "duplicate tag");
+		}
+		seen |= 1u << k;
+		if (dkim_tag_is(&t, "i")) {
+			itag = t;
+			have_i = 1;
+			continue;
+		}
+		if ((r = dkim_sig_tag(sig, &t, 0)) != SK_OK) {
+			return r;
+		}
+	}
+	if (r != SK_END) {
+		return dkim_sig_fail(sig, SK_E_SYNTAX, "tag-list syntax");
+	}
+	/* RFC 6376 6.1.1: v, a, b, bh, d, h, s are required */
+	if ((seen & DKIM_SIG_REQUIRED) != DKIM_SIG_REQUIRED) {
+		return dkim_sig_fail(sig, SK_E_SYNTAX, "required tag missing");
+	}
+	if (sig->alg != DKIM_ALG_RSA_SHA1 && sig->bhlen != DKIM_BH_MAX) {
+		return dkim_sig_fail(sig, SK_E_SYNTAX, "bh= is no SHA-256");
+	}
+	if (have_i) {
+		if ((r = dkim_auid(sig, &itag)) != SK_OK) {
+			return dkim_sig_fail(sig, r, "i= not within d=");
+		}
+	} else {
+		sig->i[0] = '@';
+		memcpy(sig->i + 1, sig->d, strlen(sig->d) + 1);
+	}
+	/* RFC 6376 3.5 x=: MUST be greater than t= (equal is tolerated) */
+	if (sig->has_t && sig->has_x && sig->x < sig->t) {
+		return dkim_sig_fail(sig, SK_E_RANGE, "x= before t=");
+	}
+	return SK_OK;
+}
+
+/* dkim_flag_in - a colon-separated list (RFC 6376 3.6.1) holds word */
+static int
+dkim_flag_in(const struct dkim_tag *t, const char *word)
+{
+	size_t i = 0, start, end, wl = strlen(word);
+
+	while (i <= t->vlen) {
+		if (dkim_fws(t->val, t->vlen, &i) != 0) {
+			return 0;
+		}
+		start = i;
+		while (i < t->vlen && t->val[i] != ':') {
+			i++;
+		}
+		end = i;
+		while (end > start && dkim_wsp(t->val[end - 1])) {
+			end--;
+		}
+		if (end - start == wl &&
+		    memcmp(t->val + start, word, wl) == 0) {
+			return 1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static enum sk_result
+dkim_key_fail(struct dkim_key *key, enum sk_result r, const char *why)
+{
+	key->err = why;
+	return r;
+}
+
+static const char *const dkim_key_tags[] = { "v", "h", "k", "n", "p", "s",
+	"t" };
+
+/* dkim_key_parse - a key record (RFC 6376 3.6.1, RFC 8463 4) */
+enum sk_result
+dkim_key_parse(struct dkim_key *key, const uint8_t *buf, size_t len)
+{
+	struct dkim_tag t;
+	uint32_t seen = 0;
+	size_t pos = 0, k, ntag = 0;
+	enum sk_result r;
+
+	memset(key, 0, sizeof(*key));
+	key->sha256_ok = 1;
+	while ((r = dkim_tag_next(buf, len, &pos, &t)) == SK_OK) {
+		ntag++;
+		for (k = 0; k < SK_NELEM(dkim_key_tags); k++) {
+			if (dkim_tag_is(&t, dkim_key_tags[k])) {
+				break;
+			}
+		}
+		if (k == SK_NELEM(dkim_key_tags)) {
+			continue;
+		}
+		if (seen & (1u << k)) {
+			return dkim_key_fail(key, SK_E_SYNTAX, "duplicate tag");
+		}
+		seen |= 1u << k;
+		if (dkim_tag_is(&t, "v")) {
+			/* RFC 6376 3.6.1: if present, first, and DKIM1 */
+			if (ntag != 1 || !dkim_val_is(&t, "DKIM1")) {
+				return dkim_key_fail(key, SK_E_SYNTAX,
+				    "v= is not DKIM1 first");
+			}
+		} else if (dkim_tag_is(&t, "h")) {
+			key->sha256_ok = dkim_flag_in(&t, "sha256");
+		} else if (dkim_tag_is(&t, "k")) {
+			if (dkim_val_is(&t, "rsa")) {
+				key->k = DKIM_KEY_RSA;
+			} else if (dkim_val_is(&t, "ed25519")) {
+				key->k = DKIM_KEY_ED25519;
+			} else {
+				return dkim_key_fail(key, SK_E_UNKNOWN,
+				    "unknown key type k=");
+			}
+		} else if (dkim_tag_is(&t, "p")) {
+			r = dkim_b64_decode(t.val, t.vlen, key->p,
+			    sizeof(key->p), &key->plen);
+			if (r != SK_OK) {
+				return dkim_key_fail(key, r, "bad p=");
+			}
+			key->revoked = key->plen == 0;
+		} else if (dkim_tag_is(&t, "s")) {
+			if (!dkim_flag_in(&t, "*") &&
+			    !dkim_flag_in(&t, "email")) {
+				return dkim_key_fail(key, SK_E_UNKNOWN,
+				    "key not for email (s=)");
+			}
+		} else if (dkim_tag_is(&t, "t")) {
+			key->testing = dkim_flag_in(&t, "y");
+			key->strict = dkim_flag_in(&t, "s");
+		}
+	}
+	if (r != SK_END) {
+		return dkim_key_fail(key, SK_E_SYNTAX, "tag-list syntax");
+	}
+	if (!(seen & (1u << 4))) {
+		return dkim_key_fail(key, SK_E_SYNTAX, "no p= tag");
+	}
+	return SK_OK;
+}
+
+/* dkim_der_get - one DER TLV of the given tag (X.690 8.1, 10.1: definite,
+ * minimal lengths) */
+enum sk_result
+dkim_der_get(struct dkim_der *d, uint8_t tag, struct dkim_der *out)
+{
+	size_t n, i = 2, nl;
+
+	if (d->len < 2 || d->p[0] != tag) {
+		return SK_E_SYNTAX;
+	}
+	n = d->p[1];
+	if (n & 0x80) {
+		nl = n & 0x7f;
+		if (nl == 0 || nl > 2 || d->len < 2 + nl) {
+			return SK_E_SYNTAX; /* indefinite or huge */
+		}
+		n = 0;
+		for (; i < 2 + nl; i++) {
+			n = (n << 8) | d->p[i];
+		}
+		if (n < 0x80 || (nl == 2 && n < 0x100)) {
+			return SK_E_SYNTAX; /* not minimal */
+		}
+	}
+	if (n > d->len - i) {
+		return SK_E_SYNTAX;
+	}
+	out->p = d->p + i;
+	out->len = n;
+	d->p += i + n;
+	d->len -= i + n;
+	return SK_OK;
+}
+
+/* dkim_der_uint - a positive INTEGER, minimal, leading zero removed */
+static enum sk_result
+dkim_der_uint(struct dkim_der *d, const uint8_t **p, size_t *len)
+{
+	struct dkim_der v;
+
+	if (dkim_der_get(d, 0x02, &v) != SK_OK || v.len == 0 ||
+	    (v.p[0] & 0x80)) {
+		return SK_E_SYNTAX;
+	}
+	if (v.len > 1 && v.p[0] == 0) {
+		if (!(v.p[1] & 0x80)) {
+			return SK_E_SYNTAX; /* not minimal */
+		}
+		v.p++;
+		v.len--;
+	}
+	*p = v.p;
+	*len = v.len;
+	return SK_OK;
+}
+
+/* rsaEncryption, 1.2.840.113549.1.1.1 (RFC 3279 2.3.1) */
+static const uint8_t dkim_oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+	0x01, 0x01, 0x01 };
+
+/* dkim_der_rsa_pub - SPKI or RSAPublicKey; nothing may follow */
+enum sk_result
+dkim_der_rsa_pub(const uint8_t *der, size_t len, struct dkim_rsa_pub *pub)
+{
+	struct dkim_der all = { der, len }, seq, alg, oid, nul, bits, rsa;
+	unsigned top;
+
+	if (dkim_der_get(&all, 0x30, &seq) != SK_OK || all.len != 0) {
+		return SK_E_SYNTAX;
+	}
+	if (seq.len > 0 && seq.p[0] == 0x30) {
+		/* SubjectPublicKeyInfo: AlgorithmIdentifier, BIT STRING */
+		if (dkim_der_get(&seq, 0x30, &alg) != SK_OK ||
+		    dkim_der_get(&alg, 0x06, &oid) != SK_OK ||
+		    oid.len != sizeof(dkim_oid_rsa) ||
+		    memcmp(oid.p, dkim_oid_rsa, oid.len) != 0 ||
+		    dkim_der_get(&alg, 0x05, &nul) != SK_OK || nul.len != 0 ||
+		    alg.len != 0 || dkim_der_get(&seq, 0x03, &bits) != SK_OK ||
+		    seq.len != 0 || bits.len < 1 || bits.p[0] != 0) {
+			return SK_E_SYNTAX;
+		}
+		bits.p++;
+		bits.len--;
+		if (dkim_der_get(&bits, 0x30, &rsa) != SK_OK || bits.len != 0) {
+			return SK_E_SYNTAX;
+		}
+	} else {
+		rsa = seq;
+	}
+	if (dkim_der_uint(&rsa, &pub->n, &pub->nlen) != SK_OK ||
+	    dkim_der_uint(&rsa, &pub->e, &pub->elen) != SK_OK || rsa.len != 0) {
+		return SK_E_SYNTAX;
+	}
+	if (pub->nlen == 0 || pub->n[0] == 0 || pub->elen > 8) {
+		return SK_E_RANGE;
+	}
+	pub->bits = (unsigned)pub->nlen * 8;
+	for (top = pub->n[0]; !(top & 0x80); top <<= 1) {
+		pub->bits--;
+	}
+	return SK_OK;
+}

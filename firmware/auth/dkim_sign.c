@@ -1,0 +1,419 @@
+/*
+ * dkim_sign.c - DKIM signing: keys, header list, field, signature.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "dkim_sign.h"
+#include "dkim_verify.h"
+
+/* RFC 6376 5.4.1 recommended fields; the first six are over-signed */
+static const char *const dkim_sign_fields[] = { "from", "subject", "to", "cc",
+	"date", "message-id", "reply-to", "sender", "in-reply-to", "references",
+	"mime-version", "content-type", "content-transfer-encoding",
+	"content-id", "content-description", "resent-date", "resent-from",
+	"resent-sender", "resent-to", "resent-cc", "resent-message-id",
+	"list-id", "list-help", "list-unsubscribe", "list-subscribe",
+	"list-post", "list-owner", "list-archive" };
+#define DKIM_SIGN_OVERSIGNED 6
+
+/* id-Ed25519 PrivateKeyInfo prefix (RFC 8410 7, 10.3) */
+static const uint8_t dkim_ed25519_prefix[16] = { 0x30, 0x2e, 0x02, 0x01, 0x00,
+	0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20 };
+
+void
+dkim_ed25519_pkcs8(const uint8_t seed[32], uint8_t out[48])
+{
+	memcpy(out, dkim_ed25519_prefix, sizeof(dkim_ed25519_prefix));
+	memcpy(out + sizeof(dkim_ed25519_prefix), seed, 32);
+}
+
+enum sk_result
+dkim_signkey_ed25519(struct dkim_signkey *k, const uint8_t seed[32])
+{
+	memset(k, 0, sizeof(*k));
+	if (sodium_init() < 0) {
+		return SK_E_IO;
+	}
+	k->alg = DKIM_ALG_ED25519_SHA256;
+	k->bits = 256;
+	crypto_sign_seed_keypair(k->ed_pk, k->ed_sk, seed);
+	return SK_OK;
+}
+
+struct dkim_der_sink {
+	uint8_t *buf;
+	size_t len;
+	int over;
+};
+
+static void
+dkim_der_append(void *ctx, const void *p, size_t len)
+{
+	struct dkim_der_sink *s = ctx;
+
+	if (s->len + len > DKIM_PEM_DER_MAX) {
+		s->over = 1;
+		return;
+	}
+	memcpy(s->buf + s->len, p, len);
+	s->len += len;
+}
+
+/* dkim_pem_der - the DER of the first PRIVATE KEY block */
+static enum sk_result
+dkim_pem_der(const uint8_t *pem, size_t len, uint8_t *der, size_t *dlen)
+{
+	static br_pem_decoder_context pc;
+	struct dkim_der_sink sink = { der, 0, 0 };
+	size_t used;
+	int inkey = 0, ev;
+
+	br_pem_decoder_init(&pc);
+	while (len > 0) {
+		used = br_pem_decoder_push(&pc, pem, len);
+		pem += used;
+		len -= used;
+		ev = br_pem_decoder_event(&pc);
+		if (ev == BR_PEM_BEGIN_OBJ) {
+			const char *name = br_pem_decoder_name(&pc);
+
+			inkey = strcmp(name, "PRIVATE KEY") == 0 ||
+			    strcmp(name, "RSA PRIVATE KEY") == 0;
+			br_pem_decoder_setdest(&pc,
+			    inkey ? dkim_der_append : NULL, &sink);
+		} else if (ev == BR_PEM_END_OBJ && inkey) {
+			*dlen = sink.len;
+			return sink.over ? SK_E_TOO_LONG : SK_OK;
+		} else if (ev == BR_PEM_ERROR) {
+			return SK_E_SYNTAX;
+		}
+	}
+	return SK_E_SYNTAX;
+}
+
+enum sk_result
+dkim_signkey_pem(struct dkim_signkey *k, const uint8_t *pem, size_t len)
+{
+	static uint8_t der[DKIM_PEM_DER_MAX];
+	struct dkim_der all, seq, v, alg, oid, outer, inner;
+	size_t dlen = 0;
+	enum sk_result r;
+
+	memset(k, 0, sizeof(*k));
+	if ((r = dkim_pem_der(pem, len, der, &dlen)) != SK_OK) {
+		return r;
+	}
+	/* RFC 8410 7: SEQUENCE { 0, { id-Ed25519 }, OCTET { OCTET seed } } */
+	all.p = der;
+	all.len = dlen;
+	if (dkim_der_get(&all, 0x30, &seq) == SK_OK && all.len == 0 &&
+	    dkim_der_get(&seq, 0x02, &v) == SK_OK &&
+	    dkim_der_get(&seq, 0x30, &alg) == SK_OK &&
+	    dkim_der_get(&alg, 0x06, &oid) == SK_OK && oid.len == 3 &&
+	    memcmp(oid.p, "\x2b\x65\x70", 3) == 0) {
+		if (dkim_der_get(&seq, 0x04, &outer) != SK_OK ||
+		    dkim_der_get(&outer, 0x04, &inner) != SK_OK ||
+		    inner.len != 32) {
+			sodium_memzero(der, sizeof(der));
+			return SK_E_SYNTAX;
+		}
+		r = dkim_signkey_ed25519(k, inner.p);
+		sodium_memzero(der, sizeof(der));
+		return r;
+	}
+	br_skey_decoder_init(&k->dc);
+	br_skey_decoder_push(&k->dc, der, dlen);
+	sodium_memzero(der, sizeof(der));
+	if (br_skey_decoder_last_error(&k->dc) != 0 ||
+	    br_skey_decoder_key_type(&k->dc) != BR_KEYTYPE_RSA) {
+		dkim_signkey_wipe(k);
+		return SK_E_UNKNOWN;
+	}
+	k->alg = DKIM_ALG_RSA_SHA256;
+	k->bits = br_skey_decoder_get_rsa(&k->dc)->n_bitlen;
+	return SK_OK;
+}
+
+void
+dkim_signkey_wipe(struct dkim_signkey *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+/* dkim_der_put - a DER header (tag, length) before len octets */
+static size_t
+dkim_der_put(uint8_t *out, uint8_t tag, size_t len)
+{
+	out[0] = tag;
+	if (len < 0x80) {
+		out[1] = (uint8_t)len;
+		return 2;
+	}
+	if (len < 0x100) {
+		out[1] = 0x81;
+		out[2] = (uint8_t)len;
+		return 3;
+	}
+	out[1] = 0x82;
+	out[2] = (uint8_t)(len >> 8);
+	out[3] = (uint8_t)len;
+	return 4;
+}
+
+/* dkim_der_int - an INTEGER of the unsigned big-endian n */
+static size_t
+dkim_der_int(uint8_t *out, const uint8_t *n, size_t len)
+{
+	size_t o, pad;
+
+	while (len > 1 && n[0] == 0) {
+		n++;
+		len--;
+	}
+	pad = (n[0] & 0x80) != 0;
+	o = dkim_der_put(out, 0x02, len + pad);
+	if (pad) {
+		out[o++] = 0;
+	}
+	memcpy(out + o, n, len);
+	return o + len;
+}
+
+/* dkim_rsa_spki - SubjectPublicKeyInfo of (n, e) (RFC 3279 2.3.1) */
+static size_t
+dkim_rsa_spki(const uint8_t *n, size_t nlen, uint32_t e, uint8_t *out)
+{
+	static const uint8_t algid[] = { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
+		0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00 };
+	uint8_t rsa[600], body[620], eb[4];
+	size_t rl, bl, o, hl;
+
+	eb[0] = (uint8_t)(e >> 24);
+	eb[1] = (uint8_t)(e >> 16);
+	eb[2] = (uint8_t)(e >> 8);
+	eb[3] = (uint8_t)e;
+	/* RSAPublicKey body, then its header in front */
+	rl = dkim_der_int(rsa + 4, n, nlen);
+	rl += dkim_der_int(rsa + 4 + rl, eb, 4);
+	hl = dkim_der_put(body, 0x30, rl);
+	memcpy(body + hl, rsa + 4, rl);
+	bl = hl + rl;
+	/* BIT STRING { 0 unused bits, RSAPublicKey } */
+	o = 0;
+	{
+		uint8_t bits[640];
+		size_t b = dkim_der_put(bits, 0x03, bl + 1);
+
+		bits[b++] = 0;
+		memcpy(bits + b, body, bl);
+		b += bl;
+		o = dkim_der_put(out, 0x30, sizeof(algid) + b);
+		memcpy(out + o, algid, sizeof(algid));
+		o += sizeof(algid);
+		memcpy(out + o, bits, b);
+		o += b;
+	}
+	return o;
+}
+
+size_t
+dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
+{
+	const br_rsa_private_key *sk;
+	uint8_t n[512], spki[700];
+	size_t nlen, slen, o;
+	uint32_t e;
+
+	if (k->alg == DKIM_ALG_ED25519_SHA256) {
+		o = (size_t)snprintf(out, max, "v=DKIM1; k=ed25519; p=");
+		return o < max ?
+		    o + dkim_b64_encode(k->ed_pk, 32, out + o, max - o) :
+		    0;
+	}
+	sk = br_skey_decoder_get_rsa(&k->dc);
+	nlen = br_rsa_compute_modulus_get_default()(NULL, sk);
+	if (nlen == 0 || nlen > sizeof(n)) {
+		return 0;
+	}
+	br_rsa_compute_modulus_get_default()(n, sk);
+	e = br_rsa_compute_pubexp_get_default()(sk);
+	slen = dkim_rsa_spki(n, nlen, e, spki);
+	o = (size_t)snprintf(out, max, "v=DKIM1; k=rsa; p=");
+	return o < max ? o + dkim_b64_encode(spki, slen, out + o, max - o) : 0;
+}
+
+void
+dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
+    const char *d, const char *sel, uint64_t now)
+{
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	snprintf(s->d, sizeof(s->d), "%s", d);
+	snprintf(s->s, sizeof(s->s), "%s", sel);
+	s->now = now;
+	dkim_body_init(&s->body, DKIM_CANON_RELAXED, UINT64_MAX);
+}
+
+void
+dkim_sign_update(struct dkim_sign *s, const uint8_t *body, size_t len)
+{
+	dkim_body_update(&s->body, body, len);
+}
+
+/* a field under construction, folded at DKIM_SIGN_COLS */
+struct dkim_out {
+	char *p;
+	size_t max, len, col;
+	int over;
+};
+
+/* dkim_out_put - append text; fold first when fold and it would not fit */
+static void
+dkim_out_put(struct dkim_out *o, const char *t, size_t n, int fold)
+{
+	if (fold && o->col + n > DKIM_SIGN_COLS) {
+		dkim_out_put(o, "\r\n\t", 3, 0);
+		o->col = 1;
+	}
+	if (o->len + n + 1 > o->max) {
+		o->over = 1;
+		return;
+	}
+	memcpy(o->p + o->len, t, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+	o->col += n;
+}
+
+static void
+dkim_out_str(struct dkim_out *o, const char *t, int fold)
+{
+	dkim_out_put(o, t, strlen(t), fold);
+}
+
+/* dkim_sign_hlist - the h= names into sig (counted in hdr) */
+static enum sk_result
+dkim_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen)
+{
+	const uint8_t *f;
+	size_t k, pos, flen, n, used = 0, nl;
+
+	for (k = 0; k < SK_NELEM(dkim_sign_fields); k++) {
+		nl = strlen(dkim_sign_fields[k]);
+		n = 0;
+		pos = 0;
+		while (dkim_header_next(hdr, hlen, &pos, &f, &flen) == SK_OK) {
+			n += dkim_header_is(f, flen, dkim_sign_fields[k], nl);
+		}
+		n += k < DKIM_SIGN_OVERSIGNED;
+		for (; n > 0; n--) {
+			if (sig->nh == DKIM_H_NAMES_MAX ||
+			    used + nl > DKIM_H_TEXT_MAX) {
+				return SK_E_TOO_LONG;
+			}
+			memcpy(sig->h_text + used, dkim_sign_fields[k], nl);
+			sig->h_off[sig->nh] = (uint16_t)used;
+			sig->h_len[sig->nh++] = (uint16_t)nl;
+			used += nl;
+		}
+	}
+	return SK_OK;
+}
+
+enum sk_result
+dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
+    size_t max, size_t *outlen)
+{
+	static struct dkim_sig sig;
+	struct dkim_out o = { out, max, 0, 0, 0 };
+	struct dkim_hash h;
+	uint8_t bh[32], hh[32], sigbuf[512];
+	char tmp[1024], b64[700];
+	uint64_t total;
+	size_t k, siglen, pos = 0;
+	const uint8_t *f;
+	size_t flen;
+	enum sk_result r;
+	int ed = s->key->alg == DKIM_ALG_ED25519_SHA256;
+
+	memset(&sig, 0, sizeof(sig));
+	while ((r = dkim_header_next(hdr, hlen, &pos, &f, &flen)) == SK_OK) {
+	}
+	if (r != SK_END) {
+		return SK_E_SYNTAX;
+	}
+	if ((r = dkim_sign_hlist(&sig, hdr, hlen)) != SK_OK) {
+		return r;
+	}
+	sig.hcanon = DKIM_CANON_RELAXED;
+	dkim_body_final(&s->body, bh, &total);
+
+	dkim_out_str(&o, "DKIM-Signature: v=1; a=", 0);
+	dkim_out_str(&o, ed ? "ed25519-sha256;" : "rsa-sha256;", 0);
+	dkim_out_str(&o, " c=relaxed/relaxed;", 1);
+	snprintf(tmp, sizeof(tmp), " d=%s;", s->d);
+	dkim_out_str(&o, tmp, 1);
+	snprintf(tmp, sizeof(tmp), " s=%s;", s->s);
+	dkim_out_str(&o, tmp, 1);
+	snprintf(tmp, sizeof(tmp), " t=%llu;", (unsigned long long)s->now);
+	dkim_out_str(&o, tmp, 1);
+	dkim_out_str(&o, " h=", 1);
+	for (k = 0; k < sig.nh; k++) {
+		snprintf(tmp, sizeof(tmp), "%.*s%s", (int)sig.h_len[k],
+		    sig.h_text + sig.h_off[k], k + 1 < sig.nh ? ":" : ";");
+		dkim_out_str(&o, tmp, 1);
+	}
+	dkim_b64_encode(bh, sizeof(bh), b64, sizeof(b64));
+	snprintf(tmp, sizeof(tmp), " bh=%s;", b64);
+	dkim_out_str(&o, tmp, 1);
+	dkim_out_str(&o, " b=", 1);
+	if (o.over) {
+		return SK_E_TOO_LONG;
+	}
+	/* RFC 6376 3.7: the fields, then this one with b= empty, no CRLF */
+	dkim_hash_init(&h);
+	dkim_hash_fields(&h, &sig, hdr, hlen);
+	dkim_canon_header(&h, DKIM_CANON_RELAXED, (const uint8_t *)out, o.len,
+	    0, 0, 0);
+	dkim_hash_final(&h, hh);
+	if (ed) {
+		crypto_sign_detached(sigbuf, NULL, hh, sizeof(hh),
+		    s->key->ed_sk);
+		siglen = 64;
+	} else {
+		const br_rsa_private_key *sk =
+		    br_skey_decoder_get_rsa(&s->key->dc);
+
+		siglen = (sk->n_bitlen + 7) / 8;
+		if (siglen > sizeof(sigbuf) ||
+		    !br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hh,
+			sizeof(hh), sk, sigbuf)) {
+			return SK_E_RANGE;
+		}
+	}
+	dkim_b64_encode(sigbuf, siglen, b64, sizeof(b64));
+	/* b= folded: whatever fits on each line */
+	for (k = 0; b64[k] != '\0';) {
+		size_t room =
+		    o.col < DKIM_SIGN_COLS ? DKIM_SIGN_COLS - o.col : 0;
+		size_t n = strlen(b64 + k);
+
+		if (room == 0) {
+			dkim_out_put(&o, "\r\n\t", 3, 0);
+			o.col = 1;
+			continue;
+		}
+		n = n < room ? n : room;
+		dkim_out_put(&o, b64 + k, n, 0);
+		k += n;
+	}
+	dkim_out_put(&o, "\r\n", 2, 0);
+	if (o.over) {
+		return SK_E_TOO_LONG;
+	}
+	*outlen = o.len;
+	return SK_OK;
+}
