@@ -75,6 +75,7 @@ stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
 stage dkim-interop ci/dkim-interop.sh
 stage dmarc-tables ci/dmarc-tables.sh
+stage dmarc-check ci/dmarc-check.sh
 stage smtp-conformance ci/smtp-proto-test.sh
 stage config ci/config-test.sh
 for b in x86_64 aarch64; do

@@ -1,6 +1,6 @@
 /*
  * check.h - the operator tool sekimori-check: shared parts of the
- * subcommands (option parsing, --zone loading).
+ * subcommands (option parsing, --zone loading, reading the message).
  *
  * Ownership: each subcommand runs once and exits; memory taken for a zone
  * lives until exit.
@@ -16,6 +16,7 @@
 #define CHECK_EXIT_USAGE 2  /* bad command line or input, or no DNS */
 
 #define CHECK_ZONE_FILE_MAX (64u << 20) /* local limit: zone file size */
+#define CHECK_MSG_MAX (64u << 20)       /* local limit: message size */
 
 struct check_opt {
 	const char *name;   /* "--ip" */
@@ -31,9 +32,25 @@ int check_opts(const char *cmd, int argc, char **argv,
  * when no FILE: live DNS comes with the relay */
 int check_resolver(const char *cmd, const char *zone, struct dns_resolver *r);
 
+/* A message read whole from standard input (check_dkim.c). */
+struct check_msg {
+	uint8_t *raw; /* as read */
+	size_t rawlen;
+	uint8_t *crlf; /* every bare LF made CRLF */
+	size_t len;
+	size_t hlen; /* header section with its last CRLF */
+	size_t body; /* offset of the body in crlf */
+	int lf_only; /* the input had no CR */
+};
+
+/* check_msg_read - standard input, whole (at most CHECK_MSG_MAX), as read
+ * and in CRLF form; 0, or -1 after printing why (exit 2) */
+int check_msg_read(const char *cmd, struct check_msg *m);
+
 int check_spf(int argc, char **argv);
 int check_dkim_verify(int argc, char **argv);
 int check_dkim_sign(int argc, char **argv);
 int check_dkim_keygen(int argc, char **argv);
+int check_dmarc(int argc, char **argv);
 
 #endif /* SK_CHECK_H */

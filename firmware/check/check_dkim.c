@@ -26,7 +26,6 @@
 #include "../auth/dkim_sign.h"
 #include "../auth/dkim_verify.h"
 
-#define CHECK_MSG_MAX (64u << 20) /* local limit: message size */
 #define CHECK_KEY_MAX (64u << 10) /* local limit: key file size */
 #define CHECK_TXT_STRING_MAX 255  /* RFC 1035 3.3: one character-string */
 #define CHECK_RSA_BITS_DEFAULT 2048
@@ -42,18 +41,9 @@ static const char check_dkim_keygen_usage[] =
     "       [--algorithm rsa-sha256|ed25519-sha256] [--bits N] "
     "--out KEYFILE\n";
 
-struct check_msg {
-	uint8_t *raw; /* as read */
-	size_t rawlen;
-	uint8_t *crlf; /* every bare LF made CRLF */
-	size_t len;
-	size_t hlen; /* header section with its last CRLF */
-	size_t body; /* offset of the body in crlf */
-	int lf_only; /* the input had no CR */
-};
-
-/* check_msg_read - standard input, whole, in both forms */
-static int
+/* check_msg_read - standard input, whole, in both forms (also used by
+ * check_dmarc.c) */
+int
 check_msg_read(const char *cmd, struct check_msg *m)
 {
 	size_t n, i, o = 0;

@@ -30,7 +30,7 @@ static const struct check_cmd check_cmds[] = {
 	{ "dkim-keygen", check_dkim_keygen,
 	    "dkim-keygen --domain D --selector S [--algorithm ...] "
 	    "[--bits N] --out KEYFILE" },
-	{ "dmarc", NULL,
+	{ "dmarc", check_dmarc,
 	    "dmarc --ip IP --helo NAME --mail-from ADDR [--zone FILE] "
 	    "< MESSAGE" },
 };
