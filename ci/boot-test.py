@@ -74,15 +74,21 @@ class VM:
             ["sh", os.path.join(TOP, "board/common/run-qemu.sh"), disk],
             env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         self.sock = socket.socket(socket.AF_UNIX)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while True:
             try:
                 self.sock.connect(self.sock_path)
                 break
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
+                    if self.proc.poll() is None:
+                        self.proc.kill()
+                        self.proc.wait()
+                    self.log.flush()
+                    with open(self.log.name, errors="replace") as f:
+                        tail = " | ".join(f.read().splitlines()[-5:])
                     raise RuntimeError("QEMU did not open the console socket "
-                                       f"(see {self.log.name})")
+                                       f"(exit {self.proc.poll()}): {tail}")
                 time.sleep(0.1)
         threading.Thread(target=self._reader, daemon=True).start()
 
@@ -146,7 +152,19 @@ def grubenv(disk, work, **settings):
 
 def boot(work, disk, name):
     """Start the VM and wait for the ready line: (vm, slot, boot) or (vm, None, None)."""
-    vm = VM(work, disk)
+    # QEMU itself failed to start once in CI (the log was lost then). Its
+    # start is not what this test checks, so one retry, reported, is allowed;
+    # a second failure is a FAIL with QEMU's last lines.
+    try:
+        vm = VM(work, disk)
+    except RuntimeError as e:
+        print(f"INFO: {name}: QEMU start failed, retrying once: {e}", flush=True)
+        time.sleep(2)
+        try:
+            vm = VM(work, disk)
+        except RuntimeError as e2:
+            result(name, False, str(e2))
+            return None, None, None
     try:
         m = vm.expect(r"sekimori: ready slot=(\S+) boot=(\d+)", BOOT_TIMEOUT)
     except (TimeoutError, RuntimeError) as e:
@@ -221,30 +239,36 @@ def main():
             check_status(vm, lines)
         except (TimeoutError, RuntimeError) as e:
             result("login", False, str(e), vm)
-        vm.power_cut()
+        if vm is not None:
+            vm.power_cut()
 
         # Boot 2: after a power cut the counter on /config and /data went on.
         vm, slot, n = boot(work, disk, "persistence")
         if slot is not None:
             result("persistence", n == 2, f"boot counter {n} after the second boot, want 2", vm)
-        vm.power_cut()
+        if vm is not None:
+            vm.power_cut()
 
         # Boot 3: slot A marked bad (not good, no tries left) -> slot B.
         grubenv(disk, work, SK_A_GOOD=0, SK_A_TRIES=0)
         vm, slot, n = boot(work, disk, "fallback-b")
         if slot is not None:
             result("fallback-b", slot == "B", f"booted slot {slot}, want B", vm)
-        vm.power_cut()
+        if vm is not None:
+            vm.power_cut()
 
         # Boot 4: slot A on trial with one try: boots A, GRUB records tries=0.
         grubenv(disk, work, SK_A_GOOD=0, SK_A_TRIES=1)
         vm, slot, n = boot(work, disk, "trial-a")
-        vm.power_cut()
+        if vm is not None:
+            vm.power_cut()
         if slot is not None:
             left = grubenv(disk, work).get("SK_A_TRIES")
             result("trial-a", slot == "A" and left == "0",
                    f"booted slot {slot} with SK_A_TRIES={left} after, want A and 0", vm)
         vm = None
+    except Exception as e:  # a broken test step is a failure with its files kept
+        result("boot-test", False, repr(e))
     finally:
         if vm is not None and vm.proc.poll() is None:
             vm.proc.kill()
