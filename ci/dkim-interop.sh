@@ -32,19 +32,8 @@ fail=0
 pass() { echo "PASS: dkim-interop: $1"; }
 bad() { echo "FAIL: dkim-interop: $1"; fail=1; }
 
-cat > "$T/msg" <<'MSG'
-From: Joe SixPack <joe@example.com>
-To: Suzie Q <suzie@shopping.example.net>
-Subject: Is dinner ready?
-Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)
-Message-ID: <20030712040037.46341.5F8J@example.com>
-
-Hi.
-
-We lost the game.  Are you hungry yet?
-
-Joe.
-MSG
+# A plain message of our own (ci/testdata/message.eml, LF line ends).
+cp "$(dirname "$0")/testdata/message.eml" "$T/msg"
 
 # The peer's side: dkimpy signs with the dkimpy test keys, and verifies
 # with dnsfunc answering from a zone file (TXT strings concatenated).
@@ -104,9 +93,9 @@ verify_ours() {
 	echo "${got% }"
 }
 
-mutate() { # header octet (Subject) and body octet (hungry)
-	sed 's/^Subject: Is dinner/Subject: Is dinnes/' "$1" > "$1.h"
-	sed 's/hungry/hungrz/' "$1" > "$1.b"
+mutate() { # header octet (Subject) and body octet (figures)
+	sed 's/^Subject: Quarterly/Subject: Quarterlz/' "$1" > "$1.h"
+	sed 's/quarterly figures/quarterly figurez/' "$1" > "$1.b"
 }
 
 for a in rsa ed; do

@@ -85,19 +85,9 @@ ZONE
 
 # --- messages -------------------------------------------------------------
 
-# msg FILE FROM-VALUE - a plain message (LF line ends, as on disk)
+# msg FILE FROM-VALUE - ci/testdata/message.eml with that From (LF ends)
 msg() {
-	cat > "$1" <<EOF
-From: $2
-To: Suzie Q <suzie@shopping.example.net>
-Subject: Is dinner ready?
-Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)
-Message-ID: <20030712040037.46341.5F8J@example.com>
-
-Hi.
-
-We lost the game.  Are you hungry yet?
-EOF
+	sed "s|^From: .*|From: $2|" "$(dirname "$0")/testdata/message.eml" > "$1"
 }
 
 # sign IN OUT DOMAIN SELECTOR KEY [ALGORITHM]
@@ -107,8 +97,8 @@ sign() {
 		echo "FAIL: dmarc-check: dkim-sign $3 failed"; exit 2; }
 }
 
-msg "$T/com" 'Joe SixPack <joe@example.com>'
-msg "$T/news" 'Joe SixPack <joe@news.example.com>'
+msg "$T/com" 'Alice Tanaka <joe@example.com>'
+msg "$T/news" 'Alice Tanaka <joe@news.example.com>'
 msg "$T/org-news" 'Org News <news@news.example.org>'
 msg "$T/org-ghost" 'Ghost <boo@ghost.example.org>'
 msg "$T/monitor" 'Mon <mon@monitor.example.com>'
@@ -134,7 +124,7 @@ sign "$T/news" "$T/news.rsa" example.com sel "$T/rsa.key"
 sign "$T/com" "$T/com.net" example.net sel "$T/rsa.key"
 sign "$T/strict" "$T/strict.net" example.net sel "$T/rsa.key"
 sign "$T/fields" "$T/fields.rsa" example.com sel "$T/rsa.key"
-sed 's/hungry/thirsty/' "$T/com.rsa" > "$T/com.rsa-body"
+sed 's/quarterly figures/quarterly figurez/' "$T/com.rsa" > "$T/com.rsa-body"
 # two signatures: the unaligned one first, the aligned one below it
 sign "$T/com.rsa" "$T/com.both" example.net sel "$T/rsa.key"
 
