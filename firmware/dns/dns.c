@@ -183,21 +183,6 @@ dns_query(const struct dns_resolver *r, const char *name, enum dns_type type,
 	return ans->status;
 }
 
-static int
-dns_hexval(int c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* dns_ip4_parse - dotted quad, no leading zeros (RFC 7208 ip4-network) */
 enum sk_result
 dns_ip4_parse(const char *s, size_t len, uint8_t out[4])
@@ -256,7 +241,7 @@ dns_ip6_parse(const char *s, size_t len, uint8_t out[16])
 	for (;;) {
 		start = i;
 		v = 0;
-		while (i < len && (d = dns_hexval((unsigned char)s[i])) >= 0) {
+		while (i < len && (d = sk_hexval((unsigned char)s[i])) >= 0) {
 			v = v * 16 + (unsigned)d;
 			if (i - start >= 4) {
 				return SK_E_SYNTAX;

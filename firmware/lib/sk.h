@@ -28,6 +28,9 @@ enum sk_result {
 /* sk_result_str - stable lower-case name of a result, for messages */
 const char *sk_result_str(enum sk_result r);
 
+/* sk_hexval - the value of a hexadecimal digit (either case), or -1 */
+int sk_hexval(int c);
+
 #define SK_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -86,22 +86,6 @@ find_testdata(void)
 	return NULL;
 }
 
-/* hexval - value of a hex digit, or -1 */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* unescape - the bytes of one .in line; -1 on a bad escape */
 static long
 unescape(const char *in, uint8_t *out, size_t cap)
@@ -138,11 +122,11 @@ unescape(const char *in, uint8_t *out, size_t cap)
 			crlf = 0;
 			break;
 		case 'x':
-			if (hexval(in[1]) < 0 || hexval(in[2]) < 0) {
+			if (sk_hexval(in[1]) < 0 || sk_hexval(in[2]) < 0) {
 				return -1;
 			}
 			out[n++] =
-			    (uint8_t)(hexval(in[1]) << 4 | hexval(in[2]));
+			    (uint8_t)(sk_hexval(in[1]) << 4 | sk_hexval(in[2]));
 			in += 2;
 			break;
 		default:
