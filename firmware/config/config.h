@@ -40,12 +40,24 @@
 #define CONFIG_KNOWN_RECIPIENTS_MAX 4096 /* all relay domains together */
 #define CONFIG_NETWORKS_MAX 256
 
+#define CONFIG_AUTH_USERS_MAX 1024
+#define CONFIG_CERTIFICATES_MAX 16
+#define CONFIG_TLS_POLICIES_MAX 64
+#define CONFIG_MATCH_NAMES_MAX 8 /* per TLS policy */
+#define CONFIG_ROUTES_MAX 256
+#define CONFIG_DNS_SERVERS_MAX 8
+#define CONFIG_SYSLOG_REMOTES_MAX 8
+
 /* Field sizes, each the model's length limit plus a NUL. */
 #define CONFIG_NAME_SIZE 33      /* listener name: length 1..32 */
 #define CONFIG_CERT_NAME_SIZE 65 /* certificate name: length 1..64 */
 #define CONFIG_DOMAIN_SIZE 254   /* sk-t:mail-domain: length 1..253 */
 #define CONFIG_LOCAL_SIZE 65     /* sk-t:local-part: RFC 5321 4.5.3.1.1 */
 #define CONFIG_ADDR_TEXT_SIZE 46 /* INET6_ADDRSTRLEN: ip-address-no-zone */
+#define CONFIG_USER_SIZE 255     /* SMTP AUTH user name: length 1..254 */
+#define CONFIG_HASH_SIZE 513     /* sk-t:crypt-hash: length 1..512 */
+#define CONFIG_PATH_SIZE 256     /* sk-t:config-file, root-directory */
+#define CONFIG_SECRET_SIZE 256   /* next-hop user name and password */
 
 enum config_mode {
 	CONFIG_MODE_MX,          /* RFC 5321 relay on port 25 */
@@ -119,6 +131,101 @@ struct config_queue {
 	uint8_t minimum_free_space; /* percent of /data */
 };
 
+/* sk-t:lockout-policy: lockout after repeated failures (seconds) */
+struct config_lockout {
+	uint16_t max_failures_per_user;
+	uint16_t max_failures_per_source;
+	uint32_t failure_window;
+	uint32_t lockout_time;
+};
+
+struct config_auth_user {
+	char name[CONFIG_USER_SIZE];
+	int enabled;
+	char password_hash[CONFIG_HASH_SIZE]; /* $6$, $5$ or $y$ crypt */
+};
+
+enum config_key_type {
+	CONFIG_KEY_RSA_2048,
+	CONFIG_KEY_RSA_3072,
+	CONFIG_KEY_ECDSA_P256,
+};
+
+/*
+ * A certificate the relay presents. Paths are as in the model (under
+ * /config); open them under config.root_directory (config_path).
+ * self_signed: the files are /config/tls/NAME.crt and NAME.key, made by
+ * the box when absent, and cert_file/key_file name them.
+ */
+struct config_certificate {
+	char name[CONFIG_CERT_NAME_SIZE];
+	int self_signed;
+	char cert_file[CONFIG_PATH_SIZE];
+	char key_file[CONFIG_PATH_SIZE];
+	enum config_key_type key_type;        /* self_signed only */
+	char common_name[CONFIG_DOMAIN_SIZE]; /* self_signed; "" = server */
+	uint16_t validity;                    /* days, self_signed only */
+};
+
+enum config_tls_mode {
+	CONFIG_TLS_NONE,
+	CONFIG_TLS_MAY,
+	CONFIG_TLS_ENCRYPT,
+	CONFIG_TLS_VERIFY,
+};
+
+struct config_tls_policy {
+	char name[CONFIG_CERT_NAME_SIZE];
+	enum config_tls_mode mode;
+	enum config_tls_version min_version;
+	enum config_ciphers ciphers;
+	char ca_bundle[CONFIG_PATH_SIZE]; /* "" = the firmware's bundle */
+	char match_names[CONFIG_MATCH_NAMES_MAX][CONFIG_DOMAIN_SIZE];
+	size_t nmatch_names;
+};
+
+/* The model's next-hop grouping (smarthost and routes). */
+struct config_next_hop {
+	char host[CONFIG_DOMAIN_SIZE]; /* name or IP address text */
+	uint16_t port;
+	int mx_lookup;
+	int implicit_tls;
+	char tls_policy[CONFIG_CERT_NAME_SIZE]; /* "" = delivery default */
+	int auth;                               /* credentials present */
+	char username[CONFIG_SECRET_SIZE];
+	char password[CONFIG_SECRET_SIZE];
+};
+
+struct config_route {
+	char domain[CONFIG_DOMAIN_SIZE];
+	int include_subdomains;
+	struct config_next_hop hop;
+};
+
+struct config_delivery {
+	char tls_policy[CONFIG_CERT_NAME_SIZE]; /* "" = built-in "may" */
+	uint16_t connections_per_destination;
+	uint16_t connections_total;
+	int smarthost_enabled;
+	struct config_next_hop smarthost;
+	struct config_route routes[CONFIG_ROUTES_MAX];
+	size_t nroutes;
+};
+
+enum config_transport {
+	CONFIG_TRANSPORT_UDP,
+	CONFIG_TRANSPORT_TCP,
+};
+
+struct config_syslog_remote {
+	char name[CONFIG_NAME_SIZE];
+	char host[CONFIG_DOMAIN_SIZE];
+	enum config_transport transport;
+	uint16_t port;
+	int facility; /* RFC 5424 code, or -1 for "any" */
+	int severity; /* RFC 5424 code: lines at or above it are sent */
+};
+
 struct config_logging {
 	int facility; /* RFC 5424 6.2.1 code: mail is 2 */
 	int severity; /* RFC 5424 6.2.1 code: info is 6 */
@@ -141,6 +248,22 @@ struct config {
 	struct config_limits limits;
 	struct config_queue queue;
 	struct config_logging logging;
+	/* mail root-directory: "/" on the appliance; host runs put /config
+	 * and /data (the spool is ROOT/data/spool) under a private folder */
+	char root_directory[CONFIG_PATH_SIZE];
+	struct config_lockout auth_lockout;
+	struct config_auth_user auth_users[CONFIG_AUTH_USERS_MAX];
+	size_t nauth_users;
+	struct config_certificate certificates[CONFIG_CERTIFICATES_MAX];
+	size_t ncertificates;
+	struct config_tls_policy tls_policies[CONFIG_TLS_POLICIES_MAX];
+	size_t ntls_policies;
+	struct config_delivery delivery;
+	/* system dns server (empty: /etc/resolv.conf) and syslog remote */
+	struct config_ip dns_servers[CONFIG_DNS_SERVERS_MAX];
+	size_t ndns_servers;
+	struct config_syslog_remote syslog_remotes[CONFIG_SYSLOG_REMOTES_MAX];
+	size_t nsyslog_remotes;
 };
 
 struct config_schema; /* opaque: the compiled YANG modules */
@@ -177,6 +300,20 @@ enum sk_result config_load(const struct config_schema *s, const uint8_t *buf,
  */
 enum sk_result config_load_file(const struct config_schema *s, const char *path,
     struct config *cfg, char *err, size_t errlen);
+
+/*
+ * config_path - a model path ("/config/tls/a.crt", "/data/spool") as a
+ * file name on this system: under cfg->root_directory. SK_E_TOO_LONG if
+ * it does not fit out[size].
+ */
+enum sk_result config_path(const struct config *cfg, const char *model_path,
+    char *out, size_t size);
+/* config_tls_policy_find - the policy called name, or NULL */
+const struct config_tls_policy *config_tls_policy_find(const struct config *cfg,
+    const char *name);
+/* config_certificate_find - the certificate called name, or NULL */
+const struct config_certificate *
+config_certificate_find(const struct config *cfg, const char *name);
 
 /* config_mode_str, ... - the model's names of the enumerations */
 const char *config_mode_str(enum config_mode m);

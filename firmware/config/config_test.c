@@ -272,6 +272,101 @@ test_factory(void)
 	    cfg.logging.log_subject);
 }
 
+/* good-full-relay.json: smtp-auth, tls, root-directory default */
+static void
+check_full_relay_auth_tls(void)
+{
+	const struct config_certificate *c;
+	const struct config_tls_policy *p;
+	char path[CONFIG_PATH_SIZE];
+
+	TEST_CHECK(strcmp(cfg.root_directory, "/") == 0,
+	    "root-directory: got \"%s\", want \"/\"", cfg.root_directory);
+	TEST_CHECK(config_path(&cfg, "/data/spool", path, sizeof(path)) ==
+		    SK_OK &&
+		strcmp(path, "/data/spool") == 0,
+	    "config_path: got \"%s\"", path);
+	TEST_CHECK(cfg.nauth_users == 3 &&
+		strcmp(cfg.auth_users[0].name, "alice@example.com") == 0 &&
+		strncmp(cfg.auth_users[1].password_hash, "$5$k8Jw2Qp1$", 12) ==
+		    0 &&
+		cfg.auth_users[0].enabled && !cfg.auth_users[2].enabled,
+	    "smtp-auth users: got %zu", cfg.nauth_users);
+	TEST_CHECK(cfg.auth_lockout.max_failures_per_user == 5 &&
+		cfg.auth_lockout.max_failures_per_source == 10 &&
+		cfg.auth_lockout.failure_window == 900 &&
+		cfg.auth_lockout.lockout_time == 900,
+	    "smtp-auth lockout: got %u/%u/%u/%u",
+	    cfg.auth_lockout.max_failures_per_user,
+	    cfg.auth_lockout.max_failures_per_source,
+	    cfg.auth_lockout.failure_window, cfg.auth_lockout.lockout_time);
+	c = config_certificate_find(&cfg, "fallback");
+	TEST_CHECK(c != NULL && c->self_signed &&
+		strcmp(c->cert_file, "/config/tls/fallback.crt") == 0 &&
+		strcmp(c->key_file, "/config/tls/fallback.key") == 0 &&
+		c->key_type == CONFIG_KEY_ECDSA_P256 && c->validity == 365 &&
+		strcmp(c->common_name, "mx1.example.com") == 0,
+	    "certificate fallback: wrong");
+	c = config_certificate_find(&cfg, "public");
+	TEST_CHECK(c != NULL && !c->self_signed &&
+		strcmp(c->key_file, "/config/tls/mx1.example.com.key") == 0,
+	    "certificate public: wrong");
+	p = config_tls_policy_find(&cfg, "internal");
+	TEST_CHECK(p != NULL && p->mode == CONFIG_TLS_VERIFY &&
+		p->nmatch_names == 1 &&
+		strcmp(p->match_names[0], "exchange.corp.example.com") == 0 &&
+		strcmp(p->ca_bundle, "/config/tls/internal-ca.pem") == 0,
+	    "tls policy internal: wrong");
+	p = config_tls_policy_find(&cfg, "opportunistic");
+	TEST_CHECK(p != NULL && p->mode == CONFIG_TLS_MAY &&
+		p->ciphers == CONFIG_CIPHERS_COMPATIBLE &&
+		p->min_version == CONFIG_TLS_1_2,
+	    "tls policy opportunistic: wrong");
+	TEST_CHECK(config_tls_policy_find(&cfg, "nope") == NULL,
+	    "tls policy nope: found");
+}
+
+/* good-full-relay.json: delivery and the system parts */
+static void
+check_full_relay_delivery(void)
+{
+	const struct config_delivery *d = &cfg.delivery;
+
+	TEST_CHECK(strcmp(d->tls_policy, "opportunistic") == 0 &&
+		d->connections_per_destination == 10 &&
+		d->connections_total == 200,
+	    "delivery: got %s %u %u", d->tls_policy,
+	    d->connections_per_destination, d->connections_total);
+	TEST_CHECK(d->smarthost_enabled &&
+		strcmp(d->smarthost.host, "smtp.provider.example") == 0 &&
+		d->smarthost.port == 587 && d->smarthost.auth &&
+		strcmp(d->smarthost.username, "example-com") == 0 &&
+		strcmp(d->smarthost.password, "s3cret!") == 0 &&
+		!d->smarthost.mx_lookup,
+	    "smarthost: wrong");
+	TEST_CHECK(d->nroutes == 2 &&
+		strcmp(d->routes[0].domain, "example.com") == 0 &&
+		strcmp(d->routes[0].hop.tls_policy, "internal") == 0 &&
+		d->routes[0].hop.port == 25 && !d->routes[0].hop.auth &&
+		d->routes[1].include_subdomains &&
+		d->routes[1].hop.port == 2525,
+	    "routes: got %zu", d->nroutes);
+	TEST_CHECK(cfg.ndns_servers == 2 &&
+		ip_is(&cfg.dns_servers[0], "192.0.2.53") &&
+		ip_is(&cfg.dns_servers[1], "2001:db8::53"),
+	    "dns servers: got %zu", cfg.ndns_servers);
+	TEST_CHECK(cfg.nsyslog_remotes == 2 &&
+		strcmp(cfg.syslog_remotes[0].host, "siem.example.com") == 0 &&
+		cfg.syslog_remotes[0].transport == CONFIG_TRANSPORT_TCP &&
+		cfg.syslog_remotes[0].port == 6514 &&
+		cfg.syslog_remotes[0].facility == 2 &&
+		cfg.syslog_remotes[0].severity == 6 &&
+		cfg.syslog_remotes[1].transport == CONFIG_TRANSPORT_UDP &&
+		cfg.syslog_remotes[1].port == 514 &&
+		cfg.syslog_remotes[1].facility == -1,
+	    "syslog remotes: got %zu", cfg.nsyslog_remotes);
+}
+
 static void
 test_full_relay(void)
 {
@@ -330,6 +425,8 @@ test_full_relay(void)
 	check_limits(&lim);
 	check_queue(&q);
 	TEST_CHECK(cfg.logging.log_subject, "log-subject: got 0, want 1");
+	check_full_relay_auth_tls();
+	check_full_relay_delivery();
 }
 
 static void

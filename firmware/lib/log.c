@@ -11,6 +11,8 @@
 static const char *log_tag = "sekimori";
 static FILE *log_fp;
 static log_fatal_hook *log_hook;
+static log_sink_fn *log_sink;
+static void *log_sink_arg;
 
 /* log_init - name the process; fp NULL means syslog with this facility */
 void
@@ -21,6 +23,29 @@ log_init(const char *tag, int facility, FILE *fp)
 	if (fp == NULL) {
 		openlog(tag, LOG_PID | LOG_NDELAY, facility);
 	}
+}
+
+void
+log_set_sink(log_sink_fn *fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
+const char *
+log_level_word(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_INFO:
+		return "";
+	case LOG_LEVEL_WARN:
+		return "warning: ";
+	case LOG_LEVEL_FATAL:
+		return "fatal: ";
+	case LOG_LEVEL_PANIC:
+		return "panic: ";
+	}
+	return "";
 }
 
 /* log_set_fatal_hook - call hook(line) instead of exiting; NULL restores */
@@ -42,19 +67,24 @@ log_sanitize(char *s)
 }
 
 /* log_vemit - format one line and send it to syslog or the stream */
-static void log_vemit(int, const char *, char *, const char *, va_list)
+static void log_vemit(int, enum log_level, char *, const char *, va_list)
     SK_PRINTF(4, 0);
 
 static void
-log_vemit(int prio, const char *level, char *line, const char *fmt, va_list ap)
+log_vemit(int prio, enum log_level level, char *line, const char *fmt,
+    va_list ap)
 {
 	vsnprintf(line, LOG_LINE_MAX, fmt, ap);
 	log_sanitize(line);
-	if (log_fp == NULL) {
-		syslog(prio, "%s: %s", level, line);
+	if (log_sink != NULL) {
+		log_sink(level, line, log_sink_arg);
 		return;
 	}
-	fprintf(log_fp, "%s: %s: %s\n", log_tag, level, line);
+	if (log_fp == NULL) {
+		syslog(prio, "%s%s", log_level_word(level), line);
+		return;
+	}
+	fprintf(log_fp, "%s: %s%s\n", log_tag, log_level_word(level), line);
 	fflush(log_fp);
 }
 
@@ -65,7 +95,7 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_INFO, "info", line, fmt, ap);
+	log_vemit(LOG_INFO, LOG_LEVEL_INFO, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -76,7 +106,7 @@ log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_WARNING, "warning", line, fmt, ap);
+	log_vemit(LOG_WARNING, LOG_LEVEL_WARN, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -87,7 +117,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_CRIT, "fatal", line, fmt, ap);
+	log_vemit(LOG_CRIT, LOG_LEVEL_FATAL, line, fmt, ap);
 	va_end(ap);
 	if (log_hook != NULL) {
 		log_hook(line);
@@ -102,7 +132,7 @@ panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_ALERT, "panic", line, fmt, ap);
+	log_vemit(LOG_ALERT, LOG_LEVEL_PANIC, line, fmt, ap);
 	va_end(ap);
 	abort();
 }

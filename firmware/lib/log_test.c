@@ -48,11 +48,11 @@ struct line_case {
 };
 
 static const struct line_case line_cases[] = {
-	{ "info", 0, "started", "sk-test: info: started\n" },
+	{ "info", 0, "started", "sk-test: started\n" },
 	{ "warn", 1, "disk 91% full", "sk-test: warning: disk 91% full\n" },
 	{ "newline", 1, "a\nsk-test: fatal: forged",
 	    "sk-test: warning: a?sk-test: fatal: forged\n" },
-	{ "controls", 0, "\033[2Jx\x7f\xc3\xa9", "sk-test: info: ?[2Jx???\n" },
+	{ "controls", 0, "\033[2Jx\x7f\xc3\xa9", "sk-test: ?[2Jx???\n" },
 };
 
 static void
@@ -92,7 +92,7 @@ test_log_truncate(void)
 	}
 	log_info("%s", big);
 	got = capture_read();
-	want = strlen("sk-test: info: ") + LOG_LINE_MAX - 1 + 1;
+	want = strlen("sk-test: ") + LOG_LINE_MAX - 1 + 1;
 	TEST_CHECK(strlen(got) == want, "length: got %zu, want %zu",
 	    strlen(got), want);
 }

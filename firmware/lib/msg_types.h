@@ -16,6 +16,49 @@
  *   LOG       u8 level (enum msg_log_level), then the text, no NUL; how a
  *             chrooted process without /dev/log gets a line to syslog
  *   SHUTDOWN  empty; finish what is in flight, then exit 0
+ *   PEER      u32 role of a peer process; carries a descriptor: a new
+ *             socket to that peer (sent by the supervisor whenever the
+ *             peer was started or restarted; the old socket is dead)
+ *
+ * Bodies below are msg_body.h fields, in the order listed. hdr.peer names
+ * the subject: the smtp session (AUTH_*, Q_*), the delivery job (M_*).
+ *
+ * smtp -> supervisor (passwords never reach the internet-facing process):
+ *   AUTH_CHECK   str user, str password, str client address, str listener
+ *   AUTH_RESULT  u32 enum msg_auth_result
+ *
+ * smtp <-> queue, one transaction at a time per session:
+ *   Q_OPEN       empty: a new message is starting
+ *   Q_OPENED     str queue id; carries the spool file, open for writing:
+ *                smtp writes the message exactly as it is to be
+ *                delivered (its Received header first), CRLF line ends
+ *   Q_FAIL       u32 enum msg_queue_fail, str text (answer to OPEN/COMMIT)
+ *   Q_ENVELOPE   str queue id, str sender ("" = null sender), str envid
+ *                (xtext as sent), u8 ret (enum msg_dsn_ret), u8 body
+ *                (enum msg_body_type), u8 smtputf8, str auth user ("" =
+ *                none), str client address, str client name, str helo,
+ *                str listener, str protocol ("ESMTPSA"...), str tls
+ *                ("TLSv1.2 with cipher ..." or "")
+ *   Q_RCPT       str address, u32 notify (MSG_NOTIFY_* bits; 0 = not
+ *                given), str orcpt ("" or "addr-type;xtext" as sent)
+ *   Q_COMMIT     u64 octets written: make it durable, then COMMITTED
+ *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
+ *   Q_ABORT      empty: forget the open message and remove its file
+ *
+ * queue <-> mta, per delivery job (one message, one next hop):
+ *   M_DELIVER    carries the spool file, read-only; str queue id, str
+ *                sender, str envid, u8 ret, u8 body, u8 smtputf8, str
+ *                domain (the recipients' domain), u32 n, then n times:
+ *                u32 rcpt id, str address, u32 notify, str orcpt
+ *   M_RESULT     u32 rcpt id, u8 enum msg_delivery_status, str dsn status
+ *                ("2.0.0"), str reply (what the server said, or why
+ *                not), str relay ("host[ip]:port" or "none"), str tls
+ *   M_DONE       u32 number of results sent; the job is over
+ *
+ * operator tool <-> queue, over the queue's control socket:
+ *   CTL_REQUEST  str command ("list", "show ID", "hold ID", ...)
+ *   CTL_LINE     str one line of output
+ *   CTL_END      u32 status (0 = done), str message
  */
 #ifndef SK_MSG_TYPES_H
 #define SK_MSG_TYPES_H
@@ -24,6 +67,52 @@
 
 #define MSG_HELLO_LEN 8       /* two u32 */
 #define MSG_LOG_TEXT_MAX 1023 /* LOG_LINE_MAX less its NUL */
+
+enum msg_auth_result {
+	MSG_AUTH_OK = 0,
+	MSG_AUTH_FAIL = 1,   /* wrong user or password: 535 5.7.8 */
+	MSG_AUTH_LOCKED = 2, /* too many failures: 454 4.7.0 */
+	MSG_AUTH_TEMP = 3,   /* could not check now: 454 4.7.0 */
+};
+
+enum msg_queue_fail {
+	MSG_QUEUE_NOSPACE = 1, /* /data nearly full: 452 4.3.1 */
+	MSG_QUEUE_TEMP = 2,    /* any other failure: 451 4.3.0 */
+};
+
+enum msg_dsn_ret {
+	MSG_RET_NONE = 0, /* not given */
+	MSG_RET_FULL = 1,
+	MSG_RET_HDRS = 2,
+};
+
+enum msg_body_type {
+	MSG_BODY_7BIT = 0, /* not given, or BODY=7BIT */
+	MSG_BODY_8BITMIME = 1,
+	MSG_BODY_BINARYMIME = 2,
+};
+
+/* RFC 3461 4.1 NOTIFY values */
+#define MSG_NOTIFY_NEVER 0x1u
+#define MSG_NOTIFY_SUCCESS 0x2u
+#define MSG_NOTIFY_FAILURE 0x4u
+#define MSG_NOTIFY_DELAY 0x8u
+
+enum msg_delivery_status {
+	MSG_DELIVERED = 0,
+	MSG_TEMPFAIL = 1, /* try again later */
+	MSG_PERMFAIL = 2, /* bounce */
+};
+
+/* Process roles: the supervisor's table index, in HELLO and PEER. */
+enum msg_role {
+	MSG_ROLE_PARENT = 0,
+	MSG_ROLE_SMTP = 1,
+	MSG_ROLE_QUEUE = 2,
+	MSG_ROLE_MTA = 3,
+};
+
+#define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
 
 enum msg_log_level {
 	MSG_LOG_INFO = 0,
@@ -35,7 +124,24 @@ enum msg_log_level {
 #define MSG_TYPES(X)                                                   \
 	X(MSG_HELLO,     1, MSG_HELLO_LEN, MSG_HELLO_LEN)              \
 	X(MSG_LOG,       2, 2,             1 + MSG_LOG_TEXT_MAX)       \
-	X(MSG_SHUTDOWN,  3, 0,             0)
+	X(MSG_SHUTDOWN,  3, 0,             0)                          \
+	X(MSG_PEER,      4, 4,             4)                          \
+	X(MSG_AUTH_CHECK, 5, 8,            MSG_BODY_MAX)               \
+	X(MSG_AUTH_RESULT, 6, 4,           4)                          \
+	X(MSG_Q_OPEN,   10, 0,             0)                          \
+	X(MSG_Q_OPENED, 11, 3,             2 + MSG_QUEUE_ID_MAX)       \
+	X(MSG_Q_FAIL,   12, 6,             6 + 512)                    \
+	X(MSG_Q_ENVELOPE, 13, 27,          MSG_BODY_MAX)               \
+	X(MSG_Q_RCPT,   14, 8,             MSG_BODY_MAX)               \
+	X(MSG_Q_COMMIT, 15, 8,             8)                          \
+	X(MSG_Q_COMMITTED, 16, 3,          2 + MSG_QUEUE_ID_MAX)       \
+	X(MSG_Q_ABORT,  17, 0,             0)                          \
+	X(MSG_M_DELIVER, 20, 15,           MSG_BODY_MAX)               \
+	X(MSG_M_RESULT, 21, 13,            MSG_BODY_MAX)               \
+	X(MSG_M_DONE,   22, 4,             4)                          \
+	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
+	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
+	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)
 /* clang-format on */
 
 enum msg_type {

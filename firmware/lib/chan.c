@@ -1,0 +1,199 @@
+/*
+ * chan.c - message channels on the event loop (chan.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "chan.h"
+
+void
+chan_init(struct chan *c)
+{
+	c->loop = NULL;
+	c->open = 0;
+	c->gen = 0;
+	c->on_msg = NULL;
+	c->on_close = NULL;
+	c->arg = NULL;
+	c->io.fd = -1;
+}
+
+/* chan_die - close, then tell the owner why */
+static void
+chan_die(struct chan *c, enum sk_result why)
+{
+	chan_close(c);
+	if (c->on_close != NULL) {
+		c->on_close(c, why, c->arg);
+	}
+}
+
+/* chan_want - watch for writability only while output is queued */
+static void
+chan_want(struct chan *c)
+{
+	uint32_t ev = EVENT_READ;
+
+	if (msg_pending(&c->w) > 0) {
+		ev |= EVENT_WRITE;
+	}
+	if (ev != c->io.events) {
+		event_io_mod(c->loop, &c->io, ev);
+	}
+}
+
+/* chan_flush - send what the socket takes; 0, or -1 after chan_die */
+static int
+chan_flush(struct chan *c)
+{
+	enum sk_result r = msg_flush(&c->w);
+
+	if (r != SK_OK && r != SK_NEED_MORE) {
+		chan_die(c, r);
+		return -1;
+	}
+	chan_want(c);
+	return 0;
+}
+
+/* chan_read - take what arrived and hand over each whole message */
+static void
+chan_read(struct chan *c)
+{
+	unsigned gen = c->gen;
+	enum sk_result r = msg_read(&c->r);
+	struct msg m;
+
+	if (r == SK_NEED_MORE) {
+		return;
+	}
+	if (r != SK_OK) {
+		chan_die(c, r);
+		return;
+	}
+	for (;;) {
+		r = msg_next(&c->r, &m);
+		if (r == SK_NEED_MORE) {
+			return;
+		}
+		if (r != SK_OK) {
+			chan_die(c, r);
+			return;
+		}
+		c->on_msg(c, &m, c->arg);
+		if (c->gen != gen) {
+			return; /* the callback closed or replaced the channel
+				 */
+		}
+	}
+}
+
+static void
+chan_ready(struct event_loop *loop, struct event_io *io, uint32_t revents)
+{
+	struct chan *c = io->arg;
+	unsigned gen = c->gen;
+
+	(void)loop;
+	if (revents & (EVENT_READ | EPOLLHUP | EPOLLERR)) {
+		chan_read(c);
+		if (c->gen != gen) {
+			return;
+		}
+	}
+	if (revents & EVENT_WRITE) {
+		chan_flush(c);
+	}
+}
+
+int
+chan_open(struct chan *c, struct event_loop *loop, int sock,
+    chan_msg_fn *on_msg, chan_close_fn *on_close, void *arg)
+{
+	int flags = fcntl(sock, F_GETFL);
+
+	if (flags == -1 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1) {
+		return -1;
+	}
+	if (c->open) {
+		chan_close(c);
+	}
+	c->loop = loop;
+	c->on_msg = on_msg;
+	c->on_close = on_close;
+	c->arg = arg;
+	msg_reader_init(&c->r, sock);
+	msg_writer_init(&c->w, sock);
+	if (event_io_add(loop, &c->io, sock, EVENT_READ, chan_ready, c) == -1) {
+		return -1;
+	}
+	c->open = 1;
+	c->gen++;
+	return 0;
+}
+
+void
+chan_close(struct chan *c)
+{
+	if (!c->open) {
+		return;
+	}
+	event_io_del(c->loop, &c->io);
+	msg_reader_clear(&c->r);
+	msg_writer_clear(&c->w);
+	close(c->r.sock);
+	c->open = 0;
+	c->gen++;
+}
+
+enum sk_result
+chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
+    const void *body, size_t len)
+{
+	enum sk_result r;
+
+	if (!c->open) {
+		return SK_E_CLOSED;
+	}
+	r = msg_compose(&c->w, type, peer, fd, body, len);
+	if (r != SK_OK) {
+		return r;
+	}
+	/* A failed flush kills the channel, but the message was taken. */
+	(void)chan_flush(c);
+	return SK_OK;
+}
+
+enum sk_result
+chan_send_body(struct chan *c, uint32_t type, uint32_t peer, int fd,
+    const struct msg_body_writer *w)
+{
+	if (w->err) {
+		return SK_E_TOO_LONG;
+	}
+	return chan_send(c, type, peer, fd, w->p, w->len);
+}
+
+void
+chan_drain(struct chan *c, int ms)
+{
+	struct pollfd p;
+
+	while (c->open && msg_pending(&c->w) > 0) {
+		enum sk_result r = msg_flush(&c->w);
+
+		if (r == SK_OK) {
+			return;
+		}
+		if (r != SK_NEED_MORE) {
+			return;
+		}
+		p.fd = c->w.sock;
+		p.events = POLLOUT;
+		if (poll(&p, 1, ms) <= 0) {
+			return;
+		}
+	}
+}

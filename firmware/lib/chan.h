@@ -1,0 +1,65 @@
+/*
+ * chan.h - a message channel: msg.h's reader and writer on one socket,
+ * driven by the event loop.
+ *
+ * Every Sekimori process talks to its supervisor and its peers through
+ * channels. chan_send queues a message and sends what the socket takes
+ * now; the rest goes out when the loop reports the socket writable.
+ * Incoming messages are handed to on_msg one at a time, in order.
+ *
+ * Ownership: the caller owns struct chan (about 100 KiB: keep it static
+ * or on the heap) and, from chan_open on, the channel owns the socket:
+ * chan_close closes it. on_msg owns m->fd (close it or keep it). on_close
+ * is called once when the channel dies (peer closed: SK_E_CLOSED; the
+ * peer broke the protocol or a system call failed: another result) and
+ * the channel is closed before the call; a closed channel ignores sends
+ * (SK_E_CLOSED). Callbacks may close or reopen the channel.
+ */
+#ifndef SK_CHAN_H
+#define SK_CHAN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+#include "msg.h"
+#include "msg_body.h"
+#include "sk.h"
+
+struct chan;
+typedef void chan_msg_fn(struct chan *c, struct msg *m, void *arg);
+typedef void chan_close_fn(struct chan *c, enum sk_result why, void *arg);
+
+struct chan {
+	struct event_loop *loop;
+	struct event_io io;
+	int open;
+	unsigned gen; /* bumped by every open/close: a callback can tell */
+	chan_msg_fn *on_msg;
+	chan_close_fn *on_close;
+	void *arg;
+	struct msg_reader r;
+	struct msg_writer w;
+};
+
+/* chan_init - a closed channel, before first use */
+void chan_init(struct chan *c);
+/* chan_open - take sock (made non-blocking) and watch it; -1 on error */
+int chan_open(struct chan *c, struct event_loop *loop, int sock,
+    chan_msg_fn *on_msg, chan_close_fn *on_close, void *arg);
+/* chan_close - stop watching, drop queued output, close the socket */
+void chan_close(struct chan *c);
+/*
+ * chan_send - queue one message (fd: -1, or a descriptor the channel takes
+ * on SK_OK) and flush what the socket takes. SK_E_FULL: the peer is not
+ * reading (the caller decides: usually a fatal protocol failure).
+ */
+enum sk_result chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
+    const void *body, size_t len);
+/* chan_send_body - chan_send of a msg_body writer; SK_E_TOO_LONG if it
+ * overflowed */
+enum sk_result chan_send_body(struct chan *c, uint32_t type, uint32_t peer,
+    int fd, const struct msg_body_writer *w);
+/* chan_drain - block up to ms milliseconds to send what is queued (used
+ * before exit, so a last log line reaches the supervisor) */
+void chan_drain(struct chan *c, int ms);
+
+#endif /* SK_CHAN_H */
