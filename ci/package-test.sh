@@ -5,8 +5,8 @@
 # checks known answers; dropbear's programs run.
 # BOARD "host" is the host flavour (`make host`, output/host): the libraries of
 # the Makefile's HOST_PACKAGES, linked into ordinary (dynamic, glibc) programs
-# with its clang-14; libyang's is also built with ASan and UBSan, as the unit
-# tests and fuzzers will link it.
+# with its clang-14; libyang's and c-ares's are also built with ASan and UBSan,
+# as the unit tests and fuzzers will link them.
 #
 # Usage: ci/package-test.sh [BOARD]   (default $BOARD, else x86_64)
 # Needs rootfs/scripts/build-packages (or `make host`) to have run for it.
@@ -24,6 +24,7 @@ fail() { echo "FAIL: $1: $2"; failed=1; }
 if [ "$BOARD" = host ]; then
 	# No Kconfig: the host set is fixed (HOST_PACKAGES in the Makefile).
 	SK_PACKAGE_BEARSSL=y SK_PACKAGE_SQLITE=y SK_PACKAGE_PCRE2=y SK_PACKAGE_LIBYANG=y
+	SK_PACKAGE_C_ARES=y
 	SK_CONFIG=/dev/null
 fi
 if [ ! -r "$O/toolchain.env" ] || [ ! -r "$SK_CONFIG" ]; then
@@ -52,7 +53,7 @@ check() {
 	# Board programs are static. Host ones are dynamic, but must hold our
 	# archives, not the machine's own libsqlite3.so or libyang.so.
 	if [ "$BOARD" = host ]; then
-		if readelf -d "$t/$1" | grep -E 'NEEDED.*lib(bearssl|sqlite3|pcre2|yang)'; then
+		if readelf -d "$t/$1" | grep -E 'NEEDED.*lib(bearssl|sqlite3|pcre2|yang|cares)'; then
 			fail "$BOARD-$1" "linked a shared library of this machine, not $SK_SYSROOT"
 			return
 		fi
@@ -198,6 +199,58 @@ EOF
 		cp "$t/libyang.c" "$t/libyang-asan.c"
 		cc=clang-14 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 		check libyang-asan "-lyang -lpcre2-8" "1 0"
+		cc='' san=''
+	fi
+fi
+
+if [ "${SK_PACKAGE_C_ARES:-}" = y ]; then
+	cat > "$t/c-ares.c" <<'EOF'
+#define CARES_STATICLIB
+#include <stdio.h>
+#include <ares.h>
+int
+main(void)
+{
+	ares_channel ch;
+	struct ares_options o;
+	unsigned char *q;
+	char *name;
+	long used;
+	int qlen, i;
+
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		return 1;
+	/* a channel: reads /etc/resolv.conf if there is one, sends nothing */
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
+	if (ares_init_options(&ch, &o, ARES_OPT_FLAGS) != ARES_SUCCESS)
+		return 2;
+	/* an MX query, recursion desired, EDNS with a 1232-octet buffer */
+	if (ares_create_query("mx.example.org", 1 /* IN */, 15 /* MX */,
+	    0x1234, 1, &q, &qlen, 1232) != ARES_SUCCESS)
+		return 3;
+	printf("%s ", ares_version(NULL));
+	for (i = 0; i < qlen; i++)
+		printf("%02x", q[i]);
+	if (ares_expand_name(q + 12, q, qlen, &name, &used) != ARES_SUCCESS)
+		return 4;
+	printf(" %s %ld\n", name, used);
+	ares_free_string(name);
+	ares_free_string(q);
+	ares_destroy(ch);
+	ares_library_cleanup();
+	return 0;
+}
+EOF
+	# RFC 1035 4.1: ID 1234, RD, one question and one additional record;
+	# "mx.example.org" MX IN; then the RFC 6891 OPT record (payload 1232)
+	q=123401000001000000000001026d78076578616d706c65036f726700000f0001
+	check c-ares -lcares "1.18.1 ${q}00002904d0000000000000 mx.example.org 16"
+	if [ "$BOARD" = host ]; then
+		# As the asan and fuzz flavours link it (dns_live_test):
+		# ASan + UBSan, and LeakSanitizer after ares_destroy.
+		cp "$t/c-ares.c" "$t/c-ares-asan.c"
+		cc=clang-14 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+		check c-ares-asan -lcares "1.18.1 ${q}00002904d0000000000000 mx.example.org 16"
 		cc='' san=''
 	fi
 fi

@@ -3,8 +3,9 @@
  *
  * A resolver is a small table of function pointers (STYLE.md item 8) and
  * an opaque context.  Backends: dns_zone.c answers from an RFC 1035 master
- * file (tests and `sekimori-check --zone`); the live asynchronous resolver
- * comes with the relay.
+ * file (tests and `sekimori-check --zone`); dns_live.c is the live
+ * asynchronous resolver of the relay (c-ares on the event loop, replies
+ * parsed by dns_reply.c, answers cached).
  *
  * Ownership: the caller owns every struct dns_answer and the resolver's
  * context.  A backend writes answers into the caller's struct and keeps no
@@ -64,6 +65,7 @@ enum dns_status {
  */
 struct dns_rr {
 	enum dns_type type;
+	uint32_t ttl;      /* seconds; 0 where the backend has none (zone) */
 	uint16_t pref;     /* MX preference */
 	uint16_t nstrings; /* TXT: number of character-strings */
 	size_t off;        /* into dns_answer.data */

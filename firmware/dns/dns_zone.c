@@ -651,6 +651,7 @@ zone_lookup(const struct dns_zone *z, const char *name, size_t len,
 		out.type = rr->type;
 		out.pref = rr->pref;
 		out.nstrings = rr->nstrings;
+		out.ttl = rr->ttl;
 		memcpy(out.addr, rr->addr, sizeof(out.addr));
 		(void)dns_answer_add(ans, &out, z->data + rr->off,
 		    rr->type == DNS_T_A || rr->type == DNS_T_AAAA ? 0 :

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -195,5 +197,44 @@ chan_drain(struct chan *c, int ms)
 		if (poll(&p, 1, ms) <= 0) {
 			return;
 		}
+	}
+}
+
+void
+chan_log_sink(enum log_level level, const char *line, void *arg)
+{
+	static unsigned long dropped;
+	struct chan *c = arg;
+	uint8_t body[1 + MSG_LOG_TEXT_MAX];
+	size_t n = strlen(line);
+	uint8_t wire = level == LOG_LEVEL_INFO ? MSG_LOG_INFO :
+	    level == LOG_LEVEL_WARN		   ? MSG_LOG_WARN :
+							     MSG_LOG_FATAL;
+
+	if (dropped > 0 && level == LOG_LEVEL_INFO) {
+		char note[64];
+		int k = snprintf(note, sizeof(note),
+		    "%lu log lines dropped: supervisor busy", dropped);
+
+		body[0] = MSG_LOG_WARN;
+		memcpy(body + 1, note, (size_t)k);
+		if (chan_send(c, MSG_LOG, 0, -1, body, 1 + (size_t)k) == SK_OK) {
+			dropped = 0;
+		}
+	}
+	if (n > MSG_LOG_TEXT_MAX) {
+		n = MSG_LOG_TEXT_MAX;
+	}
+	if (n == 0) {
+		line = "(empty)";
+		n = strlen(line);
+	}
+	body[0] = wire;
+	memcpy(body + 1, line, n);
+	if (chan_send(c, MSG_LOG, 0, -1, body, 1 + n) != SK_OK) {
+		dropped++;
+	}
+	if (level != LOG_LEVEL_INFO && level != LOG_LEVEL_WARN) {
+		chan_drain(c, 1000);
 	}
 }

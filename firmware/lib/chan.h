@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "event.h"
+#include "log.h"
 #include "msg.h"
 #include "msg_body.h"
 #include "sk.h"
@@ -61,5 +62,13 @@ enum sk_result chan_send_body(struct chan *c, uint32_t type, uint32_t peer,
 /* chan_drain - block up to ms milliseconds to send what is queued (used
  * before exit, so a last log line reaches the supervisor) */
 void chan_drain(struct chan *c, int ms);
+
+/*
+ * chan_log_sink - a log.h sink that sends each line to the supervisor as
+ * MSG_LOG over the channel arg (a struct chan *); a fatal line is drained
+ * before the process exits. Lines that find the queue full are dropped
+ * and counted, and the count is reported with the next line that fits.
+ */
+void chan_log_sink(enum log_level level, const char *line, void *arg);
 
 #endif /* SK_CHAN_H */

@@ -48,14 +48,22 @@
 	X(SMTP_R_TOO_MANY_CMDS,      421, "4.7.0",                      \
 	    "Too many commands")                                        \
 	X(SMTP_R_TIMEOUT,            421, "4.4.2", "Timeout exceeded")  \
+	X(SMTP_R_TOO_MANY_CONNS,     421, "4.7.0",                      \
+	    "Too many connections, try again later")                    \
 	X(SMTP_R_QUEUE_FAILED,       451, "4.3.0",                      \
 	    "Error: queue file write error")                            \
+	X(SMTP_R_NO_SPACE,           452, "4.3.1",                      \
+	    "Insufficient system storage")                              \
+	X(SMTP_R_AUTH_TEMP,          454, "4.7.0",                      \
+	    "Temporary authentication failure")                         \
 	X(SMTP_R_TOO_MANY_RCPTS,     452, "4.5.3",                      \
 	    "Too many recipients")                                      \
 	X(SMTP_R_TLS_UNAVAILABLE,    454, "4.7.0",                      \
 	    "TLS not available")                                        \
 	X(SMTP_R_LINE_TOO_LONG,      500, "5.5.0",                      \
 	    "Error: line too long")                                     \
+	X(SMTP_R_AUTH_TOO_LONG,      500, "5.5.6",                      \
+	    "Authentication exchange line is too long")                 \
 	X(SMTP_R_CMD_BARE_NL,        500, "5.5.2",                      \
 	    "Error: bare <CR> or <LF> in command")                      \
 	X(SMTP_R_CMD_UNKNOWN,        500, "5.5.1",                      \
@@ -85,6 +93,12 @@
 	    "Duplicate parameter")                                      \
 	X(SMTP_R_AUTH_ABORTED,       501, "5.7.0",                      \
 	    "Authentication aborted")                                   \
+	X(SMTP_R_AUTH_SYNTAX,        501, "5.5.2",                      \
+	    "Syntax: AUTH mechanism [initial-response]")                \
+	X(SMTP_R_AUTH_BASE64,        501, "5.5.2",                      \
+	    "Cannot decode response (RFC 4954 4)")                      \
+	X(SMTP_R_AUTH_MALFORMED,     501, "5.5.2",                      \
+	    "Malformed authentication response")                        \
 	X(SMTP_R_NOT_IMPL,           502, "5.5.1",                      \
 	    "Command not implemented")                                  \
 	X(SMTP_R_BAD_SEQUENCE,       503, "5.5.1",                      \
@@ -113,6 +127,8 @@
 	    "Must issue a STARTTLS command first")                      \
 	X(SMTP_R_AUTH_FAILED,        535, "5.7.8",                      \
 	    "Authentication credentials invalid")                       \
+	X(SMTP_R_USER_UNKNOWN,       550, "5.1.1",                      \
+	    "User unknown")                                             \
 	X(SMTP_R_RELAY_DENIED,       554, "5.7.1",                      \
 	    "Relay access denied")                                      \
 	X(SMTP_R_ADDR_TRICK,         553, "5.7.1",                      \
@@ -131,6 +147,8 @@
 	    "Message line longer than 1000 octets (RFC 5321 4.5.3.1.6)") \
 	X(SMTP_R_LOOP,               554, "5.4.6",                      \
 	    "Too many Received headers: mail loop")                     \
+	X(SMTP_R_EARLY_TALKER,       554, "5.5.0",                      \
+	    "Error: talked before the greeting")                        \
 	X(SMTP_R_PIPELINING,         554, "5.5.0",                      \
 	    "Error: SMTP protocol synchronization")                     \
 	X(SMTP_R_PARAM_UNKNOWN,      555, "5.5.4",                      \

@@ -681,6 +681,7 @@ smtp_session_auth_reply(struct smtp_session *s, enum smtp_auth_result r,
 		[SMTP_AUTH_OK] = SMTP_R_AUTH_OK,
 		[SMTP_AUTH_FAIL] = SMTP_R_AUTH_FAILED,
 		[SMTP_AUTH_BADMECH] = SMTP_R_AUTH_MECH,
+		[SMTP_AUTH_TEMP] = SMTP_R_AUTH_TEMP,
 	};
 
 	s->sasl = NULL;
@@ -705,4 +706,18 @@ smtp_session_auth_reply(struct smtp_session *s, enum smtp_auth_result r,
 		return SMTP_A_NONE;
 	}
 	return smtp_session_error(s, out, ends[r]);
+}
+
+/* smtp_session_auth_refuse - end the exchange with the caller's reply */
+enum smtp_action
+smtp_session_auth_refuse(struct smtp_session *s, enum smtp_reply_id id,
+    struct smtp_out *out)
+{
+	s->sasl = NULL;
+	s->sasl_len = 0;
+	if (s->state != SMTP_S_AUTH) {
+		return SMTP_A_NONE;
+	}
+	s->state = s->auth_back;
+	return smtp_session_error(s, out, id);
 }

@@ -87,6 +87,7 @@ enum smtp_auth_result {
 	SMTP_AUTH_OK,       /* 235 2.7.0 */
 	SMTP_AUTH_FAIL,     /* 535 5.7.8 */
 	SMTP_AUTH_BADMECH,  /* 504 5.5.4 */
+	SMTP_AUTH_TEMP,     /* 454 4.7.0: locked out, or cannot check now */
 };
 
 /*
@@ -174,6 +175,13 @@ enum smtp_action smtp_session_message_done(struct smtp_session *s, int ok,
     const char *queue_id, struct smtp_out *out);
 /* smtp_session_tls_started - the handshake after STARTTLS succeeded */
 void smtp_session_tls_started(struct smtp_session *s);
+/*
+ * smtp_session_auth_refuse - end the SASL exchange with reply id (the
+ * mechanism's own error, such as 501 5.5.2 for a response that is not
+ * base64); counted as an error like every refusal
+ */
+enum smtp_action smtp_session_auth_refuse(struct smtp_session *s,
+    enum smtp_reply_id id, struct smtp_out *out);
 /* smtp_session_auth_reply - the caller's answer to SMTP_A_AUTH */
 enum smtp_action smtp_session_auth_reply(struct smtp_session *s,
     enum smtp_auth_result r, const char *challenge, struct smtp_out *out);
