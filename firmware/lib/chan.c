@@ -208,8 +208,8 @@ chan_log_sink(enum log_level level, const char *line, void *arg)
 	uint8_t body[1 + MSG_LOG_TEXT_MAX];
 	size_t n = strlen(line);
 	uint8_t wire = level == LOG_LEVEL_INFO ? MSG_LOG_INFO :
-	    level == LOG_LEVEL_WARN		   ? MSG_LOG_WARN :
-							     MSG_LOG_FATAL;
+	    level == LOG_LEVEL_WARN            ? MSG_LOG_WARN :
+						 MSG_LOG_FATAL;
 
 	if (dropped > 0 && level == LOG_LEVEL_INFO) {
 		char note[64];
@@ -218,7 +218,8 @@ chan_log_sink(enum log_level level, const char *line, void *arg)
 
 		body[0] = MSG_LOG_WARN;
 		memcpy(body + 1, note, (size_t)k);
-		if (chan_send(c, MSG_LOG, 0, -1, body, 1 + (size_t)k) == SK_OK) {
+		if (chan_send(c, MSG_LOG, 0, -1, body, 1 + (size_t)k) ==
+		    SK_OK) {
 			dropped = 0;
 		}
 	}
