@@ -77,7 +77,9 @@ stage dkim-interop ci/dkim-interop.sh
 stage dmarc-tables ci/dmarc-tables.sh
 stage dmarc-check ci/dmarc-check.sh
 stage smtp-conformance ci/smtp-proto-test.sh
+stage tls-interop ci/tls-interop.sh
 stage config ci/config-test.sh
+stage relay /usr/bin/python3 ci/relay-test.py
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"

@@ -64,6 +64,10 @@ normalize_tree "$i"
 for ov in "$SK_TOP/rootfs/overlay" "$SK_TOP/board/$BOARD/overlay"; do
 	[ -d "$ov" ] && cp -a "$ov/." "$r/"
 done
+# The factory configuration (the YANG model's data) that the mail daemon
+# uses until an operator saves /config/startup.json.
+mkdir -p "$r/etc/sekimori"
+cp "$SK_TOP/cli/yang/factory.json" "$r/etc/sekimori/factory.json"
 
 # 5. Generated files.
 # Mount points and the read-only root's links into tmpfs (/run, /tmp).
@@ -116,6 +120,10 @@ salt=$(printf 'sekimori-admin-%s' "$SOURCE_DATE_EPOCH" | sha256sum | cut -c1-16)
 hash=$(openssl passwd -6 -salt "$salt" sekimori)
 day=$((SOURCE_DATE_EPOCH / 86400))
 printf 'root:!:%s:0:99999:7:::\nadmin:%s:%s:0:99999:7:::\n' "$day" "$hash" "$day" > "$r/etc/shadow"
+# The mail daemon's process users never log in: locked.
+for u in sekimori-smtp sekimori-queue sekimori-mta; do
+	printf '%s:!:%s:0:99999:7:::\n' "$u" "$day" >> "$r/etc/shadow"
+done
 
 # 6. Normalize and pack.
 normalize_tree "$r"

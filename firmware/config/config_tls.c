@@ -21,15 +21,17 @@ static enum sk_result
 config_tls_self_signed(const struct lyd_node *ss, struct config_certificate *c,
     char *err, size_t errlen)
 {
+	char name[CONFIG_CERT_NAME_SIZE];
 	unsigned long days;
 	enum sk_result r;
 
 	c->self_signed = 1;
-	/* name is at most 64 characters: both paths fit CONFIG_PATH_SIZE */
+	/* name is at most 64 characters: both paths fit CONFIG_PATH_SIZE.
+	 * A copy, so the compiler sees that source and target differ. */
+	memcpy(name, c->name, sizeof(name));
 	snprintf(c->cert_file, sizeof(c->cert_file), "/config/tls/%s.crt",
-	    c->name);
-	snprintf(c->key_file, sizeof(c->key_file), "/config/tls/%s.key",
-	    c->name);
+	    name);
+	snprintf(c->key_file, sizeof(c->key_file), "/config/tls/%s.key", name);
 	c->key_type = (enum config_key_type)config_node_enum(ss, "key-type",
 	    config_key_type_names, SK_NELEM(config_key_type_names),
 	    CONFIG_KEY_RSA_2048);

@@ -1,23 +1,22 @@
 /*
- * sekimorid - the mail daemon (issue 3, DESIGN.md section 1).
+ * sekimorid - the mail daemon (DESIGN.md section 1; supervisor.h).
  *
- * What it will be: the root parent of the relay. It loads and validates
- * the config, binds the listening ports, then starts and supervises the
- * smtp, queue and mta processes (each in its own chroot as its own user,
- * with seccomp), talking to them over socketpairs, restarting any that
- * dies. Natively on a host it runs unprivileged with ports and paths
- * from the config.
+ *   sekimorid -c FILE.json [--zone ZONE] [--log-stderr]
+ *   sekimorid --check -c FILE.json
  *
- * What it does today: only "sekimorid --check -c FILE.json", which
- * validates FILE against the YANG model compiled into the binary
- * (firmware/config) and exits 0 ("config OK: ...") or 1 (the error,
- * naming the data path and the rule). Without --check it says that the
- * daemon is not implemented yet and exits 2: it never pretends to serve.
- * Usage errors exit 2.
+ * It loads and validates the config (the YANG model's RFC 7951 JSON,
+ * firmware/config), then runs the supervisor: the root parent that binds
+ * the listeners and starts the smtp, queue and mta processes. On the
+ * appliance init starts it as root and it logs to syslog; on a host it
+ * runs unprivileged in the foreground with ports and paths from the
+ * config (mail root-directory), for tests and benchmarks.
+ *
+ * --check validates FILE and exits 0 ("config OK: ...") or 1 (the error,
+ * naming the data path and the rule). --zone makes the mta answer DNS
+ * from an RFC 1035 zone file (tests). Usage errors exit 2.
  *
  * Untrusted input: the config file (bounded, strictly parsed by
- * firmware/config). It runs as the invoking user and writes only to
- * standard output and standard error.
+ * firmware/config).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,11 +24,12 @@
 #include <string.h>
 
 #include "../config/config.h"
+#include "supervisor.h"
 #include "version.h"
 
 #define SEKIMORID_EXIT_OK 0
 #define SEKIMORID_EXIT_CONFIG 1 /* the config is invalid or unreadable */
-#define SEKIMORID_EXIT_USAGE 2  /* bad arguments, or not implemented */
+#define SEKIMORID_EXIT_USAGE 2  /* bad arguments */
 
 /* struct config is large: static, not on the stack */
 static struct config sekimorid_cfg;
@@ -38,17 +38,21 @@ static void
 sekimorid_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sekimorid [--check] -c FILE.json\n"
+	    "usage: sekimorid -c FILE.json [--zone ZONE] [--log-stderr]\n"
+	    "       sekimorid --check -c FILE.json\n"
 	    "       sekimorid --version\n"
 	    "  -c, --config FILE   the configuration (RFC 7951 JSON of "
 	    "the YANG model)\n"
 	    "  -n, --check         validate the configuration and "
-	    "exit\n");
+	    "exit\n"
+	    "  -z, --zone ZONE     answer DNS from an RFC 1035 zone file "
+	    "(tests)\n"
+	    "  -e, --log-stderr    log to standard error, not syslog\n");
 }
 
-/* sekimorid_check - validate path; the exit status */
+/* sekimorid_load - validate path into sekimorid_cfg; an exit status */
 static int
-sekimorid_check(const char *path)
+sekimorid_load(const char *path)
 {
 	struct config_schema *schema;
 	char err[CONFIG_ERR_MAX];
@@ -64,6 +68,18 @@ sekimorid_check(const char *path)
 		return SEKIMORID_EXIT_CONFIG;
 	}
 	config_schema_free(schema);
+	return SEKIMORID_EXIT_OK;
+}
+
+/* sekimorid_check - validate path and say so; the exit status */
+static int
+sekimorid_check(const char *path)
+{
+	int rc = sekimorid_load(path);
+
+	if (rc != SEKIMORID_EXIT_OK) {
+		return rc;
+	}
 	printf("config OK: %zu listener%s, %zu relay domain%s, "
 	       "%zu internal network%s\n",
 	    sekimorid_cfg.nlisteners, sekimorid_cfg.nlisteners == 1 ? "" : "s",
@@ -82,18 +98,27 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "zone", required_argument, NULL, 'z' },
+		{ "log-stderr", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct supervisor_opts so = { NULL, NULL, 0 };
 	const char *path = NULL;
-	int check = 0, c;
+	int check = 0, c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:nhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nhVz:e", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'z':
+			so.zone_file = optarg;
+			break;
+		case 'e':
+			so.log_stderr = 1;
 			break;
 		case 'h':
 			sekimorid_usage(stdout);
@@ -116,8 +141,9 @@ main(int argc, char **argv)
 	if (check) {
 		return sekimorid_check(path);
 	}
-	fprintf(stderr,
-	    "sekimorid: the relay daemon is not implemented yet; "
-	    "use --check\n");
-	return SEKIMORID_EXIT_USAGE;
+	if ((rc = sekimorid_load(path)) != SEKIMORID_EXIT_OK) {
+		return rc;
+	}
+	so.config_path = path;
+	return supervisor_run(&sekimorid_cfg, &so);
 }

@@ -1,0 +1,73 @@
+/*
+ * queue_ctl.h - the operator's commands to the queue, as they arrive in
+ * CTL_REQUEST over SPOOL/control, and the bounded line builder the
+ * answers are made with.
+ *
+ * Commands (one space between words, lower case, ids as queue_id.h):
+ *
+ *	list            one line per message
+ *	show ID         envelope, recipients with status and last reply,
+ *	                the message header
+ *	hold ID         keep the message from delivery until released
+ *	release ID      undo hold
+ *	delete ID       remove the message; no bounce
+ *	flush           every deferred recipient is due now
+ *	flush ID        the same for one message
+ *
+ * The parser takes (buf, len) and writes a struct the caller owns.
+ */
+#ifndef QUEUE_CTL_H
+#define QUEUE_CTL_H
+
+#include <stddef.h>
+
+#include "queue_id.h"
+#include "sk.h"
+
+#define QUEUE_CTL_REQUEST_MAX 1024 /* msg_types.h: CTL_REQUEST bound */
+
+enum queue_ctl_cmd {
+	QUEUE_CTL_LIST,
+	QUEUE_CTL_SHOW,
+	QUEUE_CTL_HOLD,
+	QUEUE_CTL_RELEASE,
+	QUEUE_CTL_DELETE,
+	QUEUE_CTL_FLUSH,
+};
+
+struct queue_ctl_req {
+	enum queue_ctl_cmd cmd;
+	char id[QUEUE_ID_SIZE]; /* "" when the command has none */
+};
+
+/*
+ * queue_ctl_parse - SK_OK; SK_E_UNKNOWN for an unknown command;
+ * SK_E_SYNTAX for a missing, extra or malformed argument.
+ */
+enum sk_result queue_ctl_parse(const char *buf, size_t len,
+    struct queue_ctl_req *req);
+/* queue_ctl_usage - the commands, one line, for error messages */
+const char *queue_ctl_usage(void);
+
+/* A line being built in caller storage; it never overflows: text that
+ * does not fit is cut and the line ends in "..." */
+struct queue_line {
+	char *p;
+	size_t cap, len;
+	int cut;
+};
+
+void queue_line_init(struct queue_line *l, char *p, size_t cap);
+void queue_line_add(struct queue_line *l, const char *s);
+/* queue_line_addf - printf-style */
+void queue_line_addf(struct queue_line *l, const char *fmt, ...)
+    SK_PRINTF(2, 3);
+/* queue_line_clean - outside text: TAB becomes a space, other control
+ * and 8-bit octets '?' */
+void queue_line_clean(struct queue_line *l, const char *s);
+/* queue_line_clean_n - the same for n octets of s (NULs included) */
+void queue_line_clean_n(struct queue_line *l, const char *s, size_t n);
+/* queue_line_end - NUL-terminate; the string */
+const char *queue_line_end(struct queue_line *l);
+
+#endif /* QUEUE_CTL_H */

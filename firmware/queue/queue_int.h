@@ -1,0 +1,192 @@
+/*
+ * queue_int.h - what the files of the queue process share: struct queue
+ * and the functions one part calls in another. Not for other folders;
+ * tests include it to look inside.
+ *
+ *   queue_process.c  the loop, the parent channel, peers, shutdown
+ *   queue_smtp.c     smtp transactions and group commit (the pass)
+ *   queue_mta.c      delivery jobs, results, the scheduler
+ *   queue_notify.c   DSNs and the end of a message's life
+ *   queue_ctlsrv.c   the operator socket
+ *
+ * The pass: everything that changes the spool during one event-loop
+ * pass goes into one SQLite transaction, opened by queue_pass_begin and
+ * made durable by queue_flush at the end of the pass (a 0 ms timer) with
+ * one syncfs of the spool and one COMMIT.
+ */
+#ifndef QUEUE_INT_H
+#define QUEUE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chan.h"
+#include "event.h"
+#include "queue_ctl.h"
+#include "queue_db.h"
+#include "queue_id.h"
+#include "queue_process.h"
+#include "queue_proto.h"
+#include "queue_sched.h"
+#include "queue_spool.h"
+
+/* Hard limits, whatever the config says. */
+#define QUEUE_TX_MAX 8192    /* open smtp transactions */
+#define QUEUE_TX_SLACK 16    /* open transactions above connections-total */
+#define QUEUE_RCPT_MAX 10000 /* recipients per message */
+#define QUEUE_JOBS_MAX 4096  /* delivery jobs in flight */
+#define QUEUE_CTL_CLIENTS_MAX 4
+/* What smtp may add to a message of message-size octets: its Received
+ * header, and room for policy headers to come. */
+#define QUEUE_ADDED_MAX (64 * 1024)
+/* Timing, in milliseconds. */
+#define QUEUE_CTL_IDLE_MS 30000       /* an idle operator is dropped */
+#define QUEUE_CTL_RETRY_MS 10         /* a listing waits for its reader */
+#define QUEUE_SCHED_WAIT_MAX_MS 60000 /* the clock is checked this often */
+#define QUEUE_SWEEP_RETRY_MS 300000   /* after a DSN could not be written */
+#define QUEUE_SPACE_LOG_MS 60000      /* "disk nearly full", at most */
+#define QUEUE_DRAIN_MS 1000           /* sending what is queued, at exit */
+#define QUEUE_STOP_GRACE_MS 20000     /* jobs in flight, at shutdown */
+/* Pages. */
+#define QUEUE_CTL_LIST_PAGE 32
+#define QUEUE_SWEEP_PAGE 64
+#define QUEUE_TIMERS (8 + QUEUE_CTL_CLIENTS_MAX)
+
+struct queue_tx_rcpt {
+	char *address, *orcpt;
+	uint32_t notify;
+};
+
+/* One smtp transaction: Q_OPEN .. Q_COMMITTED, Q_FAIL or Q_ABORT. */
+struct queue_tx {
+	uint32_t peer;
+	int committing;   /* Q_COMMIT came: in the batch */
+	const char *fail; /* why the commit will be refused, or NULL */
+	char id[QUEUE_ID_SIZE];
+	int have_env;
+	struct queue_envelope env;
+	struct queue_tx_rcpt *rcpts;
+	size_t nrcpts, cap;
+	uint64_t octets;
+};
+
+/* One delivery job: M_DELIVER .. M_DONE. */
+struct queue_job {
+	uint32_t id;  /* 0 = free slot */
+	int finished; /* done; the slot is released after the pass */
+	char msg[QUEUE_ID_SIZE];
+	char domain[QUEUE_DOMAIN_SIZE];
+	int64_t arrival_ms;
+	size_t n, nresults;
+	uint32_t *rcpts, *attempts;
+	char **addrs;
+	uint8_t *got;
+	int deferred; /* a recipient was deferred: maybe a delay DSN */
+};
+
+/* A file this pass created, or is to remove once the pass is durable. */
+struct queue_file {
+	char id[QUEUE_ID_SIZE];
+	uint64_t size;
+};
+
+struct queue_files {
+	struct queue_file *v;
+	size_t n, cap;
+};
+
+/* One operator connection on SPOOL/control. */
+struct queue_ctl_client {
+	struct queue *q;
+	struct chan ch;
+	struct event_timer t; /* idle limit, or the next page of a list */
+	int dead;             /* closed; freed at the reap */
+	int listing;          /* a "list" is being sent */
+	unsigned long listed;
+	char after[QUEUE_ID_SIZE];
+};
+
+struct queue_stats {
+	unsigned long syncs;     /* queue_spool_sync calls */
+	unsigned long passes;    /* flushes that committed or failed */
+	unsigned long committed; /* messages acknowledged */
+	unsigned long refused;   /* Q_FAIL answers */
+	unsigned long jobs;      /* M_DELIVER sent */
+};
+
+struct queue {
+	const struct config *cfg;
+	struct queue_hooks hooks;
+	struct queue_policy policy;
+	char server[256];
+	uint32_t rnd;
+
+	struct event_loop loop;
+	struct event_timer *heap[QUEUE_TIMERS];
+	struct event_timer flush_t, sched_t, sweep_t, reap_t, stop_t;
+	struct chan parent, smtp, mta;
+
+	struct queue_spool spool;
+	struct queue_db db;
+	struct queue_id_gen ids;
+
+	struct queue_tx **tx; /* open transactions, unordered */
+	size_t ntx, txmax;
+	struct queue_tx **batch; /* committing, in arrival order */
+	size_t nbatch;
+	size_t rcptmax;
+
+	struct queue_files created; /* DSN files of this pass */
+	struct queue_files removed; /* messages deleted in this pass */
+
+	struct queue_job *jobs;
+	size_t jobsmax, njobs, perdest;
+	uint32_t next_job;
+
+	int ctl_fd;
+	struct event_io ctl_io;
+	struct queue_ctl_client *clients[QUEUE_CTL_CLIENTS_MAX];
+
+	int64_t space_logged_ms;
+	int log_sink; /* log lines go to the parent */
+	int stopping, finished;
+	struct queue_stats stats;
+};
+
+/* queue_process.c */
+int64_t queue_now(struct queue *q);
+uint32_t queue_random(struct queue *q);
+void queue_arm(struct queue *q, struct event_timer *t, uint64_t ms,
+    event_timer_cb *cb);
+void queue_stop(struct queue *q, const char *why);
+void queue_finish(struct queue *q);
+
+/* queue_smtp.c */
+void queue_smtp_msg(struct chan *c, struct msg *m, void *arg);
+void queue_smtp_gone(struct chan *c, enum sk_result why, void *arg);
+void queue_smtp_abort_all(struct queue *q);
+int queue_pass_begin(struct queue *q);
+void queue_flush(struct queue *q);
+void queue_flush_timer(struct event_loop *loop, struct event_timer *t);
+int queue_files_add(struct queue_files *f, const char *id, uint64_t size);
+
+/* queue_mta.c */
+void queue_mta_msg(struct chan *c, struct msg *m, void *arg);
+void queue_mta_gone(struct chan *c, enum sk_result why, void *arg);
+void queue_schedule(struct queue *q);
+void queue_sched_timer(struct event_loop *loop, struct event_timer *t);
+void queue_jobs_release(struct queue *q);
+int queue_job_active(const struct queue *q, const char *id);
+
+/* queue_notify.c */
+void queue_finalize(struct queue *q, const char *id);
+void queue_delay_notice(struct queue *q, const char *id);
+void queue_sweep_timer(struct event_loop *loop, struct event_timer *t);
+
+/* queue_ctlsrv.c */
+int queue_ctl_open(struct queue *q, char *err, size_t errlen);
+void queue_ctl_close(struct queue *q);
+void queue_reap_timer(struct event_loop *loop, struct event_timer *t);
+void queue_ctl_reap(struct queue *q);
+
+#endif /* QUEUE_INT_H */

@@ -1,0 +1,1521 @@
+/*
+ * queue_process_test.c - the queue process driven pass by pass over real
+ * socketpairs: the test plays the parent, smtp, mta and the operator.
+ *
+ * Group commit is counted through the sync hook (queue_spool_set_sync)
+ * and the database's commit counter; time is a fake wall clock and a
+ * fake monotonic clock moved together; log lines are captured.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg_body.h"
+#include "queue_ctlcli.h"
+#include "queue_int.h"
+#include "test.h"
+
+#define T0 INT64_C(1795000000000) /* wall clock at the start, ms */
+#define MIN_MS INT64_C(300000)    /* minimum-backoff 300 s */
+#define HOUR_MS INT64_C(3600000)
+#define LOG_MAX (512 * 1024)
+#define SPINS 200 /* loop passes a test waits for an answer */
+
+struct harness {
+	struct queue *q;
+	int parent, smtp, mta;
+	int64_t wall;
+	uint64_t mono;
+	unsigned long syncs;
+	int sync_fail;
+};
+
+static struct harness h;
+static struct config cfg;
+static struct msg_reader rd_parent, rd_smtp, rd_mta;
+static struct msg_writer wr_parent, wr_smtp, wr_mta;
+static char logbuf[LOG_MAX];
+static size_t loglen;
+
+/* ---- hooks ----------------------------------------------------------- */
+
+static int64_t
+fake_wall(void *arg)
+{
+	(void)arg;
+	return h.wall;
+}
+
+static uint32_t
+fake_random(void *arg)
+{
+	(void)arg;
+	return 0; /* no jitter: exact schedules */
+}
+
+static uint64_t
+fake_mono(void *arg)
+{
+	(void)arg;
+	return h.mono;
+}
+
+static uint64_t
+real_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+count_sync(int fd)
+{
+	(void)fd;
+	h.syncs++;
+	if (h.sync_fail) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+capture(enum log_level level, const char *line, void *arg)
+{
+	int n;
+
+	(void)arg;
+	n = snprintf(logbuf + loglen, sizeof(logbuf) - loglen, "%s%s\n",
+	    log_level_word(level), line);
+	if (n > 0 && (size_t)n < sizeof(logbuf) - loglen) {
+		loglen += (size_t)n;
+	}
+	if (getenv("QUEUE_TEST_LOG") != NULL) {
+		fprintf(stderr, "log: %s%s\n", log_level_word(level), line);
+	}
+}
+
+/* logged - whether a captured line contains s */
+static int
+logged(const char *s)
+{
+	return memmem(logbuf, loglen, s, strlen(s)) != NULL;
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+static void
+config_defaults(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.server_name, sizeof(cfg.server_name), "mx.sekimori.test");
+	snprintf(cfg.root_directory, sizeof(cfg.root_directory), "%s/root",
+	    test_tmpdir());
+	cfg.queue.lifetime = 120;
+	cfg.queue.minimum_backoff = 300;
+	cfg.queue.maximum_backoff = 4000;
+	cfg.queue.delay_notice = 4;
+	cfg.queue.minimum_free_space = 0;
+	cfg.limits.message_size = 1024 * 1024;
+	cfg.limits.recipients = 100;
+	cfg.limits.connections_total = 100;
+	cfg.delivery.connections_total = 4;
+	cfg.delivery.connections_per_destination = 2;
+}
+
+/* start - a queue on the test's spool, with fresh sockets */
+static int
+start(void)
+{
+	struct queue_hooks hooks = { fake_wall, fake_random, NULL, 1 };
+	int p[2], s[2], m[2];
+	char err[512];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, s) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, m) == -1) {
+		test_fail("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	h.parent = p[0];
+	h.smtp = s[0];
+	h.mta = m[0];
+	msg_reader_init(&rd_parent, h.parent);
+	msg_reader_init(&rd_smtp, h.smtp);
+	msg_reader_init(&rd_mta, h.mta);
+	msg_writer_init(&wr_parent, h.parent);
+	msg_writer_init(&wr_smtp, h.smtp);
+	msg_writer_init(&wr_mta, h.mta);
+	h.q = queue_new(&cfg, p[1], s[1], m[1], &hooks, err, sizeof(err));
+	if (h.q == NULL) {
+		test_fail("queue_new: %s", err);
+		return -1;
+	}
+	/* queue_new armed its first timers on the real clock: the fake one
+	 * takes over from there */
+	if (h.mono < real_mono()) {
+		h.mono = real_mono();
+	}
+	event_set_clock(&h.q->loop, fake_mono, NULL);
+	return 0;
+}
+
+static int
+setup(void)
+{
+	memset(&h, 0, sizeof(h));
+	loglen = 0;
+	logbuf[0] = '\0';
+	h.wall = T0;
+	h.mono = 0;
+	config_defaults();
+	queue_spool_set_sync(count_sync);
+	log_set_sink(capture, NULL);
+	return start();
+}
+
+/* stop - free the queue and close the test's ends */
+static void
+stop(void)
+{
+	queue_free(h.q);
+	h.q = NULL;
+	msg_reader_clear(&rd_parent);
+	msg_reader_clear(&rd_smtp);
+	msg_reader_clear(&rd_mta);
+	msg_writer_clear(&wr_parent);
+	msg_writer_clear(&wr_smtp);
+	msg_writer_clear(&wr_mta);
+	close(h.parent);
+	close(h.smtp);
+	if (h.mta >= 0) {
+		close(h.mta);
+	}
+}
+
+static void
+teardown(void)
+{
+	stop();
+	queue_spool_set_sync(NULL);
+	log_set_sink(NULL, NULL);
+}
+
+/* ---- talking --------------------------------------------------------- */
+
+static void
+run(int passes)
+{
+	while (passes-- > 0) {
+		queue_run_once(h.q, 0);
+	}
+}
+
+/* advance - move both clocks */
+static void
+advance(int64_t ms)
+{
+	h.wall += ms;
+	h.mono += (uint64_t)ms;
+}
+
+static void
+put(struct msg_writer *w, uint32_t type, uint32_t peer, int fd,
+    const struct msg_body_writer *b)
+{
+	TEST_CHECK(msg_compose(w, type, peer, fd, b != NULL ? b->p : NULL,
+		       b != NULL ? b->len : 0) == SK_OK,
+	    "compose %s", msg_type_name(type));
+	TEST_CHECK(msg_flush(w) == SK_OK, "flush %s", msg_type_name(type));
+}
+
+/*
+ * get - the next message on a test socket, running the queue while
+ * none is there; 0, or -1 (and no failure recorded) if none came.
+ */
+static int
+get(struct msg_reader *r, struct msg *m)
+{
+	enum sk_result res;
+	int i;
+
+	for (i = 0; i < SPINS; i++) {
+		res = msg_next(r, m);
+		if (res == SK_OK) {
+			return 0;
+		}
+		if (res != SK_NEED_MORE) {
+			return -1;
+		}
+		res = msg_read(r);
+		if (res == SK_NEED_MORE) {
+			queue_run_once(h.q, 0);
+		} else if (res != SK_OK) {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* expect - get a message of one type (a failure otherwise) */
+static int
+expect(struct msg_reader *r, uint32_t type, struct msg *m)
+{
+	if (get(r, m) == -1) {
+		test_fail("no %s came", msg_type_name(type));
+		return -1;
+	}
+	if (m->hdr.type != type) {
+		test_fail("got %s, want %s", msg_type_name(m->hdr.type),
+		    msg_type_name(type));
+		if (m->fd >= 0) {
+			close(m->fd);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* nothing - 1 if no message waits on r after a few passes */
+static int
+nothing(struct msg_reader *r)
+{
+	struct msg m;
+
+	run(5);
+	(void)msg_read(r);
+	if (msg_next(r, &m) == SK_OK) {
+		if (m.fd >= 0) {
+			close(m.fd);
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static void
+body_str(const struct msg *m, char *out, size_t size)
+{
+	struct msg_body_reader r;
+
+	msg_body_reader_init(&r, m->body, m->hdr.len);
+	msg_body_get_str(&r, out, size);
+}
+
+/* ---- smtp ------------------------------------------------------------ */
+
+/* q_open - Q_OPEN for a session; the content file descriptor, id */
+static int
+q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
+{
+	struct msg m;
+
+	put(&wr_smtp, MSG_Q_OPEN, peer, -1, NULL);
+	if (expect(&rd_smtp, MSG_Q_OPENED, &m) == -1) {
+		return -1;
+	}
+	TEST_CHECK(m.hdr.peer == peer, "Q_OPENED for session %u, want %u",
+	    m.hdr.peer, peer);
+	body_str(&m, id, QUEUE_ID_SIZE);
+	TEST_CHECK(queue_id_valid(id, strlen(id)), "bad id %s", id);
+	TEST_CHECK(m.fd >= 0, "Q_OPENED without a descriptor");
+	return m.fd;
+}
+
+static const char content[] = "From: a@client.example\r\n"
+			      "Subject: test\r\n"
+			      "\r\n"
+			      "hello\r\n";
+
+/* q_write - the content into fd, closed */
+static void
+q_write(int fd, const char *text, size_t n)
+{
+	TEST_CHECK(write(fd, text, n) == (ssize_t)n, "write: %s",
+	    strerror(errno));
+	close(fd);
+}
+
+/* q_finish - queue ENVELOPE, RCPTs and COMMIT without flushing */
+static void
+q_finish(uint32_t peer, const char *id, const char *sender,
+    const char *const *rcpts, uint32_t notify, uint8_t ret, uint64_t octets)
+{
+	uint8_t buf[4096];
+	struct msg_body_writer b;
+
+	msg_body_writer_init(&b, buf, sizeof(buf));
+	msg_body_put_cstr(&b, id);
+	msg_body_put_cstr(&b, sender);
+	msg_body_put_cstr(&b, "");
+	msg_body_put_u8(&b, ret);
+	msg_body_put_u8(&b, MSG_BODY_7BIT);
+	msg_body_put_u8(&b, 0);
+	msg_body_put_cstr(&b, "");
+	msg_body_put_cstr(&b, "192.0.2.7");
+	msg_body_put_cstr(&b, "client.example");
+	msg_body_put_cstr(&b, "client.example");
+	msg_body_put_cstr(&b, "mx");
+	msg_body_put_cstr(&b, "ESMTP");
+	msg_body_put_cstr(&b, "");
+	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_ENVELOPE, peer, -1, b.p,
+		       b.len) == SK_OK,
+	    "envelope");
+	for (; *rcpts != NULL; rcpts++) {
+		msg_body_writer_init(&b, buf, sizeof(buf));
+		msg_body_put_cstr(&b, *rcpts);
+		msg_body_put_u32(&b, notify);
+		msg_body_put_cstr(&b, "");
+		TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_RCPT, peer, -1, b.p,
+			       b.len) == SK_OK,
+		    "rcpt");
+	}
+	msg_body_writer_init(&b, buf, sizeof(buf));
+	msg_body_put_u64(&b, octets);
+	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_COMMIT, peer, -1, b.p, b.len) ==
+		SK_OK,
+	    "commit");
+}
+
+/* submit - a whole transaction; the queue id, or "" on failure */
+static const char *
+submit(uint32_t peer, const char *sender, const char *const *rcpts,
+    uint32_t notify)
+{
+	static char id[QUEUE_ID_SIZE];
+	struct msg m;
+	int fd = q_open(peer, id);
+
+	if (fd < 0) {
+		return "";
+	}
+	q_write(fd, content, strlen(content));
+	q_finish(peer, id, sender, rcpts, notify, MSG_RET_NONE,
+	    strlen(content));
+	TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
+	if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1) {
+		return "";
+	}
+	return id;
+}
+
+/* ---- mta ------------------------------------------------------------- */
+
+struct job {
+	uint32_t id;
+	struct queue_deliver_view v;
+	uint32_t rcpt[64];
+	char addr[64][QUEUE_ADDR_SIZE];
+	uint32_t notify[64];
+	size_t n;
+	char head[64];
+};
+
+/* take_job - read one M_DELIVER into j */
+static int
+take_job(struct job *j)
+{
+	static struct queue_rcpt r;
+	struct msg m;
+
+	memset(j, 0, sizeof(*j));
+	if (expect(&rd_mta, MSG_M_DELIVER, &m) == -1) {
+		return -1;
+	}
+	j->id = m.hdr.peer;
+	TEST_CHECK(m.fd >= 0, "M_DELIVER without the content file");
+	if (m.fd >= 0) {
+		ssize_t k = read(m.fd, j->head, sizeof(j->head) - 1);
+
+		j->head[k > 0 ? k : 0] = '\0';
+		TEST_CHECK(write(m.fd, "x", 1) == -1,
+		    "the content file is writable by mta");
+		close(m.fd);
+	}
+	if (queue_deliver_parse(m.body, m.hdr.len, &j->v) != SK_OK) {
+		test_fail("malformed M_DELIVER");
+		return -1;
+	}
+	while (j->n < 64 &&
+	    queue_deliver_next(&j->v, &j->rcpt[j->n], &r) == SK_OK) {
+		snprintf(j->addr[j->n], QUEUE_ADDR_SIZE, "%s", r.address);
+		j->notify[j->n] = r.notify;
+		j->n++;
+	}
+	return 0;
+}
+
+static void
+m_result(const struct job *j, size_t k, uint8_t status, const char *dsn,
+    const char *reply)
+{
+	uint8_t buf[2048];
+	struct msg_body_writer b;
+
+	msg_body_writer_init(&b, buf, sizeof(buf));
+	msg_body_put_u32(&b, j->rcpt[k]);
+	msg_body_put_u8(&b, status);
+	msg_body_put_cstr(&b, dsn);
+	msg_body_put_cstr(&b, reply);
+	msg_body_put_cstr(&b, "mx.remote.example[198.51.100.25]:25");
+	msg_body_put_cstr(&b, "");
+	put(&wr_mta, MSG_M_RESULT, j->id, -1, &b);
+}
+
+static void
+m_done(const struct job *j, uint32_t n)
+{
+	uint8_t buf[4];
+	struct msg_body_writer b;
+
+	msg_body_writer_init(&b, buf, sizeof(buf));
+	msg_body_put_u32(&b, n);
+	put(&wr_mta, MSG_M_DONE, j->id, -1, &b);
+}
+
+/* all_results - the same result for every recipient, then M_DONE */
+static void
+all_results(const struct job *j, uint8_t status, const char *dsn,
+    const char *reply)
+{
+	size_t k;
+
+	for (k = 0; k < j->n; k++) {
+		m_result(j, k, status, dsn, reply);
+	}
+	m_done(j, (uint32_t)j->n);
+	run(3);
+}
+
+/* rcpt_row - the stored row of one recipient */
+static int
+rcpt_row(const char *id, uint32_t rcpt, struct queue_rcpt_row *out)
+{
+	static struct queue_rcpt_row r;
+	int found = 0;
+
+	queue_db_rcpts_begin(&h.q->db, id);
+	while (queue_db_rcpts_next(&h.q->db, &r) == SK_OK) {
+		if (r.rcpt == rcpt) {
+			*out = r;
+			found = 1;
+		}
+	}
+	queue_db_rcpts_end(&h.q->db);
+	return found ? 0 : -1;
+}
+
+static unsigned long
+messages(void)
+{
+	unsigned long n = 0;
+
+	queue_db_count(&h.q->db, &n);
+	return n;
+}
+
+/* file_exists - the content file of id is in the spool */
+static int
+file_exists(const char *id)
+{
+	uint64_t size;
+
+	return queue_spool_size(&h.q->spool, id, &size) == 0;
+}
+
+/* ---- the cases ------------------------------------------------------- */
+
+static void
+test_hello(void)
+{
+	struct msg m;
+
+	if (setup() == -1) {
+		return;
+	}
+	if (expect(&rd_parent, MSG_HELLO, &m) == 0) {
+		TEST_CHECK(msg_get_u32(m.body) == MSG_PROTO_VERSION &&
+			msg_get_u32(m.body + 4) == MSG_ROLE_QUEUE,
+		    "HELLO says version %u role %u", msg_get_u32(m.body),
+		    msg_get_u32(m.body + 4));
+	}
+	teardown();
+}
+
+#define NGROUP 20
+
+/* test_group_commit - twenty commits in one pass: one sync, one commit */
+static void
+test_group_commit(void)
+{
+	static char addr[NGROUP][64];
+	const char *rcpts[2] = { NULL, NULL };
+	char ids[NGROUP][QUEUE_ID_SIZE], got[QUEUE_ID_SIZE];
+	int fds[NGROUP], i, answered = 0;
+	unsigned long syncs, commits;
+	struct msg m;
+
+	if (setup() == -1) {
+		return;
+	}
+	for (i = 0; i < NGROUP; i++) {
+		fds[i] = q_open((uint32_t)i + 1, ids[i]);
+	}
+	for (i = 0; i < NGROUP; i++) {
+		if (fds[i] >= 0) {
+			q_write(fds[i], content, strlen(content));
+		}
+		snprintf(addr[i], sizeof(addr[i]), "b@d%d.example", i);
+		rcpts[0] = addr[i];
+		q_finish((uint32_t)i + 1, ids[i], "a@client.example", rcpts, 0,
+		    MSG_RET_NONE, strlen(content));
+	}
+	syncs = h.syncs;
+	commits = h.q->db.commits;
+	TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
+	for (i = 0; i < NGROUP; i++) {
+		if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1) {
+			break;
+		}
+		body_str(&m, got, sizeof(got));
+		TEST_CHECK(strcmp(got, ids[m.hdr.peer - 1]) == 0,
+		    "session %u committed %s, want %s", m.hdr.peer, got,
+		    ids[m.hdr.peer - 1]);
+		answered++;
+	}
+	TEST_CHECK(answered == NGROUP, "%d of %d committed", answered, NGROUP);
+	TEST_CHECK(h.syncs - syncs == 1, "%lu syncs for %d messages, want 1",
+	    h.syncs - syncs, NGROUP);
+	TEST_CHECK(h.q->db.commits - commits == 1,
+	    "%lu database commits for %d messages, want 1",
+	    h.q->db.commits - commits, NGROUP);
+	TEST_CHECK(messages() == NGROUP, "%lu messages on record", messages());
+	TEST_CHECK(logged(": from=<a@client.example>, size=48, nrcpt=1 "
+			  "(queue active)"),
+	    "no from= line");
+	/* every new message is scheduled at once: four jobs (the limit) */
+	for (i = 0; i < 4; i++) {
+		struct job j;
+
+		TEST_CHECK(take_job(&j) == 0, "job %d not sent", i);
+	}
+	TEST_CHECK(h.q->njobs == 4, "%zu jobs in flight, want 4", h.q->njobs);
+	teardown();
+}
+
+/* test_commit_refused - a short file and a sync failure: Q_FAIL TEMP,
+ * the file removed, nothing on record */
+static void
+test_commit_refused(void)
+{
+	static const char *const rcpts[] = { "b@remote.example", NULL };
+	char id[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	struct msg m;
+	int fd;
+
+	if (setup() == -1) {
+		return;
+	}
+	fd = q_open(1, id);
+	q_write(fd, content, 10);
+	q_finish(1, id, "a@client.example", rcpts, 0, MSG_RET_NONE,
+	    strlen(content));
+	msg_flush(&wr_smtp);
+	if (expect(&rd_smtp, MSG_Q_FAIL, &m) == 0) {
+		TEST_CHECK(msg_get_u32(m.body) == MSG_QUEUE_TEMP,
+		    "fail reason %u", msg_get_u32(m.body));
+	}
+	TEST_CHECK(!file_exists(id), "short file kept");
+	TEST_CHECK(messages() == 0, "short message recorded");
+
+	/* more than message-size plus what smtp may add */
+	fd = q_open(3, id);
+	q_write(fd, content, strlen(content));
+	q_finish(3, id, "a@client.example", rcpts, 0, MSG_RET_NONE,
+	    cfg.limits.message_size + QUEUE_ADDED_MAX + 1);
+	msg_flush(&wr_smtp);
+	TEST_CHECK(expect(&rd_smtp, MSG_Q_FAIL, &m) == 0 &&
+		logged("not queued: message too large"),
+	    "an oversized commit was taken");
+	TEST_CHECK(!file_exists(id), "oversized file kept");
+
+	h.sync_fail = 1;
+	fd = q_open(2, id2);
+	q_write(fd, content, strlen(content));
+	q_finish(2, id2, "a@client.example", rcpts, 0, MSG_RET_NONE,
+	    strlen(content));
+	msg_flush(&wr_smtp);
+	if (expect(&rd_smtp, MSG_Q_FAIL, &m) == 0) {
+		TEST_CHECK(msg_get_u32(m.body) == MSG_QUEUE_TEMP,
+		    "fail reason %u", msg_get_u32(m.body));
+	}
+	TEST_CHECK(!file_exists(id2), "unsynced file kept");
+	TEST_CHECK(messages() == 0, "unsynced message recorded");
+	TEST_CHECK(logged("queue pass rolled back"), "rollback not logged");
+	h.sync_fail = 0;
+	teardown();
+}
+
+/* test_nospace - a nearly full /data refuses new mail with NOSPACE */
+static void
+test_nospace(void)
+{
+	struct msg m;
+
+	if (setup() == -1) {
+		return;
+	}
+	stop();
+	cfg.limits.message_size = 0xffffffffu; /* 4 GiB must stay free */
+	cfg.queue.minimum_free_space = 100;
+	if (start() == -1) {
+		return;
+	}
+	put(&wr_smtp, MSG_Q_OPEN, 9, -1, NULL);
+	if (expect(&rd_smtp, MSG_Q_FAIL, &m) == 0) {
+		TEST_CHECK(msg_get_u32(m.body) == MSG_QUEUE_NOSPACE,
+		    "got reason %u, want NOSPACE", msg_get_u32(m.body));
+	}
+	TEST_CHECK(logged("new mail is deferred"), "full disk not logged");
+	teardown();
+}
+
+/* test_abort - Q_ABORT, smtp death and protocol errors remove files */
+static void
+test_abort(void)
+{
+	char id[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	int fd, s[2];
+	uint8_t role[4];
+	struct msg m;
+
+	if (setup() == -1) {
+		return;
+	}
+	fd = q_open(1, id);
+	close(fd);
+	put(&wr_smtp, MSG_Q_ABORT, 1, -1, NULL);
+	run(3);
+	TEST_CHECK(!file_exists(id), "aborted file kept");
+
+	fd = q_open(2, id2);
+	close(fd);
+	TEST_CHECK(file_exists(id2), "file of an open transaction missing");
+	/* smtp dies with a transaction open */
+	msg_reader_clear(&rd_smtp);
+	msg_writer_clear(&wr_smtp);
+	close(h.smtp);
+	run(3);
+	TEST_CHECK(!file_exists(id2), "file of a dead session kept");
+	TEST_CHECK(logged("1 open transactions aborted"), "abort not logged");
+
+	/* the supervisor restarts smtp: PEER brings the new socket */
+	TEST_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, s) == 0, "socketpair");
+	h.smtp = s[0];
+	msg_reader_init(&rd_smtp, h.smtp);
+	msg_writer_init(&wr_smtp, h.smtp);
+	msg_put_u32(role, MSG_ROLE_SMTP);
+	TEST_CHECK(msg_compose(&wr_parent, MSG_PEER, 0, s[1], role, 4) == SK_OK,
+	    "peer");
+	msg_flush(&wr_parent);
+	fd = q_open(3, id);
+	if (fd >= 0) {
+		close(fd);
+	}
+	/* a recipient for a session without a transaction breaks the
+	 * protocol: the channel is dropped, the open file removed */
+	{
+		uint8_t buf[64];
+		struct msg_body_writer b;
+
+		msg_body_writer_init(&b, buf, sizeof(buf));
+		msg_body_put_cstr(&b, "x@y.example");
+		msg_body_put_u32(&b, 0);
+		msg_body_put_cstr(&b, "");
+		put(&wr_smtp, MSG_Q_RCPT, 77, -1, &b);
+	}
+	run(3);
+	TEST_CHECK(logged("smtp broke the protocol"), "violation not logged");
+	TEST_CHECK(!file_exists(id), "file kept after a violation");
+	TEST_CHECK(get(&rd_smtp, &m) == -1, "channel not dropped");
+	teardown();
+}
+
+/* test_deliver_and_bounce - one domain delivered, one bounced: a DSN
+ * to the sender, the message removed, then the DSN delivered */
+static void
+test_deliver_and_bounce(void)
+{
+	static const char *const rcpts[] = { "b@one.example", "c@two.example",
+		NULL };
+	char id[QUEUE_ID_SIZE], bounce[QUEUE_ID_SIZE];
+	struct job j1, j2, jb, *one, *two;
+	const char *p;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j1) == -1 || take_job(&j2) == -1) {
+		teardown();
+		return;
+	}
+	one = strcmp(j1.v.domain, "one.example") == 0 ? &j1 : &j2;
+	two = one == &j1 ? &j2 : &j1;
+	TEST_CHECK(strcmp(one->v.id, id) == 0 && one->n == 1 &&
+		strcmp(one->addr[0], "b@one.example") == 0 &&
+		strcmp(one->v.sender, "a@client.example") == 0,
+	    "job: %s %zu <%s>", one->v.id, one->n, one->addr[0]);
+	TEST_CHECK(strncmp(one->head, "From: a@client.example", 22) == 0,
+	    "the job's file is not the message: %s", one->head);
+	all_results(one, MSG_DELIVERED, "2.0.0", "250 2.0.0 Ok");
+	TEST_CHECK(messages() == 1, "removed before every recipient ended");
+	all_results(two, MSG_PERMFAIL, "5.1.1", "550 5.1.1 no such user");
+	TEST_CHECK(logged(": to=<b@one.example>, relay=mx.remote.example"
+			  "[198.51.100.25]:25, delay=0.0, dsn=2.0.0, "
+			  "status=sent (250 2.0.0 Ok)"),
+	    "no sent line");
+	TEST_CHECK(logged(": to=<c@two.example>, relay=mx.remote.example"
+			  "[198.51.100.25]:25, delay=0.0, dsn=5.1.1, "
+			  "status=bounced (550 5.1.1 no such user)"),
+	    "no bounced line");
+	p = memmem(logbuf, loglen, "sender non-delivery notification: ",
+	    strlen("sender non-delivery notification: "));
+	if (p == NULL) {
+		test_fail("no non-delivery notification logged");
+		teardown();
+		return;
+	}
+	snprintf(bounce, sizeof(bounce), "%s",
+	    p + strlen("sender non-delivery notification: "));
+	TEST_CHECK(logged(": removed"), "original not removed");
+	TEST_CHECK(!file_exists(id), "original file kept");
+	TEST_CHECK(file_exists(bounce), "bounce file missing");
+	/* the bounce goes out like any message: null sender, NOTIFY=NEVER */
+	if (take_job(&jb) == 0) {
+		TEST_CHECK(strcmp(jb.v.id, bounce) == 0 &&
+			jb.v.sender[0] == '\0' && jb.n == 1 &&
+			strcmp(jb.addr[0], "a@client.example") == 0 &&
+			jb.notify[0] == MSG_NOTIFY_NEVER,
+		    "bounce job: %s <%s> %zu", jb.v.id, jb.v.sender, jb.n);
+		TEST_CHECK(strncmp(jb.head, "From: MAILER-DAEMON@mx.sekimori",
+			       31) == 0,
+		    "bounce content: %s", jb.head);
+		all_results(&jb, MSG_DELIVERED, "2.0.0", "250 ok");
+	}
+	TEST_CHECK(messages() == 0, "%lu messages left", messages());
+	teardown();
+}
+
+/* test_backoff_and_expiry - deferred by the backoff schedule, then
+ * expired after the lifetime: bounced with 4.4.7 */
+static void
+test_backoff_and_expiry(void)
+{
+	static const char *const rcpts[] = { "b@slow.example", NULL };
+	struct queue_rcpt_row r;
+	char id[QUEUE_ID_SIZE];
+	struct job j;
+	int64_t arrival = T0;
+
+	if (setup() == -1) {
+		return;
+	}
+	stop();
+	cfg.queue.delay_notice = 0;
+	if (start() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 4.2.0 try later");
+	TEST_CHECK(logged("status=deferred (451 4.2.0 try later)"),
+	    "no deferred line");
+	TEST_CHECK(rcpt_row(id, 0, &r) == 0 && r.attempts == 1 &&
+		r.next_ms == h.wall + MIN_MS && strcmp(r.dsn, "4.2.0") == 0,
+	    "after 1 attempt: attempts %u, wait %lld", r.attempts,
+	    (long long)(r.next_ms - h.wall));
+	/* not sent again before its time */
+	advance(MIN_MS - 1000);
+	TEST_CHECK(nothing(&rd_mta), "retried early");
+	advance(1000);
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 4.2.0 try later");
+	TEST_CHECK(rcpt_row(id, 0, &r) == 0 && r.attempts == 2 &&
+		r.next_ms == h.wall + 2 * MIN_MS,
+	    "after 2 attempts: wait %lld", (long long)(r.next_ms - h.wall));
+	/* jump to the end of the lifetime: the last attempt, then bounce */
+	advance(arrival + 120 * HOUR_MS - h.wall);
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 4.2.0 still busy");
+	TEST_CHECK(logged("dsn=4.4.7, status=bounced (message expired after "
+			  "120 hours in the queue; last reply: 451 4.2.0 "
+			  "still busy)"),
+	    "no expiry line");
+	TEST_CHECK(logged("sender non-delivery notification"),
+	    "no bounce for the expired message");
+	TEST_CHECK(!file_exists(id), "expired message kept");
+	teardown();
+}
+
+/* test_delay_notice - after delay-notice hours, one delay DSN */
+static void
+test_delay_notice(void)
+{
+	static const char *const rcpts[] = { "b@slow.example", NULL };
+	char id[QUEUE_ID_SIZE];
+	struct job j;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	advance(4 * HOUR_MS);
+	all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 busy");
+	TEST_CHECK(logged(": sender delay notification: "), "no delay DSN");
+	TEST_CHECK(messages() == 2,
+	    "%lu messages, want the original and the "
+	    "notice",
+	    messages());
+	/* the notice goes out; the next deferral sends none */
+	if (take_job(&j) == 0) {
+		TEST_CHECK(j.v.sender[0] == '\0', "the notice has a sender");
+		all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
+	}
+	loglen = 0;
+	advance(2 * MIN_MS);
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 busy");
+	}
+	TEST_CHECK(!logged("delay notification"), "a second delay DSN");
+	teardown();
+}
+
+/* test_notify_never_and_null_sender - no DSN for NOTIFY=NEVER, none to
+ * the null sender; SUCCESS asks for a "relayed" report */
+static void
+test_notify(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	struct job j;
+
+	if (setup() == -1) {
+		return;
+	}
+	submit(1, "a@client.example", rcpts, MSG_NOTIFY_NEVER);
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_PERMFAIL, "5.1.1", "550 no");
+	}
+	TEST_CHECK(!logged("notification"), "DSN despite NOTIFY=NEVER");
+	TEST_CHECK(messages() == 0, "NOTIFY=NEVER message kept");
+
+	submit(2, "", rcpts, 0);
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_PERMFAIL, "5.1.1", "550 no");
+	}
+	TEST_CHECK(logged("no notification to the null sender: dropped"),
+	    "null-sender bounce not dropped");
+	TEST_CHECK(messages() == 0, "null-sender message kept");
+
+	submit(3, "a@client.example", rcpts, MSG_NOTIFY_SUCCESS);
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
+	}
+	TEST_CHECK(logged("sender delivery status notification"),
+	    "no success DSN for NOTIFY=SUCCESS");
+	teardown();
+}
+
+/* test_mta_death - jobs in flight go back to due without an attempt */
+static void
+test_mta_death(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	struct queue_rcpt_row r;
+	char id[QUEUE_ID_SIZE];
+	uint8_t role[4];
+	struct job j;
+	int m[2];
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	msg_reader_clear(&rd_mta);
+	msg_writer_clear(&wr_mta);
+	close(h.mta);
+	h.mta = -1;
+	run(3);
+	TEST_CHECK(logged("1 jobs in flight will be tried again"),
+	    "mta death not logged");
+	TEST_CHECK(h.q->njobs == 0, "%zu jobs still in flight", h.q->njobs);
+	TEST_CHECK(rcpt_row(id, 0, &r) == 0 && r.attempts == 0 &&
+		r.status == QUEUE_RCPT_QUEUED,
+	    "attempt counted: %u", r.attempts);
+	/* a new mta gets the job again at once */
+	TEST_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, m) == 0, "socketpair");
+	h.mta = m[0];
+	msg_reader_init(&rd_mta, h.mta);
+	msg_writer_init(&wr_mta, h.mta);
+	msg_put_u32(role, MSG_ROLE_MTA);
+	TEST_CHECK(msg_compose(&wr_parent, MSG_PEER, 0, m[1], role, 4) == SK_OK,
+	    "peer");
+	msg_flush(&wr_parent);
+	if (take_job(&j) == 0) {
+		TEST_CHECK(strcmp(j.v.id, id) == 0, "another job came");
+		/* an M_DONE without results counts as a failed attempt */
+		m_done(&j, 0);
+		run(3);
+		TEST_CHECK(rcpt_row(id, 0, &r) == 0 && r.attempts == 1,
+		    "missing result not counted");
+		TEST_CHECK(logged("delivery agent returned no result"),
+		    "missing result not logged");
+	}
+	teardown();
+}
+
+/* test_split_job - recipients that do not fit one body, and the limit
+ * of connections per destination */
+static void
+test_split_job(void)
+{
+	static char addrs[60][700];
+	const char *rcpts[61];
+	size_t total = 0;
+	struct job j;
+	int i;
+
+	if (setup() == -1) {
+		return;
+	}
+	for (i = 0; i < 60; i++) {
+		memset(addrs[i], 'x', 600);
+		snprintf(addrs[i] + 600, 100, "%02d@big.example", i);
+		rcpts[i] = addrs[i];
+	}
+	rcpts[60] = NULL;
+	submit(1, "a@client.example", rcpts, 0);
+	/* 60 * 626 octets: three bodies; two jobs per destination */
+	for (i = 0; i < 2; i++) {
+		if (take_job(&j) == 0) {
+			total += j.n;
+			TEST_CHECK(j.n < 60, "job %d holds every recipient", i);
+		}
+	}
+	TEST_CHECK(nothing(&rd_mta), "a third job to the same destination");
+	all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
+	if (take_job(&j) == 0) {
+		total += j.n;
+	}
+	TEST_CHECK(total == 60, "%zu recipients in jobs, want 60", total);
+	teardown();
+}
+
+/* ctl - run the operator tool in a child while the queue runs here */
+static int
+ctl(const char *request, char *out, size_t size)
+{
+	char path[512], file[512];
+	int status = -1, i;
+	FILE *f;
+	pid_t pid;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/control", h.q->spool.path);
+	snprintf(file, sizeof(file), "%s/ctl.out", test_tmpdir());
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		f = fopen(file, "w");
+		if (f == NULL) {
+			_exit(9);
+		}
+		status = queue_ctlcli_run(path, request, f, f);
+		fclose(f);
+		_exit(status);
+	}
+	for (i = 0; i < 20000; i++) {
+		h.mono++; /* a listing waits QUEUE_CTL_RETRY_MS between pages */
+		queue_run_once(h.q, 1);
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			break;
+		}
+	}
+	out[0] = '\0';
+	if ((f = fopen(file, "r")) != NULL) {
+		n = fread(out, 1, size - 1, f);
+		out[n] = '\0';
+		fclose(f);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* test_operator - list, show, hold, release, flush, delete */
+static void
+test_operator(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char out[64 * 1024];
+	char id[QUEUE_ID_SIZE], req[64];
+	struct job j;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 later");
+	}
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, id) != NULL &&
+		strstr(out,
+		    "status=deferred from=<a@client.example> "
+		    "to=<b@one.example>") != NULL &&
+		strstr(out, "1 message\n") != NULL,
+	    "list: %s", out);
+	snprintf(req, sizeof(req), "show %s", id);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0 &&
+		strstr(out,
+		    "recipient: <b@one.example> status=queued "
+		    "attempts=1") != NULL &&
+		strstr(out, "reply=451 later") != NULL &&
+		strstr(out, "  Subject: test\n") != NULL,
+	    "show: %s", out);
+	snprintf(req, sizeof(req), "hold %s", id);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0, "hold: %s", out);
+	TEST_CHECK(logged(": placed on hold by the operator"), "hold log");
+	TEST_CHECK(ctl("flush", out, sizeof(out)) == 0 &&
+		strstr(out, "1 recipient due now") != NULL,
+	    "flush: %s", out);
+	TEST_CHECK(nothing(&rd_mta), "a held message was sent");
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, "status=held") != NULL,
+	    "list held: %s", out);
+	snprintf(req, sizeof(req), "release %s", id);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0, "release: %s", out);
+	if (take_job(&j) == 0) {
+		all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 later");
+	}
+	snprintf(req, sizeof(req), "flush %s", id);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0, "flush id: %s", out);
+	if (take_job(&j) == 0) {
+		TEST_CHECK(strcmp(j.v.id, id) == 0, "flush sent another");
+	}
+	snprintf(req, sizeof(req), "delete %s", id);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0, "delete: %s", out);
+	TEST_CHECK(logged(": deleted by the operator") && logged(": removed"),
+	    "delete not logged");
+	TEST_CHECK(!file_exists(id) && messages() == 0, "not deleted");
+	/* the late result of the deleted message's job is harmless */
+	all_results(&j, MSG_PERMFAIL, "5.0.0", "550 late");
+	TEST_CHECK(!logged("notification"), "a bounce after delete");
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 1 &&
+		strstr(out, "no such message") != NULL,
+	    "delete twice: %s", out);
+	TEST_CHECK(ctl("frobnicate", out, sizeof(out)) == 1 &&
+		strstr(out, "unknown command") != NULL,
+	    "bad command: %s", out);
+	TEST_CHECK(ctl("show ../../etc", out, sizeof(out)) == 1, "bad id: %s",
+	    out);
+	teardown();
+}
+
+#define NMANY 2500
+
+/* slow_reader - a client that reads nothing until the queue had to
+ * wait for it: the listing goes out page by page, none lost */
+static void
+slow_reader(void)
+{
+	static struct msg_reader r;
+	static struct msg_writer w;
+	struct sockaddr_un sun;
+	unsigned long lines = 0;
+	uint8_t body[16];
+	struct msg_body_writer b;
+	struct msg m;
+	int fd, i, end = 0, waiting;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/control",
+		h.q->spool.path) >= (int)sizeof(sun.sun_path)) {
+		test_fail("socket path too long");
+		return;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		test_fail("connect: %s", strerror(errno));
+		return;
+	}
+	msg_reader_init(&r, fd);
+	msg_writer_init(&w, fd);
+	msg_body_writer_init(&b, body, sizeof(body));
+	msg_body_put_cstr(&b, "list");
+	put(&w, MSG_CTL_REQUEST, 0, -1, &b);
+	for (i = 0; i < 50; i++) {
+		h.mono += QUEUE_CTL_RETRY_MS;
+		queue_run_once(h.q, 0);
+	}
+	for (i = 0, waiting = 0; i < QUEUE_CTL_CLIENTS_MAX; i++) {
+		struct queue_ctl_client *c = h.q->clients[i];
+
+		waiting |= c != NULL && !c->dead &&
+		    (c->listing || msg_pending(&c->ch.w) > 0);
+	}
+	TEST_CHECK(waiting, "the listing did not wait for the reader");
+	for (i = 0; i < 100000 && !end; i++) {
+		if (msg_next(&r, &m) == SK_OK) {
+			lines += m.hdr.type == MSG_CTL_LINE;
+			end = m.hdr.type == MSG_CTL_END;
+			continue;
+		}
+		(void)msg_read(&r);
+		h.mono += QUEUE_CTL_RETRY_MS;
+		queue_run_once(h.q, 0);
+	}
+	TEST_CHECK(end && lines == NMANY, "got %lu lines, end %d", lines, end);
+	msg_reader_clear(&r);
+	msg_writer_clear(&w);
+	close(fd);
+}
+
+/* submit_many - n transactions in one group commit */
+static void
+submit_many(uint32_t first, int n, const char *const *rcpts)
+{
+	static char id[100][QUEUE_ID_SIZE];
+	int i, fd[100];
+	struct msg m;
+
+	for (i = 0; i < n && i < 100; i++) {
+		if ((fd[i] = q_open(first + (uint32_t)i, id[i])) < 0) {
+			return;
+		}
+	}
+	for (i = 0; i < n && i < 100; i++) {
+		q_write(fd[i], content, strlen(content));
+		q_finish(first + (uint32_t)i, id[i], "a@client.example", rcpts,
+		    0, MSG_RET_NONE, strlen(content));
+		if (msg_pending(&wr_smtp) > MSG_WRITE_BUF / 2) {
+			msg_flush(&wr_smtp);
+		}
+	}
+	msg_flush(&wr_smtp);
+	for (i = 0; i < n; i++) {
+		if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1) {
+			return;
+		}
+	}
+}
+
+/* test_list_many - a listing longer than the socket buffers */
+static void
+test_list_many(void)
+{
+	static const char *const rcpts[] = { "b@hold.example", NULL };
+	static char out[2 * 1024 * 1024];
+	char line[64];
+	int i;
+
+	if (setup() == -1) {
+		return;
+	}
+	stop();
+	cfg.delivery.connections_total = 1;
+	cfg.delivery.connections_per_destination = 1;
+	if (start() == -1) {
+		return;
+	}
+	for (i = 0; i < NMANY; i += 100) {
+		submit_many((uint32_t)i + 1, 100, rcpts);
+	}
+	snprintf(line, sizeof(line), "%d messages\n", NMANY);
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, line) != NULL,
+	    "list of %d: %.200s", NMANY, out);
+	slow_reader();
+	teardown();
+}
+
+/* test_shutdown_and_restart - commits in flight finish, the delivery
+ * job in flight is waited for; the spool is whole after a restart */
+static void
+test_shutdown_and_restart(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static const char *const rcpts2[] = { "c@two.example", NULL };
+	char id[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE], orphan[QUEUE_ID_SIZE];
+	struct queue_rcpt_row r;
+	struct job j;
+	struct msg m;
+	int fd, i;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	fd = q_open(2, id2);
+	q_write(fd, content, strlen(content));
+	q_finish(2, id2, "a@client.example", rcpts2, 0, MSG_RET_NONE,
+	    strlen(content));
+	fd = q_open(3, orphan); /* never committed */
+	close(fd);
+	msg_flush(&wr_smtp);
+	put(&wr_parent, MSG_SHUTDOWN, 0, -1, NULL);
+	TEST_CHECK(expect(&rd_smtp, MSG_Q_COMMITTED, &m) == 0,
+	    "commit in flight not finished");
+	run(5);
+	TEST_CHECK(!queue_finished(h.q), "stopped with a job in flight");
+	TEST_CHECK(nothing(&rd_mta), "a new job during shutdown");
+	all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
+	for (i = 0; i < 10 && !queue_finished(h.q); i++) {
+		queue_run_once(h.q, 0);
+	}
+	TEST_CHECK(queue_finished(h.q), "still running after the last job");
+	TEST_CHECK(logged("status=sent (250 ok)"),
+	    "the last result was not recorded");
+	stop();
+	if (start() == -1) {
+		return;
+	}
+	TEST_CHECK(messages() == 1 && file_exists(id2) && !file_exists(id),
+	    "after the restart: %lu messages", messages());
+	TEST_CHECK(!file_exists(orphan), "the uncommitted file survived");
+	TEST_CHECK(rcpt_row(id2, 0, &r) == 0 && r.attempts == 0,
+	    "the queued message changed");
+	teardown();
+}
+
+/* test_shutdown_grace - an mta that never answers does not hold the
+ * shutdown for ever */
+static void
+test_shutdown_grace(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	struct job j;
+	int i;
+
+	if (setup() == -1) {
+		return;
+	}
+	submit(1, "a@client.example", rcpts, 0);
+	if (take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	put(&wr_parent, MSG_SHUTDOWN, 0, -1, NULL);
+	run(5);
+	TEST_CHECK(!queue_finished(h.q), "did not wait for the job");
+	advance(QUEUE_STOP_GRACE_MS);
+	for (i = 0; i < 10 && !queue_finished(h.q); i++) {
+		queue_run_once(h.q, 0);
+	}
+	TEST_CHECK(queue_finished(h.q) &&
+		logged("shutting down with 1 delivery jobs in flight"),
+	    "the grace period did not end the wait");
+	teardown();
+}
+
+/* test_crash_leftovers - what a queue killed mid-transaction leaves: a
+ * content file without a record (made by hand here, as a kill -9 would
+ * leave it), removed and logged at the next start */
+static void
+test_crash_leftovers(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	const char *orphan = "0000000000010000";
+	char id[QUEUE_ID_SIZE];
+	int fd;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	fd = queue_spool_create(&h.q->spool, orphan);
+	q_write(fd, content, 5);
+	stop();
+	if (start() == -1) {
+		return;
+	}
+	TEST_CHECK(logged("0000000000010000: recovery: content file without "
+			  "a queue record"),
+	    "orphan not logged");
+	TEST_CHECK(!file_exists(orphan), "orphan kept");
+	TEST_CHECK(file_exists(id) && messages() == 1, "message lost");
+	teardown();
+}
+
+/* test_content_missing - a message whose file vanished is deferred, not
+ * stuck at the head of the scheduler */
+static void
+test_content_missing(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	struct queue_rcpt_row r;
+	char id[QUEUE_ID_SIZE];
+	uint8_t role[4];
+	int m[2];
+
+	if (setup() == -1) {
+		return;
+	}
+	/* no mta for now: nothing is sent while we break the spool */
+	msg_reader_clear(&rd_mta);
+	msg_writer_clear(&wr_mta);
+	close(h.mta);
+	run(3);
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	TEST_CHECK(unlinkat(h.q->spool.msgfd, id, 0) == 0, "unlink");
+	TEST_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, m) == 0, "socketpair");
+	h.mta = m[0];
+	msg_reader_init(&rd_mta, h.mta);
+	msg_writer_init(&wr_mta, h.mta);
+	msg_put_u32(role, MSG_ROLE_MTA);
+	TEST_CHECK(msg_compose(&wr_parent, MSG_PEER, 0, m[1], role, 4) == SK_OK,
+	    "peer");
+	msg_flush(&wr_parent);
+	TEST_CHECK(nothing(&rd_mta), "a job without its file was sent");
+	TEST_CHECK(logged("cannot open content file") &&
+		logged("status=deferred (cannot read the queue file)"),
+	    "missing file not deferred");
+	TEST_CHECK(rcpt_row(id, 0, &r) == 0 && r.attempts == 1 &&
+		r.next_ms > h.wall,
+	    "not deferred: attempts %u", r.attempts);
+	teardown();
+}
+
+/* test_sweep_after_restart - results recorded, then the queue stopped
+ * before the job ended: at the next start the sweep bounces and removes */
+static void
+test_sweep_after_restart(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	char id[QUEUE_ID_SIZE];
+	struct job j;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", submit(1, "a@client.example", rcpts, 0));
+	if (take_job(&j) == 0) {
+		m_result(&j, 0, MSG_PERMFAIL, "5.1.1", "550 gone");
+		run(3);
+	}
+	stop();
+	loglen = 0;
+	if (start() == -1) {
+		return;
+	}
+	run(3);
+	TEST_CHECK(logged("sender non-delivery notification"),
+	    "no bounce after the restart");
+	TEST_CHECK(!file_exists(id) && messages() == 1,
+	    "original kept: %lu messages", messages());
+	teardown();
+}
+
+/* test_log_to_parent - without keep_log, HELLO comes first and every
+ * log line follows as MSG_LOG */
+static void
+test_log_to_parent(void)
+{
+	struct queue_hooks hooks = { fake_wall, fake_random, NULL, 0 };
+	char err[512], text[MSG_LOG_TEXT_MAX + 2];
+	struct msg_reader r;
+	int p[2];
+	struct queue *q;
+	struct msg m;
+	int i, logs = 0;
+
+	config_defaults();
+	queue_spool_set_sync(count_sync);
+	TEST_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, p) == 0, "socketpair");
+	q = queue_new(&cfg, p[1], -1, -1, &hooks, err, sizeof(err));
+	if (q == NULL) {
+		test_fail("queue_new: %s", err);
+		close(p[0]);
+		return;
+	}
+	msg_reader_init(&r, p[0]);
+	for (i = 0; i < SPINS && logs == 0; i++) {
+		(void)msg_read(&r);
+		while (msg_next(&r, &m) == SK_OK) {
+			if (m.hdr.type == MSG_LOG) {
+				memcpy(text, m.body + 1, m.hdr.len - 1);
+				text[m.hdr.len - 1] = '\0';
+				TEST_CHECK(m.body[0] == MSG_LOG_INFO &&
+					strstr(text, "0 messages") != NULL,
+				    "log line: %s", text);
+				logs++;
+			} else {
+				TEST_CHECK(m.hdr.type == MSG_HELLO && logs == 0,
+				    "got %s before HELLO",
+				    msg_type_name(m.hdr.type));
+			}
+		}
+		queue_run_once(q, 0);
+	}
+	TEST_CHECK(logs > 0, "no MSG_LOG reached the parent");
+	queue_free(q);
+	msg_reader_clear(&r);
+	close(p[0]);
+	queue_spool_set_sync(NULL);
+	log_set_sink(NULL, NULL);
+}
+
+const struct test_case test_cases[] = {
+	{ "queue_process_hello", test_hello },
+	{ "queue_process_log_to_parent", test_log_to_parent },
+	{ "queue_process_group_commit", test_group_commit },
+	{ "queue_process_commit_refused", test_commit_refused },
+	{ "queue_process_nospace", test_nospace },
+	{ "queue_process_abort", test_abort },
+	{ "queue_process_deliver_and_bounce", test_deliver_and_bounce },
+	{ "queue_process_backoff_and_expiry", test_backoff_and_expiry },
+	{ "queue_process_delay_notice", test_delay_notice },
+	{ "queue_process_notify", test_notify },
+	{ "queue_process_mta_death", test_mta_death },
+	{ "queue_process_split_job", test_split_job },
+	{ "queue_process_operator", test_operator },
+	{ "queue_process_list_many", test_list_many },
+	{ "queue_process_shutdown_and_restart", test_shutdown_and_restart },
+	{ "queue_process_shutdown_grace", test_shutdown_grace },
+	{ "queue_process_crash_leftovers", test_crash_leftovers },
+	{ "queue_process_content_missing", test_content_missing },
+	{ "queue_process_sweep_after_restart", test_sweep_after_restart },
+};
+const size_t test_ncases = SK_NELEM(test_cases);

@@ -1,0 +1,544 @@
+/*
+ * queue_smtp.c - smtp transactions and group commit (queue_int.h).
+ *
+ * One transaction per smtp session (hdr.peer): Q_OPEN gets a new content
+ * file, created here and passed write-only to smtp in Q_OPENED; smtp
+ * writes the message, sends Q_ENVELOPE, Q_RCPT..., then Q_COMMIT with
+ * the octet count. Commits wait in the batch until the end of the
+ * event-loop pass, when queue_flush makes every one of them durable with
+ * one syncfs and one SQLite COMMIT, then answers each: Q_COMMITTED
+ * (smtp may now say 250) or Q_FAIL.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "queue_int.h"
+
+/* ---- transactions -------------------------------------------------- */
+
+static struct queue_tx *
+queue_tx_find(struct queue *q, uint32_t peer)
+{
+	size_t i;
+
+	for (i = 0; i < q->ntx; i++) {
+		if (q->tx[i]->peer == peer) {
+			return q->tx[i];
+		}
+	}
+	return NULL;
+}
+
+/* queue_tx_free - forget a transaction; remove its file unless kept */
+static void
+queue_tx_free(struct queue *q, struct queue_tx *t, int keep_file)
+{
+	size_t i;
+
+	for (i = 0; i < q->ntx; i++) {
+		if (q->tx[i] == t) {
+			q->tx[i] = q->tx[--q->ntx];
+			break;
+		}
+	}
+	for (i = 0; i < q->nbatch; i++) {
+		if (q->batch[i] == t) {
+			memmove(&q->batch[i], &q->batch[i + 1],
+			    (q->nbatch - i - 1) * sizeof(q->batch[0]));
+			q->nbatch--;
+			break;
+		}
+	}
+	if (!keep_file && queue_spool_remove(&q->spool, t->id) == -1) {
+		log_warn("%s: cannot remove content file: %s", t->id,
+		    strerror(errno));
+	}
+	for (i = 0; i < t->nrcpts; i++) {
+		free(t->rcpts[i].address);
+		free(t->rcpts[i].orcpt);
+	}
+	free(t->rcpts);
+	free(t);
+}
+
+/* queue_smtp_send - a message to smtp; a peer that stopped reading is
+ * dropped like one that broke the protocol */
+static void
+queue_smtp_send(struct queue *q, uint32_t type, uint32_t peer, int fd,
+    const struct msg_body_writer *w)
+{
+	enum sk_result r = chan_send_body(&q->smtp, type, peer, fd, w);
+
+	if (r == SK_E_FULL || r == SK_E_TOO_LONG) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		log_warn("smtp does not read its messages: dropping its "
+			 "channel");
+		chan_close(&q->smtp);
+		queue_smtp_gone(&q->smtp, r, q);
+	} else if (r != SK_OK && fd >= 0) {
+		close(fd);
+	}
+}
+
+static void
+queue_smtp_fail(struct queue *q, uint32_t peer, enum msg_queue_fail why,
+    const char *text)
+{
+	uint8_t buf[6 + 512];
+	struct msg_body_writer w;
+
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	msg_body_put_u32(&w, why);
+	msg_body_put_cstr(&w, text);
+	q->stats.refused++;
+	queue_smtp_send(q, MSG_Q_FAIL, peer, -1, &w);
+}
+
+/* queue_smtp_violation - smtp broke the protocol: drop its channel */
+static void
+queue_smtp_violation(struct queue *q, const struct msg *m, const char *why)
+{
+	log_warn("smtp broke the protocol (%s, session %u): %s; dropping "
+		 "its channel",
+	    msg_type_name(m->hdr.type), m->hdr.peer, why);
+	chan_close(&q->smtp);
+	queue_smtp_gone(&q->smtp, SK_E_SYNTAX, q);
+}
+
+/* queue_space - whether a new message may start; logs a full disk */
+static int
+queue_space(struct queue *q)
+{
+	int ok = queue_spool_space_ok(&q->spool,
+	    q->cfg->queue.minimum_free_space, q->cfg->limits.message_size);
+	int64_t now;
+
+	if (ok == 1) {
+		return 1;
+	}
+	now = queue_now(q);
+	if (now - q->space_logged_ms >= QUEUE_SPACE_LOG_MS) {
+		q->space_logged_ms = now;
+		if (ok == 0) {
+			log_warn("%s: less than %u%% or %u octets free: new "
+				 "mail is deferred",
+			    q->spool.path, q->cfg->queue.minimum_free_space,
+			    q->cfg->limits.message_size);
+		} else {
+			log_warn("%s: statvfs: %s", q->spool.path,
+			    strerror(errno));
+		}
+	}
+	return 0;
+}
+
+static void
+queue_smtp_open(struct queue *q, const struct msg *m)
+{
+	uint8_t buf[2 + QUEUE_ID_SIZE];
+	struct msg_body_writer w;
+	struct queue_tx *t;
+	int fd;
+
+	if (queue_tx_find(q, m->hdr.peer) != NULL) {
+		queue_smtp_violation(q, m, "a transaction is already open");
+		return;
+	}
+	if (q->stopping || q->ntx == q->txmax) {
+		queue_smtp_fail(q, m->hdr.peer, MSG_QUEUE_TEMP,
+		    q->stopping ? "queue shutting down" :
+				  "too many open transactions");
+		return;
+	}
+	if (!queue_space(q)) {
+		queue_smtp_fail(q, m->hdr.peer, MSG_QUEUE_NOSPACE,
+		    "insufficient system storage");
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		queue_smtp_fail(q, m->hdr.peer, MSG_QUEUE_TEMP,
+		    "out of memory");
+		return;
+	}
+	queue_id_next(&q->ids, (uint64_t)queue_now(q) * 1000, t->id);
+	if ((fd = queue_spool_create(&q->spool, t->id)) == -1) {
+		log_warn("%s: cannot create content file: %s", t->id,
+		    strerror(errno));
+		free(t);
+		queue_smtp_fail(q, m->hdr.peer, MSG_QUEUE_TEMP,
+		    "cannot create queue file");
+		return;
+	}
+	t->peer = m->hdr.peer;
+	q->tx[q->ntx++] = t;
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	msg_body_put_cstr(&w, t->id);
+	queue_smtp_send(q, MSG_Q_OPENED, t->peer, fd, &w);
+}
+
+/* queue_smtp_envelope - Q_ENVELOPE for an open transaction */
+static void
+queue_smtp_envelope(struct queue *q, struct queue_tx *t, const struct msg *m)
+{
+	if (t->have_env) {
+		queue_smtp_violation(q, m, "a second envelope");
+		return;
+	}
+	if (queue_proto_envelope(m->body, m->hdr.len, &t->env) != SK_OK ||
+	    strcmp(t->env.id, t->id) != 0) {
+		queue_smtp_violation(q, m, "malformed envelope");
+		return;
+	}
+	t->have_env = 1;
+}
+
+/* queue_smtp_rcpt - Q_RCPT: one more recipient */
+static void
+queue_smtp_rcpt(struct queue *q, struct queue_tx *t, const struct msg *m)
+{
+	static struct queue_rcpt rc;
+	struct queue_tx_rcpt *r;
+
+	if (queue_proto_rcpt(m->body, m->hdr.len, &rc) != SK_OK) {
+		queue_smtp_violation(q, m, "malformed recipient");
+		return;
+	}
+	if (t->nrcpts == q->rcptmax) {
+		t->fail = "too many recipients";
+		return;
+	}
+	if (t->nrcpts == t->cap) {
+		size_t cap = t->cap == 0 ? 8 : t->cap * 2;
+		void *p = realloc(t->rcpts, cap * sizeof(*t->rcpts));
+
+		if (p == NULL) {
+			t->fail = "out of memory";
+			return;
+		}
+		t->rcpts = p;
+		t->cap = cap;
+	}
+	r = &t->rcpts[t->nrcpts];
+	r->address = strdup(rc.address);
+	r->orcpt = strdup(rc.orcpt);
+	r->notify = rc.notify;
+	if (r->address == NULL || r->orcpt == NULL) {
+		free(r->address);
+		free(r->orcpt);
+		t->fail = "out of memory";
+		return;
+	}
+	t->nrcpts++;
+}
+
+/* queue_smtp_commit - Q_COMMIT: check, then wait for the end of the pass */
+static void
+queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
+{
+	uint64_t size = 0;
+
+	if (queue_proto_commit(m->body, m->hdr.len, &t->octets) != SK_OK) {
+		queue_smtp_violation(q, m, "malformed commit");
+		return;
+	}
+	if (!t->have_env || t->nrcpts == 0) {
+		t->fail = "no envelope or no recipient";
+	} else if (q->cfg->limits.message_size > 0 &&
+	    t->octets >
+		(uint64_t)q->cfg->limits.message_size + QUEUE_ADDED_MAX) {
+		/* smtp enforces SIZE; this bounds a smtp gone wrong */
+		t->fail = "message too large";
+	} else if (queue_spool_size(&q->spool, t->id, &size) == -1) {
+		t->fail = "content file is gone";
+	} else if (size != t->octets) {
+		/* smtp's writes did not all land (a full disk...). */
+		log_warn("%s: content file has %llu octets, smtp wrote %llu",
+		    t->id, (unsigned long long)size,
+		    (unsigned long long)t->octets);
+		t->fail = "write error";
+	}
+	if (t->fail != NULL || q->stopping) {
+		log_warn("%s: not queued: %s", t->id,
+		    t->fail != NULL ? t->fail : "shutting down");
+		queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
+		    t->fail != NULL ? t->fail : "queue shutting down");
+		queue_tx_free(q, t, 0);
+		return;
+	}
+	t->committing = 1;
+	q->batch[q->nbatch++] = t;
+	queue_arm(q, &q->flush_t, 0, queue_flush_timer);
+}
+
+void
+queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
+{
+	struct queue *q = arg;
+	struct queue_tx *t;
+
+	(void)c;
+	if (m->fd >= 0) {
+		close(m->fd); /* no Q_* message from smtp carries one */
+		queue_smtp_violation(q, m, "unexpected descriptor");
+		return;
+	}
+	if (m->hdr.type == MSG_Q_OPEN) {
+		queue_smtp_open(q, m);
+		return;
+	}
+	if (m->hdr.type == MSG_HELLO) {
+		return; /* a peer may greet; nothing to check beyond msg.h */
+	}
+	t = queue_tx_find(q, m->hdr.peer);
+	if (t == NULL || (t->committing && m->hdr.type != MSG_Q_ABORT)) {
+		queue_smtp_violation(q, m,
+		    t == NULL ? "no open transaction" : "already committing");
+		return;
+	}
+	switch (m->hdr.type) {
+	case MSG_Q_ENVELOPE:
+		queue_smtp_envelope(q, t, m);
+		break;
+	case MSG_Q_RCPT:
+		queue_smtp_rcpt(q, t, m);
+		break;
+	case MSG_Q_COMMIT:
+		queue_smtp_commit(q, t, m);
+		break;
+	case MSG_Q_ABORT:
+		queue_tx_free(q, t, 0);
+		break;
+	default:
+		queue_smtp_violation(q, m, "not a queue message");
+		break;
+	}
+}
+
+void
+queue_smtp_abort_all(struct queue *q)
+{
+	while (q->ntx > 0) {
+		queue_tx_free(q, q->tx[q->ntx - 1], 0);
+	}
+}
+
+/*
+ * queue_smtp_gone - the smtp channel died: its open transactions are
+ * aborted, commits of this pass included (no 250 can reach a client
+ * now, so the client will send the message again).
+ */
+void
+queue_smtp_gone(struct chan *c, enum sk_result why, void *arg)
+{
+	struct queue *q = arg;
+
+	(void)c;
+	if (q->ntx > 0) {
+		log_warn("smtp channel closed (%s): %zu open transactions "
+			 "aborted",
+		    sk_result_str(why), q->ntx);
+	}
+	queue_smtp_abort_all(q);
+}
+
+/* ---- the pass ------------------------------------------------------ */
+
+int
+queue_files_add(struct queue_files *f, const char *id, uint64_t size)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap == 0 ? 16 : f->cap * 2;
+		void *p = realloc(f->v, cap * sizeof(*f->v));
+
+		if (p == NULL) {
+			return -1;
+		}
+		f->v = p;
+		f->cap = cap;
+	}
+	memcpy(f->v[f->n].id, id, QUEUE_ID_SIZE);
+	f->v[f->n].size = size;
+	f->n++;
+	return 0;
+}
+
+/* queue_pass_begin - join the pass's transaction; -1 if none can start */
+int
+queue_pass_begin(struct queue *q)
+{
+	if (!q->db.in_tx && queue_db_begin(&q->db) != SK_OK) {
+		log_warn("cannot start a queue transaction: %s",
+		    queue_db_error(&q->db));
+		return -1;
+	}
+	queue_arm(q, &q->flush_t, 0, queue_flush_timer);
+	return 0;
+}
+
+/* queue_insert_tx - the records of one committed transaction */
+static enum sk_result
+queue_insert_tx(struct queue *q, const struct queue_tx *t, int64_t now)
+{
+	struct queue_msg_row m;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.env = t->env;
+	m.size = t->octets;
+	m.arrival_ms = now;
+	if (queue_db_insert(&q->db, &m) != SK_OK) {
+		return SK_E_IO;
+	}
+	for (i = 0; i < t->nrcpts; i++) {
+		if (queue_db_insert_rcpt(&q->db, t->id, (uint32_t)i,
+			t->rcpts[i].address, t->rcpts[i].notify,
+			t->rcpts[i].orcpt, now) != SK_OK) {
+			return SK_E_IO;
+		}
+	}
+	return SK_OK;
+}
+
+/* queue_durable - sync the files, then commit the records: the order
+ * that keeps "a record means a complete file" true at every instant */
+static int
+queue_durable(struct queue *q, int64_t now)
+{
+	size_t i;
+
+	if (q->nbatch > 0 || q->created.n > 0) {
+		q->stats.syncs++;
+		if (queue_spool_sync(&q->spool) == -1) {
+			log_warn("sync of %s failed: %s", q->spool.path,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (q->nbatch > 0 && queue_pass_begin(q) == -1) {
+		return -1;
+	}
+	for (i = 0; i < q->nbatch; i++) {
+		if (queue_insert_tx(q, q->batch[i], now) != SK_OK) {
+			log_warn("%s: cannot record: %s", q->batch[i]->id,
+			    queue_db_error(&q->db));
+			return -1;
+		}
+	}
+	if (queue_db_commit(&q->db) != SK_OK) {
+		log_warn("queue commit failed: %s", queue_db_error(&q->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* queue_answer - tell smtp how each commit of the pass went */
+static void
+queue_answer(struct queue *q, int ok)
+{
+	uint8_t buf[2 + QUEUE_ID_SIZE];
+	struct msg_body_writer w;
+	struct queue_tx *t;
+	size_t i, k;
+
+	/* Out of the open list first: if smtp dies while we answer, its
+	 * abort must not take the files of messages now on record. */
+	for (i = 0; i < q->nbatch; i++) {
+		for (k = 0; k < q->ntx; k++) {
+			if (q->tx[k] == q->batch[i]) {
+				q->tx[k] = q->tx[--q->ntx];
+				break;
+			}
+		}
+	}
+	while (q->nbatch > 0) {
+		t = q->batch[0];
+		if (ok) {
+			log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue "
+				 "active)",
+			    t->id, t->env.sender, (unsigned long long)t->octets,
+			    t->nrcpts);
+			msg_body_writer_init(&w, buf, sizeof(buf));
+			msg_body_put_cstr(&w, t->id);
+			q->stats.committed++;
+			queue_smtp_send(q, MSG_Q_COMMITTED, t->peer, -1, &w);
+		} else {
+			queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
+			    "cannot make the message durable");
+		}
+		queue_tx_free(q, t, ok);
+	}
+}
+
+/* queue_after - what follows a durable pass, or a rolled back one */
+static void
+queue_after(struct queue *q, int ok)
+{
+	size_t i;
+
+	for (i = 0; i < q->created.n; i++) {
+		const struct queue_file *f = &q->created.v[i];
+
+		if (ok) {
+			log_info("%s: from=<>, size=%llu, nrcpt=1 (queue "
+				 "active)",
+			    f->id, (unsigned long long)f->size);
+		} else if (queue_spool_remove(&q->spool, f->id) == -1) {
+			log_warn("%s: cannot remove: %s", f->id,
+			    strerror(errno));
+		}
+	}
+	for (i = 0; ok && i < q->removed.n; i++) {
+		if (queue_spool_remove(&q->spool, q->removed.v[i].id) == -1) {
+			log_warn("%s: cannot remove content file: %s",
+			    q->removed.v[i].id, strerror(errno));
+		}
+		log_info("%s: removed", q->removed.v[i].id);
+	}
+	q->created.n = 0;
+	q->removed.n = 0;
+}
+
+/*
+ * queue_flush - end the pass: make it durable, answer smtp, release the
+ * jobs that ended, and let the scheduler see what changed.
+ */
+void
+queue_flush(struct queue *q)
+{
+	int ok, work;
+
+	event_timer_del(&q->loop, &q->flush_t);
+	work = q->nbatch > 0 || q->db.in_tx || q->created.n > 0 ||
+	    q->removed.n > 0;
+	if (work) {
+		q->stats.passes++;
+		ok = queue_durable(q, queue_now(q)) == 0;
+		if (!ok) {
+			queue_db_rollback(&q->db);
+			log_warn("queue pass rolled back: its messages were "
+				 "refused and its results will be tried "
+				 "again");
+			queue_arm(q, &q->sweep_t, QUEUE_SWEEP_RETRY_MS,
+			    queue_sweep_timer);
+		}
+		queue_answer(q, ok);
+		queue_after(q, ok);
+	}
+	queue_jobs_release(q);
+	if (work && !q->stopping) {
+		queue_arm(q, &q->sched_t, 0, queue_sched_timer);
+	}
+}
+
+void
+queue_flush_timer(struct event_loop *loop, struct event_timer *t)
+{
+	(void)loop;
+	(void)t;
+	queue_flush(t->arg);
+}

@@ -1,0 +1,654 @@
+/*
+ * supervisor.c - start, watch and restart the children (supervisor.h).
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../mta/mta_process.h"
+#include "../mta/mta_tls.h"
+#include "../queue/queue_process.h"
+#include "../smtpd/smtpd.h"
+#include "../tls/tls_selfsigned.h"
+#include "authd.h"
+#include "chan.h"
+#include "event.h"
+#include "listen.h"
+#include "log.h"
+#include "logd.h"
+#include "msg_body.h"
+#include "privsep.h"
+#include "supervisor.h"
+
+#define SUP_TIMERS 16
+#define SUP_RESTART_FIRST_MS 100    /* after a child that ran a while */
+#define SUP_RESTART_MAX_MS 60000    /* ceiling of the growing delay */
+#define SUP_YOUNG_MS 10000          /* dying sooner than this is "young" */
+#define SUP_SHUTDOWN_GRACE_MS 30000 /* then SIGKILL */
+
+struct proc;
+typedef void child_main_fn(const struct child_args *a);
+
+struct proc {
+	const char *name; /* "sekimori/smtp" in the logs */
+	enum msg_role role;
+	struct privsep_role priv;
+	child_main_fn *main;
+	enum msg_role peers[2];
+	size_t npeers;
+	pid_t pid; /* 0: not running */
+	int ready; /* HELLO received */
+	uint64_t started;
+	unsigned young_deaths;
+	struct chan chan;
+	struct event_timer restart;
+};
+
+struct supervisor {
+	const struct config *cfg;
+	const struct supervisor_opts *opts;
+	struct event_loop loop;
+	struct event_timer *heap[SUP_TIMERS];
+	struct event_signal sigchld, sigterm, sigint, sighup;
+	struct event_timer grace;
+	int listen_fds[CONFIG_LISTENERS_MAX];
+	size_t nlisten;
+	int stopping;
+	int status;           /* exit status */
+	struct proc procs[4]; /* indexed by enum msg_role; [0] unused */
+};
+
+static struct supervisor sup; /* chans are large: static */
+
+static void smtp_main(const struct child_args *a);
+static void queue_main(const struct child_args *a);
+static void mta_main(const struct child_args *a);
+static void proc_start(struct proc *p);
+
+/* ---- the children's entry points -------------------------------------- */
+
+static void
+smtp_main(const struct child_args *a)
+{
+	smtpd_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_QUEUE],
+	    a->listen_fds, a->nlisten);
+}
+
+static void
+queue_main(const struct child_args *a)
+{
+	queue_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_SMTP],
+	    a->peer[MSG_ROLE_MTA]);
+}
+
+static void
+mta_main(const struct child_args *a)
+{
+	mta_tls_init(a->cfg);
+	mta_transport_set_tls(mta_tls_wrap);
+	mta_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_QUEUE],
+	    a->zone_file);
+}
+
+/* ---- starting a child ------------------------------------------------- */
+
+/* child_keeps - whether a new child of role keeps descriptor fd */
+static int
+child_keeps(const struct proc *self, int fd, int parent_sock, const int peer[4])
+{
+	size_t i;
+
+	if (fd <= 2 || fd == parent_sock) {
+		return 1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (fd == peer[i]) {
+			return 1;
+		}
+	}
+	for (i = 0; self->role == MSG_ROLE_SMTP && i < sup.nlisten; i++) {
+		if (fd == sup.listen_fds[i]) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * child_close_inherited - in a new child: close every descriptor that is
+ * not its own. Listing them (not remembering them) also catches sockets
+ * still queued in another child's channel, which would otherwise keep a
+ * dead peer's link open.
+ */
+static void
+child_close_inherited(const struct proc *self, int parent_sock,
+    const int peer[4])
+{
+	int fds[1024], fd;
+	size_t n = 0, i;
+	DIR *d;
+	struct dirent *e;
+
+	logd_forget();
+	if ((d = opendir("/proc/self/fd")) == NULL) {
+		_exit(1); /* cannot know what to close: refuse to run */
+	}
+	while ((e = readdir(d)) != NULL && n < SK_NELEM(fds)) {
+		fd = atoi(e->d_name);
+		if (e->d_name[0] != '.' && fd != dirfd(d) &&
+		    !child_keeps(self, fd, parent_sock, peer)) {
+			fds[n++] = fd;
+		}
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		close(fds[i]);
+	}
+}
+
+/* child_reset_signals - a child starts with no blocked or caught signal;
+ * SIGPIPE is ignored (a vanished client must not kill the process) */
+static void
+child_reset_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_DFL);
+	/* the supervisor gone means nobody restarts us: stop too */
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+}
+
+/* child_run - in a new child: become the role, never return */
+static _Noreturn void
+child_run(struct proc *p, int parent_sock, const int peer[4])
+{
+	struct child_args a;
+	char err[256];
+
+	child_close_inherited(p, parent_sock, peer);
+	child_reset_signals();
+	log_set_sink(NULL, NULL);
+	memset(&a, 0, sizeof(a));
+	a.cfg = sup.cfg;
+	a.parent_sock = parent_sock;
+	memcpy(a.peer, peer, sizeof(a.peer));
+	a.listen_fds = sup.listen_fds;
+	a.nlisten = sup.nlisten;
+	a.zone_file = sup.opts->zone_file;
+	if (p->role == MSG_ROLE_SMTP &&
+	    smtpd_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
+		fprintf(stderr, "%s: fatal: %s\n", p->name, err);
+		_exit(1);
+	}
+	if (privsep_drop(&p->priv, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: fatal: dropping privileges: %s\n", p->name,
+		    err);
+		_exit(1);
+	}
+	p->main(&a);
+	_exit(0);
+}
+
+/* proc_link - a socketpair to running peer r for p's new child: the
+ * peer gets its end in MSG_PEER; -1 when r is not running */
+static int
+proc_link(struct proc *p, enum msg_role r)
+{
+	struct proc *peer = &sup.procs[r];
+	uint8_t body[4];
+	int sv[2];
+
+	if (peer->pid == 0 || !peer->chan.open) {
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		fatal("socketpair for %s <-> %s: %s", p->name, peer->name,
+		    strerror(errno));
+	}
+	msg_put_u32(body, p->role);
+	if (chan_send(&peer->chan, MSG_PEER, 0, sv[1], body, sizeof(body)) !=
+	    SK_OK) {
+		close(sv[1]);
+		close(sv[0]);
+		return -1; /* the peer is dying; it will link when restarted */
+	}
+	return sv[0];
+}
+
+static void on_child_msg(struct chan *c, struct msg *m, void *arg);
+static void on_child_close(struct chan *c, enum sk_result why, void *arg);
+
+static void
+proc_start(struct proc *p)
+{
+	int peer[4] = { -1, -1, -1, -1 };
+	int sv[2];
+	size_t i;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		fatal("socketpair for %s: %s", p->name, strerror(errno));
+	}
+	for (i = 0; i < p->npeers; i++) {
+		peer[p->peers[i]] = proc_link(p, p->peers[i]);
+	}
+	pid = fork();
+	if (pid == -1) {
+		fatal("fork %s: %s", p->name, strerror(errno));
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_run(p, sv[1], peer);
+	}
+	close(sv[1]);
+	for (i = 0; i < SK_NELEM(peer); i++) {
+		if (peer[i] != -1) {
+			close(peer[i]);
+		}
+	}
+	p->pid = pid;
+	p->ready = 0;
+	p->started = event_now(&sup.loop);
+	if (chan_open(&p->chan, &sup.loop, sv[0], on_child_msg, on_child_close,
+		p) == -1) {
+		fatal("watching %s: %s", p->name, strerror(errno));
+	}
+}
+
+/* ---- messages from the children --------------------------------------- */
+
+/* on_hello - a child says who it is; a stranger is killed */
+static void
+on_hello(struct proc *p, const struct msg *m)
+{
+	uint32_t version = msg_get_u32(m->body);
+	uint32_t role = msg_get_u32(m->body + 4);
+
+	if (version != MSG_PROTO_VERSION || role != p->role) {
+		log_warn("%s[%ld]: HELLO version %u role %u, want %u %u",
+		    p->name, (long)p->pid, version, role, MSG_PROTO_VERSION,
+		    p->role);
+		kill(p->pid, SIGKILL);
+		return;
+	}
+	p->ready = 1;
+}
+
+/* proc_refuse - a message this child may not send: kill it */
+static void
+proc_refuse(struct proc *p, const struct msg *m)
+{
+	log_warn("%s[%ld]: unexpected %s: killing it", p->name, (long)p->pid,
+	    msg_type_name(m->hdr.type));
+	kill(p->pid, SIGKILL);
+}
+
+static void
+on_child_msg(struct chan *c, struct msg *m, void *arg)
+{
+	struct proc *p = arg;
+	char text[MSG_LOG_TEXT_MAX + 1];
+
+	switch (m->hdr.type) {
+	case MSG_HELLO:
+		on_hello(p, m);
+		break;
+	case MSG_LOG:
+		memcpy(text, m->body + 1, m->hdr.len - 1);
+		text[m->hdr.len - 1] = '\0';
+		logd_line(p->name, p->pid,
+		    m->body[0] == MSG_LOG_INFO     ? LOG_LEVEL_INFO :
+			m->body[0] == MSG_LOG_WARN ? LOG_LEVEL_WARN :
+						     LOG_LEVEL_FATAL,
+		    text);
+		break;
+	case MSG_AUTH_CHECK:
+		if (p->role != MSG_ROLE_SMTP) {
+			proc_refuse(p, m);
+			break;
+		}
+		authd_check(c, m, event_now(&sup.loop) / 1000);
+		break;
+	default:
+		proc_refuse(p, m);
+		break;
+	}
+	if (m->fd != -1) {
+		close(m->fd);
+	}
+}
+
+static void
+on_child_close(struct chan *c, enum sk_result why, void *arg)
+{
+	struct proc *p = arg;
+
+	(void)c;
+	if (why != SK_E_CLOSED && p->pid != 0) {
+		log_warn("%s[%ld]: broke the message protocol (%s): killing it",
+		    p->name, (long)p->pid, sk_result_str(why));
+		kill(p->pid, SIGKILL);
+	}
+}
+
+/* ---- deaths and restarts ---------------------------------------------- */
+
+static void
+on_restart(struct event_loop *loop, struct event_timer *t)
+{
+	struct proc *p = t->arg;
+
+	(void)loop;
+	if (!sup.stopping && p->pid == 0) {
+		proc_start(p);
+	}
+}
+
+/* proc_describe - "exited with status 1", "killed by signal 9" */
+static void
+proc_describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	} else {
+		snprintf(buf, len, "stopped with status %#x", status);
+	}
+}
+
+/* all_stopped - every child has been reaped */
+static int
+all_stopped(void)
+{
+	size_t i;
+
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		if (sup.procs[i].pid != 0) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* proc_died - p's child is gone: log it and plan the restart */
+static void
+proc_died(struct proc *p, int status)
+{
+	uint64_t now = event_now(&sup.loop), delay = SUP_RESTART_FIRST_MS;
+	char how[96];
+
+	proc_describe(status, how, sizeof(how));
+	chan_close(&p->chan);
+	p->pid = 0;
+	if (sup.stopping) {
+		return;
+	}
+	if (now - p->started < SUP_YOUNG_MS) {
+		delay = (uint64_t)1000
+		    << (p->young_deaths < 6 ? p->young_deaths : 6);
+		if (delay > SUP_RESTART_MAX_MS) {
+			delay = SUP_RESTART_MAX_MS;
+		}
+		p->young_deaths++;
+	} else {
+		p->young_deaths = 0;
+	}
+	log_warn("process %s %s; restarting in %.1f s", p->name, how,
+	    (double)delay / 1000);
+	if (event_timer_set(&sup.loop, &p->restart, delay, on_restart, p) ==
+	    -1) {
+		fatal("no timer for restarting %s", p->name);
+	}
+}
+
+static void
+on_sigchld(struct event_loop *loop, struct event_signal *s)
+{
+	int status;
+	pid_t pid;
+	size_t i;
+
+	(void)s;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 1; i < SK_NELEM(sup.procs); i++) {
+			if (sup.procs[i].pid == pid) {
+				proc_died(&sup.procs[i], status);
+			}
+		}
+	}
+	if (sup.stopping && all_stopped()) {
+		event_break(loop);
+	}
+}
+
+/* ---- stopping --------------------------------------------------------- */
+
+static void
+on_grace(struct event_loop *loop, struct event_timer *t)
+{
+	size_t i;
+
+	(void)loop;
+	(void)t;
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		if (sup.procs[i].pid != 0) {
+			log_warn("process %s did not stop in time: killing it",
+			    sup.procs[i].name);
+			kill(sup.procs[i].pid, SIGKILL);
+		}
+	}
+}
+
+static void
+on_stop(struct event_loop *loop, struct event_signal *s)
+{
+	size_t i;
+
+	if (sup.stopping) {
+		return;
+	}
+	sup.stopping = 1;
+	log_info("stopping on signal %d", s->signo);
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		event_timer_del(loop, &sup.procs[i].restart);
+		if (sup.procs[i].pid != 0) {
+			chan_send(&sup.procs[i].chan, MSG_SHUTDOWN, 0, -1, NULL,
+			    0);
+		}
+	}
+	event_timer_set(loop, &sup.grace, SUP_SHUTDOWN_GRACE_MS, on_grace,
+	    NULL);
+	if (all_stopped()) {
+		event_break(loop);
+	}
+}
+
+static void
+on_sighup(struct event_loop *loop, struct event_signal *s)
+{
+	(void)loop;
+	(void)s;
+	log_info("SIGHUP: configuration reload is done by a restart today");
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+/* proc_define - fill the table of the three children */
+static void
+proc_define(void)
+{
+	static const struct {
+		enum msg_role role;
+		const char *name, *user;
+		int chroot_empty, seccomp;
+		child_main_fn *main;
+		enum msg_role peers[2];
+		size_t npeers;
+	} rows[] = {
+		{ MSG_ROLE_QUEUE, "sekimori/queue", "sekimori-queue", 0, 0,
+		    queue_main, { MSG_ROLE_SMTP, MSG_ROLE_MTA }, 2 },
+		{ MSG_ROLE_SMTP, "sekimori/smtp", "sekimori-smtp", 1, 1,
+		    smtp_main, { MSG_ROLE_QUEUE }, 1 },
+		{ MSG_ROLE_MTA, "sekimori/mta", "sekimori-mta", 0, 0, mta_main,
+		    { MSG_ROLE_QUEUE }, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(rows); i++) {
+		struct proc *p = &sup.procs[rows[i].role];
+
+		p->role = rows[i].role;
+		p->name = rows[i].name;
+		p->priv.user = rows[i].user;
+		p->priv.chroot_empty = rows[i].chroot_empty;
+		p->priv.seccomp = rows[i].seccomp;
+		p->main = rows[i].main;
+		memcpy(p->peers, rows[i].peers, sizeof(p->peers));
+		p->npeers = rows[i].npeers;
+		chan_init(&p->chan);
+		event_timer_init(&p->restart);
+	}
+}
+
+/* spool_prepare - ROOT/data/spool exists, owned by the queue's user */
+static void
+spool_prepare(void)
+{
+	char path[CONFIG_PATH_SIZE + 16];
+	uid_t uid;
+	gid_t gid;
+
+	if (config_path(sup.cfg, "/data", path, sizeof(path)) != SK_OK) {
+		fatal("root-directory too long");
+	}
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		fatal("mkdir %s: %s", path, strerror(errno));
+	}
+	strcat(path, "/spool");
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		fatal("mkdir %s: %s", path, strerror(errno));
+	}
+	if (geteuid() == 0) {
+		if (privsep_lookup("sekimori-queue", &uid, &gid) == -1) {
+			fatal("no user sekimori-queue in /etc/passwd");
+		}
+		if (chown(path, uid, gid) == -1) {
+			fatal("chown %s: %s", path, strerror(errno));
+		}
+	}
+}
+
+/* certificates_prepare - make or renew the self-signed certificates */
+static void
+certificates_prepare(void)
+{
+	char err[256];
+	size_t i;
+	int made;
+
+	for (i = 0; i < sup.cfg->ncertificates; i++) {
+		const struct config_certificate *c = &sup.cfg->certificates[i];
+
+		if (!c->self_signed) {
+			continue;
+		}
+		if (tls_selfsigned_ensure(c, sup.cfg->server_name,
+			sup.cfg->root_directory, time(NULL), &made, err,
+			sizeof(err)) != SK_OK) {
+			fatal("certificate %s: %s", c->name, err);
+		}
+		if (made) {
+			log_info("certificate %s: new self-signed certificate "
+				 "in "
+				 "%s",
+			    c->name, c->cert_file);
+		}
+	}
+}
+
+/* supervisor_setup - loop, signals, sockets; fatal on any failure */
+static void
+supervisor_setup(void)
+{
+	char err[256];
+
+	if (event_init(&sup.loop, sup.heap, SUP_TIMERS) == -1) {
+		fatal("event loop: %s", strerror(errno));
+	}
+	if (event_signal_add(&sup.loop, &sup.sigchld, SIGCHLD, on_sigchld,
+		NULL) == -1 ||
+	    event_signal_add(&sup.loop, &sup.sigterm, SIGTERM, on_stop, NULL) ==
+		-1 ||
+	    event_signal_add(&sup.loop, &sup.sigint, SIGINT, on_stop, NULL) ==
+		-1 ||
+	    event_signal_add(&sup.loop, &sup.sighup, SIGHUP, on_sighup, NULL) ==
+		-1) {
+		fatal("signals: %s", strerror(errno));
+	}
+	signal(SIGPIPE, SIG_IGN);
+	event_timer_init(&sup.grace);
+	if (listen_open(sup.cfg, sup.listen_fds, &sup.nlisten, err,
+		sizeof(err)) != SK_OK) {
+		fatal("%s", err);
+	}
+	if (privsep_prepare() == -1) {
+		fatal("preparing %s: %s", PRIVSEP_EMPTY_DIR, strerror(errno));
+	}
+	spool_prepare();
+	certificates_prepare();
+	/* TLS keys are read here, as root, before any child exists: a
+	 * broken certificate stops the daemon with a message naming it */
+	if (smtpd_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
+		fatal("%s", err);
+	}
+	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
+		fatal("%s", err);
+	}
+}
+
+int
+supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
+{
+	size_t i;
+
+	sup.cfg = cfg;
+	sup.opts = opts;
+	logd_open(opts->log_stderr, cfg->logging.facility);
+	log_set_sink(logd_sink, NULL);
+	proc_define();
+	supervisor_setup();
+	log_info("starting: %s, %zu listener%s%s", opts->config_path,
+	    sup.nlisten, sup.nlisten == 1 ? "" : "s",
+	    geteuid() == 0 ? "" : " (unprivileged: no chroot, no user switch)");
+	/* queue first: the others link to it as they start */
+	proc_start(&sup.procs[MSG_ROLE_QUEUE]);
+	proc_start(&sup.procs[MSG_ROLE_SMTP]);
+	proc_start(&sup.procs[MSG_ROLE_MTA]);
+	if (event_run(&sup.loop) == -1) {
+		fatal("event loop: %s", strerror(errno));
+	}
+	for (i = 0; i < sup.nlisten; i++) {
+		if (sup.listen_fds[i] != -1) {
+			close(sup.listen_fds[i]);
+		}
+	}
+	log_info("stopped");
+	return sup.status;
+}
