@@ -19,6 +19,7 @@
 static int logd_stderr = 1;
 static int logd_facility = 2; /* mail */
 static int logd_fd = -1;
+static time_t logd_retry; /* last reconnect attempt */
 
 /* logd_connect - (re)connect the datagram socket to /dev/log */
 static void
@@ -96,8 +97,10 @@ logd_line(const char *name, pid_t pid, enum log_level level, const char *text)
 		n = (int)sizeof(line) - 1;
 	}
 	if (send(logd_fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 &&
-	    (errno == ENOTCONN || errno == ECONNREFUSED || errno == EBADF)) {
-		/* syslogd restarted: reconnect once and retry */
+	    errno != EAGAIN && now != logd_retry) {
+		/* syslogd restarted (or is not there yet): reconnect and
+		 * retry, at most once a second, so its absence costs little */
+		logd_retry = now;
 		logd_connect();
 		(void)send(logd_fd, line, (size_t)n,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);

@@ -335,8 +335,7 @@ conn_step(struct smtpd_conn *c, struct smtp_out *out)
 		return 0;
 	}
 	/* A MAIL command waits, unread, until the queue gave a file. */
-	if (smtpd_txn_need_open(c)) {
-		smtpd_txn_open(c);
+	if (smtpd_txn_mail_waits(c)) {
 		return 0;
 	}
 	c->lines.max = smtp_session_line_max(&c->s);
@@ -401,6 +400,7 @@ smtpd_conn_resume(struct smtpd_conn *c)
 	int r;
 
 	conn_run(c);
+	smtpd_txn_prefetch(c);
 	r = conn_flush(c);
 	if (r == -1 || (r == 0 && c->wait == SMTPD_W_CLOSE)) {
 		smtpd_conn_close(c, r == -1 ? "lost connection" : NULL);
@@ -596,9 +596,15 @@ conn_refuse(int fd, const char *ip, const char *which)
 	log_warn("too many %s connections: refused unknown[%s]", which, ip);
 }
 
-/* conn_limits_ok - the connection limits allow one more from ip */
+/*
+ * conn_limits_ok - the connection limits allow one more from ip. Clients
+ * in the internal networks are exempt from the per-client limit, as in
+ * Postfix (smtpd_client_event_limit_exceptions = $mynetworks): the
+ * organization's own servers and applications send through the box in
+ * bulk; the limit is against strangers.
+ */
 static int
-conn_limits_ok(int fd, const char *ip)
+conn_limits_ok(int fd, const char *ip, const struct smtp_ip *cip)
 {
 	uint32_t per = smtpd.cfg->limits.connections_per_client;
 
@@ -606,7 +612,8 @@ conn_limits_ok(int fd, const char *ip)
 		conn_refuse(fd, ip, "total");
 		return 0;
 	}
-	if (per != 0 && conn_same_client(ip) >= per) {
+	if (per != 0 && !smtp_relay_internal(&smtpd.relay, cip) &&
+	    conn_same_client(ip) >= per) {
 		conn_refuse(fd, ip, "per-client");
 		return 0;
 	}
@@ -665,7 +672,7 @@ smtpd_accept(struct event_loop *loop, struct event_io *io, uint32_t ev)
 			return;
 		}
 		conn_ip(&ss, &cip, ip, sizeof(ip));
-		if (!conn_limits_ok(fd, ip) ||
+		if (!conn_limits_ok(fd, ip, &cip) ||
 		    (c = conn_new(l, fd, &ss)) == NULL) {
 			continue;
 		}

@@ -78,6 +78,9 @@ struct smtpd_conn {
 	char *out; /* replies the socket did not take yet */
 	size_t outlen, outoff;
 	/* the transaction */
+	int open_pending;   /* Q_OPEN sent, no answer yet */
+	uint32_t open_fail; /* a refused early Q_OPEN: the next MAIL's answer */
+	int client_logged;  /* "QID: client=" written for this file */
 	int spool_fd;
 	char qid[MSG_QUEUE_ID_MAX + 1];
 	uint64_t written;
@@ -131,8 +134,8 @@ struct smtpd_conn *smtpd_conn_find(uint32_t id);
 void smtpd_conn_client(const struct smtpd_conn *c, char *buf, size_t len);
 
 /* smtpd_txn.c: the message's way to the queue */
-int smtpd_txn_need_open(struct smtpd_conn *c);
-void smtpd_txn_open(struct smtpd_conn *c);
+int smtpd_txn_mail_waits(struct smtpd_conn *c);
+void smtpd_txn_prefetch(struct smtpd_conn *c);
 void smtpd_txn_opened(struct smtpd_conn *c, const struct msg *m);
 void smtpd_txn_failed(struct smtpd_conn *c, const struct msg *m);
 void smtpd_txn_content(void *arg, const uint8_t *buf, size_t len);

@@ -41,12 +41,8 @@ starts_mail(const struct smtpd_conn *c)
 	    memchr(c->in, '\n', c->inlen) != NULL;
 }
 
-int
-smtpd_txn_need_open(struct smtpd_conn *c)
-{
-	return c->spool_fd == -1 && c->s.state == SMTP_S_READY &&
-	    starts_mail(c);
-}
+static enum smtp_reply_id fail_reply(uint32_t reason);
+static void log_client(const struct smtpd_conn *c);
 
 /* refuse_mail - answer the waiting MAIL line ourselves */
 static void
@@ -61,18 +57,6 @@ refuse_mail(struct smtpd_conn *c, enum smtp_reply_id id)
 	c->n_cmds++;
 	c->n_mail++;
 	smtpd_conn_reply(c, id, NULL);
-}
-
-void
-smtpd_txn_open(struct smtpd_conn *c)
-{
-	if (!smtpd.queue.open ||
-	    chan_send(&smtpd.queue, MSG_Q_OPEN, c->id, -1, NULL, 0) != SK_OK) {
-		refuse_mail(c, SMTP_R_QUEUE_FAILED);
-		return;
-	}
-	c->queue_gen = smtpd.queue_gen;
-	c->wait = SMTPD_W_OPEN;
 }
 
 /* log_client - "QID: client=unknown[ip]", with the SASL user if any */
@@ -90,6 +74,68 @@ log_client(const struct smtpd_conn *c)
 	}
 }
 
+/* send_open - ask the queue for a spool file; 0, or -1 if it is away */
+static int
+send_open(struct smtpd_conn *c)
+{
+	if (!smtpd.queue.open ||
+	    chan_send(&smtpd.queue, MSG_Q_OPEN, c->id, -1, NULL, 0) != SK_OK) {
+		return -1;
+	}
+	c->queue_gen = smtpd.queue_gen;
+	c->open_pending = 1;
+	return 0;
+}
+
+/*
+ * smtpd_txn_prefetch - ask for the spool file as soon as the client has
+ * said EHLO, so that its MAIL does not wait for the queue: the queue's
+ * file creation overlaps the client's next round trip. Only for the
+ * session's first message: a client that sends one message per session
+ * would otherwise leave a file to remove after every message.
+ */
+void
+smtpd_txn_prefetch(struct smtpd_conn *c)
+{
+	if (c->spool_fd == -1 && !c->open_pending && c->open_fail == 0 &&
+	    c->wait == SMTPD_W_NONE && c->s.state == SMTP_S_READY &&
+	    c->n_mail == 0) {
+		(void)send_open(c);
+	}
+}
+
+/*
+ * smtpd_txn_mail_waits - 1 when a MAIL command at the front of the input
+ * must wait for its spool file (or was answered here); 0 to go on.
+ */
+int
+smtpd_txn_mail_waits(struct smtpd_conn *c)
+{
+	uint32_t fail = c->open_fail;
+
+	if (c->s.state != SMTP_S_READY || !starts_mail(c)) {
+		return 0;
+	}
+	if (c->spool_fd != -1) {
+		if (!c->client_logged) {
+			log_client(c);
+			c->client_logged = 1;
+		}
+		return 0;
+	}
+	if (fail != 0) {
+		c->open_fail = 0; /* the next MAIL asks again */
+		refuse_mail(c, fail_reply(fail));
+		return 1;
+	}
+	if (!c->open_pending && send_open(c) == -1) {
+		refuse_mail(c, SMTP_R_QUEUE_FAILED);
+		return 1;
+	}
+	c->wait = SMTPD_W_OPEN;
+	return 1;
+}
+
 void
 smtpd_txn_opened(struct smtpd_conn *c, const struct msg *m)
 {
@@ -97,15 +143,18 @@ smtpd_txn_opened(struct smtpd_conn *c, const struct msg *m)
 
 	msg_body_reader_init(&r, m->body, m->hdr.len);
 	msg_body_get_str(&r, c->qid, sizeof(c->qid));
-	if (msg_body_end(&r) != 0 || m->fd == -1 || c->wait != SMTPD_W_OPEN) {
+	if (msg_body_end(&r) != 0 || m->fd == -1 || !c->open_pending) {
 		fatal("bad Q_OPENED from the queue");
 	}
+	c->open_pending = 0;
 	c->spool_fd = m->fd;
 	c->written = 0;
 	c->write_error = 0;
-	c->wait = SMTPD_W_NONE;
-	log_client(c);
-	smtpd_conn_resume(c);
+	c->client_logged = 0;
+	if (c->wait == SMTPD_W_OPEN) {
+		c->wait = SMTPD_W_NONE;
+		smtpd_conn_resume(c);
+	}
 }
 
 /* fail_reply - the reply for a Q_FAIL reason */
@@ -126,6 +175,13 @@ txn_fail(struct smtpd_conn *c, uint32_t reason, const char *text)
 	smtpd_conn_client(c, client, sizeof(client));
 	log_warn("%s: queue refused a message from %s: %s",
 	    c->qid[0] != '\0' ? c->qid : "NOQUEUE", client, text);
+	if (c->open_pending && c->wait != SMTPD_W_OPEN) {
+		/* an early Q_OPEN: the answer waits for the client's MAIL */
+		c->open_pending = 0;
+		c->open_fail = reason;
+		return;
+	}
+	c->open_pending = 0;
 	if (c->wait == SMTPD_W_OPEN) {
 		c->wait = SMTPD_W_NONE;
 		refuse_mail(c, fail_reply(reason));
@@ -499,6 +555,9 @@ smtpd_queue_closed(struct chan *ch, enum sk_result why, void *arg)
 		}
 		if (c->wait == SMTPD_W_OPEN || c->wait == SMTPD_W_COMMIT) {
 			txn_fail(c, MSG_QUEUE_TEMP, "queue restarted");
+		} else if (c->open_pending) {
+			c->open_pending =
+			    0; /* the next MAIL asks the new one */
 		} else if (c->spool_fd != -1) {
 			c->write_error = EIO; /* refused at its end */
 		}
