@@ -1,10 +1,11 @@
 /*
  * dkim_sig.c - DKIM-Signature and key record tag lists (RFC 6376 3.2, 3.5,
- * 3.6.1), base64 with FWS, strict DER for RSA public keys.
+ * 3.6.1), base64 with FWS (lib/base64.h), strict DER for RSA public keys.
  */
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "dkim_sig.h"
 
 struct dkim_tag {
@@ -144,115 +145,6 @@ dkim_ieq(const uint8_t *a, size_t alen, const char *b)
 		}
 	}
 	return 1;
-}
-
-static int
-dkim_b64_val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	if (c == '+') {
-		return 62;
-	}
-	if (c == '/') {
-		return 63;
-	}
-	return -1;
-}
-
-/* dkim_b64_decode - base64 (RFC 2045 6.8) with white space ignored */
-enum sk_result
-dkim_b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t max,
-    size_t *outlen)
-{
-	uint32_t acc = 0;
-	size_t i, n = 0, nchar = 0, npad = 0;
-	int v;
-
-	for (i = 0; i < len; i++) {
-		if (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' ||
-		    in[i] == '\n') {
-			continue;
-		}
-		if (in[i] == '=') {
-			npad++;
-			if (npad > 2) {
-				return SK_E_SYNTAX;
-			}
-			nchar++;
-			continue;
-		}
-		if (npad > 0 || (v = dkim_b64_val(in[i])) < 0) {
-			return SK_E_SYNTAX;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		nchar++;
-		if (nchar % 4 == 0) {
-			if (n + 3 > max) {
-				return SK_E_TOO_LONG;
-			}
-			out[n++] = (uint8_t)(acc >> 16);
-			out[n++] = (uint8_t)(acc >> 8);
-			out[n++] = (uint8_t)acc;
-			acc = 0;
-		}
-	}
-	if (nchar % 4 != 0) {
-		return SK_E_SYNTAX;
-	}
-	if (npad > 0) {
-		/* the last group held 4 - npad characters */
-		acc <<= 6 * npad;
-		if ((npad == 2 && (acc & 0xffff) != 0) ||
-		    (npad == 1 && (acc & 0xff) != 0)) {
-			return SK_E_SYNTAX; /* non-zero bits after the data */
-		}
-		if (n + 3 - npad > max) {
-			return SK_E_TOO_LONG;
-		}
-		out[n++] = (uint8_t)(acc >> 16);
-		if (npad == 1) {
-			out[n++] = (uint8_t)(acc >> 8);
-		}
-	}
-	*outlen = n;
-	return SK_OK;
-}
-
-/* dkim_b64_encode - base64 of in, NUL-terminated */
-size_t
-dkim_b64_encode(const uint8_t *in, size_t len, char *out, size_t max)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, n = 0, need = (len + 2) / 3 * 4;
-	uint32_t v;
-
-	if (need + 1 > max) {
-		return 0;
-	}
-	for (i = 0; i < len; i += 3) {
-		v = (uint32_t)in[i] << 16;
-		if (i + 1 < len) {
-			v |= (uint32_t)in[i + 1] << 8;
-		}
-		if (i + 2 < len) {
-			v |= in[i + 2];
-		}
-		out[n++] = tab[(v >> 18) & 63];
-		out[n++] = tab[(v >> 12) & 63];
-		out[n++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		out[n++] = i + 2 < len ? tab[v & 63] : '=';
-	}
-	out[n] = '\0';
-	return n;
 }
 
 /* dkim_number - 1*maxdigits DIGIT into *out */
@@ -481,16 +373,16 @@ dkim_sig_tag(struct dkim_sig *sig, const struct dkim_tag *t, size_t base)
 			    "unknown algorithm a=");
 		}
 	} else if (dkim_tag_is(t, "b")) {
-		r = dkim_b64_decode(t->val, t->vlen, sig->b, sizeof(sig->b),
-		    &sig->blen);
+		r = base64_decode(t->val, t->vlen, BASE64_SKIP_WHITESPACE,
+		    sig->b, sizeof(sig->b), &sig->blen);
 		sig->b_val_off = base + t->val_off;
 		sig->b_val_len = t->vlen;
 		if (r == SK_OK && sig->blen == 0) {
 			r = SK_E_SYNTAX;
 		}
 	} else if (dkim_tag_is(t, "bh")) {
-		r = dkim_b64_decode(t->val, t->vlen, sig->bh, sizeof(sig->bh),
-		    &sig->bhlen);
+		r = base64_decode(t->val, t->vlen, BASE64_SKIP_WHITESPACE,
+		    sig->bh, sizeof(sig->bh), &sig->bhlen);
 	} else if (dkim_tag_is(t, "c")) {
 		r = dkim_canon_tag(sig, t);
 	} else if (dkim_tag_is(t, "d")) {
@@ -660,8 +552,8 @@ dkim_key_parse(struct dkim_key *key, const uint8_t *buf, size_t len)
 				    "unknown key type k=");
 			}
 		} else if (dkim_tag_is(&t, "p")) {
-			r = dkim_b64_decode(t.val, t.vlen, key->p,
-			    sizeof(key->p), &key->plen);
+			r = base64_decode(t.val, t.vlen, BASE64_SKIP_WHITESPACE,
+			    key->p, sizeof(key->p), &key->plen);
 			if (r != SK_OK) {
 				return dkim_key_fail(key, r, "bad p=");
 			}

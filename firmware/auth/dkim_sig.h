@@ -1,6 +1,7 @@
 /*
  * dkim_sig.h - DKIM-Signature tag lists and key records (RFC 6376 3.2,
- * 3.5, 3.6.1), base64 with folding white space, and the small strict DER
+ * 3.5, 3.6.1), base64 with folding white space (lib/base64.h,
+ * BASE64_SKIP_WHITESPACE), and the small strict DER
  * reader for RSA public keys in p= (RFC 6376 3.6.1, RFC 3447 A.1.1).
  *
  * Untrusted input: the value of a DKIM-Signature header field (from any
@@ -93,14 +94,6 @@ enum sk_result dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf,
  * SK_OK (also for a revoked key: key->revoked), else key->err. */
 enum sk_result dkim_key_parse(struct dkim_key *key, const uint8_t *buf,
     size_t len);
-
-/* dkim_b64_decode - base64 with FWS ignored (RFC 6376 2.11, 3.5 b=) */
-enum sk_result dkim_b64_decode(const uint8_t *in, size_t len, uint8_t *out,
-    size_t max, size_t *outlen);
-
-/* dkim_b64_encode - base64 of in; returns the length, or 0 if max too
- * small; out is NUL-terminated */
-size_t dkim_b64_encode(const uint8_t *in, size_t len, char *out, size_t max);
 
 /* An RSA public key found in DER: pointers into the caller's buffer. */
 struct dkim_rsa_pub {

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "base64.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 
@@ -219,19 +220,32 @@ dkim_rsa_spki(const uint8_t *n, size_t nlen, uint32_t e, uint8_t *out)
 	return o;
 }
 
+/* dkim_txt_record - "v=DKIM1; k=type; p=" and the base64 of the public
+ * key in out[max]: its length, or 0 when it does not fit */
+static size_t
+dkim_txt_record(char *out, size_t max, const char *type, const uint8_t *pub,
+    size_t publen)
+{
+	int o = snprintf(out, max, "v=DKIM1; k=%s; p=", type);
+	size_t n;
+
+	if (o < 0 || (size_t)o >= max ||
+	    base64_encode(pub, publen, out + o, max - (size_t)o, &n) != SK_OK) {
+		return 0;
+	}
+	return (size_t)o + n;
+}
+
 size_t
 dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 {
 	const br_rsa_private_key *sk;
 	uint8_t n[512], spki[700];
-	size_t nlen, slen, o;
+	size_t nlen, slen;
 	uint32_t e;
 
 	if (k->alg == DKIM_ALG_ED25519_SHA256) {
-		o = (size_t)snprintf(out, max, "v=DKIM1; k=ed25519; p=");
-		return o < max ?
-		    o + dkim_b64_encode(k->ed_pk, 32, out + o, max - o) :
-		    0;
+		return dkim_txt_record(out, max, "ed25519", k->ed_pk, 32);
 	}
 	sk = br_skey_decoder_get_rsa(&k->dc);
 	nlen = br_rsa_compute_modulus_get_default()(NULL, sk);
@@ -241,8 +255,7 @@ dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 	br_rsa_compute_modulus_get_default()(n, sk);
 	e = br_rsa_compute_pubexp_get_default()(sk);
 	slen = dkim_rsa_spki(n, nlen, e, spki);
-	o = (size_t)snprintf(out, max, "v=DKIM1; k=rsa; p=");
-	return o < max ? o + dkim_b64_encode(spki, slen, out + o, max - o) : 0;
+	return dkim_txt_record(out, max, "rsa", spki, slen);
 }
 
 void
@@ -331,9 +344,9 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	struct dkim_out o = { out, max, 0, 0, 0 };
 	struct dkim_hash h;
 	uint8_t bh[32], hh[32], sigbuf[512];
-	char tmp[1024], b64[700];
+	char tmp[1024], b64[BASE64_LEN(sizeof(sigbuf)) + 1];
 	uint64_t total;
-	size_t k, siglen, pos = 0;
+	size_t k, siglen, b64len, pos = 0;
 	const uint8_t *f;
 	size_t flen;
 	enum sk_result r;
@@ -366,7 +379,8 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 		    sig.h_text + sig.h_off[k], k + 1 < sig.nh ? ":" : ";");
 		dkim_out_str(&o, tmp, 1);
 	}
-	dkim_b64_encode(bh, sizeof(bh), b64, sizeof(b64));
+	/* b64 holds BASE64_LEN(sizeof(sigbuf)): these cannot fail */
+	(void)base64_encode(bh, sizeof(bh), b64, sizeof(b64), &b64len);
 	snprintf(tmp, sizeof(tmp), " bh=%s;", b64);
 	dkim_out_str(&o, tmp, 1);
 	dkim_out_str(&o, " b=", 1);
@@ -394,7 +408,7 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 			return SK_E_RANGE;
 		}
 	}
-	dkim_b64_encode(sigbuf, siglen, b64, sizeof(b64));
+	(void)base64_encode(sigbuf, siglen, b64, sizeof(b64), &b64len);
 	/* b= folded: whatever fits on each line */
 	for (k = 0; b64[k] != '\0';) {
 		size_t room =

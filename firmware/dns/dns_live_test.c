@@ -24,6 +24,7 @@
 #include "dns_live.h"
 #include "dns_reply.h"
 #include "test.h"
+#include "test_pkt.h"
 
 #define TEST_TIMERS 16
 #define TEST_WAIT_MS 3000 /* the longest a test waits for an answer */
@@ -72,86 +73,16 @@ static struct {
 	char last_name[256]; /* the last query's name as received */
 } srv;
 
-static struct {
-	uint8_t b[4096];
-	size_t n;
-} out;
-
-static void
-put8(unsigned v)
-{
-	if (out.n < sizeof(out.b)) {
-		out.b[out.n++] = (uint8_t)v;
-	}
-}
-
-static void
-put16(unsigned v)
-{
-	put8(v >> 8 & 0xff);
-	put8(v & 0xff);
-}
-
-static void
-put32(uint32_t v)
-{
-	put16(v >> 16);
-	put16(v & 0xffff);
-}
-
-static void
-put_name(const char *s)
-{
-	const char *dot;
-	size_t n;
-
-	while (*s != '\0') {
-		dot = strchr(s, '.');
-		n = dot != NULL ? (size_t)(dot - s) : strlen(s);
-		put8((unsigned)n);
-		while (n-- > 0) {
-			put8((unsigned char)*s++);
-		}
-		if (*s == '.') {
-			s++;
-		}
-	}
-	put8(0);
-}
-
-/* rr - a record owned by the question (a pointer to it), RDLENGTH last */
-static size_t
-rr(const char *owner, unsigned type, uint32_t ttl)
-{
-	size_t at;
-
-	if (owner == NULL) {
-		put16(0xc00c);
-	} else {
-		put_name(owner);
-	}
-	put16(type);
-	put16(DNS_CLASS_IN);
-	put32(ttl);
-	at = out.n;
-	put16(0);
-	return at;
-}
-
-static void
-rr_end(size_t at)
-{
-	out.b[at] = (uint8_t)((out.n - at - 2) >> 8);
-	out.b[at + 1] = (uint8_t)(out.n - at - 2);
-}
+static uint8_t pkt_bytes[4096];
+static struct test_pkt pkt = { pkt_bytes, sizeof(pkt_bytes), 0 };
 
 static void
 rr_a(const char *owner, uint32_t ttl, unsigned last)
 {
-	size_t at = rr(owner, DNS_T_A, ttl);
+	size_t at = test_pkt_rr(&pkt, owner, DNS_T_A, ttl);
 
-	put32(0xc0000200u | last);
-	rr_end(at);
+	test_pkt_u32(&pkt, 0xc0000200u | last);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* srv_parse - the question of query q[0..n): name as text, type, and where
@@ -197,47 +128,33 @@ static void
 srv_header(const uint8_t *q, size_t qend, unsigned rcode, unsigned an,
     unsigned ns, int tc)
 {
-	out.n = 0;
-	put8(q[0]);
-	put8(q[1]);
-	put16(0x8080u | (q[2] & 1u) << 8 | (tc ? 0x0200u : 0) | rcode);
-	put16(1);
-	put16(an);
-	put16(ns);
-	put16(0);
-	while (out.n < qend) {
-		put8(q[out.n]);
+	pkt.n = 0;
+	test_pkt_u8(&pkt, q[0]);
+	test_pkt_u8(&pkt, q[1]);
+	test_pkt_u16(&pkt,
+	    0x8080u | (q[2] & 1u) << 8 | (tc ? 0x0200u : 0) | rcode);
+	test_pkt_u16(&pkt, 1);
+	test_pkt_u16(&pkt, an);
+	test_pkt_u16(&pkt, ns);
+	test_pkt_u16(&pkt, 0);
+	while (pkt.n < qend) {
+		test_pkt_u8(&pkt, q[pkt.n]);
 	}
-}
-
-static void
-srv_soa(uint32_t ttl, uint32_t minimum)
-{
-	size_t at = rr("example", DNS_RRTYPE_SOA, ttl);
-
-	put_name("ns.example");
-	put_name("hostmaster.example");
-	put32(1);
-	put32(3600);
-	put32(600);
-	put32(86400);
-	put32(minimum);
-	rr_end(at);
 }
 
 /* srv_big - three strings of 200 octets: too much for the test's UDP */
 static void
 srv_big(void)
 {
-	size_t at = rr(NULL, DNS_T_TXT, 300), i, k;
+	size_t at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 300), i, k;
 
 	for (i = 0; i < 3; i++) {
-		put8(200);
+		test_pkt_u8(&pkt, 200);
 		for (k = 0; k < 200; k++) {
-			put8('a' + (unsigned)i);
+			test_pkt_u8(&pkt, 'a' + (unsigned)i);
 		}
 	}
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* srv_answer - the reply to query q into out; 0 when there is none */
@@ -265,13 +182,13 @@ srv_answer(const uint8_t *q, size_t n, int tcp)
 		rr_a(NULL, 5, 2);
 	} else if (strcmp(name, "alias.example") == 0) {
 		srv_header(q, qend, 0, 2, 0, 0);
-		at = rr(NULL, DNS_T_CNAME, 600);
-		put_name("a.example");
-		rr_end(at);
+		at = test_pkt_rr(&pkt, NULL, DNS_T_CNAME, 600);
+		test_pkt_name(&pkt, "a.example");
+		test_pkt_rr_end(&pkt, at);
 		rr_a("a.example", 300, 3);
 	} else if (strcmp(name, "nx.example") == 0) {
 		srv_header(q, qend, DNS_RCODE_NXDOMAIN, 0, 1, 0);
-		srv_soa(3600, 60);
+		test_pkt_soa(&pkt, 1, 3600, 60);
 	} else if (strcmp(name, "big.example") == 0) {
 		srv_header(q, qend, 0, tcp ? 1 : 0, 0, !tcp);
 		if (tcp) {
@@ -280,7 +197,7 @@ srv_answer(const uint8_t *q, size_t n, int tcp)
 	} else if (strcmp(name, "bad.example") == 0) {
 		srv_header(q, qend, 0, 1, 0, 0);
 		rr_a(NULL, 300, 4);
-		put8(0); /* trailing garbage */
+		test_pkt_u8(&pkt, 0); /* trailing garbage */
 	} else {
 		srv_header(q, qend, DNS_RCODE_NXDOMAIN, 0, 0, 0);
 	}
@@ -303,7 +220,7 @@ srv_on_udp(struct event_loop *l, struct event_io *io, uint32_t revents)
 	}
 	srv.udp_queries++;
 	if (srv_answer(q, (size_t)n, 0)) {
-		(void)sendto(io->fd, out.b, out.n, 0,
+		(void)sendto(io->fd, pkt.b, pkt.n, 0,
 		    (const struct sockaddr *)&from, flen);
 	}
 }
@@ -342,10 +259,10 @@ srv_on_conn(struct event_loop *l, struct event_io *io, uint32_t revents)
 	}
 	srv.tcp_queries++;
 	if (srv_answer(c->buf + 2, want, 1)) {
-		len[0] = (uint8_t)(out.n >> 8);
-		len[1] = (uint8_t)out.n;
+		len[0] = (uint8_t)(pkt.n >> 8);
+		len[1] = (uint8_t)pkt.n;
 		(void)write(c->fd, len, 2);
-		(void)write(c->fd, out.b, out.n);
+		(void)write(c->fd, pkt.b, pkt.n);
 	}
 	c->n = 0;
 }

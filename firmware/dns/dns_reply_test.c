@@ -8,6 +8,7 @@
 
 #include "dns_reply.h"
 #include "test.h"
+#include "test_pkt.h"
 
 /* --- a small packet builder --------------------------------------------- */
 
@@ -16,62 +17,15 @@
 #define F_OK 0x8180u  /* QR, RD, RA, NOERROR */
 #define F_NX 0x8183u  /* the same with NXDOMAIN */
 
-struct pkt {
-	uint8_t b[PKT_MAX];
-	size_t n;
-};
-
-static struct pkt pkt;
+static uint8_t pkt_bytes[PKT_MAX];
+static struct test_pkt pkt = { pkt_bytes, sizeof(pkt_bytes), 0 };
 static struct dns_answer ans;
-
-static void
-put8(unsigned v)
-{
-	if (pkt.n < PKT_MAX) {
-		pkt.b[pkt.n++] = (uint8_t)v;
-	}
-}
-
-static void
-put16(unsigned v)
-{
-	put8(v >> 8 & 0xff);
-	put8(v & 0xff);
-}
-
-static void
-put32(uint32_t v)
-{
-	put16(v >> 16);
-	put16(v & 0xffff);
-}
-
-/* put_name - a dotted name as labels, "" for the root */
-static void
-put_name(const char *s)
-{
-	const char *dot;
-	size_t n;
-
-	while (*s != '\0') {
-		dot = strchr(s, '.');
-		n = dot != NULL ? (size_t)(dot - s) : strlen(s);
-		put8((unsigned)n);
-		while (n-- > 0) {
-			put8((unsigned char)*s++);
-		}
-		if (*s == '.') {
-			s++;
-		}
-	}
-	put8(0);
-}
 
 /* put_ptr - a compression pointer to off */
 static void
 put_ptr(unsigned off)
 {
-	put16(0xc000u | off);
+	test_pkt_u16(&pkt, 0xc000u | off);
 }
 
 /* start - header with ID 0x1234 and the question, if qname is given */
@@ -80,93 +34,48 @@ start(unsigned flags, unsigned qd, unsigned an, unsigned ns, unsigned ar,
     const char *qname, unsigned qtype)
 {
 	pkt.n = 0;
-	put16(0x1234);
-	put16(flags);
-	put16(qd);
-	put16(an);
-	put16(ns);
-	put16(ar);
+	test_pkt_u16(&pkt, 0x1234);
+	test_pkt_u16(&pkt, flags);
+	test_pkt_u16(&pkt, qd);
+	test_pkt_u16(&pkt, an);
+	test_pkt_u16(&pkt, ns);
+	test_pkt_u16(&pkt, ar);
 	if (qd > 0 && qname != NULL) {
-		put_name(qname);
-		put16(qtype);
-		put16(DNS_CLASS_IN);
+		test_pkt_name(&pkt, qname);
+		test_pkt_u16(&pkt, qtype);
+		test_pkt_u16(&pkt, DNS_CLASS_IN);
 	}
-}
-
-/* rr - a record header: owner (NULL: a pointer to the question name),
- * type, class IN, ttl; returns where RDLENGTH goes, for rr_end */
-static size_t
-rr(const char *owner, unsigned type, uint32_t ttl)
-{
-	size_t at;
-
-	if (owner == NULL) {
-		put_ptr(Q_AT);
-	} else {
-		put_name(owner);
-	}
-	put16(type);
-	put16(DNS_CLASS_IN);
-	put32(ttl);
-	at = pkt.n;
-	put16(0);
-	return at;
-}
-
-/* rr_end - RDLENGTH from what was written since rr() */
-static void
-rr_end(size_t at)
-{
-	size_t len = pkt.n - at - 2;
-
-	pkt.b[at] = (uint8_t)(len >> 8);
-	pkt.b[at + 1] = (uint8_t)len;
 }
 
 static void
 rr_a(const char *owner, uint32_t ttl, unsigned last)
 {
-	size_t at = rr(owner, DNS_T_A, ttl);
+	size_t at = test_pkt_rr(&pkt, owner, DNS_T_A, ttl);
 
-	put8(192);
-	put8(0);
-	put8(2);
-	put8(last);
-	rr_end(at);
+	test_pkt_u8(&pkt, 192);
+	test_pkt_u8(&pkt, 0);
+	test_pkt_u8(&pkt, 2);
+	test_pkt_u8(&pkt, last);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
 rr_name(const char *owner, unsigned type, uint32_t ttl, const char *target)
 {
-	size_t at = rr(owner, type, ttl);
+	size_t at = test_pkt_rr(&pkt, owner, type, ttl);
 
-	put_name(target);
-	rr_end(at);
-}
-
-static void
-rr_soa(uint32_t ttl, uint32_t minimum)
-{
-	size_t at = rr("example", DNS_RRTYPE_SOA, ttl);
-
-	put_name("ns.example");
-	put_name("hostmaster.example");
-	put32(2024010101);
-	put32(3600);
-	put32(600);
-	put32(86400);
-	put32(minimum);
-	rr_end(at);
+	test_pkt_name(&pkt, target);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
 rr_opt(unsigned ext_rcode)
 {
-	put8(0); /* root owner */
-	put16(DNS_RRTYPE_OPT);
-	put16(1232);
-	put32((uint32_t)ext_rcode << 24);
-	put16(0);
+	test_pkt_u8(&pkt, 0); /* root owner */
+	test_pkt_u16(&pkt, DNS_RRTYPE_OPT);
+	test_pkt_u16(&pkt, 1232);
+	test_pkt_u32(&pkt, (uint32_t)ext_rcode << 24);
+	test_pkt_u16(&pkt, 0);
 }
 
 /* --- the packets -------------------------------------------------------- */
@@ -191,11 +100,11 @@ b_aaaa(void)
 	size_t at, i;
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_AAAA);
-	at = rr(NULL, DNS_T_AAAA, 60);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_AAAA, 60);
 	for (i = 0; i < 16; i++) {
-		put8(v6[i]);
+		test_pkt_u8(&pkt, v6[i]);
 	}
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* two MX, the exchanges compressed against the question */
@@ -205,18 +114,18 @@ b_mx(void)
 	size_t at;
 
 	start(F_OK, 1, 2, 0, 0, "example", DNS_T_MX);
-	at = rr(NULL, DNS_T_MX, 3600);
-	put16(10);
-	put8(3);
-	put8('m');
-	put8('x');
-	put8('1');
+	at = test_pkt_rr(&pkt, NULL, DNS_T_MX, 3600);
+	test_pkt_u16(&pkt, 10);
+	test_pkt_u8(&pkt, 3);
+	test_pkt_u8(&pkt, 'm');
+	test_pkt_u8(&pkt, 'x');
+	test_pkt_u8(&pkt, '1');
 	put_ptr(Q_AT);
-	rr_end(at);
-	at = rr(NULL, DNS_T_MX, 1800);
-	put16(20);
-	put_name("mx2.example.net");
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_MX, 1800);
+	test_pkt_u16(&pkt, 20);
+	test_pkt_name(&pkt, "mx2.example.net");
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -225,19 +134,19 @@ b_null_mx(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_MX);
-	at = rr(NULL, DNS_T_MX, 3600);
-	put16(0);
-	put8(0); /* RFC 7505: the root */
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_MX, 3600);
+	test_pkt_u16(&pkt, 0);
+	test_pkt_u8(&pkt, 0); /* RFC 7505: the root */
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* put_cstring - one <character-string> (RFC 1035 3.3) */
 static void
 put_cstring(const char *t)
 {
-	put8((unsigned)strlen(t));
+	test_pkt_u8(&pkt, (unsigned)strlen(t));
 	while (*t != '\0') {
-		put8((unsigned char)*t++);
+		test_pkt_u8(&pkt, (unsigned char)*t++);
 	}
 }
 
@@ -247,14 +156,14 @@ b_txt(void)
 	size_t at;
 
 	start(F_OK, 1, 2, 0, 0, "example", DNS_T_TXT);
-	at = rr(NULL, DNS_T_TXT, 300);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 300);
 	put_cstring("v=spf1 ");
 	put_cstring("ip4:192.0.2.0/24");
 	put_cstring(" -all");
-	rr_end(at);
-	at = rr(NULL, DNS_T_TXT, 300);
+	test_pkt_rr_end(&pkt, at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 300);
 	put_cstring("");
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -297,10 +206,10 @@ b_extra(void)
 
 	start(F_OK, 1, 3, 0, 2, "a.example", DNS_T_A);
 	rr_a("z.example", 5, 9);
-	at = rr(NULL, 99, 5);
-	put8(1);
-	put8(2);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, 99, 5);
+	test_pkt_u8(&pkt, 1);
+	test_pkt_u8(&pkt, 2);
+	test_pkt_rr_end(&pkt, at);
 	rr_a(NULL, 300, 1);
 	rr_a("ns.example", 5, 53);
 	rr_opt(0);
@@ -317,14 +226,14 @@ static void
 b_nxdomain(void)
 {
 	start(F_NX, 1, 0, 1, 0, "nx.example", DNS_T_A);
-	rr_soa(3600, 300);
+	test_pkt_soa(&pkt, 2024010101, 3600, 300);
 }
 
 static void
 b_nodata(void)
 {
 	start(F_OK, 1, 0, 1, 0, "a.example", DNS_T_TXT);
-	rr_soa(60, 300);
+	test_pkt_soa(&pkt, 2024010101, 60, 300);
 }
 
 static void
@@ -338,7 +247,7 @@ b_cname_nx(void)
 {
 	start(F_NX, 1, 1, 1, 0, "a.example", DNS_T_A);
 	rr_name(NULL, DNS_T_CNAME, 30, "gone.example");
-	rr_soa(3600, 900);
+	test_pkt_soa(&pkt, 2024010101, 3600, 900);
 }
 
 static void
@@ -434,9 +343,9 @@ static void
 b_two_questions(void)
 {
 	start(F_OK, 2, 0, 0, 0, "a.example", DNS_T_A);
-	put_name("a.example");
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
+	test_pkt_name(&pkt, "a.example");
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
 }
 
 static void
@@ -477,7 +386,7 @@ static void
 b_trailing(void)
 {
 	b_a();
-	put8(0);
+	test_pkt_u8(&pkt, 0);
 }
 
 static void
@@ -485,8 +394,8 @@ b_rr_cut(void)
 {
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
 	put_ptr(Q_AT);
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
 }
 
 /* an A record whose RDLENGTH (5) is more than the message holds */
@@ -496,9 +405,9 @@ b_rdata_past(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
-	at = rr(NULL, DNS_T_A, 300);
-	put32(0xc0000201);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_A, 300);
+	test_pkt_u32(&pkt, 0xc0000201);
+	test_pkt_rr_end(&pkt, at);
 	pkt.b[at + 1] = 5;
 }
 
@@ -508,10 +417,10 @@ b_a_five(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
-	at = rr(NULL, DNS_T_A, 300);
-	put32(0xc0000201);
-	put8(0);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_A, 300);
+	test_pkt_u32(&pkt, 0xc0000201);
+	test_pkt_u8(&pkt, 0);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -520,9 +429,9 @@ b_aaaa_four(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_AAAA);
-	at = rr(NULL, DNS_T_AAAA, 300);
-	put32(0x20010db8);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_AAAA, 300);
+	test_pkt_u32(&pkt, 0x20010db8);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -531,10 +440,10 @@ b_cname_long(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
-	at = rr(NULL, DNS_T_CNAME, 30);
-	put_name("b.example");
-	put8(0);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_CNAME, 30);
+	test_pkt_name(&pkt, "b.example");
+	test_pkt_u8(&pkt, 0);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -543,9 +452,9 @@ b_mx_short(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_MX);
-	at = rr(NULL, DNS_T_MX, 30);
-	put16(10);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_MX, 30);
+	test_pkt_u16(&pkt, 10);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -554,10 +463,10 @@ b_txt_past(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_TXT);
-	at = rr(NULL, DNS_T_TXT, 30);
-	put8(5);
-	put8('a');
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 30);
+	test_pkt_u8(&pkt, 5);
+	test_pkt_u8(&pkt, 'a');
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -566,8 +475,8 @@ b_txt_empty(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_TXT);
-	at = rr(NULL, DNS_T_TXT, 30);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 30);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* an SOA with 16 fixed octets instead of 20 */
@@ -577,14 +486,14 @@ b_soa_short(void)
 	size_t at;
 
 	start(F_OK, 1, 0, 1, 0, "a.example", DNS_T_TXT);
-	at = rr("example", DNS_RRTYPE_SOA, 60);
-	put_name("ns.example");
-	put_name("hostmaster.example");
-	put32(1);
-	put32(2);
-	put32(3);
-	put32(4);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, "example", DNS_RRTYPE_SOA, 60);
+	test_pkt_name(&pkt, "ns.example");
+	test_pkt_name(&pkt, "hostmaster.example");
+	test_pkt_u32(&pkt, 1);
+	test_pkt_u32(&pkt, 2);
+	test_pkt_u32(&pkt, 3);
+	test_pkt_u32(&pkt, 4);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* an answer whose owner is the pointer p */
@@ -592,11 +501,11 @@ static void
 b_owner_ptr(unsigned p)
 {
 	put_ptr(p);
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
-	put32(300);
-	put16(4);
-	put32(0xc0000201);
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
+	test_pkt_u32(&pkt, 300);
+	test_pkt_u16(&pkt, 4);
+	test_pkt_u32(&pkt, 0xc0000201);
 }
 
 static void
@@ -628,44 +537,45 @@ b_loop_ptr(void)
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
 	at = pkt.n;
-	put8(1);
-	put8('a');
+	test_pkt_u8(&pkt, 1);
+	test_pkt_u8(&pkt, 'a');
 	put_ptr((unsigned)at);
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
-	put32(300);
-	put16(4);
-	put32(0xc0000201);
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
+	test_pkt_u32(&pkt, 300);
+	test_pkt_u16(&pkt, 4);
+	test_pkt_u32(&pkt, 0xc0000201);
 }
 
 static void
 b_label_type(void)
 {
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
-	put8(0x41); /* RFC 6891 5: extended label type, not in use */
-	put8(0);
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
-	put32(300);
-	put16(4);
-	put32(0xc0000201);
+	test_pkt_u8(&pkt,
+	    0x41); /* RFC 6891 5: extended label type, not in use */
+	test_pkt_u8(&pkt, 0);
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
+	test_pkt_u32(&pkt, 300);
+	test_pkt_u16(&pkt, 4);
+	test_pkt_u32(&pkt, 0xc0000201);
 }
 
 static void
 b_label_past(void)
 {
 	start(F_OK, 1, 0, 0, 0, NULL, 0);
-	put8(7);
-	put8('e');
-	put8('x');
+	test_pkt_u8(&pkt, 7);
+	test_pkt_u8(&pkt, 'e');
+	test_pkt_u8(&pkt, 'x');
 }
 
 static void
 b_name_past(void)
 {
 	start(F_OK, 1, 0, 0, 0, NULL, 0);
-	put8(1);
-	put8('a');
+	test_pkt_u8(&pkt, 1);
+	test_pkt_u8(&pkt, 'a');
 }
 
 /* an owner of 4 x (63 + 1) + 1 octets: over 255 */
@@ -676,17 +586,17 @@ b_long_name(void)
 
 	start(F_OK, 1, 1, 0, 0, "a.example", DNS_T_A);
 	for (i = 0; i < 4; i++) {
-		put8(63);
+		test_pkt_u8(&pkt, 63);
 		for (k = 0; k < 63; k++) {
-			put8('x');
+			test_pkt_u8(&pkt, 'x');
 		}
 	}
-	put8(0);
-	put16(DNS_T_A);
-	put16(DNS_CLASS_IN);
-	put32(300);
-	put16(4);
-	put32(0xc0000201);
+	test_pkt_u8(&pkt, 0);
+	test_pkt_u16(&pkt, DNS_T_A);
+	test_pkt_u16(&pkt, DNS_CLASS_IN);
+	test_pkt_u32(&pkt, 300);
+	test_pkt_u16(&pkt, 4);
+	test_pkt_u32(&pkt, 0xc0000201);
 }
 
 /*
@@ -701,16 +611,16 @@ hops(size_t n)
 
 	start(F_OK, 1, 2, 0, 0, "a.example", DNS_T_A);
 	owner = pkt.n;
-	at = rr("b.example", 99, 0);
+	at = test_pkt_rr(&pkt, "b.example", 99, 0);
 	first = pkt.n;
 	put_ptr((unsigned)owner);
 	for (i = 1; i < n; i++) {
 		put_ptr((unsigned)(first + 2 * (i - 1)));
 	}
-	rr_end(at);
-	at = rr(NULL, DNS_T_CNAME, 30);
+	test_pkt_rr_end(&pkt, at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_CNAME, 30);
 	put_ptr((unsigned)(first + 2 * (n - 1)));
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -794,8 +704,8 @@ b_opt_owner(void)
 	size_t at;
 
 	start(F_OK, 1, 0, 0, 1, "a.example", DNS_T_A);
-	at = rr("example", DNS_RRTYPE_OPT, 0);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, "example", DNS_RRTYPE_OPT, 0);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -804,9 +714,9 @@ b_opt_option(void)
 	start(F_OK, 1, 0, 0, 1, "a.example", DNS_T_A);
 	rr_opt(0);
 	pkt.b[pkt.n - 1] = 6;
-	put16(10); /* COOKIE */
-	put16(8);  /* but only two octets follow */
-	put16(0);
+	test_pkt_u16(&pkt, 10); /* COOKIE */
+	test_pkt_u16(&pkt, 8);  /* but only two octets follow */
+	test_pkt_u16(&pkt, 0);
 }
 
 /* an MX exchange with a "." inside a label: no text form */
@@ -816,14 +726,14 @@ b_dot_label(void)
 	size_t at;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_MX);
-	at = rr(NULL, DNS_T_MX, 30);
-	put16(10);
-	put8(3);
-	put8('a');
-	put8('.');
-	put8('b');
-	put8(0);
-	rr_end(at);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_MX, 30);
+	test_pkt_u16(&pkt, 10);
+	test_pkt_u8(&pkt, 3);
+	test_pkt_u8(&pkt, 'a');
+	test_pkt_u8(&pkt, '.');
+	test_pkt_u8(&pkt, 'b');
+	test_pkt_u8(&pkt, 0);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* a TXT record of 70 x 255 octets, more than an answer holds */
@@ -833,14 +743,14 @@ b_txt_huge(void)
 	size_t at, i, k;
 
 	start(F_OK, 1, 1, 0, 0, "example", DNS_T_TXT);
-	at = rr(NULL, DNS_T_TXT, 30);
+	at = test_pkt_rr(&pkt, NULL, DNS_T_TXT, 30);
 	for (i = 0; i < 70; i++) {
-		put8(255);
+		test_pkt_u8(&pkt, 255);
 		for (k = 0; k < 255; k++) {
-			put8('t');
+			test_pkt_u8(&pkt, 't');
 		}
 	}
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 static void
@@ -849,11 +759,11 @@ b_too_long(void)
 	size_t at;
 
 	start(F_OK, 1, 0, 0, 1, "a.example", DNS_T_A);
-	at = rr(NULL, 99, 0);
+	at = test_pkt_rr(&pkt, NULL, 99, 0);
 	while (pkt.n < DNS_MESSAGE_MAX + 1) {
-		put8(0);
+		test_pkt_u8(&pkt, 0);
 	}
-	rr_end(at);
+	test_pkt_rr_end(&pkt, at);
 }
 
 /* --- the table ---------------------------------------------------------- */
@@ -1025,14 +935,7 @@ test_reply_table(void)
 		    "%s: got %s (%s), want %s", c->name, dns_status_str(s),
 		    info.reason != NULL ? info.reason : "-",
 		    dns_status_str(c->want));
-		TEST_CHECK(ans.nrr == c->nrr, "%s: got %zu records, want %zu",
-		    c->name, ans.nrr, c->nrr);
-		if (c->text != NULL && ans.nrr > 0) {
-			TEST_CHECK(strcmp(dns_rr_text(&ans, &ans.rr[0]),
-				       c->text) == 0,
-			    "%s: got \"%s\", want \"%s\"", c->name,
-			    dns_rr_text(&ans, &ans.rr[0]), c->text);
-		}
+		test_pkt_check_records(c->name, &ans, c->nrr, c->text);
 		if (s != DNS_SERVFAIL && info.ttl_known) {
 			TEST_CHECK(info.ttl == c->ttl,
 			    "%s: got TTL %u, want %u", c->name,

@@ -6,6 +6,7 @@
 
 #include "dns_zone.h"
 #include "test.h"
+#include "test_pkt.h"
 
 #define TEST_RR_MAX 64
 #define TEST_DATA_MAX 8192
@@ -265,14 +266,7 @@ test_query_table(void)
 		TEST_CHECK(s == c->want && ans.status == s,
 		    "%s: got %s, want %s", c->name, dns_status_str(s),
 		    dns_status_str(c->want));
-		TEST_CHECK(ans.nrr == c->nrr, "%s: got %zu records, want %zu",
-		    c->name, ans.nrr, c->nrr);
-		if (c->text != NULL && ans.nrr > 0) {
-			TEST_CHECK(strcmp(dns_rr_text(&ans, &ans.rr[0]),
-				       c->text) == 0,
-			    "%s: got \"%s\", want \"%s\"", c->name,
-			    dns_rr_text(&ans, &ans.rr[0]), c->text);
-		}
+		test_pkt_check_records(c->name, &ans, c->nrr, c->text);
 	}
 	s = dns_query(&res, "mx1.example.com", DNS_T_A, &ans, NULL, NULL);
 	TEST_CHECK(s == DNS_ANSWER &&

@@ -26,21 +26,18 @@
  *    must end in its expected outcome and never send content without a
  *    354.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "mta_client.h"
 #include "test.h"
+#include "test_transcript.h"
 
-#define LOG_MAX 65536
-#define PATH_MAX_LEN 1024
+#define LOG_MAX TEST_TRANSCRIPT_MAX
 #define LINE_MAX_LEN 8192
-#define FILES_MAX 256
 #define RCPTS_MAX 8
 #define FIELD_MAX 512
 
@@ -145,60 +142,6 @@ on_result(void *arg, size_t i, const struct mta_outcome *o)
 	logf_(">: %s %s \"%s\"]\n", status_names[o->status], o->dsn, o->text);
 }
 
-/* unescape - the bytes of one .in line; -1 on a bad escape */
-static long
-unescape(const char *in, uint8_t *out, size_t cap, int crlf)
-{
-	size_t n = 0;
-
-	while (*in != '\0' && n + 2 < cap) {
-		if (*in != '\\') {
-			out[n++] = (uint8_t)*in++;
-			continue;
-		}
-		in++;
-		switch (*in) {
-		case 'r':
-			out[n++] = '\r';
-			break;
-		case 'n':
-			out[n++] = '\n';
-			break;
-		case 't':
-			out[n++] = '\t';
-			break;
-		case '0':
-			out[n++] = '\0';
-			break;
-		case '\\':
-			out[n++] = '\\';
-			break;
-		case 'c':
-			if (in[1] != '\0') {
-				return -1;
-			}
-			crlf = 0;
-			break;
-		case 'x':
-			if (sk_hexval(in[1]) < 0 || sk_hexval(in[2]) < 0) {
-				return -1;
-			}
-			out[n++] =
-			    (uint8_t)(sk_hexval(in[1]) << 4 | sk_hexval(in[2]));
-			in += 2;
-			break;
-		default:
-			return -1;
-		}
-		in++;
-	}
-	if (crlf) {
-		out[n++] = '\r';
-		out[n++] = '\n';
-	}
-	return (long)n;
-}
-
 /* job_default - one recipient, a small message, policy may */
 static void
 job_default(struct mta_client_conf *conf)
@@ -236,7 +179,8 @@ add_rcpt(const char *arg)
 	if (n < 1) {
 		return 0;
 	}
-	n = (int)unescape(job.addr[i], (uint8_t *)tmp, sizeof(tmp) - 1, 0);
+	n = (int)test_transcript_unescape(job.addr[i], (uint8_t *)tmp,
+	    sizeof(tmp) - 1, 0);
 	if (n < 0) {
 		return 0;
 	}
@@ -319,7 +263,8 @@ setting(const char *line, struct mta_client_conf *conf)
 	} else if (sscanf(line, "!jobs %llu", &v) == 1) {
 		job.jobs = (int)v;
 	} else if (strncmp(line, "!content ", 9) == 0) {
-		n = unescape(line + 9, job.content, sizeof(job.content), 0);
+		n = test_transcript_unescape(line + 9, job.content,
+		    sizeof(job.content), 0);
 		if (n < 0) {
 			return 0;
 		}
@@ -482,8 +427,8 @@ start(struct mta_client_conf *conf, struct drive *d)
 	pump(d);
 }
 
-/* replay_file - run one .in file into logbuf */
-static void
+/* replay_file - run one .in file; the transcript */
+static const char *
 replay_file(const char *path)
 {
 	static char line[LINE_MAX_LEN];
@@ -491,7 +436,6 @@ replay_file(const char *path)
 	struct mta_client_conf conf;
 	struct drive d;
 	int started = 0, lineno = 0;
-	size_t n;
 	long len;
 	FILE *f;
 
@@ -501,17 +445,9 @@ replay_file(const char *path)
 	f = fopen(path, "r");
 	if (f == NULL) {
 		test_fail("%s: cannot open", path);
-		return;
+		return NULL;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		n = strlen(line);
-		if (n > 0 && line[n - 1] == '\n') {
-			line[--n] = '\0';
-		}
-		if (n == 0 || line[0] == '#') {
-			continue;
-		}
+	while (test_transcript_line(f, line, sizeof(line), &lineno)) {
 		if (!started && line[0] == '!' && setting(line, &conf)) {
 			continue;
 		}
@@ -526,7 +462,7 @@ replay_file(const char *path)
 			}
 			continue;
 		}
-		len = unescape(line, bytes, sizeof(bytes), 1);
+		len = test_transcript_unescape(line, bytes, sizeof(bytes), 1);
 		if (len < 0) {
 			test_fail("%s:%d: bad escape", path, lineno);
 			continue;
@@ -540,174 +476,19 @@ replay_file(const char *path)
 		start(&conf, &d);
 	}
 	logf_("[end: state %s]\n", mta_state_name(client.state));
+	return logbuf;
 }
 
 /* ---- golden transcripts --------------------------------------------- */
-
-/* join - out = a b c, or 0 if it does not fit (no silent truncation) */
-static int
-join(char *out, size_t cap, const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-
-	if (la + lb + lc >= cap) {
-		return 0;
-	}
-	memcpy(out, a, la);
-	memcpy(out + la, b, lb);
-	memcpy(out + la + lb, c, lc + 1);
-	return 1;
-}
-
-/* find_testdata - firmware/mta/testdata/SUB, from $SK_TOP or upwards */
-static const char *
-find_testdata(const char *sub)
-{
-	static char path[PATH_MAX_LEN];
-	const char *top = getenv("SK_TOP");
-	char up[PATH_MAX_LEN] = ".";
-	int i;
-
-	if (top != NULL) {
-		return join(path, sizeof(path), top, "/firmware/mta/testdata/",
-			   sub) &&
-			access(path, R_OK) == 0 ?
-		    path :
-		    NULL;
-	}
-	for (i = 0; i < 6; i++) {
-		if (join(path, sizeof(path), up, "/firmware/mta/testdata/",
-			sub) &&
-		    access(path, R_OK) == 0) {
-			return path;
-		}
-		if (join(path, sizeof(path), up, "/mta/testdata/", sub) &&
-		    access(path, R_OK) == 0) {
-			return path;
-		}
-		strncat(up, "/..", sizeof(up) - strlen(up) - 1);
-	}
-	return NULL;
-}
-
-/* first_diff - report the first line where got and want differ */
-static void
-first_diff(const char *name, const char *got, const char *want)
-{
-	const char *g = got, *w = want, *ge, *we;
-	int line = 1;
-
-	for (;;) {
-		ge = strchr(g, '\n');
-		we = strchr(w, '\n');
-		ge = ge != NULL ? ge : g + strlen(g);
-		we = we != NULL ? we : w + strlen(w);
-		if (ge - g != we - w || memcmp(g, w, (size_t)(ge - g)) != 0) {
-			test_fail("%s.ref line %d: got \"%.*s\", want \"%.*s\"",
-			    name, line, (int)(ge - g), g, (int)(we - w), w);
-			return;
-		}
-		if (*ge == '\0' || *we == '\0') {
-			if (*ge != *we) {
-				test_fail("%s.ref: lengths differ after line "
-					  "%d",
-				    name, line);
-			}
-			return;
-		}
-		g = ge + 1;
-		w = we + 1;
-		line++;
-	}
-}
-
-/* check_ref - compare logbuf with (or write it to) DIR/NAME.ref */
-static void
-check_ref(const char *dir, const char *name)
-{
-	static char want[LOG_MAX];
-	const char *update = getenv("MTA_UPDATE_REF");
-	char path[PATH_MAX_LEN];
-	size_t n;
-	FILE *f;
-
-	if (!join(path, sizeof(path), dir, "/", name) ||
-	    strlen(path) + 4 >= sizeof(path)) {
-		test_fail("%s: path too long", name);
-		return;
-	}
-	strcat(path, ".ref");
-	if (update != NULL && strcmp(update, "1") == 0) {
-		f = fopen(path, "w");
-		if (f == NULL || fputs(logbuf, f) == EOF) {
-			test_fail("%s: cannot write", path);
-		}
-		if (f != NULL) {
-			fclose(f);
-		}
-		return;
-	}
-	f = fopen(path, "r");
-	if (f == NULL) {
-		test_fail("%s: missing (MTA_UPDATE_REF=1 writes it)", path);
-		return;
-	}
-	n = fread(want, 1, sizeof(want) - 1, f);
-	want[n] = '\0';
-	fclose(f);
-	if (strcmp(want, logbuf) != 0) {
-		first_diff(name, logbuf, want);
-	}
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* test_transcripts - every testdata/client/ *.in against its .ref */
 static void
 test_transcripts(void)
 {
-	static char names[FILES_MAX][256];
-	char *order[FILES_MAX], path[PATH_MAX_LEN];
-	const char *dir = find_testdata("client");
-	struct dirent *e;
-	size_t n = 0, i, len;
-	DIR *d;
+	size_t n = test_transcript_run("mta/testdata/client", replay_file,
+	    "MTA_UPDATE_REF");
 
-	if (dir == NULL) {
-		test_fail("firmware/mta/testdata/client not found (SK_TOP)");
-		return;
-	}
-	d = opendir(dir);
-	if (d == NULL) {
-		test_fail("%s: cannot open", dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL && n < FILES_MAX) {
-		len = strlen(e->d_name);
-		if (len > 3 && len < sizeof(names[0]) &&
-		    strcmp(e->d_name + len - 3, ".in") == 0) {
-			memcpy(names[n], e->d_name, len - 3);
-			names[n][len - 3] = '\0';
-			order[n] = names[n];
-			n++;
-		}
-	}
-	closedir(d);
-	qsort(order, n, sizeof(order[0]), cmp_names);
 	TEST_CHECK(n >= 30, "only %zu transcripts", n);
-	for (i = 0; i < n; i++) {
-		if (!join(path, sizeof(path), dir, "/", order[i]) ||
-		    strlen(path) + 3 >= sizeof(path)) {
-			continue;
-		}
-		strcat(path, ".in");
-		replay_file(path);
-		check_ref(dir, order[i]);
-	}
 }
 
 /* ---- EAST personalities --------------------------------------------- */

@@ -1,9 +1,10 @@
 /*
- * smtp_sasl.c - AUTH PLAIN and LOGIN, and strict base64.
+ * smtp_sasl.c - AUTH PLAIN and LOGIN over strict base64 (lib/base64.h).
  */
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "smtp_addr.h"
 #include "smtp_sasl.h"
 
@@ -14,131 +15,6 @@
 /* RFC 4954 4: challenges are base64; LOGIN's are these by custom. */
 static const char smtp_sasl_username[] = "VXNlcm5hbWU6"; /* "Username:" */
 static const char smtp_sasl_password[] = "UGFzc3dvcmQ6"; /* "Password:" */
-
-static const char smtp_sasl_base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* smtp_sasl_base64_value - the 6-bit value of an alphabet character, or -1 */
-static int
-smtp_sasl_base64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	if (c == '+') {
-		return 62;
-	}
-	if (c == '/') {
-		return 63;
-	}
-	return -1;
-}
-
-/*
- * smtp_sasl_base64_quad - decode one group of 4 characters into out (1 to 3
- * octets, returned; 0 on error). Only the last group may be padded.
- */
-static size_t
-smtp_sasl_base64_quad(const uint8_t *q, int last, uint8_t out[3])
-{
-	int v[4], i, pad = 0;
-
-	if (last && q[3] == '=') {
-		pad = q[2] == '=' ? 2 : 1;
-	}
-	for (i = 0; i < 4 - pad; i++) {
-		v[i] = smtp_sasl_base64_value(q[i]);
-		if (v[i] < 0) {
-			return 0;
-		}
-	}
-	for (; i < 4; i++) {
-		v[i] = 0;
-	}
-	/* RFC 4648 3.5: the bits after the last octet must be zero. */
-	if ((pad == 2 && (v[1] & 0x0f) != 0) ||
-	    (pad == 1 && (v[2] & 0x03) != 0)) {
-		return 0;
-	}
-	out[0] = (uint8_t)(v[0] << 2 | v[1] >> 4);
-	out[1] = (uint8_t)((v[1] & 0x0f) << 4 | v[2] >> 2);
-	out[2] = (uint8_t)((v[2] & 0x03) << 6 | v[3]);
-	return (size_t)(3 - pad);
-}
-
-/* smtp_sasl_base64_decode - strict base64, RFC 4648 4 */
-enum sk_result
-smtp_sasl_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-    size_t *outlen)
-{
-	uint8_t group[3];
-	size_t i, n, o = 0;
-	enum sk_result r = SK_OK;
-
-	*outlen = 0;
-	if (len % 4 != 0) {
-		return SK_E_SYNTAX;
-	}
-	for (i = 0; i < len && r == SK_OK; i += 4) {
-		n = smtp_sasl_base64_quad(in + i, i + 4 == len, group);
-		if (n == 0) {
-			r = SK_E_SYNTAX;
-		} else if (n > cap - o) {
-			r = SK_E_TOO_LONG;
-		} else {
-			memcpy(out + o, group, n);
-			o += n;
-		}
-	}
-	explicit_bzero(group, sizeof(group));
-	if (r != SK_OK) {
-		explicit_bzero(out, o);
-		return r;
-	}
-	*outlen = o;
-	return SK_OK;
-}
-
-/* smtp_sasl_base64_encode - padded base64, NUL-ended */
-enum sk_result
-smtp_sasl_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap,
-    size_t *outlen)
-{
-	size_t i, o = 0, need = (len + 2) / 3 * 4;
-	uint32_t v;
-
-	*outlen = 0;
-	if (cap == 0 || len > (SIZE_MAX - 3) / 4 * 3 || need >= cap) {
-		if (cap > 0) {
-			out[0] = '\0';
-		}
-		return SK_E_TOO_LONG;
-	}
-	for (i = 0; i < len; i += 3) {
-		v = (uint32_t)in[i] << 16;
-		if (i + 1 < len) {
-			v |= (uint32_t)in[i + 1] << 8;
-		}
-		if (i + 2 < len) {
-			v |= in[i + 2];
-		}
-		out[o++] = smtp_sasl_base64_alphabet[v >> 18 & 63];
-		out[o++] = smtp_sasl_base64_alphabet[v >> 12 & 63];
-		out[o++] =
-		    i + 1 < len ? smtp_sasl_base64_alphabet[v >> 6 & 63] : '=';
-		out[o++] =
-		    i + 2 < len ? smtp_sasl_base64_alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
-	*outlen = o;
-	return SK_OK;
-}
 
 /* smtp_sasl_wipe - forget the exchange and clear the credentials */
 void
@@ -326,7 +202,7 @@ smtp_sasl_feed(struct smtp_sasl *x, const uint8_t *b64, size_t len, int initial)
 	} else if (initial && len == 0) {
 		return smtp_sasl_fail(x, SMTP_R_AUTH_SYNTAX);
 	}
-	r = smtp_sasl_base64_decode(b64, len, buf, sizeof(buf), &n);
+	r = base64_decode(b64, len, BASE64_STRICT, buf, sizeof(buf), &n);
 	if (r != SK_OK) {
 		return smtp_sasl_fail(x,
 		    r == SK_E_TOO_LONG ? SMTP_R_AUTH_TOO_LONG :

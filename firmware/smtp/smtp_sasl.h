@@ -3,9 +3,9 @@
  * (RFC 4616) and LOGIN, as a small state machine without I/O.
  *
  * Security-sensitive: it decodes what an unauthenticated network peer
- * sends as credentials. Strict base64 (RFC 4648 4: the standard
- * alphabet, padding required and correct, no whitespace, unused bits
- * zero), bounded fields, and nothing is kept from one exchange to the
+ * sends as credentials. Strict base64 (lib/base64.h, BASE64_STRICT: the
+ * standard alphabet, padding required and correct, no whitespace, unused
+ * bits zero), bounded fields, and nothing is kept from one exchange to the
  * next (CVE-2011-1720 class).
  *
  * Use, in the smtp process, on SMTP_A_AUTH from the session:
@@ -133,22 +133,5 @@ void smtp_sasl_wipe(struct smtp_sasl *x);
 
 /* smtp_sasl_mech_name - "PLAIN", "LOGIN", or "" (for logs) */
 const char *smtp_sasl_mech_name(enum smtp_sasl_mech m);
-
-/*
- * smtp_sasl_base64_decode - strict RFC 4648 4 base64 of in[0..len) into
- * out[cap]: length a multiple of 4, "=" only as the last one or two,
- * unused bits zero (so every byte string has exactly one encoding), no
- * whitespace. SK_E_SYNTAX, or SK_E_TOO_LONG if it does not fit; out is
- * then wiped. len 0 decodes to nothing.
- */
-enum sk_result smtp_sasl_base64_decode(const uint8_t *in, size_t len,
-    uint8_t *out, size_t cap, size_t *outlen);
-
-/*
- * smtp_sasl_base64_encode - in[0..len) as padded base64 in out[cap], NUL-ended.
- * SK_E_TOO_LONG if it does not fit (out is then "").
- */
-enum sk_result smtp_sasl_base64_encode(const uint8_t *in, size_t len, char *out,
-    size_t cap, size_t *outlen);
 
 #endif /* SK_SMTP_SASL_H */

@@ -21,125 +21,21 @@
  * The testdata folder is found from $SK_TOP, else by looking upwards from
  * the current directory for firmware/smtp/testdata.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "smtp_replay.h"
 #include "test.h"
+#include "test_transcript.h"
 
-#define LOG_MAX 65536
-#define PATH_MAX_LEN 1024
+#define LOG_MAX TEST_TRANSCRIPT_MAX
 #define LINE_MAX_LEN 70000
-#define FILES_MAX 256
 
 static struct smtp_replay replay;
 static char logbuf[LOG_MAX];
 static char relay_domain[256];
-
-/* join - out = a b c, or 0 if it does not fit (no silent truncation) */
-static int
-join(char *out, size_t cap, const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-
-	if (la + lb + lc >= cap) {
-		return 0;
-	}
-	memcpy(out, a, la);
-	memcpy(out + la, b, lb);
-	memcpy(out + la + lb, c, lc + 1);
-	return 1;
-}
-
-/* find_testdata - the testdata folder, or NULL */
-static const char *
-find_testdata(void)
-{
-	static char path[PATH_MAX_LEN];
-	const char *top = getenv("SK_TOP");
-	char up[PATH_MAX_LEN] = ".";
-	int i;
-
-	if (top != NULL) {
-		return join(path, sizeof(path), top, "/firmware/smtp/testdata",
-			   "") &&
-			access(path, R_OK) == 0 ?
-		    path :
-		    NULL;
-	}
-	for (i = 0; i < 5; i++) {
-		if (join(path, sizeof(path), up, "/firmware/smtp/testdata",
-			"") &&
-		    access(path, R_OK) == 0) {
-			return path;
-		}
-		if (join(path, sizeof(path), up, "/smtp/testdata", "") &&
-		    access(path, R_OK) == 0) {
-			return path;
-		}
-		strncat(up, "/..", sizeof(up) - strlen(up) - 1);
-	}
-	return NULL;
-}
-
-/* unescape - the bytes of one .in line; -1 on a bad escape */
-static long
-unescape(const char *in, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int crlf = 1;
-
-	while (*in != '\0' && n + 2 < cap) {
-		if (*in != '\\') {
-			out[n++] = (uint8_t)*in++;
-			continue;
-		}
-		in++;
-		switch (*in) {
-		case 'r':
-			out[n++] = '\r';
-			break;
-		case 'n':
-			out[n++] = '\n';
-			break;
-		case 't':
-			out[n++] = '\t';
-			break;
-		case '0':
-			out[n++] = '\0';
-			break;
-		case '\\':
-			out[n++] = '\\';
-			break;
-		case 'c':
-			if (in[1] != '\0') {
-				return -1;
-			}
-			crlf = 0;
-			break;
-		case 'x':
-			if (sk_hexval(in[1]) < 0 || sk_hexval(in[2]) < 0) {
-				return -1;
-			}
-			out[n++] =
-			    (uint8_t)(sk_hexval(in[1]) << 4 | sk_hexval(in[2]));
-			in += 2;
-			break;
-		default:
-			return -1;
-		}
-		in++;
-	}
-	if (crlf) {
-		out[n++] = '\r';
-		out[n++] = '\n';
-	}
-	return (long)n;
-}
 
 /* rcpt_check - test relay control: one local domain, no tricks */
 static enum smtp_reply_id
@@ -224,28 +120,27 @@ setting(const char *line, struct smtp_session_conf *conf)
 	} else if (strcmp(line, "!auth_needs_tls") == 0) {
 		conf->auth_needs_tls = 1;
 	} else if (strncmp(line, "!relay_domain ", 14) == 0) {
-		long n = unescape(line + 14, (uint8_t *)relay_domain,
-		    sizeof(relay_domain));
+		long n = test_transcript_unescape(line + 14,
+		    (uint8_t *)relay_domain, sizeof(relay_domain), 0);
 
-		if (n < 2) {
+		if (n < 1) {
 			return 0;
 		}
-		relay_domain[n - 2] = '\0'; /* the CRLF unescape added */
+		relay_domain[n] = '\0'; /* unescape leaves room for a CRLF */
 	} else {
 		return 0;
 	}
 	return 1;
 }
 
-/* replay_file - run one .in file; the transcript is in logbuf */
-static int
+/* replay_file - run one .in file; the transcript (in logbuf) */
+static const char *
 replay_file(const char *path)
 {
 	static char line[LINE_MAX_LEN];
 	static uint8_t bytes[LINE_MAX_LEN];
 	struct smtp_session_conf conf;
 	int started = 0, lineno = 0;
-	size_t n;
 	long len;
 	FILE *f;
 
@@ -260,17 +155,9 @@ replay_file(const char *path)
 	f = fopen(path, "r");
 	if (f == NULL) {
 		test_fail("%s: cannot open", path);
-		return 0;
+		return NULL;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		n = strlen(line);
-		if (n > 0 && line[n - 1] == '\n') {
-			line[--n] = '\0';
-		}
-		if (n == 0 || line[0] == '#') {
-			continue;
-		}
+	while (test_transcript_line(f, line, sizeof(line), &lineno)) {
 		if (!started && line[0] == '!' && strcmp(line, "!tls") != 0) {
 			if (!setting(line, &conf)) {
 				test_fail("%s:%d: bad setting %s", path, lineno,
@@ -287,7 +174,7 @@ replay_file(const char *path)
 			smtp_replay_tls(&replay);
 			continue;
 		}
-		len = unescape(line, bytes, sizeof(bytes));
+		len = test_transcript_unescape(line, bytes, sizeof(bytes), 1);
 		if (len < 0) {
 			test_fail("%s:%d: bad escape", path, lineno);
 			continue;
@@ -298,132 +185,16 @@ replay_file(const char *path)
 	if (!started) {
 		smtp_replay_init(&replay, &conf, logbuf, sizeof(logbuf));
 	}
-	return 1;
-}
-
-/* first_diff - report the first line where got and want differ */
-static void
-first_diff(const char *name, const char *got, const char *want)
-{
-	int line = 1;
-	const char *g = got, *w = want, *ge, *we;
-
-	for (;;) {
-		ge = strchr(g, '\n');
-		we = strchr(w, '\n');
-		ge = ge != NULL ? ge : g + strlen(g);
-		we = we != NULL ? we : w + strlen(w);
-		if (ge - g != we - w || memcmp(g, w, (size_t)(ge - g)) != 0) {
-			test_fail("%s.ref line %d: got \"%.*s\", want \"%.*s\"",
-			    name, line, (int)(ge - g), g, (int)(we - w), w);
-			return;
-		}
-		if (*ge == '\0' || *we == '\0') {
-			if (*ge != *we) {
-				test_fail("%s.ref: lengths differ after line "
-					  "%d",
-				    name, line);
-			}
-			return;
-		}
-		g = ge + 1;
-		w = we + 1;
-		line++;
-	}
-}
-
-/* check_ref - compare (or write) NAME.ref */
-static void
-check_ref(const char *dir, const char *name)
-{
-	static char want[LOG_MAX];
-	char path[PATH_MAX_LEN];
-	const char *update = getenv("SMTP_UPDATE_REF");
-	size_t n;
-	FILE *f;
-
-	if (!join(path, sizeof(path), dir, "/", name) ||
-	    strlen(path) + 4 >= sizeof(path)) {
-		test_fail("%s: path too long", name);
-		return;
-	}
-	strcat(path, ".ref");
-	if (update != NULL && strcmp(update, "1") == 0) {
-		f = fopen(path, "w");
-		if (f == NULL || fputs(logbuf, f) == EOF) {
-			test_fail("%s: cannot write", path);
-		}
-		if (f != NULL) {
-			fclose(f);
-		}
-		return;
-	}
-	f = fopen(path, "r");
-	if (f == NULL) {
-		test_fail("%s: missing (SMTP_UPDATE_REF=1 writes it)", path);
-		return;
-	}
-	n = fread(want, 1, sizeof(want) - 1, f);
-	want[n] = '\0';
-	fclose(f);
-	if (strcmp(want, logbuf) != 0) {
-		first_diff(name, logbuf, want);
-	}
-}
-
-/* cmp_names - qsort order of file names */
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return logbuf;
 }
 
 /* test_transcripts - every testdata/ *.in against its .ref */
 static void
 test_transcripts(void)
 {
-	static char names[FILES_MAX][256];
-	char *order[FILES_MAX], path[PATH_MAX_LEN];
-	const char *dir = find_testdata();
-	struct dirent *e;
-	size_t n = 0, i, len;
-	DIR *d;
+	size_t n = test_transcript_run("smtp/testdata", replay_file,
+	    "SMTP_UPDATE_REF");
 
-	if (dir == NULL) {
-		test_fail("firmware/smtp/testdata not found (set SK_TOP)");
-		return;
-	}
-	d = opendir(dir);
-	if (d == NULL) {
-		test_fail("%s: cannot open", dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL && n < FILES_MAX) {
-		len = strlen(e->d_name);
-		if (len > 3 && len < sizeof(names[0]) &&
-		    strcmp(e->d_name + len - 3, ".in") == 0) {
-			memcpy(names[n], e->d_name, len - 3);
-			names[n][len - 3] = '\0';
-			order[n] = names[n];
-			n++;
-		}
-	}
-	closedir(d);
-	if (n == 0) {
-		test_fail("%s: no .in files", dir);
-	}
-	qsort(order, n, sizeof(order[0]), cmp_names);
-	for (i = 0; i < n; i++) {
-		if (!join(path, sizeof(path), dir, "/", order[i]) ||
-		    strlen(path) + 3 >= sizeof(path)) {
-			test_fail("%s: path too long", order[i]);
-			continue;
-		}
-		strcat(path, ".in");
-		if (replay_file(path)) {
-			check_ref(dir, order[i]);
-		}
-	}
 	printf("INFO: smtp_session_transcripts: %zu transcripts\n", n);
 }
 
@@ -457,7 +228,7 @@ test_session_split(void)
 		    len - cut);
 		if (strcmp(whole, logbuf) != 0) {
 			test_fail("cut at %zu: transcript differs", cut);
-			first_diff("split", logbuf, whole);
+			test_transcript_diff("split", logbuf, whole);
 			return;
 		}
 	}
