@@ -516,6 +516,94 @@ def test_outbound_tls(tmp):
         tls_sink.stop()
 
 
+def test_syslog_remote(tmp):
+    """system syslog remote: RFC 5424 lines over UDP and over TCP with
+    octet counting (RFC 6587), keyed by queue id like the local log."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.2)
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(4)
+    tcp.settimeout(0.2)
+    with open(os.path.join(relaylib.TOP, "cli", "yang", "factory.json")) as f:
+        system = json.load(f)["sekimori-system:system"]
+    system["syslog"] = {"remote": [
+        {"name": "siem-udp", "host": "127.0.0.1",
+         "port": udp.getsockname()[1]},
+        {"name": "siem-tcp", "host": "127.0.0.1", "transport": "tcp",
+         "port": tcp.getsockname()[1], "facility": "mail"}]}
+    sink = relaylib.Sink()
+    relay = relaylib.Relay(os.path.join(tmp, "syslog"), sink.port)
+    relay.config["sekimori-system:system"] = system
+    with open(relay.config_path, "w") as f:
+        json.dump(relay.config, f)
+    got_udp, got_tcp, conns = [], b"", []
+    try:
+        if not relay.start():
+            report("syslog-remote", False, relay.log()[-800:])
+            return
+        s = smtp(relay.ports["mx"])
+        s.ehlo("c.example.org")
+        s.sendmail("a@example.org", ["alice@example.com"], message("syslog"))
+        s.quit()
+        end = time.time() + 15
+        while time.time() < end and not (
+                any(b"status=sent" in d for d in got_udp) and
+                b"status=sent" in got_tcp):
+            try:
+                got_udp.append(udp.recv(2048))
+            except socket.timeout:
+                pass
+            try:
+                conns.append(tcp.accept()[0])
+            except socket.timeout:
+                pass
+            for c in conns:
+                c.settimeout(0.05)
+                try:
+                    got_tcp += c.recv(65536)
+                except socket.timeout:
+                    pass
+        sent = [d for d in got_udp if b"status=sent" in d]
+        report("syslog-remote-udp-rfc5424",
+               bool(sent) and sent[0].startswith(b"<22>1 ") and
+               b" sekimori/queue " in sent[0],
+               "got %r" % got_udp[-3:])
+        frame = got_tcp.split(b" ", 1)
+        report("syslog-remote-tcp-octet-counting",
+               b"status=sent" in got_tcp and frame[0].isdigit() and
+               frame[1].startswith(b"<22>1 "),
+               "got %r" % got_tcp[:300])
+    finally:
+        relay.stop()
+        sink.stop()
+        for c in conns:
+            c.close()
+        udp.close()
+        tcp.close()
+
+
+def test_bad_certificate(tmp):
+    """A certificate file that is not PEM: the daemon does not start, and
+    says which listener and file are wrong."""
+    sink = relaylib.Sink()
+    relay = relaylib.Relay(os.path.join(tmp, "badcert"), sink.port)
+    with open(relay.cert, "w") as f:
+        f.write("this is not a certificate\n")
+    try:
+        ok = relay.start()
+        code = relay.proc.wait(timeout=20) if relay.proc else None
+        log = relay.log()
+        report("bad-certificate-refused",
+               not ok and code == 1 and "rsa" in log and
+               "certificate" in log, "started=%r code=%r log=%s" %
+               (ok, code, log[-400:]))
+    finally:
+        relay.stop()
+        sink.stop()
+
+
 def test_queue_tool(relay):
     if not os.path.exists(relaylib.QUEUE_TOOL):
         report("queue-tool", False, "no %s" % relaylib.QUEUE_TOOL)
@@ -610,6 +698,8 @@ def main():
         alive = relay.proc.poll() is None
         report("daemon-alive-after-tests", alive, "it exited")
         test_outbound_tls(tmp)
+        test_syslog_remote(tmp)
+        test_bad_certificate(tmp)
         test_disk_full(tmp)
     finally:
         relay.stop()

@@ -64,6 +64,16 @@ normalize_tree "$i"
 for ov in "$SK_TOP/rootfs/overlay" "$SK_TOP/board/$BOARD/overlay"; do
 	[ -d "$ov" ] && cp -a "$ov/." "$r/"
 done
+# The CA certificates that outbound TLS policies of mode verify trust when
+# they name no ca-bundle (firmware/tls: TLS_CA_BUNDLE_DEFAULT): Debian's
+# ca-certificates (the Mozilla set), joined into one PEM file in name order
+# as update-ca-certificates would, at build time; nothing is committed.
+dpkg-deb -x "$(fetch_deb "$arch" ca-certificates)" "$w/deb-ca"
+mkdir -p "$r/etc/ssl/certs"
+find "$w/deb-ca/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort |
+	xargs cat > "$r/etc/ssl/certs/ca-certificates.crt"
+[ -s "$r/etc/ssl/certs/ca-certificates.crt" ] ||
+	{ echo "mkrootfs: no CA certificates in ca-certificates" >&2; exit 1; }
 # The factory configuration (the YANG model's data) that the mail daemon
 # uses until an operator saves /config/startup.json.
 mkdir -p "$r/etc/sekimori"

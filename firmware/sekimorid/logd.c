@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "logd.h"
+#include "logremote.h"
 
 #define LOGD_DEVLOG "/dev/log"
 
@@ -53,6 +54,7 @@ void
 logd_forget(void)
 {
 	logd_fd = -1; /* child_close_inherited closes it */
+	logremote_forget();
 }
 
 /* logd_severity - RFC 5424 severity of a level */
@@ -80,6 +82,7 @@ logd_line(const char *name, pid_t pid, enum log_level level, const char *text)
 	struct tm tm;
 	int n;
 
+	logremote_line(name, pid, logd_severity(level), text);
 	if (logd_stderr) {
 		fprintf(stderr, "%s[%ld]: %s%s\n", name, (long)pid,
 		    log_level_word(level), text);

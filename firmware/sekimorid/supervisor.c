@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "log.h"
 #include "logd.h"
+#include "logremote.h"
 #include "msg_body.h"
 #include "privsep.h"
 #include "supervisor.h"
@@ -626,12 +627,16 @@ supervisor_setup(void)
 int
 supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
 {
+	char err[256];
 	size_t i;
 
 	sup.cfg = cfg;
 	sup.opts = opts;
 	logd_open(opts->log_stderr, cfg->logging.facility);
 	log_set_sink(logd_sink, NULL);
+	if (logremote_open(cfg, cfg->server_name, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
+	}
 	proc_define();
 	supervisor_setup();
 	log_info("starting: %s, %zu listener%s%s", opts->config_path,

@@ -218,6 +218,7 @@ smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
 	}
 	smtpd_tables();
 	smtpd_relay_conf();
+	event_timer_init(&smtpd.reaper);
 	chan_init(&smtpd.parent);
 	chan_init(&smtpd.queue);
 	if (chan_open(&smtpd.parent, &smtpd.loop, parent_sock, smtpd_parent_msg,

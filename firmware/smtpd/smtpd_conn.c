@@ -116,6 +116,9 @@ conn_raw_write(struct smtpd_conn *c, const uint8_t *p, size_t n)
 static int
 conn_flush(struct smtpd_conn *c)
 {
+	if (c->wait == SMTPD_W_DEAD) {
+		return -1;
+	}
 	while (c->outoff < c->outlen) {
 		ssize_t w = conn_raw_write(c, (uint8_t *)c->out + c->outoff,
 		    c->outlen - c->outoff);
@@ -159,6 +162,10 @@ conn_queue_out(struct smtpd_conn *c, const char *p, size_t n)
 void
 smtpd_conn_send_out(struct smtpd_conn *c, struct smtp_out *out)
 {
+	if (c->wait == SMTPD_W_DEAD) {
+		out->len = 0;
+		return;
+	}
 	if (out->len > 0 && conn_queue_out(c, out->buf, out->len) == -1) {
 		out->len = 0;
 		smtpd_conn_close(c, "client does not read its replies");
@@ -212,11 +219,34 @@ conn_arm(struct smtpd_conn *c)
 
 /* ---- close ------------------------------------------------------------ */
 
+/* conn_reap - free the records of closed connections */
+static void
+conn_reap(struct event_loop *loop, struct event_timer *t)
+{
+	struct smtpd_conn *c;
+
+	(void)loop;
+	(void)t;
+	while ((c = smtpd.dead) != NULL) {
+		smtpd.dead = c->next_dead;
+		free(c);
+	}
+}
+
+/*
+ * smtpd_conn_close - end the connection. The record itself stays valid
+ * (wait SMTPD_W_DEAD) until the reaper runs after the current callback,
+ * because a close can happen deep inside a step whose callers still look
+ * at the connection; every entry point checks for SMTPD_W_DEAD.
+ */
 void
 smtpd_conn_close(struct smtpd_conn *c, const char *why)
 {
 	char client[SMTPD_IP_TEXT + 16];
 
+	if (c->wait == SMTPD_W_DEAD) {
+		return;
+	}
 	smtpd_conn_client(c, client, sizeof(client));
 	(void)conn_flush(c);
 	if (why != NULL) {
@@ -232,12 +262,24 @@ smtpd_conn_close(struct smtpd_conn *c, const char *why)
 	event_timer_del(&smtpd.loop, &c->timer);
 	event_io_del(&smtpd.loop, &c->io);
 	close(c->fd);
+	c->fd = -1;
 	smtpd.conns[c->id & CONN_SLOT_MASK] = NULL;
 	smtpd.nconns--;
 	free(c->in);
 	free(c->out);
 	free(c->rcpts);
-	free(c);
+	c->in = NULL;
+	c->out = NULL;
+	c->rcpts = NULL;
+	c->inlen = c->incap = c->outlen = c->outoff = c->nrcpts = 0;
+	c->body = 0;
+	c->wait = SMTPD_W_DEAD;
+	c->next_dead = smtpd.dead;
+	smtpd.dead = c;
+	if (event_timer_set(&smtpd.loop, &smtpd.reaper, 0, conn_reap, NULL) ==
+	    -1) {
+		fatal("no timer for the connection reaper");
+	}
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -399,7 +441,13 @@ smtpd_conn_resume(struct smtpd_conn *c)
 {
 	int r;
 
+	if (c->wait == SMTPD_W_DEAD) {
+		return;
+	}
 	conn_run(c);
+	if (c->wait == SMTPD_W_DEAD) {
+		return;
+	}
 	smtpd_txn_prefetch(c);
 	r = conn_flush(c);
 	if (r == -1 || (r == 0 && c->wait == SMTPD_W_CLOSE)) {

@@ -55,6 +55,7 @@ enum smtpd_wait {
 	SMTPD_W_AUTH,   /* AUTH_CHECK sent; the 235/535 waits */
 	SMTPD_W_TLS,    /* TLS handshake in progress */
 	SMTPD_W_CLOSE,  /* flushing the last reply, then close */
+	SMTPD_W_DEAD,   /* closed; the record is freed by the reaper */
 };
 
 struct smtpd_conn {
@@ -99,7 +100,7 @@ struct smtpd_conn {
 	unsigned tls_bits, tls_alg_bits;
 	/* counters for the disconnect line */
 	unsigned n_ehlo, n_mail, n_rcpt, n_data, n_quit, n_cmds;
-	struct smtpd_conn *next_free;
+	struct smtpd_conn *next_dead; /* the reaper's list */
 };
 
 struct smtpd {
@@ -114,6 +115,8 @@ struct smtpd {
 	struct smtpd_conn **conns; /* by slot; id = slot | generation */
 	size_t maxconns, nconns;
 	uint32_t idgen;
+	struct smtpd_conn *dead;   /* closed connections to free */
+	struct event_timer reaper; /* frees them after the current callback */
 	char hostname[CONFIG_DOMAIN_SIZE];
 	struct smtp_relay_conf relay; /* relay control, from the config */
 	struct smtp_relay_domain *relay_domains;

@@ -78,8 +78,15 @@ log_client(const struct smtpd_conn *c)
 static int
 send_open(struct smtpd_conn *c)
 {
+	unsigned gen = smtpd.queue_gen;
+
+	/* A write that finds the queue dead closes the link inside
+	 * chan_send: smtpd_queue_closed has run (and bumped queue_gen)
+	 * before we get here, so no Q_OPENED will ever come. Waiting for
+	 * one would hang the client's MAIL for good. */
 	if (!smtpd.queue.open ||
-	    chan_send(&smtpd.queue, MSG_Q_OPEN, c->id, -1, NULL, 0) != SK_OK) {
+	    chan_send(&smtpd.queue, MSG_Q_OPEN, c->id, -1, NULL, 0) != SK_OK ||
+	    smtpd.queue_gen != gen) {
 		return -1;
 	}
 	c->queue_gen = smtpd.queue_gen;
@@ -375,6 +382,7 @@ void
 smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 {
 	uint8_t body[8];
+	unsigned gen;
 
 	if (c->spool_fd == -1 || c->write_error ||
 	    c->queue_gen != smtpd.queue_gen || !smtpd.queue.open) {
@@ -388,9 +396,13 @@ smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 	}
 	msg_put_u32(body, (uint32_t)(c->written >> 32));
 	msg_put_u32(body + 4, (uint32_t)c->written);
+	gen = smtpd.queue_gen;
+	/* As in send_open: a queue found dead while we write will never
+	 * answer the commit, so do not wait for Q_COMMITTED (451). */
 	if (send_envelope(c) != SK_OK ||
 	    chan_send(&smtpd.queue, MSG_Q_COMMIT, c->id, -1, body,
-		sizeof(body)) != SK_OK) {
+		sizeof(body)) != SK_OK ||
+	    smtpd.queue_gen != gen) {
 		smtpd_txn_abort(c);
 		smtp_session_message_done(&c->s, 0, NULL, out);
 		return;
