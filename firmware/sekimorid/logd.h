@@ -7,8 +7,8 @@
  *   - standard error (host runs and tests: --log-stderr), or
  *   - the local syslog socket /dev/log (the appliance: busybox syslogd),
  *     as RFC 3164 datagrams with the config's facility.
- * Remote collectors (RFC 5424) from the config are fed by the appliance's
- * syslogd; see README.md.
+ * Remote collectors (RFC 5424) from the config get every line too
+ * (logremote.h).
  */
 #ifndef SEKIMORID_LOGD_H
 #define SEKIMORID_LOGD_H
