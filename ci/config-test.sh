@@ -130,13 +130,13 @@ printf '{"sekimori-interfaces:interfaces": {"interface": [{"name": "eth0"}]}}\n'
 check "no mail data" 1 "config: /sekimori-mail:mail: missing" \
 	--check -c "$tmp/nomail.json"
 
-# Usage, and the daemon that does not exist yet.
+# Usage, and the daemon refusing to start on a config that does not
+# validate (it serves nothing and says why; ci/relay-test.py runs it).
 check "no arguments" 2 "usage: sekimorid"
 check "check without -c" 2 "no configuration file" --check
 check "stray argument" 2 "unexpected argument" --check -c "$dir/factory.json" extra
 check "unknown option" 2 "usage: sekimorid" --frobnicate
-check "daemon not implemented" 2 \
-	"sekimorid: the relay daemon is not implemented yet; use --check" \
-	-c "$dir/factory.json"
+check "daemon refuses a bad config" 1 "sekimorid: config: " \
+	-c "$dir/testdata/bad-port-range.json" --log-stderr
 
 [ "$fails" -eq 0 ]
