@@ -163,8 +163,17 @@ chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
 	if (r != SK_OK) {
 		return r;
 	}
-	/* A failed flush kills the channel, but the message was taken. */
-	(void)chan_flush(c);
+	/*
+	 * Send what the socket takes now. A failure is not reported here:
+	 * on_close runs only from the event loop, which sees the dead peer
+	 * (EOF or an error on the socket) at its next pass. Reporting it in
+	 * here would run the owner's clean-up in the middle of whatever
+	 * the caller was doing with the state it frees.
+	 */
+	r = msg_flush(&c->w);
+	if (r == SK_OK || r == SK_NEED_MORE) {
+		chan_want(c);
+	}
 	return SK_OK;
 }
 

@@ -13,7 +13,10 @@
  * is called once when the channel dies (peer closed: SK_E_CLOSED; the
  * peer broke the protocol or a system call failed: another result) and
  * the channel is closed before the call; a closed channel ignores sends
- * (SK_E_CLOSED). Callbacks may close or reopen the channel.
+ * (SK_E_CLOSED). Callbacks may close or reopen the channel. on_close is
+ * called only from the event loop, never from inside chan_send: a send
+ * that finds the peer gone returns SK_OK, and the loop reports the death
+ * at its next pass, outside the sender's code.
  */
 #ifndef SK_CHAN_H
 #define SK_CHAN_H

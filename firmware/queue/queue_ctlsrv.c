@@ -31,6 +31,12 @@ static void queue_ctl_timer(struct event_loop *loop, struct event_timer *t);
 static void
 queue_ctl_arm(struct queue_ctl_client *c, uint64_t ms)
 {
+	/* A send that found the client gone dropped it inside chan_send,
+	 * just before this: its memory goes at the reap, so its timer must
+	 * not be put back in the heap. */
+	if (c->dead) {
+		return;
+	}
 	if (event_timer_set(&c->q->loop, &c->t, ms, queue_ctl_timer, c) == -1) {
 		panic("timer heap full"); /* QUEUE_TIMERS is too small */
 	}

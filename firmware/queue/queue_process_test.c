@@ -667,6 +667,45 @@ test_commit_refused(void)
 	teardown();
 }
 
+/*
+ * test_commit_refused_smtp_gone - smtp dies with a commit on the wire
+ * that the queue refuses: the Q_FAIL write finds smtp gone, and the
+ * channel's end (run inside chan_send) aborts every open transaction,
+ * the refused one included. The refusal must not free it again (ASan;
+ * the crash test's kills of smtp make this instant possible).
+ */
+static void
+test_commit_refused_smtp_gone(void)
+{
+	static const char *const rcpts[] = { "b@remote.example", NULL };
+	char id[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	int fd, fd2;
+
+	if (setup() == -1) {
+		return;
+	}
+	fd = q_open(1, id);
+	fd2 = q_open(2, id2); /* another open transaction, aborted too */
+	if (fd < 0 || fd2 < 0) {
+		teardown();
+		return;
+	}
+	close(fd2);
+	q_write(fd, content, 10); /* short: the commit is refused */
+	q_finish(1, id, "a@client.example", rcpts, 0, MSG_RET_NONE,
+	    strlen(content));
+	msg_flush(&wr_smtp);
+	close(h.smtp);
+	h.smtp = -1;
+	run(5);
+	TEST_CHECK(logged("not queued: write error"), "commit not refused");
+	TEST_CHECK(logged("smtp channel closed"), "smtp's end not noticed");
+	TEST_CHECK(h.q->ntx == 0, "%zu transactions left open", h.q->ntx);
+	TEST_CHECK(!file_exists(id) && !file_exists(id2), "content files kept");
+	TEST_CHECK(messages() == 0, "a refused message recorded");
+	teardown();
+}
+
 /* test_nospace - a nearly full /data refuses new mail with NOSPACE */
 static void
 test_nospace(void)
@@ -1267,6 +1306,62 @@ test_list_many(void)
 	teardown();
 }
 
+/*
+ * test_ctl_client_gone - an operator client that sends a request and
+ * leaves at once: the answer's write fails inside chan_send, which drops
+ * the client there and then. Its timer must stay off: the reap frees the
+ * client, and a timer left in the heap would be used after the free
+ * (ASan). The next client is served as usual.
+ */
+static void
+test_ctl_client_gone(void)
+{
+	static struct msg_writer w;
+	struct sockaddr_un sun;
+	uint8_t body[16];
+	struct msg_body_writer b;
+	char out[256];
+	int fd, i, left = 0;
+
+	if (setup() == -1) {
+		return;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/control",
+		h.q->spool.path) >= (int)sizeof(sun.sun_path)) {
+		test_fail("socket path too long");
+		teardown();
+		return;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		test_fail("connect: %s", strerror(errno));
+		teardown();
+		return;
+	}
+	msg_writer_init(&w, fd);
+	msg_body_writer_init(&b, body, sizeof(body));
+	msg_body_put_cstr(&b, "list");
+	put(&w, MSG_CTL_REQUEST, 0, -1, &b);
+	msg_writer_clear(&w);
+	close(fd);
+	for (i = 0; i < 5; i++) {
+		queue_run_once(h.q, 0);
+	}
+	advance(QUEUE_CTL_IDLE_MS + 1000); /* the idle timer's time */
+	run(5);
+	for (i = 0; i < QUEUE_CTL_CLIENTS_MAX; i++) {
+		left += h.q->clients[i] != NULL;
+	}
+	TEST_CHECK(left == 0, "%d clients left", left);
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, "0 messages") != NULL,
+	    "list after a vanished client: %s", out);
+	teardown();
+}
+
 /* test_shutdown_and_restart - commits in flight finish, the delivery
  * job in flight is waited for; the spool is whole after a restart */
 static void
@@ -1502,6 +1597,8 @@ const struct test_case test_cases[] = {
 	{ "queue_process_log_to_parent", test_log_to_parent },
 	{ "queue_process_group_commit", test_group_commit },
 	{ "queue_process_commit_refused", test_commit_refused },
+	{ "queue_process_commit_refused_smtp_gone",
+	    test_commit_refused_smtp_gone },
 	{ "queue_process_nospace", test_nospace },
 	{ "queue_process_abort", test_abort },
 	{ "queue_process_deliver_and_bounce", test_deliver_and_bounce },
@@ -1512,6 +1609,7 @@ const struct test_case test_cases[] = {
 	{ "queue_process_split_job", test_split_job },
 	{ "queue_process_operator", test_operator },
 	{ "queue_process_list_many", test_list_many },
+	{ "queue_process_ctl_client_gone", test_ctl_client_gone },
 	{ "queue_process_shutdown_and_restart", test_shutdown_and_restart },
 	{ "queue_process_shutdown_grace", test_shutdown_grace },
 	{ "queue_process_crash_leftovers", test_crash_leftovers },

@@ -263,11 +263,17 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
 		t->fail = "write error";
 	}
 	if (t->fail != NULL || q->stopping) {
+		const char *why =
+		    t->fail != NULL ? t->fail : "queue shutting down";
+		uint32_t peer = t->peer;
+
 		log_warn("%s: not queued: %s", t->id,
 		    t->fail != NULL ? t->fail : "shutting down");
-		queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
-		    t->fail != NULL ? t->fail : "queue shutting down");
+		/* Free first: a Q_FAIL that finds smtp gone ends the channel
+		 * inside the send, and queue_smtp_gone then frees every open
+		 * transaction, this one included. */
 		queue_tx_free(q, t, 0);
+		queue_smtp_fail(q, peer, MSG_QUEUE_TEMP, why);
 		return;
 	}
 	t->committing = 1;
