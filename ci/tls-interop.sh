@@ -78,25 +78,41 @@ if ! { leaf rsa rsa:2048 && leaf ec ec -pkeyopt ec_paramgen_curve:P-256; }; then
 	exit 2
 fi
 
-# ---- our server, openssl s_client -----------------------------------
-# serve NAME PROBE-ARGS... - start tls-probe server for one connection;
-# sets PORT and SRV (its output file)
-serve() {
-	SRV=$T/srv.$1
-	CLI=$T/cli.out
-	: >"$CLI"
-	shift
+# listen OUT PREFIX COMMAND... - start a server in the background, its
+# output in OUT, and wait until it prints its port after PREFIX (a sed
+# pattern); sets SRV (OUT), SRV_PID and PORT
+listen() {
+	SRV=$1
+	prefix=$2
+	shift 2
 	: >"$SRV" # before the child opens it: the loop below reads it
-	"$PROBE" server -n 1 "$@" >"$SRV" 2>&1 &
+	"$@" >"$SRV" 2>&1 &
 	SRV_PID=$!
 	pids="$pids $SRV_PID"
 	PORT=
 	for _ in $(seq 50); do
-		PORT=$(sed -n 's/^PORT //p' "$SRV")
+		PORT=$(sed -n "s/^$prefix//p" "$SRV")
 		[ -n "$PORT" ] && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+# server_said - wait for the server; its OK or FAIL line
+server_said() {
+	wait "$SRV_PID" 2>/dev/null
+	grep -E '^(OK|FAIL) ' "$SRV"
+}
+
+# ---- our server, openssl s_client -----------------------------------
+# serve NAME PROBE-ARGS... - start tls-probe server for one connection;
+# sets PORT and SRV (its output file)
+serve() {
+	CLI=$T/cli.out
+	: >"$CLI"
+	name=$1
+	shift
+	listen "$T/srv.$name" 'PORT ' "$PROBE" server -n 1 "$@"
 }
 
 # client_of ARGS... - openssl s_client to PORT, output in CLI
@@ -112,10 +128,9 @@ in_policy() { "$PROBE" suites "$2" | grep -qx "$1"; }
 # expect_ok LABEL POLICY VERSION - s_client and tls-probe agree on VERSION
 # and a suite of POLICY
 expect_ok() {
-	wait "$SRV_PID" 2>/dev/null
+	ours=$(server_said)
 	got_v=$(sed -n 's/^Protocol version: //p' "$CLI")
 	got_c=$(sed -n 's/^Ciphersuite: //p' "$CLI")
-	ours=$(grep -E '^(OK|FAIL) ' "$SRV")
 	case $ours in
 	"OK $3 with cipher $got_c ("*) same=1 ;;
 	*) same=0 ;;
@@ -130,8 +145,7 @@ expect_ok() {
 
 # expect_refused LABEL - no session, and our side says why
 expect_refused() {
-	wait "$SRV_PID" 2>/dev/null
-	ours=$(grep -E '^(OK|FAIL) ' "$SRV")
+	ours=$(server_said)
 	if ! grep -q '^Protocol version: ' "$CLI" &&
 		echo "$ours" | grep -q '^FAIL '; then
 		pass "$1 (${ours#FAIL })"
@@ -198,20 +212,10 @@ done
 # ---- our client, openssl s_server -----------------------------------
 # peer NAME S_SERVER-ARGS... - openssl s_server for one connection
 peer() {
-	SRV=$T/peer.$1
+	name=$1
 	shift
-	: >"$SRV"
-	timeout $WAIT openssl s_server -accept 127.0.0.1:0 -rev -naccept 1 \
-		"$@" >"$SRV" 2>&1 &
-	SRV_PID=$!
-	pids="$pids $SRV_PID"
-	PORT=
-	for _ in $(seq 50); do
-		PORT=$(sed -n 's/^ACCEPT 127.0.0.1://p' "$SRV")
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	listen "$T/peer.$name" 'ACCEPT 127.0.0.1:' timeout $WAIT \
+		openssl s_server -accept 127.0.0.1:0 -rev -naccept 1 "$@"
 }
 
 # probe_to LABEL WANT PROBE-ARGS... - our client; its first line must

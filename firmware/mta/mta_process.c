@@ -139,6 +139,7 @@ static struct mta_proc {
 static void mta_schedule(void);
 static void mta_conn_step(struct mta_conn *conn);
 static void mta_job_next_address(struct mta_job *j);
+static void mta_job_skip_address(struct mta_job *j);
 
 /* ---- small helpers ------------------------------------------------ */
 
@@ -349,6 +350,22 @@ mta_job_unlink(struct mta_job *j)
 	j->prev = j->next = NULL;
 }
 
+/* mta_job_activate - a waiting job takes a slot of its destination and
+ * moves to the active list in phase */
+static void
+mta_job_activate(struct mta_job *j, enum mta_job_phase phase)
+{
+	mta_job_unlink(j); /* while its phase still says "waiting" */
+	j->phase = phase;
+	j->next = S.active;
+	if (S.active != NULL) {
+		S.active->prev = j;
+	}
+	S.active = j;
+	j->dest->jobs++;
+	S.jobs++;
+}
+
 /* mta_job_free - the job's memory and descriptor; nothing is sent */
 static void
 mta_job_free(struct mta_job *j)
@@ -397,6 +414,19 @@ mta_job_finish(struct mta_job *j, const struct mta_outcome *rest)
 	mta_schedule();
 }
 
+/* mta_outcome_vset - o = status st, dsn, and the text fmt makes */
+static void mta_outcome_vset(struct mta_outcome *o, enum msg_delivery_status st,
+    const char *dsn, const char *fmt, va_list ap) SK_PRINTF(4, 0);
+
+static void
+mta_outcome_vset(struct mta_outcome *o, enum msg_delivery_status st,
+    const char *dsn, const char *fmt, va_list ap)
+{
+	o->status = st;
+	snprintf(o->dsn, sizeof(o->dsn), "%s", dsn);
+	vsnprintf(o->text, sizeof(o->text), fmt, ap);
+}
+
 /* mta_job_fail - every open recipient gets this outcome */
 static void mta_job_fail(struct mta_job *j, enum msg_delivery_status st,
     const char *dsn, const char *fmt, ...) SK_PRINTF(4, 5);
@@ -408,10 +438,8 @@ mta_job_fail(struct mta_job *j, enum msg_delivery_status st, const char *dsn,
 	struct mta_outcome o;
 	va_list ap;
 
-	o.status = st;
-	snprintf(o.dsn, sizeof(o.dsn), "%s", dsn);
 	va_start(ap, fmt);
-	vsnprintf(o.text, sizeof(o.text), fmt, ap);
+	mta_outcome_vset(&o, st, dsn, fmt, ap);
 	va_end(ap);
 	mta_job_finish(j, &o);
 }
@@ -508,6 +536,62 @@ mta_log_conn(const struct mta_job *j, const char *text)
 	log_info("%s: %s", j->d.qid, text);
 }
 
+/* mta_conn_release - the job leaves the connection, which keeps its slot
+ * as a jobless one until it is freed or takes another job; returns the
+ * job */
+static struct mta_job *
+mta_conn_release(struct mta_conn *conn)
+{
+	struct mta_job *j = conn->job;
+
+	conn->job = NULL;
+	j->conn = NULL;
+	conn->dest->jobless++;
+	S.jobless++;
+	return j;
+}
+
+/* mta_conn_drop_job - the job leaves the connection, which then closes;
+ * the job stays the caller's (it tries another address, or ends) */
+static void
+mta_conn_drop_job(struct mta_conn *conn)
+{
+	(void)mta_conn_release(conn);
+	mta_conn_free(conn);
+}
+
+/* mta_conn_take_job - a jobless connection, ready for a transaction,
+ * takes j (already active) and starts its transaction */
+static void
+mta_conn_take_job(struct mta_conn *conn, struct mta_job *j)
+{
+	conn->dest->jobless--;
+	S.jobless--;
+	j->phase = MTA_J_SENDING;
+	conn->job = j;
+	j->conn = conn;
+	conn->content_off = 0;
+	mta_client_start(&conn->client, &j->d.msg);
+	mta_conn_step(conn);
+}
+
+/* mta_job_address_failed - why the current address failed, in j->last,
+ * and its log line (a temporary failure: the next address may work) */
+static void mta_job_address_failed(struct mta_job *j, const char *dsn,
+    const char *fmt, ...) SK_PRINTF(3, 4);
+
+static void
+mta_job_address_failed(struct mta_job *j, const char *dsn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mta_outcome_vset(&j->last, MSG_TEMPFAIL, dsn, fmt, ap);
+	va_end(ap);
+	j->have_last = 1;
+	mta_log_conn(j, j->last.text);
+}
+
 /* mta_conn_session_failed - the job leaves this connection: next try */
 static void
 mta_conn_session_failed(struct mta_conn *conn)
@@ -519,18 +603,13 @@ mta_conn_session_failed(struct mta_conn *conn)
 	j->last = *f;
 	j->have_last = 1;
 	mta_log_conn(j, f->text);
-	conn->job = NULL;
-	j->conn = NULL;
-	conn->dest->jobless++;
-	S.jobless++;
-	mta_conn_free(conn);
+	mta_conn_drop_job(conn);
 	if (tls_failed && j->policy.mode == MTA_TLS_MAY && !j->plain_retry) {
 		j->plain_retry = 1; /* RFC 7435: the same host in plaintext */
-	} else {
-		j->plain_retry = 0;
-		j->addr_i++;
+		mta_job_next_address(j);
+		return;
 	}
-	mta_job_next_address(j);
+	mta_job_skip_address(j);
 }
 
 /* mta_conn_on_result - a recipient's outcome from the client */
@@ -549,14 +628,8 @@ mta_conn_on_result(void *arg, size_t i, const struct mta_outcome *o)
 static void
 mta_conn_job_done(struct mta_conn *conn)
 {
-	struct mta_job *j = conn->job;
-
-	memcpy(conn->qid, j->d.qid, sizeof(conn->qid));
-	conn->job = NULL;
-	j->conn = NULL;
-	conn->dest->jobless++;
-	S.jobless++;
-	mta_job_finish(j, NULL);
+	memcpy(conn->qid, conn->job->d.qid, sizeof(conn->qid));
+	mta_job_finish(mta_conn_release(conn), NULL);
 }
 
 /* mta_conn_idle - the session is ready for another job */
@@ -577,22 +650,8 @@ mta_conn_idle(struct mta_conn *conn)
 	}
 	if (j != NULL) {
 		/* reuse at once: the job takes the connection's slot */
-		mta_job_unlink(j);
-		j->phase = MTA_J_SENDING;
-		j->next = S.active;
-		if (S.active != NULL) {
-			S.active->prev = j;
-		}
-		S.active = j;
-		d->jobs++;
-		S.jobs++;
-		d->jobless--;
-		S.jobless--;
-		conn->job = j;
-		j->conn = conn;
-		conn->content_off = 0;
-		mta_client_start(&conn->client, &j->d.msg);
-		mta_conn_step(conn);
+		mta_job_activate(j, MTA_J_SENDING);
+		mta_conn_take_job(conn, j);
 		return;
 	}
 	conn->phase = MTA_C_IDLE;
@@ -777,19 +836,10 @@ mta_conn_tls_failed(struct mta_conn *conn, const char *why)
 		return;
 	}
 	/* implicit TLS: no SMTP session yet; this address failed */
-	snprintf(j->last.text, sizeof(j->last.text),
+	mta_job_address_failed(j, "4.7.5",
 	    "TLS handshake with host %s failed: %s", conn->peer, why);
-	snprintf(j->last.dsn, sizeof(j->last.dsn), "4.7.5");
-	j->last.status = MSG_TEMPFAIL;
-	j->have_last = 1;
-	mta_log_conn(j, j->last.text);
-	conn->job = NULL;
-	j->conn = NULL;
-	conn->dest->jobless++;
-	S.jobless++;
-	mta_conn_free(conn);
-	j->addr_i++;
-	mta_job_next_address(j);
+	mta_conn_drop_job(conn);
+	mta_job_skip_address(j);
 }
 
 /* mta_conn_tls_step - advance the handshake */
@@ -850,20 +900,10 @@ mta_conn_connect_failed(struct mta_conn *conn, int err)
 {
 	struct mta_job *j = conn->job;
 
-	snprintf(j->last.text, sizeof(j->last.text), "connect to %s: %s",
-	    conn->relay, strerror(err));
-	snprintf(j->last.dsn, sizeof(j->last.dsn), "4.4.1");
-	j->last.status = MSG_TEMPFAIL;
-	j->have_last = 1;
-	mta_log_conn(j, j->last.text);
-	conn->job = NULL;
-	j->conn = NULL;
-	conn->dest->jobless++;
-	S.jobless++;
-	mta_conn_free(conn);
-	j->plain_retry = 0;
-	j->addr_i++;
-	mta_job_next_address(j);
+	mta_job_address_failed(j, "4.4.1", "connect to %s: %s", conn->relay,
+	    strerror(err));
+	mta_conn_drop_job(conn);
+	mta_job_skip_address(j);
 }
 
 static void
@@ -969,12 +1009,8 @@ mta_connect(struct mta_job *j, const struct mta_addr *a)
 	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&ss, sl);
 	if (rc == -1 && errno != EINPROGRESS) {
-		snprintf(j->last.text, sizeof(j->last.text),
-		    "connect to %s: %s", conn->relay, strerror(errno));
-		snprintf(j->last.dsn, sizeof(j->last.dsn), "4.4.1");
-		j->last.status = MSG_TEMPFAIL;
-		j->have_last = 1;
-		mta_log_conn(j, j->last.text);
+		mta_job_address_failed(j, "4.4.1", "connect to %s: %s",
+		    conn->relay, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 		}
@@ -1012,6 +1048,17 @@ mta_job_next_address(struct mta_job *j)
 	mta_job_fail(j, MSG_TEMPFAIL, "4.4.1", "no address to connect to");
 }
 
+/* mta_job_skip_address - the current address failed: the next one, with
+ * STARTTLS again (on an implicit-TLS hop plain_retry is always 0: only a
+ * failed STARTTLS sets it) */
+static void
+mta_job_skip_address(struct mta_job *j)
+{
+	j->plain_retry = 0;
+	j->addr_i++;
+	mta_job_next_address(j);
+}
+
 /* ---- jobs: resolution and scheduling ------------------------------ */
 
 static void
@@ -1037,29 +1084,13 @@ mta_job_resolved(void *arg, struct mta_resolve *r)
 static void
 mta_job_start(struct mta_job *j)
 {
-	struct mta_dest *d = j->dest;
-	struct mta_conn *conn = d->idle;
+	struct mta_conn *conn = j->dest->idle;
 
-	mta_job_unlink(j);
-	j->phase = MTA_J_RESOLVING;
-	j->next = S.active;
-	if (S.active != NULL) {
-		S.active->prev = j;
-	}
-	S.active = j;
-	d->jobs++;
-	S.jobs++;
+	mta_job_activate(j, MTA_J_RESOLVING);
 	if (conn != NULL) {
 		mta_conn_unpark(conn);
 		event_timer_del(&S.loop, &conn->timer);
-		d->jobless--;
-		S.jobless--;
-		j->phase = MTA_J_SENDING;
-		conn->job = j;
-		j->conn = conn;
-		conn->content_off = 0;
-		mta_client_start(&conn->client, &j->d.msg);
-		mta_conn_step(conn);
+		mta_conn_take_job(conn, j);
 		return;
 	}
 	j->res = mta_calloc(1, sizeof(*j->res));
@@ -1146,13 +1177,7 @@ mta_abort_all(void)
 	}
 	while ((j = S.active) != NULL) {
 		if (j->conn != NULL) {
-			struct mta_conn *conn = j->conn;
-
-			conn->job = NULL;
-			j->conn = NULL;
-			conn->dest->jobless++;
-			S.jobless++;
-			mta_conn_free(conn);
+			mta_conn_drop_job(j->conn);
 		}
 		mta_job_free(j);
 	}
@@ -1208,15 +1233,22 @@ mta_on_deliver(const struct msg *m)
 
 /* ---- the channels ------------------------------------------------- */
 
+/* mta_msg_name - m's type for a log line ("message" if unknown) */
+static const char *
+mta_msg_name(const struct msg *m)
+{
+	const char *name = msg_type_name(m->hdr.type);
+
+	return name != NULL ? name : "message";
+}
+
 static void
 mta_queue_msg(struct chan *c, struct msg *m, void *arg)
 {
 	(void)c;
 	(void)arg;
 	if (m->hdr.type != MSG_M_DELIVER) {
-		fatal("mta: unexpected %s from the queue",
-		    msg_type_name(m->hdr.type) ? msg_type_name(m->hdr.type) :
-						 "message");
+		fatal("mta: unexpected %s from the queue", mta_msg_name(m));
 	}
 	mta_on_deliver(m);
 }
@@ -1288,9 +1320,7 @@ mta_parent_msg(struct chan *c, struct msg *m, void *arg)
 		mta_schedule();
 		return;
 	default:
-		fatal("mta: unexpected %s from the parent",
-		    msg_type_name(m->hdr.type) ? msg_type_name(m->hdr.type) :
-						 "message");
+		fatal("mta: unexpected %s from the parent", mta_msg_name(m));
 	}
 }
 

@@ -338,6 +338,16 @@ queue_db_text(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+/* queue_db_st_id - statement which, ready, with ?1 bound to a message id */
+static sqlite3_stmt *
+queue_db_st_id(struct queue_db *db, enum queue_db_stmt which, const char *id)
+{
+	sqlite3_stmt *st = queue_db_st(db, which);
+
+	queue_db_text(st, 1, id);
+	return st;
+}
+
 /* queue_db_done - step a statement that returns no row */
 static enum sk_result
 queue_db_done(sqlite3_stmt *st)
@@ -453,8 +463,7 @@ queue_db_insert_rcpt(struct queue_db *db, const char *id, uint32_t rcpt,
 	if (queue_domain(address, domain, sizeof(domain)) == -1) {
 		return SK_E_SYNTAX;
 	}
-	st = queue_db_st(db, QDB_RCPT_INSERT);
-	queue_db_text(st, 1, id);
+	st = queue_db_st_id(db, QDB_RCPT_INSERT, id);
 	sqlite3_bind_int64(st, 2, rcpt);
 	queue_db_text(st, 3, address);
 	queue_db_text(st, 4, domain);
@@ -492,10 +501,9 @@ queue_db_msg_row(sqlite3_stmt *st, struct queue_msg_row *m)
 enum sk_result
 queue_db_get(struct queue_db *db, const char *id, struct queue_msg_row *m)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_GET);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_MSG_GET, id);
 	enum sk_result r;
 
-	queue_db_text(st, 1, id);
 	if ((r = queue_db_step(st)) != SK_OK) {
 		return r;
 	}
@@ -507,18 +515,14 @@ queue_db_get(struct queue_db *db, const char *id, struct queue_msg_row *m)
 enum sk_result
 queue_db_delete(struct queue_db *db, const char *id)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_DELETE);
-
-	queue_db_text(st, 1, id);
-	return queue_db_changed(db, st);
+	return queue_db_changed(db, queue_db_st_id(db, QDB_MSG_DELETE, id));
 }
 
 enum sk_result
 queue_db_hold(struct queue_db *db, const char *id, int hold)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_HOLD);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_MSG_HOLD, id);
 
-	queue_db_text(st, 1, id);
 	sqlite3_bind_int(st, 2, hold != 0);
 	return queue_db_changed(db, st);
 }
@@ -526,31 +530,29 @@ queue_db_hold(struct queue_db *db, const char *id, int hold)
 enum sk_result
 queue_db_delay_sent(struct queue_db *db, const char *id)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_DELAY_SENT);
-
-	queue_db_text(st, 1, id);
-	return queue_db_changed(db, st);
+	return queue_db_changed(db, queue_db_st_id(db, QDB_MSG_DELAY_SENT, id));
 }
 
 int
 queue_db_exists(struct queue_db *db, const char *id)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_EXISTS);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_MSG_EXISTS, id);
 	enum sk_result r;
 
-	queue_db_text(st, 1, id);
 	r = queue_db_step(st);
 	sqlite3_reset(st);
 	return r == SK_OK ? 1 : r == SK_END ? 0 : -1;
 }
 
-/* queue_db_ids - run a statement whose column 0 is an id, into ids[] */
+/* queue_db_ids - run a statement whose column 0 is an id and whose
+ * parameter `limit` is its LIMIT, max, into ids[] */
 static enum sk_result
-queue_db_ids(sqlite3_stmt *st, char (*ids)[QUEUE_ID_SIZE], size_t max,
-    size_t *n)
+queue_db_ids(sqlite3_stmt *st, int limit, char (*ids)[QUEUE_ID_SIZE],
+    size_t max, size_t *n)
 {
 	enum sk_result r = SK_END;
 
+	sqlite3_bind_int64(st, limit, (sqlite3_int64)max);
 	*n = 0;
 	while (*n < max && (r = queue_db_step(st)) == SK_OK) {
 		queue_db_copy(st, 0, ids[*n], QUEUE_ID_SIZE);
@@ -564,31 +566,22 @@ enum sk_result
 queue_db_list(struct queue_db *db, const char *after,
     char (*ids)[QUEUE_ID_SIZE], size_t max, size_t *n)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_LIST);
-
-	queue_db_text(st, 1, after);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	return queue_db_ids(st, ids, max, n);
+	return queue_db_ids(queue_db_st_id(db, QDB_MSG_LIST, after), 2, ids,
+	    max, n);
 }
 
 enum sk_result
 queue_db_sweep(struct queue_db *db, char (*ids)[QUEUE_ID_SIZE], size_t max,
     size_t *n)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_SWEEP);
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-	return queue_db_ids(st, ids, max, n);
+	return queue_db_ids(queue_db_st(db, QDB_SWEEP), 1, ids, max, n);
 }
 
 enum sk_result
 queue_db_no_rcpt(struct queue_db *db, char (*ids)[QUEUE_ID_SIZE], size_t max,
     size_t *n)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_MSG_NO_RCPT);
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-	return queue_db_ids(st, ids, max, n);
+	return queue_db_ids(queue_db_st(db, QDB_MSG_NO_RCPT), 1, ids, max, n);
 }
 
 enum sk_result
@@ -633,9 +626,7 @@ queue_db_all_end(struct queue_db *db)
 enum sk_result
 queue_db_rcpts_begin(struct queue_db *db, const char *id)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_RCPT_OF);
-
-	queue_db_text(st, 1, id);
+	(void)queue_db_st_id(db, QDB_RCPT_OF, id);
 	return SK_OK;
 }
 
@@ -674,9 +665,8 @@ enum sk_result
 queue_db_result(struct queue_db *db, const char *id, uint32_t rcpt,
     const struct queue_rcpt_update *u)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_RCPT_RESULT);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_RCPT_RESULT, id);
 
-	queue_db_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, rcpt);
 	sqlite3_bind_int(st, 3, u->status);
 	sqlite3_bind_int64(st, 4, u->attempts);
@@ -691,9 +681,8 @@ queue_db_result(struct queue_db *db, const char *id, uint32_t rcpt,
 enum sk_result
 queue_db_reported(struct queue_db *db, const char *id, uint32_t rcpt)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_RCPT_REPORTED);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_RCPT_REPORTED, id);
 
-	queue_db_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, rcpt);
 	return queue_db_done(st);
 }
@@ -702,10 +691,9 @@ enum sk_result
 queue_db_flush(struct queue_db *db, const char *id, int64_t now_ms,
     unsigned long *n)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_RCPT_FLUSH);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_RCPT_FLUSH, id);
 	enum sk_result r;
 
-	queue_db_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_ms);
 	r = queue_db_done(st);
 	*n = r == SK_OK ? (unsigned long)sqlite3_changes(db->h) : 0;
@@ -735,9 +723,8 @@ enum sk_result
 queue_db_due_job_begin(struct queue_db *db, const char *id, const char *domain,
     int64_t now_ms)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_DUE_JOB);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_DUE_JOB, id);
 
-	queue_db_text(st, 1, id);
 	queue_db_text(st, 2, domain);
 	sqlite3_bind_int64(st, 3, now_ms);
 	return SK_OK;
@@ -787,9 +774,8 @@ enum sk_result
 queue_db_inflight_add(struct queue_db *db, const char *id, uint32_t rcpt,
     uint32_t job)
 {
-	sqlite3_stmt *st = queue_db_st(db, QDB_INFLIGHT_ADD);
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_INFLIGHT_ADD, id);
 
-	queue_db_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, rcpt);
 	sqlite3_bind_int64(st, 3, job);
 	return queue_db_done(st);

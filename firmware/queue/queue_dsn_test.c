@@ -4,20 +4,21 @@
  *
  * Each case composes a report and compares it byte for byte with
  * testdata/dsn-NAME.ref. QUEUE_UPDATE_REF=1 rewrites the .ref files;
- * review the diff. The folder is found from $SK_TOP, else by looking
- * upwards from the current directory.
+ * review the diff. The folder is found as every golden test finds its
+ * own (test_transcript_dir: $SK_TOP, else upwards from the current
+ * directory); the comparison is of bytes, not lines, since a DSN's CRLF
+ * and 8-bit octets are what is tested (testdata/.gitattributes).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "msg_types.h"
 #include "queue_dsn.h"
 #include "test.h"
+#include "test_transcript.h"
 
 #define OUT_MAX (256 * 1024)
-#define PATH_LEN 1024
 #define DATE_MS INT64_C(1795000000000) /* Wed, 18 Nov 2026 11:06:40 UTC */
 
 struct sink {
@@ -40,40 +41,13 @@ sink_write(void *arg, const void *p, size_t n)
 	return 0;
 }
 
-/* find_testdata - firmware/queue/testdata, or NULL */
-static const char *
-find_testdata(void)
-{
-	static char path[PATH_LEN];
-	const char *top = getenv("SK_TOP");
-	char up[PATH_LEN] = ".";
-	int i;
-
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/firmware/queue/testdata", top);
-		return access(path, R_OK) == 0 ? path : NULL;
-	}
-	for (i = 0; i < 6; i++) {
-		snprintf(path, sizeof(path), "%s/firmware/queue/testdata", up);
-		if (access(path, R_OK) == 0) {
-			return path;
-		}
-		snprintf(path, sizeof(path), "%s/queue/testdata", up);
-		if (access(path, R_OK) == 0) {
-			return path;
-		}
-		strncat(up, "/..", sizeof(up) - strlen(up) - 1);
-	}
-	return NULL;
-}
-
 /* golden - compare out with testdata/dsn-name.ref (or rewrite it) */
 static void
 golden(const char *name)
 {
 	static char want[OUT_MAX];
-	const char *dir = find_testdata();
-	char path[PATH_LEN];
+	const char *dir = test_transcript_dir("queue/testdata");
+	char path[TEST_TRANSCRIPT_PATH];
 	size_t n, i;
 	FILE *f;
 
