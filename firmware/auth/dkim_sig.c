@@ -7,6 +7,7 @@
 
 #include "base64.h"
 #include "dkim_sig.h"
+#include "dkim_verify.h"
 
 struct dkim_tag {
 	const uint8_t *name;
@@ -333,14 +334,41 @@ dkim_qlist(const struct dkim_tag *t)
 	return SK_E_UNKNOWN;
 }
 
-/* the tags of a signature, for the duplicate check (RFC 6376 3.2) */
+/* the tags of a signature, for the duplicate check (RFC 6376 3.2); cv= is
+ * ARC's (RFC 8617 4.1.3) */
 static const char *const dkim_sig_tags[] = { "v", "a", "b", "bh", "c", "d", "h",
-	"i", "l", "q", "s", "t", "x", "z" };
+	"i", "l", "q", "s", "t", "x", "z", "cv" };
 
-/* RFC 6376 6.1.1: v, a, b, bh, d, h and s are required (bits above) */
-#define DKIM_SIG_REQUIRED                                            \
-	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | \
-	    (1u << 6) | (1u << 10))
+#define DKIM_T(k) (1u << (k))
+#define DKIM_T_V DKIM_T(0)
+#define DKIM_T_A DKIM_T(1)
+#define DKIM_T_B DKIM_T(2)
+#define DKIM_T_BH DKIM_T(3)
+#define DKIM_T_D DKIM_T(5)
+#define DKIM_T_H DKIM_T(6)
+#define DKIM_T_I DKIM_T(7)
+#define DKIM_T_S DKIM_T(10)
+#define DKIM_T_T DKIM_T(11)
+#define DKIM_T_CV DKIM_T(14)
+#define DKIM_T_ALL 0x7fffu
+
+/* per kind: the tags it uses (others are ignored as unknown, RFC 6376
+ * 3.2) and those it requires (RFC 6376 6.1.1, RFC 8617 4.1.2, 4.1.3) */
+static const struct {
+	uint32_t used, required;
+} dkim_kinds[] = {
+	[DKIM_SIG_DKIM] = { DKIM_T_ALL & ~DKIM_T_CV,
+	    DKIM_T_V | DKIM_T_A | DKIM_T_B | DKIM_T_BH | DKIM_T_D | DKIM_T_H |
+		DKIM_T_S },
+	/* RFC 8617 4.1.2: no v= (ignored if seen), i= is the instance */
+	[DKIM_SIG_AMS] = { DKIM_T_ALL & ~DKIM_T_CV & ~DKIM_T_V,
+	    DKIM_T_A | DKIM_T_B | DKIM_T_BH | DKIM_T_D | DKIM_T_H | DKIM_T_S |
+		DKIM_T_I },
+	/* RFC 8617 4.1.3: h= is looked at only to refuse it */
+	[DKIM_SIG_AS] = { DKIM_T_I | DKIM_T_CV | DKIM_T_A | DKIM_T_B |
+		DKIM_T_D | DKIM_T_S | DKIM_T_T | DKIM_T_H,
+	    DKIM_T_I | DKIM_T_CV | DKIM_T_A | DKIM_T_B | DKIM_T_D | DKIM_T_S },
+};
 
 static enum sk_result
 dkim_sig_fail(struct dkim_sig *sig, enum sk_result r, const char *why)
@@ -410,12 +438,49 @@ dkim_sig_tag(struct dkim_sig *sig, const struct dkim_tag *t, size_t base)
 	return SK_OK;
 }
 
+/* dkim_arc_tag - i= (the instance) and cv= of ARC fields (RFC 8617 4.2.1,
+ * 4.1.3) */
+static enum sk_result
+dkim_arc_tag(struct dkim_sig *sig, const struct dkim_tag *t)
+{
+	uint64_t v;
+
+	if (dkim_tag_is(t, "i")) {
+		if (dkim_number(t, 2, &v) != SK_OK || v < 1 ||
+		    v > DKIM_ARC_INSTANCE_MAX) {
+			return dkim_sig_fail(sig, SK_E_RANGE,
+			    "i= is no instance 1 to 50");
+		}
+		sig->instance = (unsigned)v;
+	} else if (dkim_tag_is(t, "h")) {
+		return dkim_sig_fail(sig, SK_E_SYNTAX, "h= in an ARC-Seal");
+	} else if (dkim_ieq(t->val, t->vlen, "none")) {
+		sig->cv = DKIM_ARC_CV_NONE;
+	} else if (dkim_ieq(t->val, t->vlen, "pass")) {
+		sig->cv = DKIM_ARC_CV_PASS;
+	} else if (dkim_ieq(t->val, t->vlen, "fail")) {
+		sig->cv = DKIM_ARC_CV_FAIL;
+	} else {
+		return dkim_sig_fail(sig, SK_E_UNKNOWN, "unknown cv=");
+	}
+	return SK_OK;
+}
+
 /* dkim_sig_parse - a DKIM-Signature field value (RFC 6376 3.5) */
 enum sk_result
 dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf, size_t len)
 {
+	return dkim_sig_parse_kind(sig, buf, len, DKIM_SIG_DKIM);
+}
+
+/* dkim_sig_parse_kind - the tag list of a DKIM-Signature, an
+ * ARC-Message-Signature or an ARC-Seal */
+enum sk_result
+dkim_sig_parse_kind(struct dkim_sig *sig, const uint8_t *buf, size_t len,
+    enum dkim_sig_kind kind)
+{
 	struct dkim_tag t, itag;
-	uint32_t seen = 0;
+	uint32_t seen = 0, used = dkim_kinds[kind].used;
 	size_t pos = 0, k;
 	enum sk_result r;
 	int have_i = 0;
@@ -431,13 +496,21 @@ dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf, size_t len)
 				break;
 			}
 		}
-		if (k == SK_NELEM(dkim_sig_tags)) {
+		if (k == SK_NELEM(dkim_sig_tags) || !(used & DKIM_T(k))) {
 			continue; /* RFC 6376 3.2: unknown tags are ignored */
 		}
-		if (seen & (1u << k)) {
+		if (seen & DKIM_T(k)) {
 			return dkim_sig_fail(sig, SK_E_SYNTAX, "duplicate tag");
 		}
-		seen |= 1u << k;
+		seen |= DKIM_T(k);
+		if (kind != DKIM_SIG_DKIM &&
+		    (dkim_tag_is(&t, "i") || dkim_tag_is(&t, "cv") ||
+			(kind == DKIM_SIG_AS && dkim_tag_is(&t, "h")))) {
+			if ((r = dkim_arc_tag(sig, &t)) != SK_OK) {
+				return r;
+			}
+			continue;
+		}
 		if (dkim_tag_is(&t, "i")) {
 			itag = t;
 			have_i = 1;
@@ -450,11 +523,11 @@ dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf, size_t len)
 	if (r != SK_END) {
 		return dkim_sig_fail(sig, SK_E_SYNTAX, "tag-list syntax");
 	}
-	/* RFC 6376 6.1.1: v, a, b, bh, d, h, s are required */
-	if ((seen & DKIM_SIG_REQUIRED) != DKIM_SIG_REQUIRED) {
+	if ((seen & dkim_kinds[kind].required) != dkim_kinds[kind].required) {
 		return dkim_sig_fail(sig, SK_E_SYNTAX, "required tag missing");
 	}
-	if (sig->alg != DKIM_ALG_RSA_SHA1 && sig->bhlen != DKIM_BH_MAX) {
+	if (kind != DKIM_SIG_AS && sig->alg != DKIM_ALG_RSA_SHA1 &&
+	    sig->bhlen != DKIM_BH_MAX) {
 		return dkim_sig_fail(sig, SK_E_SYNTAX, "bh= is no SHA-256");
 	}
 	if (have_i) {
@@ -677,6 +750,45 @@ dkim_der_rsa_pub(const uint8_t *der, size_t len, struct dkim_rsa_pub *pub)
 	pub->bits = (unsigned)pub->nlen * 8;
 	for (top = pub->n[0]; !(top & 0x80); top <<= 1) {
 		pub->bits--;
+	}
+	return SK_OK;
+}
+
+/* RFC 6376 5.4.1 recommended fields; the first six are over-signed */
+static const char *const dkim_sign_fields[] = { "from", "subject", "to", "cc",
+	"date", "message-id", "reply-to", "sender", "in-reply-to", "references",
+	"mime-version", "content-type", "content-transfer-encoding",
+	"content-id", "content-description", "resent-date", "resent-from",
+	"resent-sender", "resent-to", "resent-cc", "resent-message-id",
+	"list-id", "list-help", "list-unsubscribe", "list-subscribe",
+	"list-post", "list-owner", "list-archive" };
+#define DKIM_SIGN_OVERSIGNED 6
+
+/* dkim_sig_sign_hlist - the h= names into sig (counted in hdr) */
+enum sk_result
+dkim_sig_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen)
+{
+	const uint8_t *f;
+	size_t k, pos, flen, n, used = 0, nl;
+
+	for (k = 0; k < SK_NELEM(dkim_sign_fields); k++) {
+		nl = strlen(dkim_sign_fields[k]);
+		n = 0;
+		pos = 0;
+		while (dkim_header_next(hdr, hlen, &pos, &f, &flen) == SK_OK) {
+			n += dkim_header_is(f, flen, dkim_sign_fields[k], nl);
+		}
+		n += k < DKIM_SIGN_OVERSIGNED;
+		for (; n > 0; n--) {
+			if (sig->nh == DKIM_H_NAMES_MAX ||
+			    used + nl > DKIM_H_TEXT_MAX) {
+				return SK_E_TOO_LONG;
+			}
+			memcpy(sig->h_text + used, dkim_sign_fields[k], nl);
+			sig->h_off[sig->nh] = (uint16_t)used;
+			sig->h_len[sig->nh++] = (uint16_t)nl;
+			used += nl;
+		}
 	}
 	return SK_OK;
 }

@@ -43,6 +43,22 @@ enum dkim_canon_alg {
 	DKIM_CANON_RELAXED,
 };
 
+/* what a tag list is: the same syntax serves three header fields */
+enum dkim_sig_kind {
+	DKIM_SIG_DKIM = 0, /* DKIM-Signature (RFC 6376 3.5) */
+	DKIM_SIG_AMS,      /* ARC-Message-Signature (RFC 8617 4.1.2) */
+	DKIM_SIG_AS,       /* ARC-Seal (RFC 8617 4.1.3) */
+};
+
+/* cv= of an ARC-Seal (RFC 8617 4.1.3, 4.4) */
+enum dkim_arc_cv {
+	DKIM_ARC_CV_NONE = 0,
+	DKIM_ARC_CV_PASS,
+	DKIM_ARC_CV_FAIL,
+};
+
+#define DKIM_ARC_INSTANCE_MAX 50 /* RFC 8617 4.2.1: i= is 1 to 50 */
+
 enum dkim_key_type {
 	DKIM_KEY_RSA = 0,
 	DKIM_KEY_ED25519,
@@ -70,6 +86,9 @@ struct dkim_sig {
 	 * value is hashed as empty) */
 	size_t b_val_off;
 	size_t b_val_len;
+	/* ARC only: i= is the instance (then sig.i is "@d"), cv= of a seal */
+	unsigned instance;
+	enum dkim_arc_cv cv;
 	const char *err; /* why parsing failed, a static string */
 };
 
@@ -89,6 +108,19 @@ struct dkim_key {
  * sig->err set: all of them make the signature a permerror. */
 enum sk_result dkim_sig_parse(struct dkim_sig *sig, const uint8_t *buf,
     size_t len);
+
+/* dkim_sig_parse_kind - the same for an ARC-Message-Signature (no v=,
+ * i= is the instance 1..50; RFC 8617 4.1.2) or an ARC-Seal (i=, cv=, a=,
+ * b=, d=, s= required, t= optional, h= forbidden, other DKIM tags not
+ * used; RFC 8617 4.1.3) */
+enum sk_result dkim_sig_parse_kind(struct dkim_sig *sig, const uint8_t *buf,
+    size_t len, enum dkim_sig_kind kind);
+
+/* dkim_sig_sign_hlist - the h= list a signer uses for the header section
+ * hdr (RFC 6376 5.4.1 fields present, From, Subject, To, Cc, Date and
+ * Message-ID once more than present), into sig's h_text/h_off/h_len/nh */
+enum sk_result dkim_sig_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr,
+    size_t hlen);
 
 /* dkim_key_parse - parse a key record (the TXT strings concatenated).
  * SK_OK (also for a revoked key: key->revoked), else key->err. */

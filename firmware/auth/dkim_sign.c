@@ -10,16 +10,6 @@
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 
-/* RFC 6376 5.4.1 recommended fields; the first six are over-signed */
-static const char *const dkim_sign_fields[] = { "from", "subject", "to", "cc",
-	"date", "message-id", "reply-to", "sender", "in-reply-to", "references",
-	"mime-version", "content-type", "content-transfer-encoding",
-	"content-id", "content-description", "resent-date", "resent-from",
-	"resent-sender", "resent-to", "resent-cc", "resent-message-id",
-	"list-id", "list-help", "list-unsubscribe", "list-subscribe",
-	"list-post", "list-owner", "list-archive" };
-#define DKIM_SIGN_OVERSIGNED 6
-
 /* id-Ed25519 PrivateKeyInfo prefix (RFC 8410 7, 10.3) */
 static const uint8_t dkim_ed25519_prefix[16] = { 0x30, 0x2e, 0x02, 0x01, 0x00,
 	0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20 };
@@ -236,6 +226,75 @@ dkim_txt_record(char *out, size_t max, const char *type, const uint8_t *pub,
 	return (size_t)o + n;
 }
 
+/* public exponents tried after BearSSL's own answer: what key generators
+ * use (65537 nearly always; 3 in old keys) */
+static const uint32_t dkim_rsa_e_common[] = { 65537, 3, 5, 17, 257 };
+
+/* dkim_rsa_e_undoes - e undoes the private key: (x^d)^e = x, where
+ * xd is x^d for the fixed x in want (all nlen octets) */
+static int
+dkim_rsa_e_undoes(uint32_t e, const uint8_t *n, size_t nlen, const uint8_t *xd,
+    const uint8_t *want)
+{
+	uint8_t x[DKIM_B_MAX], eb[4];
+	br_rsa_public_key pk;
+
+	if (e < 3 || (e & 1) == 0) {
+		return 0;
+	}
+	eb[0] = (uint8_t)(e >> 24);
+	eb[1] = (uint8_t)(e >> 16);
+	eb[2] = (uint8_t)(e >> 8);
+	eb[3] = (uint8_t)e;
+	memcpy(x, xd, nlen);
+	pk.n = (unsigned char *)(uintptr_t)n;
+	pk.nlen = nlen;
+	pk.e = eb;
+	pk.elen = sizeof(eb);
+	return br_rsa_public_get_default()(x, nlen, &pk) == 1 &&
+	    memcmp(x, want, nlen) == 0;
+}
+
+/*
+ * dkim_rsa_pubexp - the public exponent of a private key, 0 if not found.
+ * BearSSL's private key holds no e, and br_rsa_compute_pubexp() works only
+ * for primes that are 3 mod 4 (BearSSL's own keys); for other keys, as
+ * OpenSSL makes them, it returns 0 and the TXT record would publish a
+ * broken key.  So every candidate is proven by a round trip, as
+ * firmware/tls/tls_pem.c proves a certificate's key: x^d^e = x for a fixed
+ * x < n (one private operation, then one cheap public one per candidate).
+ */
+static uint32_t
+dkim_rsa_pubexp(const br_rsa_private_key *sk, const uint8_t *n, size_t nlen)
+{
+	uint8_t want[DKIM_B_MAX], xd[DKIM_B_MAX];
+	uint32_t e;
+	size_t i;
+
+	if (nlen == 0 || nlen > sizeof(want)) {
+		return 0;
+	}
+	/* x = 00 01 02 ...: below n, as its first octet is 0 */
+	for (i = 0; i < nlen; i++) {
+		want[i] = (uint8_t)i;
+	}
+	memcpy(xd, want, nlen);
+	if (br_rsa_private_get_default()(xd, sk) != 1) {
+		return 0;
+	}
+	e = br_rsa_compute_pubexp_get_default()(sk);
+	if (dkim_rsa_e_undoes(e, n, nlen, xd, want)) {
+		return e;
+	}
+	for (i = 0; i < SK_NELEM(dkim_rsa_e_common); i++) {
+		if (dkim_rsa_e_undoes(dkim_rsa_e_common[i], n, nlen, xd,
+			want)) {
+			return dkim_rsa_e_common[i];
+		}
+	}
+	return 0;
+}
+
 size_t
 dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 {
@@ -253,7 +312,9 @@ dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 		return 0;
 	}
 	br_rsa_compute_modulus_get_default()(n, sk);
-	e = br_rsa_compute_pubexp_get_default()(sk);
+	if ((e = dkim_rsa_pubexp(sk, n, nlen)) == 0) {
+		return 0; /* never publish a key we cannot prove */
+	}
 	slen = dkim_rsa_spki(n, nlen, e, spki);
 	return dkim_txt_record(out, max, "rsa", spki, slen);
 }
@@ -307,35 +368,6 @@ dkim_out_str(struct dkim_out *o, const char *t, int fold)
 	dkim_out_put(o, t, strlen(t), fold);
 }
 
-/* dkim_sign_hlist - the h= names into sig (counted in hdr) */
-static enum sk_result
-dkim_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen)
-{
-	const uint8_t *f;
-	size_t k, pos, flen, n, used = 0, nl;
-
-	for (k = 0; k < SK_NELEM(dkim_sign_fields); k++) {
-		nl = strlen(dkim_sign_fields[k]);
-		n = 0;
-		pos = 0;
-		while (dkim_header_next(hdr, hlen, &pos, &f, &flen) == SK_OK) {
-			n += dkim_header_is(f, flen, dkim_sign_fields[k], nl);
-		}
-		n += k < DKIM_SIGN_OVERSIGNED;
-		for (; n > 0; n--) {
-			if (sig->nh == DKIM_H_NAMES_MAX ||
-			    used + nl > DKIM_H_TEXT_MAX) {
-				return SK_E_TOO_LONG;
-			}
-			memcpy(sig->h_text + used, dkim_sign_fields[k], nl);
-			sig->h_off[sig->nh] = (uint16_t)used;
-			sig->h_len[sig->nh++] = (uint16_t)nl;
-			used += nl;
-		}
-	}
-	return SK_OK;
-}
-
 enum sk_result
 dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
     size_t max, size_t *outlen)
@@ -358,7 +390,7 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	if (r != SK_END) {
 		return SK_E_SYNTAX;
 	}
-	if ((r = dkim_sign_hlist(&sig, hdr, hlen)) != SK_OK) {
+	if ((r = dkim_sig_sign_hlist(&sig, hdr, hlen)) != SK_OK) {
 		return r;
 	}
 	sig.hcanon = DKIM_CANON_RELAXED;

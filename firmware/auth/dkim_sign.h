@@ -50,7 +50,9 @@ enum sk_result dkim_signkey_pem(struct dkim_signkey *k, const uint8_t *pem,
 /* dkim_signkey_ed25519 - an Ed25519 key from its 32-octet seed */
 enum sk_result dkim_signkey_ed25519(struct dkim_signkey *k,
     const uint8_t seed[32]);
-/* dkim_signkey_txt - the key record to publish, "v=DKIM1; k=..; p=.." */
+/* dkim_signkey_txt - the key record to publish, "v=DKIM1; k=..; p=..";
+ * its length, or 0 when it does not fit or the RSA public exponent
+ * cannot be proven (then no record is better than a broken one) */
 size_t dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max);
 void dkim_signkey_wipe(struct dkim_signkey *k);
 

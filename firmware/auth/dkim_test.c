@@ -562,6 +562,71 @@ test_sign_roundtrip(void)
 	    "header list: got %s", sighdr);
 }
 
+/* an RSA 2048 key made by `openssl genrsa 2048` (PKCS#8), e = 65537, whose
+ * primes are not both 3 mod 4: br_rsa_compute_pubexp() gives 0 for it */
+static const char t_openssl_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDG4ahF0EccNVrv\n"
+    "B7EKsUyoMTecO0UAsWQcs1lHdihWQMFY8lSPl8tR7wBjpfS5VmjXV7hxKfb0Tm9v\n"
+    "79K3GLUqNOtpnSCngHxBxIRDessyWo+FSINQEHhY8dfe9KRn1DJY7vD/w3MbkfPA\n"
+    "EihJ6ae1Tf7zf4EKdJEhxbdNPLv8vgTzGRYHifr3nJGWkLfhDl9XZERPeBA9sRGq\n"
+    "jciiXeAl6xnCUjhaNPMokXv9ZT08L/oDmG0lZJWT1Q8R5PRzFeUxSnTq3iv1nUdW\n"
+    "8iAHGiLHNJBO0JPsmtuxCV0DoDxH1qD/RMx/pN7thT6hWQrcfsmsP3BohSsxjl7/\n"
+    "x/EgC9LTAgMBAAECggEABoE37zyeLsqB9GJ0hGyDHNcrQfVgTuL+ar/k8iTnsdaB\n"
+    "XGbkpCOrVz0xbpDtfahZWn24fx8HwDrWgzs9UZbByiUb9ALbIA9gQQhr6QcZoUZ7\n"
+    "/jh+bv5y6TnTvSuUOv8iPG1oPX1HhQXTipstbSlyvkfUSGOJtW1Vl9yvH5wWa/A+\n"
+    "TtZ83zFtTj0HOwWyBDExa46CDjiL+52UbLcPpyZYYBWfYm8H0PWIf1eBpQiA5H5n\n"
+    "y/BCeHsN279SX62GRIcabVjppuuTNnoKO+VCNFvUlmtIpV31tC2GFnnsuTsPBcdo\n"
+    "fglJfRf7RFb8LoGk+dJIX6vPRKUp63RElYa26q6gGQKBgQDxioF/Cj/ILciVNmYk\n"
+    "s9r21ocjyDJXDv7XHadLH+SYU2Fv2Kh3JxqNUnMTV58t/1NLJRncQZu1WRcSFxGy\n"
+    "RjdRmnpWTuwkVG7qvhbAQbWV6kBvHx+HBzsiQGR3gt363bAl4WXOmllWBLSjlI1f\n"
+    "G3PGmKWOAS/KJeBdFL8hEFW0+wKBgQDSyWpM67KkDH2FiTMcDsfY6u1L6geJCEqt\n"
+    "aFswoXdd3aUi8v0ls7A6nguo5Yg0BdQb7Zh+SiJKAllpuLt/jnW4vO43We7KDoyv\n"
+    "2RySRrtxTfNYdvqryEPsy5bW6fGUYPZgq1z9A6JRZTtQhrIOHAS39cf98BcHR339\n"
+    "4c12YZOCCQKBgBcZ5CC+XjNLDbAXr9U6zmplQi+N6iKhcIYqc+Gff0GCWANWeWZL\n"
+    "+yIhDJiA/NxtWw4I0lxaegXyK16zjiG6zXekiqbOjY879A/Hdm2U20UnTlpSY7WK\n"
+    "X4F7HyC/B3QC1+IHmLEV2g18DbrHbm32NjB8UPkv694tmTPN1CnZYhkZAoGAIo1/\n"
+    "zmIoo3mkrdoitau6mNVR1srjN1RToX9ky2D8hzeJFWSNmLuO3N0Bfks5+4UlEvrs\n"
+    "r28JleYysADnQ26f34ug5RPp79dYuo61f0j2+wjTJiJCzxwB/nQVIt+wiSkn2grd\n"
+    "MGCDICKfCYE6+NMg9uLkSL0tmTTf81krbAdsvbkCgYEAnVbpdfObpjpgXljW+OQx\n"
+    "27DehGrDLyuNEtv+RQKUEzIfodUYUJMV9Mr0VVxlbNFfSc5wl1k/byDnEucWjrlZ\n"
+    "PYxkLLIbNN8YwLOMwzlTACgU7SzhQVO08P3a1/X4RJgLq6g+QBnBhcRuOM9RK0VH\n"
+    "Qxk5q/+jtmA3zqW1AerRVqI=\n"
+    "-----END PRIVATE KEY-----\n";
+
+/* the TXT record of an OpenSSL key must publish e = 65537 */
+static void
+test_openssl_key_txt(void)
+{
+	static struct dkim_signkey key;
+	static struct dkim_key rec;
+	struct dkim_rsa_pub pub;
+	char txt[1024];
+	size_t n;
+	enum sk_result r;
+
+	r = dkim_signkey_pem(&key, (const uint8_t *)t_openssl_key,
+	    sizeof(t_openssl_key) - 1);
+	TEST_CHECK(r == SK_OK && key.bits == 2048, "load: %s, %u bits",
+	    sk_result_str(r), key.bits);
+	if (r != SK_OK) {
+		return;
+	}
+	n = dkim_signkey_txt(&key, txt, sizeof(txt));
+	TEST_CHECK(n > 0, "no TXT record");
+	if (n == 0) {
+		return;
+	}
+	r = dkim_key_parse(&rec, (const uint8_t *)txt, n);
+	TEST_CHECK(r == SK_OK, "record: %s", sk_result_str(r));
+	r = dkim_der_rsa_pub(rec.p, rec.plen, &pub);
+	TEST_CHECK(r == SK_OK && pub.bits == 2048, "p=: %s", sk_result_str(r));
+	TEST_CHECK(r == SK_OK && pub.elen == 3 && pub.e[0] == 1 &&
+		pub.e[1] == 0 && pub.e[2] == 1,
+	    "e is not 65537 (%zu octets)", pub.elen);
+	dkim_signkey_wipe(&key);
+}
+
 const struct test_case test_cases[] = {
 	{ "dkim_sig_table", test_sig_table },
 	{ "dkim_key_table", test_key_table },
@@ -573,5 +638,6 @@ const struct test_case test_cases[] = {
 	{ "dkim_exim_ed25519", test_exim_ed25519 },
 	{ "dkim_key_errors", test_key_errors },
 	{ "dkim_sign_roundtrip", test_sign_roundtrip },
+	{ "dkim_openssl_key_txt", test_openssl_key_txt },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

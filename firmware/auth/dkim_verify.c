@@ -95,8 +95,8 @@ dkim_header_is(const uint8_t *field, size_t flen, const char *name, size_t nlen)
 	return i < flen && field[i] == ':';
 }
 
-static void
-dkim_decide(struct dkim_vsig *s, enum dkim_result r, const char *why)
+void
+dkim_vsig_decide(struct dkim_vsig *s, enum dkim_result r, const char *why)
 {
 	if (s->result == DKIM_NONE) {
 		s->result = r;
@@ -152,11 +152,11 @@ dkim_hash_fields(struct dkim_hash *h, const struct dkim_sig *sig,
 	}
 }
 
-/* dkim_hash_headers - the h= fields, then the signature itself with b=
- * empty and no final CRLF (RFC 6376 3.7); and the coverage of watched
+/* dkim_vsig_hash_headers - the h= fields, then the signature itself with
+ * b= empty and no final CRLF (RFC 6376 3.7); and the coverage of watched
  * fields */
-static void
-dkim_hash_headers(struct dkim_vsig *s, const uint8_t *hdr, size_t len,
+void
+dkim_vsig_hash_headers(struct dkim_vsig *s, const uint8_t *hdr, size_t len,
     const uint8_t *self, size_t selflen, size_t b_off)
 {
 	const struct dkim_sig *sig = &s->sig;
@@ -215,26 +215,27 @@ dkim_verify_sig_field(struct dkim_verify *v, const uint8_t *hdr, size_t len,
 		vlen -= 2;
 	}
 	if (dkim_sig_parse(&s->sig, f + vo, vlen) != SK_OK) {
-		dkim_decide(s, DKIM_PERMERROR, s->sig.err);
+		dkim_vsig_decide(s, DKIM_PERMERROR, s->sig.err);
 		s->key_done = 1;
 		return;
 	}
 	s->parsed = 1;
 	if (s->sig.alg == DKIM_ALG_RSA_SHA1) {
 		/* RFC 8301 3.1: rsa-sha1 MUST NOT be used for verifying */
-		dkim_decide(s, DKIM_PERMERROR, "rsa-sha1 is not acceptable");
+		dkim_vsig_decide(s, DKIM_PERMERROR,
+		    "rsa-sha1 is not acceptable");
 		s->key_done = 1;
 		return;
 	}
 	if (s->sig.has_x && s->sig.x < v->now) {
 		/* RFC 6376 3.5 x=: a verifier MAY treat it as invalid */
-		dkim_decide(s, DKIM_POLICY, "signature expired (x=)");
+		dkim_vsig_decide(s, DKIM_POLICY, "signature expired (x=)");
 		s->key_done = 1;
 		return;
 	}
 	limit = s->sig.has_l ? s->sig.l : UINT64_MAX;
 	dkim_body_init(&s->body, s->sig.bcanon, limit);
-	dkim_hash_headers(s, hdr, len, f, flen, vo + s->sig.b_val_off);
+	dkim_vsig_hash_headers(s, hdr, len, f, flen, vo + s->sig.b_val_off);
 }
 
 enum sk_result
@@ -253,24 +254,31 @@ dkim_verify_headers(struct dkim_verify *v, const uint8_t *hdr, size_t len)
 }
 
 int
-dkim_verify_key_query(struct dkim_verify *v, size_t i, char *out, size_t max)
+dkim_vsig_key_query(struct dkim_vsig *s, char *out, size_t max)
 {
-	struct dkim_vsig *s;
 	size_t n;
 
-	if (i >= v->nsig || v->sig[i].key_done) {
+	if (s->key_done) {
 		return 0;
 	}
-	s = &v->sig[i];
 	n = strlen(s->sig.s) + strlen("._domainkey.") + strlen(s->sig.d);
 	if (n + 1 > max || n > DNS_TEXT_NAME_MAX) {
 		/* RFC 6376 3.6.2.1: the name cannot be asked */
-		dkim_decide(s, DKIM_PERMERROR, "key name too long");
+		dkim_vsig_decide(s, DKIM_PERMERROR, "key name too long");
 		s->key_done = 1;
 		return 0;
 	}
 	snprintf(out, max, "%s._domainkey.%s", s->sig.s, s->sig.d);
 	return 1;
+}
+
+int
+dkim_verify_key_query(struct dkim_verify *v, size_t i, char *out, size_t max)
+{
+	if (i >= v->nsig) {
+		return 0;
+	}
+	return dkim_vsig_key_query(&v->sig[i], out, max);
 }
 
 /* dkim_key_accept - the key record fits the signature (RFC 6376 6.1.2) */
@@ -282,28 +290,31 @@ dkim_key_accept(struct dkim_vsig *s)
 
 	s->testing = s->key.testing;
 	if (s->key.revoked) {
-		dkim_decide(s, DKIM_PERMERROR, "key revoked (empty p=)");
+		dkim_vsig_decide(s, DKIM_PERMERROR, "key revoked (empty p=)");
 	} else if (!s->key.sha256_ok) {
-		dkim_decide(s, DKIM_PERMERROR, "key h= excludes sha256");
+		dkim_vsig_decide(s, DKIM_PERMERROR, "key h= excludes sha256");
 	} else if (s->key.strict && at != NULL &&
 	    strcasecmp(at + 1, s->sig.d) != 0) {
-		dkim_decide(s, DKIM_PERMERROR, "key t=s: i= is a subdomain");
+		dkim_vsig_decide(s, DKIM_PERMERROR,
+		    "key t=s: i= is a subdomain");
 	} else if (s->sig.alg == DKIM_ALG_ED25519_SHA256) {
 		if (s->key.k != DKIM_KEY_ED25519 ||
 		    s->key.plen != DKIM_ED25519_PK_LEN) {
-			dkim_decide(s, DKIM_PERMERROR, "key is no Ed25519 key");
+			dkim_vsig_decide(s, DKIM_PERMERROR,
+			    "key is no Ed25519 key");
 			return;
 		}
 		s->key_bits = 256;
 		s->key_ok = 1;
 	} else if (s->key.k != DKIM_KEY_RSA ||
 	    dkim_der_rsa_pub(s->key.p, s->key.plen, &pub) != SK_OK) {
-		dkim_decide(s, DKIM_PERMERROR, "key is no RSA public key");
+		dkim_vsig_decide(s, DKIM_PERMERROR, "key is no RSA public key");
 	} else if (pub.bits < DKIM_RSA_BITS_MIN ||
 	    pub.bits > DKIM_RSA_BITS_MAX) {
 		/* RFC 8301 3.2: 1024 to 4096 bits */
 		s->key_bits = pub.bits;
-		dkim_decide(s, DKIM_PERMERROR, "RSA key size not acceptable");
+		dkim_vsig_decide(s, DKIM_PERMERROR,
+		    "RSA key size not acceptable");
 	} else {
 		s->key_bits = pub.bits;
 		s->key_ok = 1;
@@ -314,14 +325,20 @@ void
 dkim_verify_key_set(struct dkim_verify *v, size_t i,
     const struct dns_answer *ans)
 {
-	struct dkim_vsig *s;
+	if (i < v->nsig) {
+		dkim_vsig_key_set(&v->sig[i], ans);
+	}
+}
+
+void
+dkim_vsig_key_set(struct dkim_vsig *s, const struct dns_answer *ans)
+{
 	const struct dns_rr *rr;
 	size_t k, n = 0;
 
-	if (i >= v->nsig || v->sig[i].key_done) {
+	if (s->key_done) {
 		return;
 	}
-	s = &v->sig[i];
 	s->key_done = 1;
 	switch (ans->status) {
 	case DNS_ANSWER:
@@ -329,10 +346,10 @@ dkim_verify_key_set(struct dkim_verify *v, size_t i,
 	case DNS_NXDOMAIN:
 	case DNS_NODATA:
 		/* RFC 6376 6.1.2: no key for signature */
-		dkim_decide(s, DKIM_PERMERROR, "no key record");
+		dkim_vsig_decide(s, DKIM_PERMERROR, "no key record");
 		return;
 	default:
-		dkim_decide(s, DKIM_TEMPERROR, "key lookup failed");
+		dkim_vsig_decide(s, DKIM_TEMPERROR, "key lookup failed");
 		return;
 	}
 	rr = NULL;
@@ -344,12 +361,12 @@ dkim_verify_key_set(struct dkim_verify *v, size_t i,
 	}
 	if (n != 1) {
 		/* 3.6.2.2: several records are ambiguous; we refuse */
-		dkim_decide(s, DKIM_PERMERROR,
+		dkim_vsig_decide(s, DKIM_PERMERROR,
 		    n == 0 ? "no key record" : "several key records");
 		return;
 	}
 	if (dkim_key_parse(&s->key, ans->data + rr->off, rr->len) != SK_OK) {
-		dkim_decide(s, DKIM_PERMERROR, s->key.err);
+		dkim_vsig_decide(s, DKIM_PERMERROR, s->key.err);
 		return;
 	}
 	dkim_key_accept(s);
@@ -410,54 +427,63 @@ dkim_verify_rsa(struct dkim_vsig *s)
 	return sodium_memcmp(got, s->hhash, sizeof(got)) == 0;
 }
 
+/* dkim_vsig_final - body hash (when body) and signature of one signature
+ * still undecided */
 void
-dkim_verify_final(struct dkim_verify *v)
+dkim_vsig_final(struct dkim_vsig *s, int crypto_ok, int body)
 {
-	struct dkim_vsig *s;
 	uint8_t bh[32];
 	uint64_t total;
-	size_t i;
 	int ok;
 
-	for (i = 0; i < v->nsig; i++) {
-		s = &v->sig[i];
-		if (s->result != DKIM_NONE) {
-			continue;
-		}
-		if (!s->key_done) {
-			dkim_decide(s, DKIM_TEMPERROR, "key not looked up");
-			continue;
-		}
+	if (s->result != DKIM_NONE) {
+		return;
+	}
+	if (!s->key_done) {
+		dkim_vsig_decide(s, DKIM_TEMPERROR, "key not looked up");
+		return;
+	}
+	if (body) {
 		dkim_body_final(&s->body, bh, &total);
 		if (s->sig.has_l && total != s->sig.l) {
 			/* our l= rule: content beyond l= (or a body shorter
 			 * than l=) fails the signature */
-			dkim_decide(s, DKIM_FAIL,
+			dkim_vsig_decide(s, DKIM_FAIL,
 			    total > s->sig.l ? "body has content beyond l=" :
 					       "body shorter than l=");
-			continue;
+			return;
 		}
 		if (sodium_memcmp(bh, s->sig.bh, sizeof(bh)) != 0) {
-			dkim_decide(s, DKIM_FAIL, "body hash mismatch");
-			continue;
+			dkim_vsig_decide(s, DKIM_FAIL, "body hash mismatch");
+			return;
 		}
-		if (s->sig.alg == DKIM_ALG_ED25519_SHA256) {
-			/* RFC 8463 3: PureEdDSA over the SHA-256 hash */
-			if (!v->crypto_ok) {
-				dkim_decide(s, DKIM_TEMPERROR,
-				    "Ed25519 library not initialized");
-				continue;
-			}
-			ok = s->sig.blen == DKIM_ED25519_SIG_LEN &&
-			    crypto_sign_verify_detached(s->sig.b, s->hhash,
-				sizeof(s->hhash), s->key.p) == 0;
-		} else {
-			ok = dkim_verify_rsa(s);
+	}
+	if (s->sig.alg == DKIM_ALG_ED25519_SHA256) {
+		/* RFC 8463 3: PureEdDSA over the SHA-256 hash */
+		if (!crypto_ok) {
+			dkim_vsig_decide(s, DKIM_TEMPERROR,
+			    "Ed25519 library not initialized");
+			return;
 		}
-		if (ok) {
-			dkim_decide(s, DKIM_PASS, "signature verified");
-		} else {
-			dkim_decide(s, DKIM_FAIL, "signature mismatch");
-		}
+		ok = s->sig.blen == DKIM_ED25519_SIG_LEN &&
+		    crypto_sign_verify_detached(s->sig.b, s->hhash,
+			sizeof(s->hhash), s->key.p) == 0;
+	} else {
+		ok = dkim_verify_rsa(s);
+	}
+	if (ok) {
+		dkim_vsig_decide(s, DKIM_PASS, "signature verified");
+	} else {
+		dkim_vsig_decide(s, DKIM_FAIL, "signature mismatch");
+	}
+}
+
+void
+dkim_verify_final(struct dkim_verify *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsig; i++) {
+		dkim_vsig_final(&v->sig[i], v->crypto_ok, 1);
 	}
 }

@@ -131,6 +131,24 @@ void dkim_hash_fields(struct dkim_hash *h, const struct dkim_sig *sig,
 enum sk_result dkim_header_next(const uint8_t *hdr, size_t len, size_t *pos,
     const uint8_t **field, size_t *flen);
 
+/*
+ * One signature's steps, shared with ARC (arc.c), whose seals and message
+ * signatures are DKIM signatures in all but name and header selection.
+ */
+/* dkim_vsig_decide - set the result, unless one is set already */
+void dkim_vsig_decide(struct dkim_vsig *s, enum dkim_result r, const char *why);
+/* dkim_vsig_hash_headers - the header hash of s->sig over hdr, with the
+ * signature field self (b= value at b_off) last, into s->hhash */
+void dkim_vsig_hash_headers(struct dkim_vsig *s, const uint8_t *hdr, size_t len,
+    const uint8_t *self, size_t selflen, size_t b_off);
+/* dkim_vsig_key_query - the key's TXT name into out; 0 when none needed */
+int dkim_vsig_key_query(struct dkim_vsig *s, char *out, size_t max);
+/* dkim_vsig_key_set - the DNS outcome for the key */
+void dkim_vsig_key_set(struct dkim_vsig *s, const struct dns_answer *ans);
+/* dkim_vsig_final - decide: body hash (when body is set; s->body was fed)
+ * and the signature over s->hhash */
+void dkim_vsig_final(struct dkim_vsig *s, int crypto_ok, int body);
+
 /* dkim_header_is - the field's name is name (ASCII case-insensitive) */
 int dkim_header_is(const uint8_t *field, size_t flen, const char *name,
     size_t nlen);

@@ -1,5 +1,5 @@
-# auth/module.mk - sender authentication (libauth.a): SPF, DMARC, DKIM;
-# ARC later.  Built by the conventions of firmware/Makefile.
+# auth/module.mk - sender authentication (libauth.a): SPF, DMARC, DKIM,
+# ARC, Authentication-Results.  Built by the conventions of firmware/Makefile.
 auth_DEPS := dns
 # DKIM: SHA-256 and RSA from BearSSL, Ed25519 (RFC 8463) from libsodium.
 auth_LIBS := -lbearssl -lsodium

@@ -33,6 +33,11 @@ static const struct check_cmd check_cmds[] = {
 	{ "dmarc", check_dmarc,
 	    "dmarc --ip IP --helo NAME --mail-from ADDR [--zone FILE] "
 	    "< MESSAGE" },
+	{ "arc-verify", check_arc_verify,
+	    "arc-verify [--zone FILE] < MESSAGE" },
+	{ "arc-seal", check_arc_seal,
+	    "arc-seal --domain D --selector S --key KEYFILE "
+	    "--authserv-id ID [--zone FILE] < MESSAGE" },
 };
 
 static void
