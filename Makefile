@@ -135,6 +135,7 @@ bench:
 	@ci/check-host bench
 	@mkdir -p output/bench && rm -f output/bench/host-build-failed
 	@$(MAKE) --no-print-directory host || touch output/bench/host-build-failed
+	@/usr/bin/python3 ci/bench/auth.py
 	@/usr/bin/python3 ci/bench/relay.py
 
 clean:

@@ -74,6 +74,8 @@ stage unit-host-asan ci/unit-test.sh host-asan
 stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
 stage dkim-interop ci/dkim-interop.sh
+stage spf-interop ci/spf-interop.sh
+stage arc-interop ci/arc-interop.sh
 stage dmarc-tables ci/dmarc-tables.sh
 stage dmarc-check ci/dmarc-check.sh
 stage smtp-conformance ci/smtp-proto-test.sh
