@@ -20,6 +20,8 @@ chan_init(struct chan *c)
 	c->on_close = NULL;
 	c->arg = NULL;
 	c->io.fd = -1;
+	c->flush.queued = 0;
+	c->flush.next = NULL;
 }
 
 /* chan_die - close, then tell the owner why */
@@ -143,11 +145,41 @@ chan_close(struct chan *c)
 		return;
 	}
 	event_io_del(c->loop, &c->io);
+	event_defer_cancel(c->loop, &c->flush);
 	msg_reader_clear(&c->r);
 	msg_writer_clear(&c->w);
 	close(c->r.sock);
 	c->open = 0;
 	c->gen++;
+}
+
+/*
+ * chan_send_queued - send what the socket takes. A failure is not
+ * reported here: on_close runs only from the loop's dispatch, which sees
+ * the dead peer (EOF or an error on the socket) at its next pass.
+ * Reporting it in here would run the owner's clean-up in the middle of
+ * whatever the sender was doing with the state it frees.
+ */
+static void
+chan_send_queued(struct chan *c)
+{
+	enum sk_result r = msg_flush(&c->w);
+
+	if (r == SK_OK || r == SK_NEED_MORE) {
+		chan_want(c);
+	}
+}
+
+/* chan_deferred - the end of the pass: what this pass queued goes out */
+static void
+chan_deferred(struct event_loop *loop, struct event_defer *d)
+{
+	struct chan *c = d->arg;
+
+	(void)loop;
+	if (c->open) {
+		chan_send_queued(c);
+	}
 }
 
 enum sk_result
@@ -163,16 +195,10 @@ chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
 	if (r != SK_OK) {
 		return r;
 	}
-	/*
-	 * Send what the socket takes now. A failure is not reported here:
-	 * on_close runs only from the event loop, which sees the dead peer
-	 * (EOF or an error on the socket) at its next pass. Reporting it in
-	 * here would run the owner's clean-up in the middle of whatever
-	 * the caller was doing with the state it frees.
-	 */
-	r = msg_flush(&c->w);
-	if (r == SK_OK || r == SK_NEED_MORE) {
-		chan_want(c);
+	if (msg_pending(&c->w) >= CHAN_SEND_NOW) {
+		chan_send_queued(c);
+	} else {
+		event_defer(c->loop, &c->flush, chan_deferred, c);
 	}
 	return SK_OK;
 }

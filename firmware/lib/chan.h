@@ -3,8 +3,10 @@
  * driven by the event loop.
  *
  * Every Sekimori process talks to its supervisor and its peers through
- * channels. chan_send queues a message and sends what the socket takes
- * now; the rest goes out when the loop reports the socket writable.
+ * channels. chan_send queues a message; at the end of the loop's pass
+ * (event_defer) the channel sends all it queued in that pass, so that
+ * many messages cost one system call and one wake-up of the peer. What
+ * the socket does not take goes out when the loop reports it writable.
  * Incoming messages are handed to on_msg one at a time, in order.
  *
  * Ownership: the caller owns struct chan (about 100 KiB: keep it static
@@ -28,6 +30,10 @@
 #include "msg_body.h"
 #include "sk.h"
 
+/* Queued output that is sent at once rather than at the pass's end: it
+ * keeps the write buffer, and callers that watch msg_pending, roomy. */
+#define CHAN_SEND_NOW (MSG_WRITE_BUF / 4)
+
 struct chan;
 typedef void chan_msg_fn(struct chan *c, struct msg *m, void *arg);
 typedef void chan_close_fn(struct chan *c, enum sk_result why, void *arg);
@@ -35,6 +41,7 @@ typedef void chan_close_fn(struct chan *c, enum sk_result why, void *arg);
 struct chan {
 	struct event_loop *loop;
 	struct event_io io;
+	struct event_defer flush; /* queued output, sent at the pass's end */
 	int open;
 	unsigned gen; /* bumped by every open/close: a callback can tell */
 	chan_msg_fn *on_msg;
@@ -53,8 +60,9 @@ int chan_open(struct chan *c, struct event_loop *loop, int sock,
 void chan_close(struct chan *c);
 /*
  * chan_send - queue one message (fd: -1, or a descriptor the channel takes
- * on SK_OK) and flush what the socket takes. SK_E_FULL: the peer is not
- * reading (the caller decides: usually a fatal protocol failure).
+ * on SK_OK), sent at the end of the pass, or at once when CHAN_SEND_NOW
+ * octets are waiting. SK_E_FULL: the peer is not reading (the caller
+ * decides: usually a fatal protocol failure).
  */
 enum sk_result chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
     const void *body, size_t len);

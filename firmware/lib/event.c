@@ -254,6 +254,8 @@ event_run_once(struct event_loop *loop, int max_ms)
 	struct event_io *io;
 	int n;
 
+	/* What was queued outside a pass (setup code) goes before we sleep. */
+	event_run_deferred(loop);
 	n = epoll_wait(loop->epfd, loop->ready, EVENT_BATCH_MAX,
 	    event_wait_ms(loop, max_ms));
 	if (n == -1 && errno != EINTR) {
@@ -269,7 +271,65 @@ event_run_once(struct event_loop *loop, int max_ms)
 	loop->nready = 0;
 	loop->cur = 0;
 	event_timers_fire(loop);
+	event_run_deferred(loop);
 	return 0;
+}
+
+void
+event_defer(struct event_loop *loop, struct event_defer *d, event_defer_cb *cb,
+    void *arg)
+{
+	d->cb = cb;
+	d->arg = arg;
+	if (d->queued) {
+		return;
+	}
+	if (loop->deferred == NULL) {
+		loop->deferred_tail = &loop->deferred;
+	}
+	d->next = NULL;
+	d->queued = 1;
+	*loop->deferred_tail = d;
+	loop->deferred_tail = &d->next;
+}
+
+void
+event_defer_cancel(struct event_loop *loop, struct event_defer *d)
+{
+	struct event_defer **p;
+
+	if (!d->queued) {
+		return;
+	}
+	for (p = &loop->deferred; *p != NULL; p = &(*p)->next) {
+		if (*p == d) {
+			*p = d->next;
+			if (loop->deferred_tail == &d->next) {
+				loop->deferred_tail = p;
+			}
+			break;
+		}
+	}
+	d->queued = 0;
+	d->next = NULL;
+}
+
+/* event_run_deferred - in queue order; work queued by a callback runs in
+ * the same call */
+void
+event_run_deferred(struct event_loop *loop)
+{
+	struct event_defer *d;
+
+	while ((d = loop->deferred) != NULL) {
+		loop->deferred = d->next;
+		if (loop->deferred == NULL) {
+			loop->deferred_tail = &loop->deferred;
+		}
+		d->next = NULL;
+		d->queued = 0;
+		d->cb(loop, d);
+	}
 }
 
 /* event_run - run until event_break; -1 if epoll_wait fails */

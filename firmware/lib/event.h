@@ -17,6 +17,10 @@
  * whole process (that is how signalfd works); a process that forks must
  * restore its mask in the child before exec.
  *
+ * Deferred work (struct event_defer) runs once at the end of the pass,
+ * after the timers: a channel queues its output during the pass and
+ * sends it there in one system call (chan.c).
+ *
  * The clock can be replaced (event_set_clock) so tests drive timers with
  * a fake time. Functions that wrap system calls return 0, or -1 with
  * errno set.
@@ -40,11 +44,13 @@ struct event_loop;
 struct event_io;
 struct event_timer;
 struct event_signal;
+struct event_defer;
 
 typedef void event_io_cb(struct event_loop *, struct event_io *,
     uint32_t revents);
 typedef void event_timer_cb(struct event_loop *, struct event_timer *);
 typedef void event_signal_cb(struct event_loop *, struct event_signal *);
+typedef void event_defer_cb(struct event_loop *, struct event_defer *);
 typedef uint64_t event_clock_fn(void *arg); /* milliseconds, monotonic */
 
 struct event_io {
@@ -67,6 +73,13 @@ struct event_signal {
 	void *arg;
 };
 
+struct event_defer {
+	struct event_defer *next;
+	int queued;
+	event_defer_cb *cb;
+	void *arg;
+};
+
 struct event_loop {
 	int epfd;
 	int sigfd;
@@ -80,6 +93,8 @@ struct event_loop {
 	struct epoll_event ready[EVENT_BATCH_MAX];
 	int nready, cur;
 	int done;
+	struct event_defer *deferred; /* for the end of this pass, in order */
+	struct event_defer **deferred_tail;
 };
 
 /* event_init - an empty loop whose timer heap holds up to cap timers */
@@ -107,6 +122,16 @@ void event_timer_init(struct event_timer *t);
 int event_signal_add(struct event_loop *loop, struct event_signal *s, int signo,
     event_signal_cb *cb, void *arg);
 int event_signal_del(struct event_loop *loop, struct event_signal *s);
+
+/* event_defer - run cb(loop, d) once at the end of this pass (after the
+ * timers); harmless if d is queued already. d must stay alive until it
+ * ran or event_defer_cancel took it back. */
+void event_defer(struct event_loop *loop, struct event_defer *d,
+    event_defer_cb *cb, void *arg);
+/* event_defer_cancel - take d back; harmless if it is not queued */
+void event_defer_cancel(struct event_loop *loop, struct event_defer *d);
+/* event_run_deferred - run what is queued now (event_run_once does) */
+void event_run_deferred(struct event_loop *loop);
 
 /* event_run_once - wait up to max_ms (-1: no cap), dispatch, fire timers */
 int event_run_once(struct event_loop *loop, int max_ms);
