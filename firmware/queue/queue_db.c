@@ -240,12 +240,13 @@ queue_db_open(struct queue_db *db, const char *path, char *err, size_t errlen)
 		return SK_E_IO;
 	}
 	/* EXCLUSIVE before WAL: one process owns the spool, and the WAL
-	 * index lives in its memory (no -shm file to go stale). FULL:
-	 * a commit is on disk when it returns. */
+	 * index lives in its memory (no -shm file to go stale). NORMAL:
+	 * a commit does not wait for the disk; the queue's syncfs after
+	 * each commit makes it durable (queue_int.h, "The pass"). */
 	if (queue_db_exec(db->h,
 		"PRAGMA locking_mode = EXCLUSIVE;"
 		"PRAGMA journal_mode = WAL;"
-		"PRAGMA synchronous = FULL;"
+		"PRAGMA synchronous = NORMAL;"
 		"PRAGMA foreign_keys = ON;"
 		"PRAGMA trusted_schema = OFF;",
 		err, errlen) == -1 ||

@@ -11,8 +11,14 @@
  *
  * The pass: everything that changes the spool during one event-loop
  * pass goes into one SQLite transaction, opened by queue_pass_begin and
- * made durable by queue_flush at the end of the pass (a 0 ms timer) with
- * one syncfs of the spool and one COMMIT.
+ * committed by queue_flush at the end of the pass (a 0 ms timer). The
+ * commit does not wait for the disk (WAL, synchronous=NORMAL): one syncfs
+ * of the spool, on the syncer's thread, makes the content files and the
+ * records of one or more passes durable together, and only then are
+ * their 250s sent and the files of finished messages removed. A record
+ * whose sync never ended belongs to a message that got no 250; recovery
+ * drops it when its file is short (queue_recover.c). Files of finished
+ * messages go right after the commit (queue_after says why that is safe).
  */
 #ifndef QUEUE_INT_H
 #define QUEUE_INT_H
@@ -29,6 +35,7 @@
 #include "queue_proto.h"
 #include "queue_sched.h"
 #include "queue_spool.h"
+#include "queue_syncer.h"
 
 /* Hard limits, whatever the config says. */
 #define QUEUE_TX_MAX 8192    /* open smtp transactions */
@@ -61,6 +68,8 @@ struct queue_tx_rcpt {
 struct queue_tx {
 	uint32_t peer;
 	int committing;   /* Q_COMMIT came: in the batch */
+	int committed;    /* on record, waiting for its sync */
+	int orphan;       /* its smtp session or channel ended: no answer */
 	const char *fail; /* why the commit will be refused, or NULL */
 	char id[QUEUE_ID_SIZE];
 	int have_env;
@@ -93,6 +102,12 @@ struct queue_file {
 struct queue_files {
 	struct queue_file *v;
 	size_t n, cap;
+};
+
+/* Committed messages wait for a sync that started after their pass. */
+struct queue_stage {
+	struct queue_tx **tx; /* messages to acknowledge (txmax slots) */
+	size_t ntx;
 };
 
 /* One operator connection on SPOOL/control. */
@@ -138,6 +153,11 @@ struct queue {
 
 	struct queue_files created; /* DSN files of this pass */
 	struct queue_files removed; /* messages deleted in this pass */
+	struct queue_stage waiting; /* committed, their sync not started */
+	struct queue_stage syncing; /* committed, their sync running */
+	struct queue_syncer syncer;
+	struct event_io sync_io;
+	int sync_busy; /* a sync runs on the syncer's thread */
 
 	struct queue_job *jobs;
 	size_t jobsmax, njobs, perdest;
@@ -168,6 +188,10 @@ void queue_smtp_abort_all(struct queue *q);
 int queue_pass_begin(struct queue *q);
 void queue_flush(struct queue *q);
 void queue_flush_timer(struct event_loop *loop, struct event_timer *t);
+void queue_sync_ready(struct event_loop *loop, struct event_io *io,
+    uint32_t revents);
+void queue_settle(struct queue *q);
+void queue_sync_done(struct queue *q, int err);
 int queue_files_add(struct queue_files *f, const char *id, uint64_t size);
 
 /* queue_mta.c */

@@ -150,6 +150,7 @@ queue_stop_timer(struct event_loop *loop, struct event_timer *t)
 		 "recipients will be tried again",
 	    q->njobs);
 	queue_flush(q);
+	queue_settle(q);
 	queue_finish(q);
 }
 
@@ -179,6 +180,7 @@ queue_stop(struct queue *q, const char *why)
 	}
 	q->stopping = 1;
 	queue_flush(q);
+	queue_settle(q);
 	queue_smtp_abort_all(q);
 	queue_ctl_close(q);
 	event_timer_del(&q->loop, &q->sched_t);
@@ -306,6 +308,23 @@ queue_open_spool(struct queue *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* queue_open_syncer - the spool's sync thread, watched by the loop */
+static int
+queue_open_syncer(struct queue *q, char *err, size_t errlen)
+{
+	if (queue_syncer_start(&q->syncer, &q->spool) == -1) {
+		snprintf(err, errlen, "sync thread: %s", strerror(errno));
+		return -1;
+	}
+	if (event_io_add(&q->loop, &q->sync_io, queue_syncer_fd(&q->syncer),
+		EVENT_READ, queue_sync_ready, q) == -1) {
+		snprintf(err, errlen, "sync thread: %s", strerror(errno));
+		queue_syncer_stop(&q->syncer);
+		return -1;
+	}
+	return 0;
+}
+
 /* queue_alloc - the queue and its tables */
 static struct queue *
 queue_alloc(const struct config *cfg, const struct queue_hooks *hooks)
@@ -327,10 +346,16 @@ queue_alloc(const struct config *cfg, const struct queue_hooks *hooks)
 	queue_server_name(q);
 	q->tx = calloc(q->txmax, sizeof(*q->tx));
 	q->batch = calloc(q->txmax, sizeof(*q->batch));
+	q->waiting.tx = calloc(q->txmax, sizeof(*q->waiting.tx));
+	q->syncing.tx = calloc(q->txmax, sizeof(*q->syncing.tx));
 	q->jobs = calloc(q->jobsmax, sizeof(*q->jobs));
-	if (q->tx == NULL || q->batch == NULL || q->jobs == NULL) {
+	queue_syncer_init(&q->syncer);
+	if (q->tx == NULL || q->batch == NULL || q->waiting.tx == NULL ||
+	    q->syncing.tx == NULL || q->jobs == NULL) {
 		free(q->tx);
 		free(q->batch);
+		free(q->waiting.tx);
+		free(q->syncing.tx);
 		free(q->jobs);
 		free(q);
 		return NULL;
@@ -404,6 +429,7 @@ queue_new(const struct config *cfg, int parent_sock, int smtp_sock,
 		q->log_sink = 1;
 	}
 	if (queue_open_spool(q, err, errlen) == -1 ||
+	    queue_open_syncer(q, err, errlen) == -1 ||
 	    queue_open_chan(q, &q->smtp, smtp_sock, queue_smtp_msg,
 		queue_smtp_gone) == -1 ||
 	    queue_open_chan(q, &q->mta, mta_sock, queue_mta_msg,
@@ -470,6 +496,10 @@ queue_free(struct queue *q)
 			free(q->jobs[i].addrs);
 		}
 	}
+	if (q->syncer.running) {
+		event_io_del(&q->loop, &q->sync_io);
+	}
+	queue_syncer_stop(&q->syncer);
 	queue_db_close(&q->db);
 	queue_spool_close(&q->spool);
 	event_close(&q->loop);
@@ -480,6 +510,8 @@ queue_free(struct queue *q)
 	free(q->removed.v);
 	free(q->tx);
 	free(q->batch);
+	free(q->waiting.tx);
+	free(q->syncing.tx);
 	free(q->jobs);
 	free(q);
 }

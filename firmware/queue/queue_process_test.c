@@ -218,7 +218,7 @@ static void
 run(int passes)
 {
 	while (passes-- > 0) {
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 }
 
@@ -260,7 +260,7 @@ get(struct msg_reader *r, struct msg *m)
 		}
 		res = msg_read(r);
 		if (res == SK_NEED_MORE) {
-			queue_run_once(h.q, 0);
+			queue_run_once(h.q, 1);
 		} else if (res != SK_OK) {
 			return -1;
 		}
@@ -614,8 +614,9 @@ test_group_commit(void)
 	teardown();
 }
 
-/* test_commit_refused - a short file and a sync failure: Q_FAIL TEMP,
- * the file removed, nothing on record */
+/* test_commit_refused - a short file and an oversized one: Q_FAIL TEMP,
+ * the file removed, nothing on record; a sync failure: Q_FAIL TEMP, but
+ * the message, committed before the sync, stays queued */
 static void
 test_commit_refused(void)
 {
@@ -660,9 +661,12 @@ test_commit_refused(void)
 		TEST_CHECK(msg_get_u32(m.body) == MSG_QUEUE_TEMP,
 		    "fail reason %u", msg_get_u32(m.body));
 	}
-	TEST_CHECK(!file_exists(id2), "unsynced file kept");
-	TEST_CHECK(messages() == 0, "unsynced message recorded");
-	TEST_CHECK(logged("queue pass rolled back"), "rollback not logged");
+	/* committed before the sync: refused, yet kept (and delivered) */
+	TEST_CHECK(file_exists(id2), "unsynced file removed");
+	TEST_CHECK(messages() == 1, "unsynced message not on record");
+	TEST_CHECK(logged(": the spool could not be synced: refused, but "
+			  "left queued"),
+	    "failed sync not logged");
 	h.sync_fail = 0;
 	teardown();
 }
@@ -1223,7 +1227,7 @@ slow_reader(void)
 	put(&w, MSG_CTL_REQUEST, 0, -1, &b);
 	for (i = 0; i < 50; i++) {
 		h.mono += QUEUE_CTL_RETRY_MS;
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 	for (i = 0, waiting = 0; i < QUEUE_CTL_CLIENTS_MAX; i++) {
 		struct queue_ctl_client *c = h.q->clients[i];
@@ -1240,7 +1244,7 @@ slow_reader(void)
 		}
 		(void)msg_read(&r);
 		h.mono += QUEUE_CTL_RETRY_MS;
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 	TEST_CHECK(end && lines == NMANY, "got %lu lines, end %d", lines, end);
 	msg_reader_clear(&r);
@@ -1348,7 +1352,7 @@ test_ctl_client_gone(void)
 	msg_writer_clear(&w);
 	close(fd);
 	for (i = 0; i < 5; i++) {
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 	advance(QUEUE_CTL_IDLE_MS + 1000); /* the idle timer's time */
 	run(5);
@@ -1398,7 +1402,7 @@ test_shutdown_and_restart(void)
 	TEST_CHECK(nothing(&rd_mta), "a new job during shutdown");
 	all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
 	for (i = 0; i < 10 && !queue_finished(h.q); i++) {
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 	TEST_CHECK(queue_finished(h.q), "still running after the last job");
 	TEST_CHECK(logged("status=sent (250 ok)"),
@@ -1437,7 +1441,7 @@ test_shutdown_grace(void)
 	TEST_CHECK(!queue_finished(h.q), "did not wait for the job");
 	advance(QUEUE_STOP_GRACE_MS);
 	for (i = 0; i < 10 && !queue_finished(h.q); i++) {
-		queue_run_once(h.q, 0);
+		queue_run_once(h.q, 1);
 	}
 	TEST_CHECK(queue_finished(h.q) &&
 		logged("shutting down with 1 delivery jobs in flight"),
@@ -1582,7 +1586,7 @@ test_log_to_parent(void)
 				    msg_type_name(m.hdr.type));
 			}
 		}
-		queue_run_once(q, 0);
+		queue_run_once(q, 1);
 	}
 	TEST_CHECK(logs > 0, "no MSG_LOG reached the parent");
 	queue_free(q);

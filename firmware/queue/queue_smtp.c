@@ -6,8 +6,8 @@
  * writes the message, sends Q_ENVELOPE, Q_RCPT..., then Q_COMMIT with
  * the octet count. Commits wait in the batch until the end of the
  * event-loop pass, when queue_flush makes every one of them durable with
- * one syncfs and one SQLite COMMIT, then answers each: Q_COMMITTED
- * (smtp may now say 250) or Q_FAIL.
+ * one SQLite COMMIT, and the syncer's next syncfs makes them durable;
+ * then each is answered: Q_COMMITTED (smtp may now say 250) or Q_FAIL.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,8 +24,10 @@ queue_tx_find(struct queue *q, uint32_t peer)
 {
 	size_t i;
 
+	/* An orphan is no session's any more: smtp may reuse its peer id
+	 * after a restart. */
 	for (i = 0; i < q->ntx; i++) {
-		if (q->tx[i]->peer == peer) {
+		if (q->tx[i]->peer == peer && !q->tx[i]->orphan) {
 			return q->tx[i];
 		}
 	}
@@ -317,7 +319,13 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 		queue_smtp_commit(q, t, m);
 		break;
 	case MSG_Q_ABORT:
-		queue_tx_free(q, t, 0);
+		if (t->committed) {
+			/* on record already: it is delivered, and the client,
+			 * who saw no 250, may send it again (RFC 5321 6.1) */
+			t->orphan = 1;
+		} else {
+			queue_tx_free(q, t, 0);
+		}
 		break;
 	default:
 		queue_smtp_violation(q, m, "not a queue message");
@@ -325,11 +333,19 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 	}
 }
 
+/* queue_smtp_abort_all - open transactions end; those on record wait
+ * for their sync with no one to answer */
 void
 queue_smtp_abort_all(struct queue *q)
 {
-	while (q->ntx > 0) {
-		queue_tx_free(q, q->tx[q->ntx - 1], 0);
+	size_t i = q->ntx;
+
+	while (i-- > 0) {
+		if (q->tx[i]->committed) {
+			q->tx[i]->orphan = 1;
+		} else {
+			queue_tx_free(q, q->tx[i], 0); /* the last moves to i */
+		}
 	}
 }
 
@@ -410,14 +426,16 @@ queue_insert_tx(struct queue *q, const struct queue_tx *t, int64_t now)
 	return SK_OK;
 }
 
-/* queue_durable - sync the files, then commit the records: the order
- * that keeps "a record means a complete file" true at every instant */
+/* queue_commit_pass - the records of the pass, committed; the DSN files
+ * of the pass are synced first (rare: the one sync the loop waits for),
+ * since their records end the lives of other messages in the same
+ * transaction */
 static int
-queue_durable(struct queue *q, int64_t now)
+queue_commit_pass(struct queue *q, int64_t now)
 {
 	size_t i;
 
-	if (q->nbatch > 0 || q->created.n > 0) {
+	if (q->created.n > 0) {
 		q->stats.syncs++;
 		if (queue_spool_sync(&q->spool) == -1) {
 			log_warn("sync of %s failed: %s", q->spool.path,
@@ -442,50 +460,57 @@ queue_durable(struct queue *q, int64_t now)
 	return 0;
 }
 
-/* queue_answer - tell smtp how each commit of the pass went */
+/* queue_refuse_batch - the pass could not be committed: Q_FAIL to each
+ * of its messages, and their files go */
 static void
-queue_answer(struct queue *q, int ok)
+queue_refuse_batch(struct queue *q)
 {
-	uint8_t buf[2 + QUEUE_ID_SIZE];
-	struct msg_body_writer w;
 	struct queue_tx *t;
-	size_t i, k;
 
-	/* Out of the open list first: if smtp dies while we answer, its
-	 * abort must not take the files of messages now on record. */
-	for (i = 0; i < q->nbatch; i++) {
-		for (k = 0; k < q->ntx; k++) {
-			if (q->tx[k] == q->batch[i]) {
-				q->tx[k] = q->tx[--q->ntx];
-				break;
-			}
-		}
-	}
 	while (q->nbatch > 0) {
 		t = q->batch[0];
-		if (ok) {
-			log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue "
-				 "active)",
-			    t->id, t->env.sender, (unsigned long long)t->octets,
-			    t->nrcpts);
-			msg_body_writer_init(&w, buf, sizeof(buf));
-			msg_body_put_cstr(&w, t->id);
-			q->stats.committed++;
-			queue_smtp_send(q, MSG_Q_COMMITTED, t->peer, -1, &w);
-		} else {
-			queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
-			    "cannot make the message durable");
-		}
-		queue_tx_free(q, t, ok);
+		queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
+		    "cannot make the message durable");
+		queue_tx_free(q, t, 0);
 	}
 }
 
-/* queue_after - what follows a durable pass, or a rolled back one */
+/* queue_stage_batch - the committed messages wait for their sync */
+static void
+queue_stage_batch(struct queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nbatch; i++) {
+		q->batch[i]->committed = 1;
+		q->waiting.tx[q->waiting.ntx++] = q->batch[i];
+	}
+	q->nbatch = 0;
+}
+
+/*
+ * queue_after - the files of a committed pass, or of a rolled back one.
+ *
+ * A finished message's file goes at once: if its removal is lost in a
+ * crash, recovery finds the record without its file and drops it, which
+ * is where the message was going. Not so when the pass also wrote DSNs:
+ * losing that pass would lose the bounce with the original, so the pass
+ * is made durable here first (rare: DSNs are few).
+ */
 static void
 queue_after(struct queue *q, int ok)
 {
 	size_t i;
 
+	if (ok && q->created.n > 0) {
+		q->stats.syncs++;
+		if (queue_spool_sync(&q->spool) == -1) {
+			log_warn("sync of %s failed: %s: finished messages "
+				 "are left for the next start",
+			    q->spool.path, strerror(errno));
+			q->removed.n = 0;
+		}
+	}
 	for (i = 0; i < q->created.n; i++) {
 		const struct queue_file *f = &q->created.v[i];
 
@@ -509,9 +534,100 @@ queue_after(struct queue *q, int ok)
 	q->removed.n = 0;
 }
 
+/* queue_sync_kick - start the sync of the waiting stage if none runs */
+static void
+queue_sync_kick(struct queue *q)
+{
+	struct queue_stage t;
+
+	if (q->sync_busy || q->waiting.ntx == 0) {
+		return;
+	}
+	t = q->syncing;
+	q->syncing = q->waiting;
+	q->waiting = t;
+	q->stats.syncs++;
+	if (queue_syncer_request(&q->syncer) == -1) {
+		log_warn("cannot ask for a sync: %s", strerror(errno));
+		queue_sync_done(q, errno != 0 ? errno : EIO);
+		return;
+	}
+	q->sync_busy = 1;
+}
+
+/* queue_answer - the sync of a stage ended: acknowledge or refuse each
+ * of its messages */
+static void
+queue_answer(struct queue *q, int ok)
+{
+	uint8_t buf[2 + QUEUE_ID_SIZE];
+	struct msg_body_writer w;
+	struct queue_tx *t;
+	size_t i;
+
+	for (i = 0; i < q->syncing.ntx; i++) {
+		t = q->syncing.tx[i];
+		if (!ok) {
+			/* On record and maybe in delivery already: it stays,
+			 * and the client that gets 451 may send it again (a
+			 * duplicate, as after any lost 250; RFC 5321 6.1). */
+			log_warn("%s: the spool could not be synced: refused, "
+				 "but left queued",
+			    t->id);
+			if (!t->orphan) {
+				queue_smtp_fail(q, t->peer, MSG_QUEUE_TEMP,
+				    "cannot make the message durable");
+			}
+			queue_tx_free(q, t, 1);
+			continue;
+		}
+		log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)",
+		    t->id, t->env.sender, (unsigned long long)t->octets,
+		    t->nrcpts);
+		q->stats.committed++;
+		if (!t->orphan) {
+			msg_body_writer_init(&w, buf, sizeof(buf));
+			msg_body_put_cstr(&w, t->id);
+			queue_smtp_send(q, MSG_Q_COMMITTED, t->peer, -1, &w);
+		}
+		queue_tx_free(q, t, 1);
+	}
+	q->syncing.ntx = 0;
+}
+
+/* queue_sync_done - the end of a sync (err 0: it worked) */
+void
+queue_sync_done(struct queue *q, int err)
+{
+	q->sync_busy = 0;
+	if (err != 0) {
+		log_warn("sync of %s failed: %s", q->spool.path, strerror(err));
+	}
+	queue_answer(q, err == 0);
+	queue_sync_kick(q);
+}
+
+void
+queue_sync_ready(struct event_loop *loop, struct event_io *io, uint32_t revents)
+{
+	struct queue *q = io->arg;
+	int err;
+
+	(void)loop;
+	(void)revents;
+	if (!q->sync_busy) {
+		return;
+	}
+	err = queue_syncer_result(&q->syncer, 0);
+	if (err != -1) {
+		queue_sync_done(q, err);
+	}
+}
+
 /*
- * queue_flush - end the pass: make it durable, answer smtp, release the
- * jobs that ended, and let the scheduler see what changed.
+ * queue_flush - end the pass: commit it, answer what could not be
+ * committed, hand the rest to the syncer, release the jobs that ended,
+ * and let the scheduler see what changed.
  */
 void
 queue_flush(struct queue *q)
@@ -523,7 +639,7 @@ queue_flush(struct queue *q)
 	    q->removed.n > 0;
 	if (work) {
 		q->stats.passes++;
-		ok = queue_durable(q, queue_now(q)) == 0;
+		ok = queue_commit_pass(q, queue_now(q)) == 0;
 		if (!ok) {
 			queue_db_rollback(&q->db);
 			log_warn("queue pass rolled back: its messages were "
@@ -531,13 +647,41 @@ queue_flush(struct queue *q)
 				 "again");
 			queue_arm(q, &q->sweep_t, QUEUE_SWEEP_RETRY_MS,
 			    queue_sweep_timer);
+			queue_refuse_batch(q);
+		} else {
+			queue_stage_batch(q);
 		}
-		queue_answer(q, ok);
 		queue_after(q, ok);
+		queue_sync_kick(q);
 	}
 	queue_jobs_release(q);
 	if (work && !q->stopping) {
 		queue_arm(q, &q->sched_t, 0, queue_sched_timer);
+	}
+}
+
+/*
+ * queue_settle - wait until every committed pass is durable and
+ * answered (at shutdown). Bounded: a disk that keeps failing gets a
+ * few rounds, then what is left is for recovery.
+ */
+void
+queue_settle(struct queue *q)
+{
+	int round;
+
+	for (round = 0; round < 8; round++) {
+		if (q->db.in_tx || q->nbatch > 0 || q->removed.n > 0) {
+			queue_flush(q);
+		}
+		if (q->sync_busy) {
+			queue_sync_done(q, queue_syncer_result(&q->syncer, 1));
+			continue;
+		}
+		if (q->waiting.ntx == 0 && !q->db.in_tx) {
+			return;
+		}
+		queue_sync_kick(q);
 	}
 }
 
