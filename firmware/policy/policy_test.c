@@ -10,6 +10,7 @@
 #include "../dns/dns_defer.h"
 #include "../dns/dns_zone.h"
 #include "policy.h"
+#include "policy_msg.h"
 #include "test.h"
 
 #define T_AUTHSERV "mx.example.net"
@@ -372,7 +373,63 @@ test_rerun_deferred(void)
 	    vd.log, want);
 }
 
+/* P_CHECK and P_VERDICT: round trips, and what the decoders refuse */
+static void
+test_wire(void)
+{
+	static struct policy_check c, c2;
+	static struct policy_wire_verdict v, v2;
+	static uint8_t buf[MSG_BODY_MAX];
+	struct msg_body_writer w;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.qid, sizeof(c.qid), "4F2A1B3C");
+	snprintf(c.client_ip, sizeof(c.client_ip), "192.0.2.1");
+	snprintf(c.helo, sizeof(c.helo), "h.example");
+	c.direction = MSG_POLICY_OUTBOUND;
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_check_put(&w, &c);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, &c2) == SK_OK &&
+		memcmp(&c, &c2, sizeof(c)) == 0,
+	    "check: no round trip");
+	c.direction = 2;
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_check_put(&w, &c);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, &c2) == SK_E_SYNTAX,
+	    "check: direction 2 accepted");
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.qid, sizeof(v.qid), "4F2A1B3C");
+	v.action = MSG_POLICY_REJECT;
+	snprintf(v.reply, sizeof(v.reply), "550 5.7.1 no");
+	v.nrenames = 2;
+	v.renames[1] = 77;
+	v.prepend_len =
+	    (size_t)snprintf(v.prepend, sizeof(v.prepend), "A: b\r\n");
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_OK &&
+		v2.nrenames == 2 && v2.renames[1] == 77 &&
+		strcmp(v2.prepend, "A: b\r\n") == 0,
+	    "verdict: no round trip");
+	v.action = MSG_POLICY_TEMPFAIL; /* a 5xx reply with tempfail */
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_E_SYNTAX,
+	    "verdict: tempfail with 550 accepted");
+	v.action = MSG_POLICY_REJECT;
+	v.prepend_len =
+	    (size_t)snprintf(v.prepend, sizeof(v.prepend), "A: b\r\n\r\nbody");
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_E_SYNTAX,
+	    "verdict: a block with an empty line accepted");
+	TEST_CHECK(policy_msg_verdict_get(buf, 3, &v2) == SK_E_SYNTAX,
+	    "verdict: short body accepted");
+}
+
 const struct test_case test_cases[] = {
+	{ "policy_wire", test_wire },
 	{ "policy_sign_then_verify", test_sign_then_verify },
 	{ "policy_dmarc_reject", test_dmarc_reject },
 	{ "policy_dmarc_quarantine", test_dmarc_quarantine },

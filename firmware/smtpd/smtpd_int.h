@@ -86,6 +86,8 @@ struct smtpd_conn {
 	char qid[MSG_QUEUE_ID_MAX + 1];
 	uint64_t written;
 	int write_error;
+	char *prepend; /* the policy's header block for Q_COMMIT, or NULL */
+	size_t prepend_len;
 	struct smtpd_rcpt *rcpts;
 	size_t nrcpts;
 	struct smtp_addr first_rcpt; /* for "for <rcpt>" in Received */

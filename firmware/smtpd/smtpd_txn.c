@@ -381,7 +381,8 @@ send_envelope(struct smtpd_conn *c)
 void
 smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 {
-	uint8_t body[8];
+	uint8_t body[8 + 2 + MSG_PREPEND_MAX];
+	struct msg_body_writer w;
 	unsigned gen;
 
 	if (c->spool_fd == -1 || c->write_error ||
@@ -394,14 +395,16 @@ smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 		smtp_session_message_done(&c->s, 0, NULL, out);
 		return;
 	}
-	msg_put_u32(body, (uint32_t)(c->written >> 32));
-	msg_put_u32(body + 4, (uint32_t)c->written);
+	msg_body_writer_init(&w, body, sizeof(body));
+	msg_body_put_u64(&w, c->written);
+	msg_body_put_str(&w, c->prepend != NULL ? c->prepend : "",
+	    c->prepend_len);
 	gen = smtpd.queue_gen;
 	/* As in send_open: a queue found dead while we write will never
 	 * answer the commit, so do not wait for Q_COMMITTED (451). */
 	if (send_envelope(c) != SK_OK ||
-	    chan_send(&smtpd.queue, MSG_Q_COMMIT, c->id, -1, body,
-		sizeof(body)) != SK_OK ||
+	    chan_send_body(&smtpd.queue, MSG_Q_COMMIT, c->id, -1, &w) !=
+		SK_OK ||
 	    smtpd.queue_gen != gen) {
 		smtpd_txn_abort(c);
 		smtp_session_message_done(&c->s, 0, NULL, out);
