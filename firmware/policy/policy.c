@@ -322,7 +322,7 @@ static void
 policy_fail(struct policy_verdict *v, enum config_fail_action a,
     const char *reply, const char *tag)
 {
-	char field[POLICY_REPLY_MAX + 64];
+	char field[sizeof(POLICY_TAG_NAME) + 400];
 	int n;
 
 	if (a == CONFIG_FAIL_REJECT) {
@@ -352,7 +352,8 @@ policy_act(const struct policy_eval *e, struct policy_verdict *v)
 		policy_safe(dom, sizeof(dom), e->spf_out.domain);
 		/* RFC 7372 3.2: 5.7.23 is the SPF validation failure */
 		snprintf(reply, sizeof(reply),
-		    "550 5.7.23 SPF of %s does not authorize this client", dom);
+		    "550 5.7.23 SPF of %.190s does not authorize this client",
+		    dom);
 		snprintf(tag, sizeof(tag), "spf=fail smtp.mailfrom=%s", dom);
 		policy_fail(v, c->spf_fail, reply, tag);
 		if (v->action != POLICY_ACCEPT) {
@@ -368,7 +369,7 @@ policy_act(const struct policy_eval *e, struct policy_verdict *v)
 	}
 	policy_safe(dom, sizeof(dom), e->from.domain);
 	snprintf(reply, sizeof(reply),
-	    "550 5.7.1 DMARC policy of %s rejects this message", dom);
+	    "550 5.7.1 DMARC policy of %.190s rejects this message", dom);
 	snprintf(tag, sizeof(tag), "dmarc=fail header.from=%s policy=%s", dom,
 	    dmarc_policy_str(disp));
 	policy_fail(v,
