@@ -11,7 +11,9 @@ incoming Authentication-Results that claims our authserv-id renamed before
 it reaches the sink; p=quarantine tagged and delivered; outbound mail from
 an internal network DKIM-signed by the relay (RSA and Ed25519) and verified
 by dkimpy with the keys of the test zone; the policy process killed: 451
-4.7.1, then recovered; the "QID: policy: ..." log lines.
+4.7.1, then recovered; killed with a check in flight: 451 4.7.1; the
+"QID: policy: ..." log lines; unavailable-action accept: mail goes through
+unchecked while the policy is away.
 
 Uses relaylib (SK_SEKIMORID, SK_QUEUE_TOOL) and SK_CHECK (sekimori-check,
 default output/host/bin/sekimori-check). Prints PASS:/FAIL: lines; exits 1
@@ -50,16 +52,17 @@ def keygen(root, domain, selector, algorithm="rsa-sha256"):
     return "/config/dkim/" + name, out.stdout.strip()
 
 
-def setup(tmp, sink):
-    """The relay with sender-authentication, keys and the test zone."""
-    relay = relaylib.Relay(os.path.join(tmp, "policy"), sink.port)
+def setup(root, sink):
+    """The relay at root with sender-authentication, keys and the zone."""
+    tmp = os.path.dirname(root)
+    relay = relaylib.Relay(root, sink.port)
     root = relay.root
     rsa_key, rsa_txt = keygen(root, "example.com", "out")
     ed_key, ed_txt = keygen(root, "example.com", "oute", "ed25519-sha256")
     # the inbound sender's key: signs the test messages (sekimori-check)
-    in_key, in_txt = keygen(os.path.join(tmp, "sender"), "sender.test",
-                            "s1")
-    relay.sender_key = os.path.join(tmp, "sender", in_key.lstrip("/"))
+    sender = os.path.join(tmp, os.path.basename(root) + "-sender")
+    in_key, in_txt = keygen(sender, "sender.test", "s1")
+    relay.sender_key = os.path.join(sender, in_key.lstrip("/"))
     relay.zone_keys = {"out._domainkey.example.com": rsa_txt,
                        "oute._domainkey.example.com": ed_txt}
     relay.config["sekimori-auth:sender-authentication"] = {
@@ -278,6 +281,57 @@ def test_policy_killed(relay, sink):
            "got %d %r" % (code, text))
 
 
+def test_policy_killed_in_flight(relay, sink):
+    """the policy stops (SIGSTOP) with a check in flight, then dies: the
+    waiting client gets 451 4.7.1 from smtp, not silence"""
+    pid = policy_pid(relay)
+    if pid is None:
+        report("policy-killed-in-flight", False, "no policy process")
+        return
+    tag = "inflight-%f" % time.time()
+    s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=30)
+    s.ehlo("client.sender.test")
+    s.mail("bounce@sender.test")
+    s.rcpt("alice@example.com")
+    s.docmd("DATA")
+    os.kill(pid, signal.SIGSTOP)
+    s.send(message(tag, "news@sender.test") + b".\r\n")
+    time.sleep(0.3)  # smtp has sent P_CHECK and waits
+    os.kill(pid, signal.SIGKILL)
+    code, text = s.getreply()
+    s.quit()
+    report("policy-killed-in-flight-451",
+           code == 451 and text.startswith(b"4.7.1"),
+           "got %d %r" % (code, text))
+    wait_for(lambda: (policy_pid(relay) or pid) != pid, 30)
+
+
+def test_unavailable_accept(tmp, sink):
+    """unavailable-action accept: with the policy away, mail goes through
+    unchecked (and unsigned), with a warning"""
+    relay = setup(os.path.join(tmp, "accept"), sink)
+    relay.config["sekimori-auth:sender-authentication"][
+        "unavailable-action"] = "accept"
+    with open(relay.config_path, "w") as f:
+        json.dump(relay.config, f, indent=1)
+    try:
+        if not relay.start() or not wait_for(lambda: policy_pid(relay), 20):
+            report("policy-unavailable-accept", False, "no start")
+            return
+        os.kill(policy_pid(relay), signal.SIGKILL)
+        time.sleep(0.2)
+        tag = "unchecked-%f" % time.time()
+        code, text = send(relay, "x@elsewhere.example", "alice@example.com",
+                          message(tag, "Bank <security@bank.test>"))
+        got = at_sink(sink, tag) if code == 250 else None
+        report("policy-unavailable-accept", got is not None and
+               b"Authentication-Results" not in got and
+               "accepted unchecked" in relay.log(),
+               "got %d %r" % (code, text))
+    finally:
+        relay.stop()
+
+
 def test_logs(relay):
     log = relay.log()
     report("policy-log-lines", re.search(
@@ -297,7 +351,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sk-policy-")
     os.chmod(tmp, 0o755)  # the daemon may run as nobody (relaylib)
     sink = relaylib.Sink()
-    relay = setup(tmp, sink)
+    relay = setup(os.path.join(tmp, "policy"), sink)
     try:
         if not relay.start() or not wait_for(lambda: policy_pid(relay), 20):
             report("policy-start", False, relay.log()[-3000:])
@@ -310,6 +364,7 @@ def main():
             (test_quarantine_tagged, (relay, sink)),
             (test_outbound_signed, (relay, sink)),
             (test_policy_killed, (relay, sink)),
+            (test_policy_killed_in_flight, (relay, sink)),
             (test_logs, (relay,)),
         ]
         for fn, args in tests:
@@ -319,6 +374,12 @@ def main():
                 report(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
         report("daemon-alive-after-tests", relay.proc.poll() is None,
                "it exited")
+        relay.stop()
+        try:
+            test_unavailable_accept(tmp, sink)
+        except Exception as e:
+            report("test_unavailable_accept", False, "%s: %s" %
+                   (type(e).__name__, e))
     finally:
         relay.stop()
         sink.stop()

@@ -271,6 +271,7 @@ struct config_dkim_domain {
 struct config_sender_auth {
 	int present;
 	char authserv_id[CONFIG_DOMAIN_SIZE]; /* "" = server name */
+	int unavailable_accept; /* unavailable-action accept (not tempfail) */
 	int spf_enabled;
 	enum config_fail_action spf_fail_action;
 	int dkim_verify;

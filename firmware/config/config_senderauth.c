@@ -14,6 +14,8 @@
 
 static const char *const config_fail_actions[] = { "reject", "quarantine",
 	"tag" };
+static const char *const config_unavailable_actions[] = { "tempfail",
+	"accept" };
 
 /* config_fail_action_str - the model's name of a failure-action */
 const char *
@@ -178,6 +180,10 @@ config_senderauth_copy(const struct lyd_node *tree, struct config *cfg,
 		 sizeof(sa->authserv_id), err, errlen)) != SK_OK) {
 		return r;
 	}
+	sa->unavailable_accept =
+	    config_node_enum(top, "unavailable-action",
+		config_unavailable_actions,
+		SK_NELEM(config_unavailable_actions), 0) == 1;
 	spf = config_node_child(top, "spf");
 	sa->spf_enabled = config_node_bool(spf, "enabled", 1);
 	sa->spf_fail_action =

@@ -376,8 +376,9 @@ check_full_relay_senderauth(void)
 
 	TEST_CHECK(sa->present &&
 		strcmp(sa->authserv_id, "mx1.example.com") == 0 &&
-		sa->spf_enabled && sa->spf_fail_action == CONFIG_FAIL_TAG &&
-		sa->dkim_verify && sa->dmarc_enabled &&
+		!sa->unavailable_accept && sa->spf_enabled &&
+		sa->spf_fail_action == CONFIG_FAIL_TAG && sa->dkim_verify &&
+		sa->dmarc_enabled &&
 		sa->dmarc_reject_action == CONFIG_FAIL_REJECT &&
 		sa->dmarc_quarantine_action == CONFIG_FAIL_TAG &&
 		sa->arc_verify,

@@ -461,6 +461,25 @@ send_check(struct smtpd_conn *c)
 	return 0;
 }
 
+/* txn_unchecked - no verdict can come for c's message: 451 4.7.1, or
+ * the commit without checks when the config says unavailable-action
+ * accept */
+static void
+txn_unchecked(struct smtpd_conn *c, struct smtp_out *out)
+{
+	if (smtpd.cfg->sender_auth.unavailable_accept) {
+		log_warn("%s: policy unavailable: message from %s accepted "
+			 "unchecked (unavailable-action accept)",
+		    c->qid, c->ip);
+		txn_commit(c, out);
+		return;
+	}
+	log_warn("%s: policy unavailable: message from %s refused with 451",
+	    c->qid, c->ip);
+	smtpd_txn_abort(c);
+	smtp_session_message_refused(&c->s, SMTPD_POLICY_AWAY, out);
+}
+
 void
 smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 {
@@ -478,15 +497,11 @@ smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 		txn_commit(c, out);
 		return;
 	}
-	if (send_check(c) == -1) {
-		log_warn("%s: policy unavailable: message from %s refused "
-			 "with 451",
-		    c->qid, c->ip);
-		smtpd_txn_abort(c);
-		smtp_session_message_refused(&c->s, SMTPD_POLICY_AWAY, out);
+	if (send_check(c) == 0) {
+		c->wait = SMTPD_W_POLICY;
 		return;
 	}
-	c->wait = SMTPD_W_POLICY;
+	txn_unchecked(c, out);
 }
 
 /* rename_forged - overwrite the names of forged Authentication-Results
@@ -588,7 +603,8 @@ smtpd_policy_msg(struct chan *ch, struct msg *m, void *arg)
 }
 
 /* smtpd_policy_closed - the policy process died: whoever waits for a
- * verdict gets 451 4.7.1 (never an unchecked message) */
+ * verdict gets 451 4.7.1 (or, with unavailable-action accept, is
+ * committed unchecked) */
 void
 smtpd_policy_closed(struct chan *ch, enum sk_result why, void *arg)
 {
@@ -607,9 +623,8 @@ smtpd_policy_closed(struct chan *ch, enum sk_result why, void *arg)
 			continue;
 		}
 		c->wait = SMTPD_W_NONE;
-		smtpd_txn_abort(c);
 		out.len = 0;
-		smtp_session_message_refused(&c->s, SMTPD_POLICY_AWAY, &out);
+		txn_unchecked(c, &out);
 		smtpd_conn_send_out(c, &out);
 		smtpd_conn_resume(c);
 	}
