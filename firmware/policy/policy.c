@@ -465,6 +465,9 @@ policy_outbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 	for (i = 0; s != NULL && i < s->nkeys; i++) {
 		dkim_sign_init(&e->sign, &s->key[i], s->domain, s->selector[i],
 		    e->req.now);
+		dkim_sign_options(&e->sign,
+		    e->conf->nover > 0 ? e->conf->over : NULL, e->conf->nover,
+		    s->lifetime);
 		dkim_sign_update(&e->sign, m + e->body, e->req.len - e->body);
 		if (dkim_sign_final(&e->sign, m, e->hlen, field, sizeof(field),
 			&n) != SK_OK ||

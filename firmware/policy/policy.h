@@ -94,6 +94,7 @@ enum policy_status {
 struct policy_signer {
 	char domain[CONFIG_DOMAIN_SIZE];
 	int include_subdomains;
+	uint64_t lifetime; /* seconds for x=; 0: none */
 	size_t nkeys;
 	char selector[POLICY_KEYS_MAX][CONFIG_SELECTOR_SIZE];
 	struct dkim_signkey key[POLICY_KEYS_MAX];
@@ -110,6 +111,8 @@ struct policy_conf {
 	size_t nsealers;
 	struct policy_signer signers[POLICY_SIGNERS_MAX];
 	size_t nsigners;
+	const char *over[CONFIG_OVERSIGN_MAX]; /* over-signed header names */
+	size_t nover; /* 0: the library's list (RFC 6376 8.15) */
 };
 
 struct policy_request {

@@ -119,12 +119,16 @@ policy_conf_load(const struct config *cfg, const char *server_name,
 	for (i = 0; i < sa->ntrusted_sealers; i++) {
 		pc->sealers[pc->nsealers++] = sa->trusted_sealers[i];
 	}
+	for (i = 0; i < sa->noversigned; i++) {
+		pc->over[pc->nover++] = sa->oversigned[i];
+	}
 	for (i = 0; i < sa->ndkim_domains && i < POLICY_SIGNERS_MAX; i++) {
 		const struct config_dkim_domain *d = &sa->dkim_domains[i];
 		struct policy_signer *s = &pc->signers[pc->nsigners++];
 
 		snprintf(s->domain, sizeof(s->domain), "%s", d->name);
 		s->include_subdomains = d->include_subdomains;
+		s->lifetime = (uint64_t)d->signature_lifetime * 3600;
 		for (j = 0; j < d->nselectors && j < POLICY_KEYS_MAX; j++) {
 			r = policy_conf_key(cfg, d, &d->selectors[j], s, err,
 			    errlen);

@@ -184,6 +184,33 @@ test_sign_then_verify(void)
 	    "changed body: got %s", vd.log);
 }
 
+/* the config's over-signed names and signature lifetime reach h= and x= */
+static void
+test_sign_options(void)
+{
+	static const char *const over[] = { "subject", "x-mailer" };
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.over[0] = over[0];
+	conf.over[1] = over[1];
+	conf.nover = 2;
+	conf.signers[0].lifetime = 7 * 24 * 3600;
+	if ((len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	TEST_CHECK(t_has(" x=1764720000;") &&
+		t_has("h=from:subject:subject:to:date:message-id:") &&
+		t_has("x-mailer;"),
+	    "options: got %.*s", (int)vd.prepend_len, vd.prepend);
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	TEST_CHECK(t_has("dkim=pass"), "verify: got %s", vd.log);
+}
+
 static void
 test_dmarc_reject(void)
 {
@@ -431,6 +458,7 @@ test_wire(void)
 const struct test_case test_cases[] = {
 	{ "policy_wire", test_wire },
 	{ "policy_sign_then_verify", test_sign_then_verify },
+	{ "policy_sign_options", test_sign_options },
 	{ "policy_dmarc_reject", test_dmarc_reject },
 	{ "policy_dmarc_quarantine", test_dmarc_quarantine },
 	{ "policy_spf_fail_action", test_spf_fail_action },
