@@ -153,7 +153,10 @@ def test_forged_from_rejected(relay, sink):
 
 def test_signed_inbound(relay, sink):
     tag = "signed-%f" % time.time()
-    data = sign(relay, message(tag, "Sender <news@sender.test>"))
+    # a body of many read chunks: the policy streams it
+    big = b"".join(b"line %06d of the body, long enough to matter\r\n" % i
+                   for i in range(8000))
+    data = sign(relay, message(tag, "Sender <news@sender.test>") + big)
     code, text = send(relay, "bounce@sender.test", "alice@example.com",
                       data)
     report("policy-signed-accepted", code == 250, "got %d %r" % (code, text))

@@ -25,28 +25,26 @@ policy_action_str(enum policy_action a)
 
 /* ---- the message's parts ---------------------------------------------- */
 
-/* policy_split - where the header section ends: the first empty line
- * (RFC 5322 2.1); a message without one is all header */
-static void
-policy_split(struct policy_eval *e)
+/* policy_header_end - where the header section ends (policy.h) */
+enum sk_result
+policy_header_end(const uint8_t *m, size_t len, size_t *hlen, size_t *body)
 {
-	const uint8_t *m = e->req.msg;
-	size_t len = e->req.len, i;
+	size_t i;
 
-	e->hlen = e->body = len;
 	if (len >= 2 && m[0] == '\r' && m[1] == '\n') {
-		e->hlen = 0; /* no header at all */
-		e->body = 2;
-		return;
+		*hlen = 0; /* no header at all */
+		*body = 2;
+		return SK_OK;
 	}
 	for (i = 0; i + 4 <= len; i++) {
 		if (m[i] == '\r' && m[i + 1] == '\n' && m[i + 2] == '\r' &&
 		    m[i + 3] == '\n') {
-			e->hlen = i + 2;
-			e->body = i + 4;
-			return;
+			*hlen = i + 2;
+			*body = i + 4;
+			return SK_OK;
 		}
 	}
+	return SK_NEED_MORE;
 }
 
 /* policy_renames - every Authentication-Results field claiming our
@@ -94,6 +92,25 @@ policy_client_ip(struct policy_eval *e)
 	}
 }
 
+/* policy_sign_start - outbound: one signer per key of the From domain's
+ * signing domain, ready for the body */
+static void
+policy_sign_start(struct policy_eval *e)
+{
+	const struct policy_conf *c = e->conf;
+	const struct policy_signer *s;
+	size_t i;
+
+	e->signer = s =
+	    e->from_ok ? policy_signer_find(c, e->from.domain) : NULL;
+	for (i = 0; s != NULL && i < s->nkeys; i++) {
+		dkim_sign_init(&e->sign[i], &s->key[i], s->domain,
+		    s->selector[i], e->req.now);
+		dkim_sign_options(&e->sign[i], c->nover > 0 ? c->over : NULL,
+		    c->nover, s->lifetime);
+	}
+}
+
 /* policy_eval_init - start the evaluation of req's message */
 void
 policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
@@ -102,7 +119,7 @@ policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
 	memset(e, 0, sizeof(*e));
 	e->conf = conf;
 	e->req = *req;
-	policy_split(e);
+	e->hlen = req->len;
 	e->spf_req.identity = SPF_ID_MAILFROM;
 	e->spf_req.helo = req->helo;
 	e->spf_req.mail_from = req->mail_from;
@@ -111,24 +128,48 @@ policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
 	policy_client_ip(e);
 	e->from_ok =
 	    dmarc_from_parse(req->msg, e->hlen, &e->from) == DMARC_FROM_OK;
-}
-
-/* policy_start - the header section and the body into the verifiers;
- * they need no DNS for it, only the keys later */
-static void
-policy_start(struct policy_eval *e)
-{
-	const uint8_t *m = e->req.msg;
-
-	dkim_verify_init(&e->dkim, e->req.now);
-	arc_verify_init(&e->arc, e->req.now);
-	if (dkim_verify_headers(&e->dkim, m, e->hlen) != SK_OK) {
+	if (req->direction == POLICY_OUTBOUND) {
+		policy_sign_start(e);
+		return;
+	}
+	/* the verifiers take the header section now, the body as it
+	 * comes; they need DNS only for the keys, later */
+	dkim_verify_init(&e->dkim, req->now);
+	arc_verify_init(&e->arc, req->now);
+	if (dkim_verify_headers(&e->dkim, req->msg, e->hlen) != SK_OK) {
 		e->header_bad = 1;
 	}
-	(void)arc_verify_headers(&e->arc, m, e->hlen);
-	dkim_verify_update(&e->dkim, m + e->body, e->req.len - e->body);
-	arc_verify_update(&e->arc, m + e->body, e->req.len - e->body);
-	e->started = 1;
+	(void)arc_verify_headers(&e->arc, req->msg, e->hlen);
+}
+
+/* policy_eval_body - a chunk of the body (policy.h) */
+void
+policy_eval_body(struct policy_eval *e, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (e->req.direction == POLICY_OUTBOUND) {
+		for (i = 0; e->signer != NULL && i < e->signer->nkeys; i++) {
+			dkim_sign_update(&e->sign[i], p, n);
+		}
+		return;
+	}
+	dkim_verify_update(&e->dkim, p, n);
+	arc_verify_update(&e->arc, p, n);
+}
+
+/* policy_eval_whole - init and body from one whole message (policy.h) */
+void
+policy_eval_whole(struct policy_eval *e, const struct policy_conf *conf,
+    const struct policy_request *req)
+{
+	struct policy_request hr = *req;
+	size_t hlen = req->len, body = req->len;
+
+	(void)policy_header_end(req->msg, req->len, &hlen, &body);
+	hr.len = hlen;
+	policy_eval_init(e, conf, &hr);
+	policy_eval_body(e, req->msg + body, req->len - body);
 }
 
 /* ---- inbound: the checks ---------------------------------------------- */
@@ -454,23 +495,13 @@ static void
 policy_outbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 {
 	char field[DKIM_SIGN_HEADER_MAX];
-	const struct policy_signer *s = NULL;
-	const uint8_t *m = e->req.msg;
+	const struct policy_signer *s = e->signer;
 	char sels[POLICY_LOG_MAX / 2] = "";
 	size_t i, n, used = 0;
 
-	if (e->from_ok) {
-		s = policy_signer_find(e->conf, e->from.domain);
-	}
 	for (i = 0; s != NULL && i < s->nkeys; i++) {
-		dkim_sign_init(&e->sign, &s->key[i], s->domain, s->selector[i],
-		    e->req.now);
-		dkim_sign_options(&e->sign,
-		    e->conf->nover > 0 ? e->conf->over : NULL, e->conf->nover,
-		    s->lifetime);
-		dkim_sign_update(&e->sign, m + e->body, e->req.len - e->body);
-		if (dkim_sign_final(&e->sign, m, e->hlen, field, sizeof(field),
-			&n) != SK_OK ||
+		if (dkim_sign_final(&e->sign[i], e->req.msg, e->hlen, field,
+			sizeof(field), &n) != SK_OK ||
 		    policy_put(v, field, n) != 0) {
 			v->action = POLICY_TEMPFAIL;
 			snprintf(v->reply, sizeof(v->reply),
@@ -506,9 +537,6 @@ policy_eval_run(struct policy_eval *e, const struct dns_resolver *dns,
 {
 	memset(v, 0, sizeof(*v));
 	if (e->req.direction == POLICY_INBOUND) {
-		if (!e->started) {
-			policy_start(e);
-		}
 		if (policy_lookups(e, dns) || policy_dmarc(e, dns)) {
 			return POLICY_PENDING;
 		}

@@ -9,10 +9,14 @@
  * it, and every DNS answer. The envelope has passed firmware/smtp's
  * parsers; the message has passed nothing but the SMTP DATA/BDAT rules.
  *
- * Shape (sans-I/O, re-run on DNS answers, as spf_check and dmarc_check):
+ * Shape (sans-I/O, streaming, re-run on DNS answers, as spf_check and
+ * dmarc_check):
  *
- *	policy_eval_init(e, conf, req)     once per message; req->msg must
- *	                                   live until the verdict
+ *	policy_header_end(buf, len, ...)   where the header section ends
+ *	policy_eval_init(e, conf, req)     once per message: req->msg is the
+ *	                                   header section (it must live until
+ *	                                   the verdict), without the empty line
+ *	policy_eval_body(e, chunk, n)      the body, in chunks of any size
  *	policy_eval_run(e, dns, &verdict)  POLICY_PENDING: a query of dns
  *	                                   answered DNS_PENDING; run again
  *	                                   when the answers are in (the live
@@ -42,9 +46,12 @@
  * Outbound: one DKIM-Signature per enabled selector of the signing
  * domain that covers the From domain (the prepend block); accept.
  *
+ * policy_eval_whole does the first three over a whole message in memory.
+ *
  * Ownership: the caller owns struct policy_eval (large: keep it on the
  * heap, one per message in flight), the conf (which must outlive the
- * evaluation) and the message. Nothing here allocates, logs or does I/O.
+ * evaluation) and the header section; body chunks are not kept. Nothing
+ * here allocates, logs or does I/O.
  */
 #ifndef SK_POLICY_H
 #define SK_POLICY_H
@@ -121,7 +128,8 @@ struct policy_request {
 	const char *mail_from; /* "" for the null sender */
 	const char *auth_user; /* "" when not authenticated */
 	enum policy_direction direction;
-	const uint8_t *msg; /* the whole message, CRLF lines */
+	const uint8_t *msg; /* the header section, CRLF lines (the whole
+			     * message for policy_eval_whole) */
 	size_t len;
 	uint64_t now; /* seconds since the epoch */
 };
@@ -154,11 +162,27 @@ struct policy_eval {
 	struct dmarc_dkim dd[DKIM_VERIFY_SIGS_MAX];
 	struct dmarc_ctx dmarc;
 	struct dmarc_outcome dmarc_out;
-	struct dkim_sign sign; /* outbound */
+	const struct policy_signer *signer;     /* outbound; NULL: none */
+	struct dkim_sign sign[POLICY_KEYS_MAX]; /* one per signer key */
 };
 
-/* policy_eval_init - start the evaluation of req's message */
+/* policy_header_end - the empty line that ends the header section of
+ * buf[0..len): SK_OK with *hlen (the fields with their last CRLF) and
+ * *body (the body's offset); SK_NEED_MORE when it is not in buf yet */
+enum sk_result policy_header_end(const uint8_t *buf, size_t len, size_t *hlen,
+    size_t *body);
+
+/* policy_eval_init - start the evaluation; req->msg is the header
+ * section (policy_header_end's hlen octets) */
 void policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
+    const struct policy_request *req);
+
+/* policy_eval_body - a chunk of the body, before the first run */
+void policy_eval_body(struct policy_eval *e, const uint8_t *p, size_t n);
+
+/* policy_eval_whole - init and body from the whole message in req->msg
+ * (a message without an empty line is all header) */
+void policy_eval_whole(struct policy_eval *e, const struct policy_conf *conf,
     const struct policy_request *req);
 
 /* policy_eval_run - go as far as the answers allow; see the top */

@@ -3,9 +3,10 @@
  *
  * Role: sender authentication between smtp and the queue. User
  * sekimori-policy, no_new_privs, no chroot (DNS only after the start).
- * Untrusted input: messages (read through smtp's descriptor with pread,
- * whole, at most the config's message size plus our header room), their
- * envelopes, DNS answers.
+ * Untrusted input: messages (read through smtp's descriptor with pread:
+ * the header section kept, at most POLICY_HEADER_MAX, the body streamed
+ * through the verifiers or signers in chunks), their envelopes, DNS
+ * answers.
  *
  * One job per P_CHECK: the message in memory, a struct policy_eval, a
  * timer. The evaluation runs until it waits for DNS; the job's resolver
@@ -39,6 +40,7 @@
 #include "policy_process.h"
 
 #define POLICY_PENDING_MAX 32 /* answer buffers one job waits on */
+#define POLICY_CHUNK 65536    /* octets read at a time */
 #define POLICY_ZONE_RR_MAX 4096
 #define POLICY_ZONE_DATA_MAX (1u << 20)
 
@@ -46,8 +48,8 @@ struct policy_job {
 	struct policy_job *prev, *next;
 	uint32_t peer; /* smtp's session */
 	struct policy_check check;
-	uint8_t *msg;
-	size_t len;
+	uint8_t *msg; /* the header section (and what came with it) */
+	size_t len;   /* octets in msg */
 	struct event_timer timer;
 	struct dns_resolver dns; /* the wrapper: ctx is the job */
 	size_t inflight;
@@ -245,11 +247,71 @@ policy_job_timeout(struct event_loop *loop, struct event_timer *t)
 	policy_job_free(j);
 }
 
-/* policy_read - the whole message from smtp's descriptor; -1 and why */
-static int
-policy_read(int fd, struct policy_job *j, const char **why)
+/* policy_pread - pread that retries EINTR */
+static ssize_t
+policy_pread(int fd, uint8_t *p, size_t n, uint64_t off)
 {
+	ssize_t got;
+
+	do {
+		got = pread(fd, p, n, (off_t)off);
+	} while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* policy_read_header - the header section of the file into j->msg,
+ * growing to POLICY_HEADER_MAX: j->len octets read, *hlen of them the
+ * header, the body from *body; -1 and why (*reject: a permanent reason) */
+static int
+policy_read_header(int fd, struct policy_job *j, size_t *hlen, size_t *body,
+    const char **why, int *reject)
+{
+	size_t cap = 0;
+	uint8_t *grown;
+	ssize_t n;
+
+	for (;;) {
+		if (j->len == cap) {
+			if (cap == POLICY_HEADER_MAX) {
+				*why = "the header section is too large";
+				*reject = 1;
+				return -1;
+			}
+			cap = cap == 0 ? POLICY_CHUNK : 2 * cap;
+			cap = cap < POLICY_HEADER_MAX ? cap : POLICY_HEADER_MAX;
+			if ((grown = realloc(j->msg, cap)) == NULL) {
+				*why = "out of memory";
+				return -1;
+			}
+			j->msg = grown;
+		}
+		n = policy_pread(fd, j->msg + j->len, cap - j->len, j->len);
+		if (n < 0) {
+			*why = "cannot read the content";
+			return -1;
+		}
+		if (n == 0) { /* no empty line: all header, no body */
+			*hlen = *body = j->len;
+			return 0;
+		}
+		j->len += (size_t)n;
+		if (policy_header_end(j->msg, j->len, hlen, body) == SK_OK) {
+			return 0;
+		}
+	}
+}
+
+/* policy_read - the header section kept, the body streamed into the
+ * evaluation (never the whole message in memory); -1 and why */
+static int
+policy_read(int fd, struct policy_job *j, const struct policy_request *req,
+    const char **why, int *reject)
+{
+	static uint8_t chunk[POLICY_CHUNK];
+	struct policy_request hr = *req;
 	struct stat st;
+	size_t hlen, body;
+	uint64_t off;
 	ssize_t n;
 
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -260,23 +322,43 @@ policy_read(int fd, struct policy_job *j, const char **why)
 		*why = "the message is larger than the limit";
 		return -1;
 	}
-	j->len = (size_t)st.st_size;
-	if ((j->msg = malloc(j->len + 1)) == NULL) {
-		*why = "out of memory";
+	if (policy_read_header(fd, j, &hlen, &body, why, reject) != 0) {
 		return -1;
 	}
-	for (size_t got = 0; got < j->len; got += (size_t)n) {
-		n = pread(fd, j->msg + got, j->len - got, (off_t)got);
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
+	hr.msg = j->msg;
+	hr.len = hlen;
+	policy_eval_init(&j->ev, &policy_conf, &hr);
+	if (body < j->len) {
+		policy_eval_body(&j->ev, j->msg + body, j->len - body);
+	}
+	for (off = j->len; off < (uint64_t)st.st_size; off += (uint64_t)n) {
+		n = policy_pread(fd, chunk, sizeof(chunk), off);
 		if (n <= 0) {
 			*why = "cannot read the content";
 			return -1;
 		}
+		policy_eval_body(&j->ev, chunk, (size_t)n);
 	}
 	return 0;
+}
+
+/* policy_refuse - answer a message we will not check: 451, or 554 for
+ * a reason that will not go away */
+static void
+policy_refuse(uint32_t peer, const char *qid, const char *why, int reject)
+{
+	static struct policy_verdict v;
+
+	if (!reject) {
+		policy_tempfail(peer, qid, why);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	v.action = POLICY_REJECT;
+	snprintf(v.reply, sizeof(v.reply), "554 5.6.0 Message refused: %s",
+	    why);
+	log_info("%s: policy: %s: action=reject", qid, why);
+	policy_answer(peer, qid, &v);
 }
 
 /* policy_check - P_CHECK: a new job */
@@ -286,6 +368,7 @@ policy_check(const struct msg *m)
 	struct policy_job *j;
 	struct policy_request req;
 	const char *why = NULL;
+	int reject = 0;
 
 	if (m->fd < 0) {
 		fatal("policy: P_CHECK without the content");
@@ -298,15 +381,24 @@ policy_check(const struct msg *m)
 		fatal("policy: malformed P_CHECK from smtp");
 	}
 	j->peer = m->hdr.peer;
+	memset(&req, 0, sizeof(req));
+	req.client_ip = j->check.client_ip;
+	req.helo = j->check.helo;
+	req.mail_from = j->check.mail_from;
+	req.auth_user = j->check.auth_user;
+	req.direction = j->check.direction == MSG_POLICY_OUTBOUND ?
+	    POLICY_OUTBOUND :
+	    POLICY_INBOUND;
+	req.now = (uint64_t)time(NULL);
 	if (P.njobs == POLICY_JOBS_MAX) {
 		why = "too many messages in progress";
-	} else if (policy_read(m->fd, j, &why) == 0 &&
+	} else if (policy_read(m->fd, j, &req, &why, &reject) == 0 &&
 	    event_timer_set(&P.loop, &j->timer, POLICY_JOB_TIMEOUT_MS,
 		policy_job_timeout, j) == -1) {
 		why = "no timer";
 	}
 	if (why != NULL) {
-		policy_tempfail(j->peer, j->check.qid, why);
+		policy_refuse(j->peer, j->check.qid, why, reject);
 		free(j->msg);
 		free(j);
 		return;
@@ -319,18 +411,6 @@ policy_check(const struct msg *m)
 	}
 	P.jobs = j;
 	P.njobs++;
-	memset(&req, 0, sizeof(req));
-	req.client_ip = j->check.client_ip;
-	req.helo = j->check.helo;
-	req.mail_from = j->check.mail_from;
-	req.auth_user = j->check.auth_user;
-	req.direction = j->check.direction == MSG_POLICY_OUTBOUND ?
-	    POLICY_OUTBOUND :
-	    POLICY_INBOUND;
-	req.msg = j->msg;
-	req.len = j->len;
-	req.now = (uint64_t)time(NULL);
-	policy_eval_init(&j->ev, &policy_conf, &req);
 	policy_job_run(j);
 }
 

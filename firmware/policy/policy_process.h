@@ -22,6 +22,9 @@
 #define POLICY_JOBS_MAX 64          /* messages checked at once; more: 451 */
 #define POLICY_JOB_TIMEOUT_MS 30000 /* then 451: DNS that slow is broken */
 #define POLICY_MSG_MAX (64u << 20)  /* local limit: octets of a message read */
+#define POLICY_HEADER_MAX                               \
+	(1u << 20) /* local limit: header section kept; \
+		    * larger: 554 5.6.0 */
 #define POLICY_ZONE_FILE_MAX (8u << 20)
 
 /* policy_prepare - load the keys (as root); err names the file */

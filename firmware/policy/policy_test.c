@@ -113,7 +113,7 @@ t_run(enum policy_direction dir, const char *ip, const char *mail_from,
 	req.msg = msg;
 	req.len = len;
 	req.now = T_NOW;
-	policy_eval_init(&ev, &conf, &req);
+	policy_eval_whole(&ev, &conf, &req);
 	while (policy_eval_run(&ev, dns, &vd) == POLICY_PENDING &&
 	    rounds++ < 100) {
 	}
@@ -374,6 +374,62 @@ test_signer_find(void)
 	    "subdomain without include: found");
 }
 
+/* the body in small chunks: the same verdicts, inbound and outbound */
+static void
+test_streaming(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	static char signed_whole[POLICY_PREPEND_MAX];
+	char want[POLICY_LOG_MAX];
+	struct policy_request req;
+	size_t len, hlen, body, off, n, k;
+	int dir;
+
+	if (t_setup() != 0 || (len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	memcpy(signed_whole, vd.prepend, vd.prepend_len);
+	signed_whole[vd.prepend_len] = '\0';
+	for (dir = 0; dir < 2; dir++) {
+		/* outbound: the unsigned message again; inbound: the signed */
+		const char *msg = dir == 0 ? m + strlen(signed_whole) : m;
+		size_t mlen = dir == 0 ? len - strlen(signed_whole) : len;
+
+		memset(&req, 0, sizeof(req));
+		req.client_ip = dir == 0 ? "10.0.0.5" : "192.0.2.10";
+		req.helo = "helo.test";
+		req.mail_from = "a@good.test";
+		req.auth_user = "";
+		req.direction = dir == 0 ? POLICY_OUTBOUND : POLICY_INBOUND;
+		req.now = T_NOW;
+		req.msg = (const uint8_t *)msg;
+		req.len = mlen;
+		policy_eval_whole(&ev, &conf, &req);
+		(void)policy_eval_run(&ev, &zdns, &vd);
+		snprintf(want, sizeof(want), "%s", vd.log);
+		if (policy_header_end((const uint8_t *)msg, mlen, &hlen,
+			&body) != SK_OK) {
+			test_fail("no header end");
+			return;
+		}
+		req.len = hlen;
+		policy_eval_init(&ev, &conf, &req);
+		for (off = body, k = 1; off < mlen; off += n, k++) {
+			n = k % 7 + 1 < mlen - off ? k % 7 + 1 : mlen - off;
+			policy_eval_body(&ev, (const uint8_t *)msg + off, n);
+		}
+		(void)policy_eval_run(&ev, &zdns, &vd);
+		TEST_CHECK(strcmp(vd.log, want) == 0,
+		    "direction %d: got %s, want %s", dir, vd.log, want);
+		if (dir == 0) {
+			TEST_CHECK(vd.prepend_len == strlen(signed_whole) &&
+				memcmp(vd.prepend, signed_whole,
+				    vd.prepend_len) == 0,
+			    "streamed signature differs");
+		}
+	}
+}
+
 /* every query deferred once: the same verdict as the zone's at once */
 static void
 test_rerun_deferred(void)
@@ -467,5 +523,6 @@ const struct test_case test_cases[] = {
 	{ "policy_no_from", test_no_from },
 	{ "policy_signer_find", test_signer_find },
 	{ "policy_rerun_deferred", test_rerun_deferred },
+	{ "policy_streaming", test_streaming },
 };
 const size_t test_ncases = SK_NELEM(test_cases);
