@@ -458,7 +458,8 @@ smtpd_conn_resume(struct smtpd_conn *c)
 	conn_want(c);
 }
 
-/* conn_fill - read what the client sent; -1 on EOF or error */
+/* conn_fill - read what the client sent: 1, 2 when that drained the
+ * socket, 0 when nothing was there, -1 on EOF or error */
 static int
 conn_fill(struct smtpd_conn *c)
 {
@@ -484,6 +485,13 @@ conn_fill(struct smtpd_conn *c)
 	}
 	if (n <= 0) {
 		return -1;
+	}
+	/* A short read of a plain socket took all there was: the loop (level
+	 * triggered) reports what comes next, so no recv just to see
+	 * EAGAIN. TLS may hold more decrypted input: read on. */
+	if (c->tls == NULL && (size_t)n < c->incap - c->inlen) {
+		c->inlen += (size_t)n;
+		return 2;
 	}
 	c->inlen += (size_t)n;
 	return 1;
@@ -539,7 +547,8 @@ conn_io(struct event_loop *loop, struct event_io *io, uint32_t ev)
 			break;
 		}
 		conn_run(c);
-		if (c->wait != SMTPD_W_NONE || c->outlen >= SMTPD_OUT_MAX / 2) {
+		if (r == 2 || c->wait != SMTPD_W_NONE ||
+		    c->outlen >= SMTPD_OUT_MAX / 2) {
 			break;
 		}
 	}
