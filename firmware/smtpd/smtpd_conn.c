@@ -37,36 +37,6 @@ smtpd_conn_find(uint32_t id)
 	return c != NULL && c->id == id ? c : NULL;
 }
 
-/* conn_slot - a free slot, or -1 */
-static long
-conn_slot(void)
-{
-	size_t i;
-
-	/* linear, but only at accept and bounded by connections-total */
-	for (i = 0; i < smtpd.maxconns; i++) {
-		if (smtpd.conns[i] == NULL) {
-			return (long)i;
-		}
-	}
-	return -1;
-}
-
-/* conn_same_client - connections from the same address as ss */
-static size_t
-conn_same_client(const char *ip)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < smtpd.maxconns; i++) {
-		if (smtpd.conns[i] != NULL &&
-		    strcmp(smtpd.conns[i]->ip, ip) == 0) {
-			n++;
-		}
-	}
-	return n;
-}
-
 /* smtpd_conn_client - "unknown[192.0.2.1]", as Postfix names clients */
 void
 smtpd_conn_client(const struct smtpd_conn *c, char *buf, size_t len)
@@ -264,7 +234,9 @@ smtpd_conn_close(struct smtpd_conn *c, const char *why)
 	close(c->fd);
 	c->fd = -1;
 	smtpd.conns[c->id & CONN_SLOT_MASK] = NULL;
+	smtpd_slot_put(c->id & CONN_SLOT_MASK);
 	smtpd.nconns--;
+	smtpd_client_del(c->ip);
 	free(c->in);
 	free(c->out);
 	free(c->rcpts);
@@ -614,9 +586,13 @@ static struct smtpd_conn *
 conn_new(struct smtpd_listener *l, int fd, const struct sockaddr_storage *ss)
 {
 	struct smtpd_conn *c = calloc(1, sizeof(*c));
-	long slot = conn_slot();
+	long slot;
 
-	if (c == NULL || slot < 0 || (c->in = malloc(SMTPD_IN_SMALL)) == NULL) {
+	if (c == NULL || (c->in = malloc(SMTPD_IN_SMALL)) == NULL ||
+	    (slot = smtpd_slot_take()) < 0) {
+		if (c != NULL) {
+			free(c->in);
+		}
 		free(c);
 		close(fd);
 		return NULL;
@@ -637,6 +613,7 @@ conn_new(struct smtpd_listener *l, int fd, const struct sockaddr_storage *ss)
 	conn_session(c);
 	smtpd.conns[slot] = c;
 	smtpd.nconns++;
+	smtpd_client_add(c->ip);
 	return c;
 }
 
@@ -670,7 +647,7 @@ conn_limits_ok(int fd, const char *ip, const struct smtp_ip *cip)
 		return 0;
 	}
 	if (per != 0 && !smtp_relay_internal(&smtpd.relay, cip) &&
-	    conn_same_client(ip) >= per) {
+	    smtpd_client_count(ip) >= per) {
 		conn_refuse(fd, ip, "per-client");
 		return 0;
 	}
