@@ -82,58 +82,56 @@ printf 'From: Alice <alice@example.org>\r\nTo: list@lists.example.net\r\nSubject
 
 ours_verify() { "$CHECK" arc-verify --zone "$T/zone" < "$1" > "$T/out" 2>&1; head -1 "$T/out"; }
 py_verify() { $PY "$T/py" verify "$T/zone" x < "$1" 2>/dev/null | cut -d' ' -f1; }
-body_change() { sed 's/Hello there/Hello thorn/' "$1" > "$2"; }
+# ours_seal N IN OUT / py_seal N CV IN OUT: sealer N (sN.example, key
+# $alg-N.pem) adds a set to IN
+ours_seal() {
+	"$CHECK" arc-seal --domain "s$1.example" --selector $alg \
+	    --key "$T/$alg-$1.pem" --authserv-id "s$1.example" \
+	    --zone "$T/zone" < "$2" > "$3"
+}
+py_seal() {
+	$PY "$T/py" seal "$T/zone" $alg "s$1.example" "$T/$alg-$1.pem" "$2" \
+	    < "$3" > "$4" 2>"$T/err"
+}
+# expect WHAT GOT WANT [MORE]: PASS when GOT is WANT, else FAIL with GOT
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: $2${4:+ $4}"; fi
+}
+# ours_expect WHAT FILE: our verifier passes FILE
+ours_expect() { expect "$1" "$(ours_verify "$2")" arc=pass "$(tail -1 "$T/out")"; }
+# body_fails WHAT FILE: one changed body octet fails in both verifiers
+body_fails() {
+	sed 's/Hello there/Hello thorn/' "$2" > "$2x"
+	got=$(ours_verify "$2x"); got2=$(py_verify "$2x")
+	expect "$1" "ours $got, dkimpy $got2" "ours arc=fail, dkimpy fail"
+}
 
 for alg in rsa-sha256; do
 	# dkimpy first, then ours
-	if $PY "$T/py" seal "$T/zone" $alg s1.example "$T/$alg-1.pem" none \
-	    < "$T/msg" > "$T/a1" 2>"$T/err"; then
-		got=$(ours_verify "$T/a1")
-		[ "$got" = arc=pass ] && pass "$alg: dkimpy seals, ours verifies" ||
-		    fail "$alg: dkimpy seals, ours verifies: $got $(tail -1 "$T/out")"
-		"$CHECK" arc-seal --domain s2.example --selector $alg \
-		    --key "$T/$alg-2.pem" --authserv-id s2.example \
-		    --zone "$T/zone" < "$T/a1" > "$T/a2"
-		got=$(py_verify "$T/a2")
-		[ "$got" = pass ] && pass "$alg: ours seals i=2 over dkimpy, dkimpy verifies" ||
-		    fail "$alg: ours seals i=2 over dkimpy, dkimpy verifies: $got"
-		got=$(ours_verify "$T/a2")
-		[ "$got" = arc=pass ] && pass "$alg: 2-set mixed chain, ours verifies" ||
-		    fail "$alg: 2-set mixed chain, ours verifies: $got"
-		body_change "$T/a2" "$T/a2x"
-		got=$(ours_verify "$T/a2x"); got2=$(py_verify "$T/a2x")
-		[ "$got" = arc=fail ] && [ "$got2" = fail ] &&
-		    pass "$alg: changed body fails in both" ||
-		    fail "$alg: changed body: ours $got, dkimpy $got2"
+	if py_seal 1 none "$T/msg" "$T/a1"; then
+		ours_expect "$alg: dkimpy seals, ours verifies" "$T/a1"
+		ours_seal 2 "$T/a1" "$T/a2"
+		expect "$alg: ours seals i=2 over dkimpy, dkimpy verifies" \
+		    "$(py_verify "$T/a2")" pass
+		ours_expect "$alg: 2-set mixed chain, ours verifies" "$T/a2"
+		body_fails "$alg: changed body fails in both" "$T/a2"
 	else
 		fail "$alg: dkimpy cannot seal: $(tail -1 "$T/err")"
 	fi
 	# ours first, then dkimpy
-	"$CHECK" arc-seal --domain s1.example --selector $alg \
-	    --key "$T/$alg-1.pem" --authserv-id s1.example --zone "$T/zone" \
-	    < "$T/msg" > "$T/b1"
-	got=$(py_verify "$T/b1")
-	[ "$got" = pass ] && pass "$alg: ours seals, dkimpy verifies" ||
-	    fail "$alg: ours seals, dkimpy verifies: $got"
-	if $PY "$T/py" seal "$T/zone" $alg s2.example "$T/$alg-2.pem" pass \
-	    < "$T/b1" > "$T/b2" 2>"$T/err"; then
-		got=$(ours_verify "$T/b2")
-		[ "$got" = arc=pass ] && pass "$alg: dkimpy seals i=2 over ours, ours verifies" ||
-		    fail "$alg: dkimpy seals i=2 over ours, ours verifies: $got $(tail -1 "$T/out")"
-		body_change "$T/b2" "$T/b2x"
-		got=$(ours_verify "$T/b2x"); got2=$(py_verify "$T/b2x")
-		[ "$got" = arc=fail ] && [ "$got2" = fail ] &&
-		    pass "$alg: changed body fails in both (2)" ||
-		    fail "$alg: changed body (2): ours $got, dkimpy $got2"
+	ours_seal 1 "$T/msg" "$T/b1"
+	expect "$alg: ours seals, dkimpy verifies" "$(py_verify "$T/b1")" pass
+	if py_seal 2 pass "$T/b1" "$T/b2"; then
+		ours_expect "$alg: dkimpy seals i=2 over ours, ours verifies" \
+		    "$T/b2"
+		body_fails "$alg: changed body fails in both (2)" "$T/b2"
 	else
 		fail "$alg: dkimpy cannot seal over ours: $(tail -1 "$T/err")"
 	fi
 done
 alg=ed25519-sha256
-"$CHECK" arc-seal --domain s1.example --selector $alg --key "$T/$alg-1.pem" \
-    --authserv-id s1.example --zone "$T/zone" < "$T/msg" > "$T/e1"
-"$CHECK" arc-seal --domain s2.example --selector $alg --key "$T/$alg-2.pem" \
-    --authserv-id s2.example --zone "$T/zone" < "$T/e1" > "$T/e2"
+ours_seal 1 "$T/msg" "$T/e1"
+ours_seal 2 "$T/e1" "$T/e2"
 got=$(ours_verify "$T/e2")
 [ "$got" = arc=pass ] && echo "INFO: arc-interop: $alg: 2 sets sealed and verified by ours (dkimpy has no Ed25519 ARC)" ||
     fail "$alg: ours seals and verifies: $got"

@@ -335,6 +335,55 @@ def test_early_talker(relay):
            "got %r" % out)
 
 
+def open_many(port, source, n):
+    """n connections from source, each with what it got first (the MX
+    greet pause runs for all of them at once)."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        socks.append(s)
+    return [(s, s.recv(1024)) for s in socks]
+
+
+def open_greeted(port, source):
+    """A connection from source that got its 220 (or whatever came)."""
+    return open_many(port, source, 1)[0]
+
+
+def test_per_client_limit(relay):
+    """connections-per-client (50 by default) holds for a stranger, is
+    counted back down when one closes, and exempts internal networks."""
+    port, held = relay.ports["mx"], []
+    try:
+        held = [c for c, _ in open_many(port, "127.0.0.3", 50)]
+        extra, said = open_greeted(port, "127.0.0.3")
+        extra.close()
+        report("per-client-limit-421", said.startswith(b"421 4.7.0"),
+               "connection 51 got %r" % said[:60])
+        other, said = open_greeted(port, "127.0.0.4")
+        other.close()
+        report("per-client-limit-other-address", said.startswith(b"220"),
+               "another address got %r" % said[:60])
+        held.pop().close()
+        time.sleep(0.3)
+        again, said = open_greeted(port, "127.0.0.3")
+        held.append(again)
+        report("per-client-limit-counted-down", said.startswith(b"220"),
+               "after one closed: %r" % said[:60])
+        internal = open_many(port, "127.0.0.2", 55)
+        ok = all(g.startswith(b"220") for _, g in internal)
+        for s, _ in internal:
+            s.close()
+        report("per-client-limit-internal-exempt", ok,
+               "an internal client was limited")
+    finally:
+        for s in held:
+            s.close()
+
+
 def test_vanishing_client(relay, sink):
     s = socket.create_connection(("127.0.0.1", relay.ports["mx"]))
     s.recv(1024)
@@ -680,6 +729,7 @@ def main():
             (test_size_and_limits, (relay,)),
             (test_smtputf8, (relay, sink)),
             (test_early_talker, (relay,)),
+            (test_per_client_limit, (relay,)),
             (test_vanishing_client, (relay, sink)),
             (test_open_relay_battery, (relay,)),
             (test_smuggling, (relay, sink)),

@@ -412,17 +412,13 @@ arc_seal_init(struct arc_seal *s, const struct dkim_signkey *key, const char *d,
     const char *sel, uint64_t now)
 {
 	memset(s, 0, sizeof(*s));
-	s->key = key;
-	snprintf(s->d, sizeof(s->d), "%s", d);
-	snprintf(s->s, sizeof(s->s), "%s", sel);
-	s->now = now;
-	dkim_body_init(&s->body, DKIM_CANON_RELAXED, UINT64_MAX);
+	dkim_sign_init(&s->sign, key, d, sel, now);
 }
 
 void
 arc_seal_update(struct arc_seal *s, const uint8_t *body, size_t len)
 {
-	dkim_body_update(&s->body, body, len);
+	dkim_sign_update(&s->sign, body, len);
 }
 
 /* arc_sign_hash - the signature over a header hash, base64 into b64 */
@@ -432,42 +428,20 @@ arc_sign_hash(const struct dkim_signkey *k, const uint8_t hh[32], char *b64,
 {
 	uint8_t sig[DKIM_B_MAX];
 	size_t siglen, n;
+	enum sk_result r;
 
-	if (k->alg == DKIM_ALG_ED25519_SHA256) {
-		/* RFC 8463 3: PureEdDSA over the SHA-256 hash */
-		crypto_sign_detached(sig, NULL, hh, 32, k->ed_sk);
-		siglen = DKIM_ED25519_SIG_LEN;
-	} else {
-		const br_rsa_private_key *sk = br_skey_decoder_get_rsa(&k->dc);
-
-		siglen = (sk->n_bitlen + 7) / 8;
-		if (siglen > sizeof(sig) ||
-		    !br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hh, 32,
-			sk, sig)) {
-			return SK_E_RANGE;
-		}
+	if ((r = dkim_signkey_sign(k, hh, sig, sizeof(sig), &siglen)) !=
+	    SK_OK) {
+		return r;
 	}
 	return base64_encode(sig, siglen, b64, max, &n);
 }
 
-/* arc_put_b64 - b= value folded: whatever fits on each line */
+/* arc_put_b64 - b= value folded (whatever fits on each line), then CRLF */
 static void
 arc_put_b64(struct authres_out *o, const char *b64)
 {
-	size_t k = 0, n, room;
-
-	while (b64[k] != '\0') {
-		room = o->col < AUTHRES_COLS ? AUTHRES_COLS - o->col : 0;
-		if (room == 0) {
-			authres_out_put(o, "\r\n\t", 3, 0);
-			o->col = 1;
-			continue;
-		}
-		n = strlen(b64 + k);
-		n = n < room ? n : room;
-		authres_out_put(o, b64 + k, n, 0);
-		k += n;
-	}
+	authres_out_fill(o, b64);
 	authres_out_put(o, "\r\n", 2, 0);
 }
 
@@ -481,8 +455,8 @@ arc_put_tags(struct authres_out *o, const struct arc_seal *s, unsigned inst,
 	snprintf(tmp, sizeof(tmp), " i=%u;", inst);
 	authres_out_str(o, tmp, 0);
 	snprintf(tmp, sizeof(tmp), " a=%s;",
-	    s->key->alg == DKIM_ALG_ED25519_SHA256 ? "ed25519-sha256" :
-						     "rsa-sha256");
+	    s->sign.key->alg == DKIM_ALG_ED25519_SHA256 ? "ed25519-sha256" :
+							  "rsa-sha256");
 	authres_out_str(o, tmp, 1);
 	if (cv != NULL) {
 		snprintf(tmp, sizeof(tmp), " cv=%s;", cv);
@@ -490,11 +464,11 @@ arc_put_tags(struct authres_out *o, const struct arc_seal *s, unsigned inst,
 	} else {
 		authres_out_str(o, " c=relaxed/relaxed;", 1);
 	}
-	snprintf(tmp, sizeof(tmp), " d=%s;", s->d);
+	snprintf(tmp, sizeof(tmp), " d=%s;", s->sign.d);
 	authres_out_str(o, tmp, 1);
-	snprintf(tmp, sizeof(tmp), " s=%s;", s->s);
+	snprintf(tmp, sizeof(tmp), " s=%s;", s->sign.s);
 	authres_out_str(o, tmp, 1);
-	snprintf(tmp, sizeof(tmp), " t=%llu;", (unsigned long long)s->now);
+	snprintf(tmp, sizeof(tmp), " t=%llu;", (unsigned long long)s->sign.now);
 	authres_out_str(o, tmp, 1);
 }
 
@@ -545,7 +519,7 @@ arc_seal_ams(struct arc_seal *s, unsigned inst, const uint8_t *hdr, size_t hlen,
 		return r;
 	}
 	s->sig.hcanon = DKIM_CANON_RELAXED;
-	dkim_body_final(&s->body, bh, &total);
+	dkim_body_final(&s->sign.body, bh, &total);
 	authres_out_str(o, "ARC-Message-Signature:", 0);
 	arc_put_tags(o, s, inst, NULL);
 	authres_out_str(o, " h=", 1);
@@ -568,7 +542,7 @@ arc_seal_ams(struct arc_seal *s, unsigned inst, const uint8_t *hdr, size_t hlen,
 	dkim_canon_header(&h, DKIM_CANON_RELAXED, (const uint8_t *)o->p + start,
 	    o->len - start, 0, 0, 0);
 	dkim_hash_final(&h, hh);
-	if ((r = arc_sign_hash(s->key, hh, b64, sizeof(b64))) != SK_OK) {
+	if ((r = arc_sign_hash(s->sign.key, hh, b64, sizeof(b64))) != SK_OK) {
 		return r;
 	}
 	arc_put_b64(o, b64);
@@ -677,7 +651,7 @@ arc_seal_final(struct arc_seal *s, const struct arc_verify *v,
 	dkim_canon_header(&h, DKIM_CANON_RELAXED, (const uint8_t *)out, o.len,
 	    0, 0, 0);
 	dkim_hash_final(&h, hh);
-	if ((r = arc_sign_hash(s->key, hh, b64, sizeof(b64))) != SK_OK) {
+	if ((r = arc_sign_hash(s->sign.key, hh, b64, sizeof(b64))) != SK_OK) {
 		return r;
 	}
 	arc_put_b64(&o, b64);

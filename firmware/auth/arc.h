@@ -103,11 +103,7 @@ int arc_trusted_pass(const struct arc_verify *v, const char *const *domains,
     size_t ndomains);
 
 struct arc_seal {
-	const struct dkim_signkey *key;
-	char d[DKIM_DOMAIN_MAX + 1];
-	char s[DKIM_DOMAIN_MAX + 1];
-	uint64_t now;
-	struct dkim_body body;
+	struct dkim_sign sign;   /* key, d=, s=, t= and the body hash */
 	struct dkim_sig sig;     /* scratch: our h= list, fields' instances */
 	struct authres ar;       /* scratch: the A-R we seal */
 	char sets[ARC_SEAL_MAX]; /* scratch: our AAR and AMS */

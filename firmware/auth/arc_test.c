@@ -174,12 +174,16 @@ t_seal(char *msg, size_t *len, int n)
 	return t_seal_as(msg, len, n);
 }
 
-/* t_chain - the base message sealed by sealers 1..n */
+/* t_chain - the keys loaded (t_keys), and the base message sealed by
+ * sealers 1..n */
 static int
 t_chain(char *msg, size_t *len, int n)
 {
 	int i;
 
+	if (t_keys() != 0) {
+		return -1;
+	}
 	*len = strlen(t_base);
 	memcpy(msg, t_base, *len + 1);
 	for (i = 1; i <= n; i++) {
@@ -214,7 +218,7 @@ test_roundtrip(void)
 		    arc_result_str(r), t_v.reason, t_v.nsets, t_v.oldest_pass,
 		    msg);
 		TEST_CHECK(t_v.set[n - 1].aar_ok &&
-			strcmp(t_v.set[n - 1].aar_id, t_s.d) == 0,
+			strcmp(t_v.set[n - 1].aar_id, t_s.sign.d) == 0,
 		    "%d sets: AAR id %s", n, t_v.set[n - 1].aar_id);
 	}
 	/* the instance 2 seal is Ed25519, 1 and 3 RSA */
@@ -281,7 +285,7 @@ test_duplicate(void)
 	size_t len;
 	enum arc_result r;
 
-	if (t_keys() != 0 || t_chain(msg, &len, 2) != 0) {
+	if (t_chain(msg, &len, 2) != 0) {
 		return;
 	}
 	/* the set of instance 1 is the first three fields of the chain
@@ -316,7 +320,7 @@ test_oldest_pass(void)
 	size_t len;
 	enum arc_result r;
 
-	if (t_keys() != 0 || t_chain(msg, &len, 1) != 0) {
+	if (t_chain(msg, &len, 1) != 0) {
 		return;
 	}
 	/* the forwarder verifies on arrival, changes the body, then seals */
@@ -342,7 +346,7 @@ test_trusted(void)
 		"SEALER2.example" };
 	size_t len;
 
-	if (t_keys() != 0 || t_chain(msg, &len, 2) != 0) {
+	if (t_chain(msg, &len, 2) != 0) {
 		return;
 	}
 	(void)t_verify(msg, len);
@@ -361,7 +365,7 @@ test_seal_fail(void)
 	size_t len;
 	enum arc_result r;
 
-	if (t_keys() != 0 || t_chain(msg, &len, 1) != 0) {
+	if (t_chain(msg, &len, 1) != 0) {
 		return;
 	}
 	memcpy(strstr(msg, "\r\n\r\nHello") + 4, "J", 1);
@@ -384,7 +388,7 @@ test_temperror(void)
 	size_t len;
 	enum arc_result r;
 
-	if (t_keys() != 0 || t_chain(msg, &len, 1) != 0) {
+	if (t_chain(msg, &len, 1) != 0) {
 		return;
 	}
 	while ((p = strstr(msg, "d=sealer1.example; s=s1")) != NULL) {

@@ -93,6 +93,25 @@ authres_out_str(struct authres_out *o, const char *t, int fold)
 	authres_out_put(o, t, strlen(t), fold);
 }
 
+void
+authres_out_fill(struct authres_out *o, const char *t)
+{
+	size_t k = 0, n, room;
+
+	while (t[k] != '\0' && !o->over) {
+		room = o->col < AUTHRES_COLS ? AUTHRES_COLS - o->col : 0;
+		if (room == 0) {
+			authres_out_put(o, "\r\n\t", 3, 0);
+			o->col = 1;
+			continue;
+		}
+		n = strlen(t + k);
+		n = n < room ? n : room;
+		authres_out_put(o, t + k, n, 0);
+		k += n;
+	}
+}
+
 /* ar_is_keyword - RFC 5321 Keyword: Let-dig [Ldh-str] */
 static int
 ar_is_keyword(const char *s)

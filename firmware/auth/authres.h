@@ -35,7 +35,7 @@
 /* ---- builder ------------------------------------------------------- */
 
 /* a header field under construction, folded at AUTHRES_COLS (also used
- * by arc.c for its fields) */
+ * by arc.c and dkim_sign.c for their fields) */
 struct authres_out {
 	char *p;
 	size_t max, len, col;
@@ -47,6 +47,10 @@ void authres_out_init(struct authres_out *o, char *buf, size_t max);
  * pass the column limit, fold first (t's leading space becomes the fold) */
 void authres_out_put(struct authres_out *o, const char *t, size_t n, int fold);
 void authres_out_str(struct authres_out *o, const char *t, int fold);
+/* authres_out_fill - append t over as many lines as it takes, as much as
+ * fits before AUTHRES_COLS on each (for a b= value: base64 may be folded
+ * anywhere, RFC 6376 3.5); used by the DKIM and ARC signers */
+void authres_out_fill(struct authres_out *o, const char *t);
 
 struct authres_builder {
 	struct authres_out o;

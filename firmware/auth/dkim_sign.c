@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "authres.h"
 #include "base64.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
@@ -319,6 +320,32 @@ dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 	return dkim_txt_record(out, max, "rsa", spki, slen);
 }
 
+enum sk_result
+dkim_signkey_sign(const struct dkim_signkey *k, const uint8_t hh[32],
+    uint8_t *sig, size_t max, size_t *siglen)
+{
+	const br_rsa_private_key *sk;
+
+	*siglen = 0;
+	if (k->alg == DKIM_ALG_ED25519_SHA256) {
+		if (max < DKIM_ED25519_SIG_LEN) {
+			return SK_E_RANGE;
+		}
+		/* RFC 8463 3: PureEdDSA over the SHA-256 hash */
+		crypto_sign_detached(sig, NULL, hh, 32, k->ed_sk);
+		*siglen = DKIM_ED25519_SIG_LEN;
+		return SK_OK;
+	}
+	sk = br_skey_decoder_get_rsa(&k->dc);
+	if ((sk->n_bitlen + 7) / 8 > max ||
+	    !br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hh, 32, sk,
+		sig)) {
+		return SK_E_RANGE;
+	}
+	*siglen = (sk->n_bitlen + 7) / 8;
+	return SK_OK;
+}
+
 void
 dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
     const char *d, const char *sel, uint64_t now)
@@ -346,35 +373,21 @@ dkim_sign_update(struct dkim_sign *s, const uint8_t *body, size_t len)
 	dkim_body_update(&s->body, body, len);
 }
 
-/* a field under construction, folded at DKIM_SIGN_COLS */
-struct dkim_out {
-	char *p;
-	size_t max, len, col;
-	int over;
-};
-
-/* dkim_out_put - append text; fold first when fold and it would not fit */
+/*
+ * dkim_out_str - append t; fold first when fold and it would pass the
+ * column limit. Unlike authres_out_put the unit keeps its leading space
+ * after the fold, as our DKIM-Signature always has.
+ */
 static void
-dkim_out_put(struct dkim_out *o, const char *t, size_t n, int fold)
+dkim_out_str(struct authres_out *o, const char *t, int fold)
 {
+	size_t n = strlen(t);
+
 	if (fold && o->col + n > DKIM_SIGN_COLS) {
-		dkim_out_put(o, "\r\n\t", 3, 0);
+		authres_out_put(o, "\r\n\t", 3, 0);
 		o->col = 1;
 	}
-	if (o->len + n + 1 > o->max) {
-		o->over = 1;
-		return;
-	}
-	memcpy(o->p + o->len, t, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-	o->col += n;
-}
-
-static void
-dkim_out_str(struct dkim_out *o, const char *t, int fold)
-{
-	dkim_out_put(o, t, strlen(t), fold);
+	authres_out_put(o, t, n, 0);
 }
 
 enum sk_result
@@ -382,7 +395,7 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
     size_t max, size_t *outlen)
 {
 	static struct dkim_sig sig;
-	struct dkim_out o = { out, max, 0, 0, 0 };
+	struct authres_out o;
 	struct dkim_hash h;
 	uint8_t bh[32], hh[32], sigbuf[512];
 	char tmp[1024], b64[BASE64_LEN(sizeof(sigbuf)) + 1];
@@ -394,6 +407,7 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	int ed = s->key->alg == DKIM_ALG_ED25519_SHA256;
 
 	memset(&sig, 0, sizeof(sig));
+	authres_out_init(&o, out, max);
 	while ((r = dkim_header_next(hdr, hlen, &pos, &f, &flen)) == SK_OK) {
 	}
 	if (r != SK_END) {
@@ -441,38 +455,13 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	dkim_canon_header(&h, DKIM_CANON_RELAXED, (const uint8_t *)out, o.len,
 	    0, 0, 0);
 	dkim_hash_final(&h, hh);
-	if (ed) {
-		crypto_sign_detached(sigbuf, NULL, hh, sizeof(hh),
-		    s->key->ed_sk);
-		siglen = 64;
-	} else {
-		const br_rsa_private_key *sk =
-		    br_skey_decoder_get_rsa(&s->key->dc);
-
-		siglen = (sk->n_bitlen + 7) / 8;
-		if (siglen > sizeof(sigbuf) ||
-		    !br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hh,
-			sizeof(hh), sk, sigbuf)) {
-			return SK_E_RANGE;
-		}
+	if ((r = dkim_signkey_sign(s->key, hh, sigbuf, sizeof(sigbuf),
+		 &siglen)) != SK_OK) {
+		return r;
 	}
 	(void)base64_encode(sigbuf, siglen, b64, sizeof(b64), &b64len);
-	/* b= folded: whatever fits on each line */
-	for (k = 0; b64[k] != '\0';) {
-		size_t room =
-		    o.col < DKIM_SIGN_COLS ? DKIM_SIGN_COLS - o.col : 0;
-		size_t n = strlen(b64 + k);
-
-		if (room == 0) {
-			dkim_out_put(&o, "\r\n\t", 3, 0);
-			o.col = 1;
-			continue;
-		}
-		n = n < room ? n : room;
-		dkim_out_put(&o, b64 + k, n, 0);
-		k += n;
-	}
-	dkim_out_put(&o, "\r\n", 2, 0);
+	authres_out_fill(&o, b64); /* b= folded: whatever fits on each line */
+	authres_out_put(&o, "\r\n", 2, 0);
 	if (o.over) {
 		return SK_E_TOO_LONG;
 	}

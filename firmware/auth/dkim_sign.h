@@ -57,6 +57,12 @@ enum sk_result dkim_signkey_ed25519(struct dkim_signkey *k,
  * its length, or 0 when it does not fit or the RSA public exponent
  * cannot be proven (then no record is better than a broken one) */
 size_t dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max);
+/* dkim_signkey_sign - the signature over a header hash (RFC 6376 3.7;
+ * Ed25519: PureEdDSA over the SHA-256 hash, RFC 8463 3) in sig[max],
+ * *siglen octets; SK_E_RANGE when it does not fit or RSA fails.  DKIM and
+ * ARC (arc.c) sign through this one function. */
+enum sk_result dkim_signkey_sign(const struct dkim_signkey *k,
+    const uint8_t hh[32], uint8_t *sig, size_t max, size_t *siglen);
 void dkim_signkey_wipe(struct dkim_signkey *k);
 
 /* dkim_ed25519_pkcs8 - RFC 8410 PrivateKeyInfo DER of a seed (48 octets) */

@@ -260,59 +260,25 @@ test_der(void)
 
 /* ---- the public vectors ------------------------------------------- */
 
-static const char *
-conf_dir(void)
-{
-	static char dir[1024];
-	char probe[1100];
-	const char *e;
-	FILE *f;
-
-	if ((e = getenv("SK_CONFORMANCE")) != NULL) {
-		snprintf(dir, sizeof(dir), "%s", e);
-	} else if ((e = getenv("SK_TOP")) != NULL) {
-		snprintf(dir, sizeof(dir), "%s/../shared/conformance", e);
-	} else {
-		snprintf(dir, sizeof(dir), "../shared/conformance");
-	}
-	snprintf(probe, sizeof(probe), "%s/dkim/dkimpy-1.1.4/DNS-FIXTURES.json",
-	    dir);
-	if ((f = fopen(probe, "rb")) == NULL) {
-		snprintf(dir, sizeof(dir), "../../shared/conformance");
-		snprintf(probe, sizeof(probe),
-		    "%s/dkim/dkimpy-1.1.4/DNS-FIXTURES.json", dir);
-		if ((f = fopen(probe, "rb")) == NULL) {
-			return NULL;
-		}
-	}
-	fclose(f);
-	return dir;
-}
-
 /* conf_read - a dkimpy data file, with LF line ends made CRLF */
 static char *
 conf_read(const char *name, size_t *len)
 {
-	const char *dir = conf_dir();
+	const char *dir =
+	    test_conformance_dir("dkim/dkimpy-1.1.4/DNS-FIXTURES.json");
 	char path[1200];
-	FILE *f;
 	char *raw, *out;
 	size_t n, i, o = 0;
 
 	if (dir == NULL) {
-		test_fail("conformance data not found: set SK_CONFORMANCE "
-			  "or SK_TOP");
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/dkim/dkimpy-1.1.4/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
+	if ((raw = test_read_file(path, T_FILE_MAX, &n)) == NULL) {
 		test_fail("%s: cannot open", path);
 		return NULL;
 	}
-	raw = malloc(T_FILE_MAX);
 	out = malloc(2 * T_FILE_MAX + 1);
-	n = fread(raw, 1, T_FILE_MAX, f);
-	fclose(f);
 	for (i = 0; i < n; i++) {
 		if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) {
 			out[o++] = '\r';

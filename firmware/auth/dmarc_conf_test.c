@@ -7,9 +7,8 @@
  *       From-domain extraction (15)
  *   dmarc/opendmarc/testfiles/effective_tld_names.dat  OpenDMARC's list
  *
- * The folder is $SK_CONFORMANCE, else $SK_TOP/../shared/conformance,
- * else ../shared/conformance or ../../shared/conformance from the
- * working directory.  With SK_DMARC_ROWS set, every row prints
+ * The folder is found by test_conformance_dir (lib/test.h).  With
+ * SK_DMARC_ROWS set, every row prints
  *   PASS: dmarc TABLE N
  *   FAIL: dmarc TABLE N: got X, want Y
  *   INFO: dmarc TABLE N: got X, want Y (deviation: why)
@@ -64,68 +63,20 @@ static const struct conf_deviation {
 
 static int conf_rows; /* print rows (SK_DMARC_ROWS) */
 
-/* conf_dir - the conformance folder, or NULL */
-static const char *
-conf_dir(void)
-{
-	static char dir[1024];
-	char probe[1100];
-	static const char *const rel[] = { "../shared/conformance",
-		"../../shared/conformance" };
-	const char *e;
-	FILE *f;
-	size_t i;
-
-	conf_rows = getenv("SK_DMARC_ROWS") != NULL;
-	if ((e = getenv("SK_CONFORMANCE")) != NULL) {
-		snprintf(dir, sizeof(dir), "%s", e);
-		return dir;
-	}
-	for (i = 0; i <= SK_NELEM(rel); i++) {
-		if (i == 0) {
-			if ((e = getenv("SK_TOP")) == NULL) {
-				continue;
-			}
-			snprintf(dir, sizeof(dir), "%s/../shared/conformance",
-			    e);
-		} else {
-			snprintf(dir, sizeof(dir), "%s", rel[i - 1]);
-		}
-
-		snprintf(probe, sizeof(probe), "%s/dmarc/psl/test_psl.txt",
-		    dir);
-		if ((f = fopen(probe, "rb")) != NULL) {
-			fclose(f);
-			return dir;
-		}
-	}
-	return NULL;
-}
-
 /* conf_read - a whole conformance file, NUL-terminated (caller frees) */
 static char *
 conf_read(const char *rel, size_t *len)
 {
-	const char *dir = conf_dir();
-	char path[1200];
-	FILE *f;
-	char *buf;
+	const char *dir = test_conformance_dir("dmarc/psl/test_psl.txt");
+	char path[1200], *buf;
 
+	conf_rows = getenv("SK_DMARC_ROWS") != NULL;
 	if (dir == NULL) {
-		test_fail("conformance data not found: set SK_CONFORMANCE "
-			  "or SK_TOP");
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((f = fopen(path, "rb")) == NULL) {
+	if ((buf = test_read_file(path, CONF_FILE_MAX, len)) == NULL) {
 		test_fail("%s: cannot open", path);
-		return NULL;
-	}
-	buf = malloc(CONF_FILE_MAX + 1);
-	*len = buf != NULL ? fread(buf, 1, CONF_FILE_MAX, f) : 0;
-	fclose(f);
-	if (buf != NULL) {
-		buf[*len] = '\0';
 	}
 	return buf;
 }

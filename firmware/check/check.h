@@ -1,6 +1,7 @@
 /*
  * check.h - the operator tool sekimori-check: shared parts of the
- * subcommands (option parsing, --zone loading, reading the message).
+ * subcommands (option parsing, --zone loading, reading the message and
+ * the key file, checking d= and s=, writing the result).
  *
  * Ownership: each subcommand runs once and exits; memory taken for a zone
  * lives until exit.
@@ -17,6 +18,7 @@
 
 #define CHECK_ZONE_FILE_MAX (64u << 20) /* local limit: zone file size */
 #define CHECK_MSG_MAX (64u << 20)       /* local limit: message size */
+#define CHECK_KEY_MAX (64u << 10)       /* local limit: key file size */
 
 struct check_opt {
 	const char *name;   /* "--ip" */
@@ -46,6 +48,19 @@ struct check_msg {
 /* check_msg_read - standard input, whole (at most CHECK_MSG_MAX), as read
  * and in CRLF form; 0, or -1 after printing why (exit 2) */
 int check_msg_read(const char *cmd, struct check_msg *m);
+
+/* check_file - a key file, whole (at most CHECK_KEY_MAX); the caller wipes
+ * and frees it; NULL after printing why (exit 2) */
+uint8_t *check_file(const char *cmd, const char *path, size_t *len);
+
+/* check_names - --domain and --selector as d= and s= (RFC 6376 3.5: what
+ * our own verifier parses back, nothing that could add a tag); 0, or -1
+ * after printing why (exit 2) */
+int check_names(const char *cmd, const char *d, const char *s);
+
+/* check_write_lf - write p to standard output, CRLF as LF when lf is set
+ * (a signed or sealed message keeps the input's line ends) */
+void check_write_lf(const char *p, size_t len, int lf);
 
 int check_spf(int argc, char **argv);
 int check_dkim_verify(int argc, char **argv);

@@ -7,7 +7,6 @@
  * arc-seal writes its three fields with the input's line ends, then the
  * message unchanged.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +15,6 @@
 #include "check.h"
 #include "../auth/arc.h"
 #include "../auth/authres.h"
-
-#define CHECK_ARC_KEY_MAX (64u << 10) /* local limit: key file size */
 
 static const char check_arc_verify_usage[] =
     "usage: sekimori-check arc-verify [--zone FILE] < MESSAGE\n";
@@ -83,20 +80,6 @@ check_arc_verify(int argc, char **argv)
 	return rc;
 }
 
-/* check_arc_write - write p, with CRLF as LF when lf is set */
-static void
-check_arc_write(const char *p, size_t len, int lf)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (lf && p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
-			continue;
-		}
-		putchar(p[i]);
-	}
-}
-
 /* check_arc_ar - the A-R of this check: the ARC result only (the
  * operator tool has no SPF or DKIM context of a session) */
 static int
@@ -116,20 +99,16 @@ check_arc_ar(const struct arc_verify *v, const char *id, char *out, size_t max,
 static int
 check_arc_key(const char *path, struct dkim_signkey *k)
 {
-	static uint8_t pem[CHECK_ARC_KEY_MAX + 1];
-	FILE *f;
+	uint8_t *pem;
 	size_t n;
 	enum sk_result r;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "sekimori-check arc-seal: %s: %s\n", path,
-		    strerror(errno));
+	if ((pem = check_file("arc-seal", path, &n)) == NULL) {
 		return -1;
 	}
-	n = fread(pem, 1, sizeof(pem), f);
-	fclose(f);
-	r = n > CHECK_ARC_KEY_MAX ? SK_E_TOO_LONG : dkim_signkey_pem(k, pem, n);
-	explicit_bzero(pem, sizeof(pem));
+	r = dkim_signkey_pem(k, pem, n);
+	explicit_bzero(pem, n);
+	free(pem);
 	if (r == SK_OK && k->alg == DKIM_ALG_RSA_SHA256 &&
 	    k->bits < DKIM_RSA_BITS_MIN) {
 		dkim_signkey_wipe(k);
@@ -140,21 +119,6 @@ check_arc_key(const char *path, struct dkim_signkey *k)
 		    "sekimori-check arc-seal: %s: no usable RSA (1024 bits "
 		    "or more) or Ed25519 private key in PEM\n",
 		    path);
-		return -1;
-	}
-	return 0;
-}
-
-/* check_arc_names - d= and s= must be domain names */
-static int
-check_arc_names(const char *d, const char *s)
-{
-	if (dns_name_check(d, strlen(d)) != SK_OK ||
-	    dns_name_check(s, strlen(s)) != SK_OK ||
-	    strlen(d) > DKIM_DOMAIN_MAX || strlen(s) > DKIM_DOMAIN_MAX) {
-		fprintf(stderr,
-		    "sekimori-check arc-seal: --domain and "
-		    "--selector must be domain names\n");
 		return -1;
 	}
 	return 0;
@@ -183,7 +147,7 @@ check_arc_seal(int argc, char **argv)
 
 	if (check_opts("arc-seal", argc, argv, opts, SK_NELEM(opts)) != 0 ||
 	    domain == NULL || sel == NULL || keyfile == NULL || id == NULL ||
-	    check_arc_names(domain, sel) != 0) {
+	    check_names("arc-seal", domain, sel) != 0) {
 		fputs(check_arc_seal_usage, stderr);
 		return CHECK_EXIT_USAGE;
 	}
@@ -213,7 +177,7 @@ check_arc_seal(int argc, char **argv)
 				      sk_result_str(r));
 		return CHECK_EXIT_USAGE;
 	}
-	check_arc_write(out, olen, m.lf_only);
+	check_write_lf(out, olen, m.lf_only);
 	fwrite(m.raw, 1, m.rawlen, stdout);
 	free(v);
 	free(s);

@@ -26,8 +26,7 @@
 #include "../auth/dkim_sign.h"
 #include "../auth/dkim_verify.h"
 
-#define CHECK_KEY_MAX (64u << 10) /* local limit: key file size */
-#define CHECK_TXT_STRING_MAX 255  /* RFC 1035 3.3: one character-string */
+#define CHECK_TXT_STRING_MAX 255 /* RFC 1035 3.3: one character-string */
 #define CHECK_RSA_BITS_DEFAULT 2048
 
 static const char check_dkim_verify_usage[] =
@@ -146,8 +145,8 @@ check_dkim_verify(int argc, char **argv)
 	return pass ? CHECK_EXIT_PASS : CHECK_EXIT_NOPASS;
 }
 
-/* check_file - a small whole file (a key) or NULL */
-static uint8_t *
+/* check_file - a small whole file (a key) or NULL (also check_arc.c) */
+uint8_t *
 check_file(const char *cmd, const char *path, size_t *len)
 {
 	FILE *f;
@@ -164,6 +163,9 @@ check_file(const char *cmd, const char *path, size_t *len)
 	if (buf == NULL || *len > CHECK_KEY_MAX) {
 		fprintf(stderr, "sekimori-check %s: %s: too large\n", cmd,
 		    path);
+		if (buf != NULL) {
+			explicit_bzero(buf, CHECK_KEY_MAX + 1);
+		}
 		free(buf);
 		return NULL;
 	}
@@ -187,7 +189,7 @@ check_alg(const char *cmd, const char *alg, enum dkim_alg *out)
 }
 
 /* check_names - d= and s= must be domain names (RFC 6376 3.5) */
-static int
+int
 check_names(const char *cmd, const char *d, const char *s)
 {
 	char tag[2 * DKIM_DOMAIN_MAX + 64];
@@ -197,8 +199,10 @@ check_names(const char *cmd, const char *d, const char *s)
 	    "v=1; a=rsa-sha256; d=%s; s=%s; h=from; b=AA==; "
 	    "bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
 	    d, s);
+	/* parsed back as given: "d; x=1" would parse, with a tag added */
 	if (strlen(d) > DKIM_DOMAIN_MAX || strlen(s) > DKIM_DOMAIN_MAX ||
-	    dkim_sig_parse(&sig, (const uint8_t *)tag, strlen(tag)) != SK_OK) {
+	    dkim_sig_parse(&sig, (const uint8_t *)tag, strlen(tag)) != SK_OK ||
+	    strcmp(sig.d, d) != 0 || strcmp(sig.s, s) != 0) {
 		fprintf(stderr,
 		    "sekimori-check %s: --domain and --selector "
 		    "must be domain names\n",
@@ -209,7 +213,7 @@ check_names(const char *cmd, const char *d, const char *s)
 }
 
 /* check_write_lf - write p, with CRLF as LF when lf is set */
-static void
+void
 check_write_lf(const char *p, size_t len, int lf)
 {
 	size_t i;

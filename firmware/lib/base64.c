@@ -12,7 +12,7 @@ static const char base64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* base64_value - the 6-bit value of an alphabet character, or -1 */
-static int
+int
 base64_value(uint8_t c)
 {
 	if (c >= 'A' && c <= 'Z') {
@@ -34,7 +34,7 @@ base64_value(uint8_t c)
 }
 
 /* base64_is_space - the white space BASE64_SKIP_WHITESPACE passes over */
-static int
+int
 base64_is_space(uint8_t c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';

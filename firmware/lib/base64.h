@@ -36,6 +36,16 @@ enum base64_flags {
 };
 
 /*
+ * base64_value - the 6-bit value of a character of the standard alphabet
+ * (RFC 4648 table 1), -1 for any other octet, "=" included. For decoders
+ * with rules of their own (the lenient MIME one, mime/mime_decode.c).
+ */
+int base64_value(uint8_t c);
+
+/* base64_is_space - SP, HTAB, CR or LF: what BASE64_SKIP_WHITESPACE skips */
+int base64_is_space(uint8_t c);
+
+/*
  * base64_decode - decode in[0..len) into out[cap], *outlen octets.
  * flags: enum base64_flags. SK_OK (len 0, or only skipped white space,
  * decodes to nothing); SK_E_SYNTAX for anything but the one encoding;

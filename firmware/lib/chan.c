@@ -195,7 +195,8 @@ chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
 	if (r != SK_OK) {
 		return r;
 	}
-	if (msg_pending(&c->w) >= CHAN_SEND_NOW) {
+	if (msg_pending(&c->w) >= CHAN_SEND_NOW ||
+	    c->w.nfds >= MSG_FDS_MAX / 2) {
 		chan_send_queued(c);
 	} else {
 		event_defer(c->loop, &c->flush, chan_deferred, c);

@@ -31,7 +31,9 @@
 #include "sk.h"
 
 /* Queued output that is sent at once rather than at the pass's end: it
- * keeps the write buffer, and callers that watch msg_pending, roomy. */
+ * keeps the write buffer, and callers that watch msg_pending, roomy. So
+ * does half of MSG_FDS_MAX descriptors waiting: the writer holds no more
+ * than MSG_FDS_MAX. */
 #define CHAN_SEND_NOW (MSG_WRITE_BUF / 4)
 
 struct chan;
@@ -61,8 +63,8 @@ void chan_close(struct chan *c);
 /*
  * chan_send - queue one message (fd: -1, or a descriptor the channel takes
  * on SK_OK), sent at the end of the pass, or at once when CHAN_SEND_NOW
- * octets are waiting. SK_E_FULL: the peer is not reading (the caller
- * decides: usually a fatal protocol failure).
+ * octets or MSG_FDS_MAX / 2 descriptors are waiting. SK_E_FULL: the peer is not
+ * reading (the caller decides: usually a fatal protocol failure).
  */
 enum sk_result chan_send(struct chan *c, uint32_t type, uint32_t peer, int fd,
     const void *body, size_t len);

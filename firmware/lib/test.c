@@ -81,6 +81,59 @@ test_tmpdir(void)
 	return test_dir;
 }
 
+/* test_conformance_dir - the conformance folder that holds probe */
+const char *
+test_conformance_dir(const char *probe)
+{
+	static const char shared[] = "shared/conformance";
+	static char dir[1024];
+	char path[1200], up[64] = "";
+	const char *e;
+	int i;
+
+	if ((e = getenv("SK_CONFORMANCE")) != NULL) {
+		snprintf(dir, sizeof(dir), "%s", e);
+		return dir;
+	}
+	if ((e = getenv("SK_TOP")) != NULL) {
+		snprintf(dir, sizeof(dir), "%s/../%s", e, shared);
+		snprintf(path, sizeof(path), "%s/%s", dir, probe);
+		if (access(path, R_OK) == 0) {
+			return dir;
+		}
+	}
+	for (i = 0; i < TEST_CONFORMANCE_UP; i++) {
+		snprintf(dir, sizeof(dir), "%s%s", up, shared);
+		snprintf(path, sizeof(path), "%s/%s", dir, probe);
+		if (access(path, R_OK) == 0) {
+			return dir;
+		}
+		strncat(up, "../", sizeof(up) - strlen(up) - 1);
+	}
+	test_fail("conformance data not found: set SK_CONFORMANCE or SK_TOP");
+	return NULL;
+}
+
+/* test_read_file - up to max octets of a file, NUL-terminated */
+char *
+test_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL) {
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		perror("malloc");
+		abort();
+	}
+	*len = fread(buf, 1, max, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
 /* test_rm - nftw callback removing one entry of the temporary tree */
 static int
 test_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)

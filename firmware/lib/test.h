@@ -50,4 +50,23 @@ const char *test_tmpdir(void);
 void test_fail_at(const char *file, int line, const char *fmt, ...)
     SK_PRINTF(3, 4);
 
+#define TEST_CONFORMANCE_UP 6 /* folders looked up from the cwd */
+
+/*
+ * test_conformance_dir - the folder of public conformance vectors (kept
+ * beside the tree in shared/conformance, never copied into it) that holds
+ * probe, a file path under it: $SK_CONFORMANCE as given when set, else
+ * $SK_TOP/../shared/conformance, else shared/conformance looked for
+ * upwards from the working directory (the tree, firmware/ or the build
+ * directory). A static buffer; NULL, after test_fail, when not found.
+ */
+const char *test_conformance_dir(const char *probe);
+
+/*
+ * test_read_file - the first max octets of the file at path in a buffer
+ * of max + 1 with a NUL after them (the caller frees it), their count in
+ * *len; NULL when the file cannot be opened. Aborts when out of memory.
+ */
+char *test_read_file(const char *path, size_t max, size_t *len);
+
 #endif /* SK_TEST_H */

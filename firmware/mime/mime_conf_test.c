@@ -11,10 +11,8 @@
  * Each message is also fed in small pieces of varying size: the events
  * must not depend on the cut.
  *
- * The folder is $SK_CONFORMANCE, else $SK_TOP/../shared/conformance,
- * else ../shared/conformance or ../../shared/conformance from the
- * working directory. With SK_MIME_ROWS set, every message prints a
- * PASS:/FAIL: line of its own.
+ * The folder is found by test_conformance_dir (lib/test.h). With
+ * SK_MIME_ROWS set, every message prints a PASS:/FAIL: line of its own.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -257,59 +255,11 @@ tree_event(void *arg, const struct mime_event *ev)
 
 /* ---- files -------------------------------------------------------------- */
 
-static const char *
-conf_dir(void)
-{
-	static char dir[1024];
-	char probe[1100];
-	static const char *const rel[] = { "../shared/conformance",
-		"../../shared/conformance" };
-	const char *e;
-	FILE *f;
-	size_t i;
-
-	if ((e = getenv("SK_CONFORMANCE")) != NULL) {
-		snprintf(dir, sizeof(dir), "%s", e);
-		return dir;
-	}
-	for (i = 0; i <= SK_NELEM(rel); i++) {
-		if (i == 0) {
-			if ((e = getenv("SK_TOP")) == NULL) {
-				continue;
-			}
-			snprintf(dir, sizeof(dir), "%s/../shared/conformance",
-			    e);
-		} else {
-			snprintf(dir, sizeof(dir), "%s", rel[i - 1]);
-		}
-		snprintf(probe, sizeof(probe),
-		    "%s/mime/mime4j/testmsgs/basic-plain.msg", dir);
-		if ((f = fopen(probe, "rb")) != NULL) {
-			fclose(f);
-			return dir;
-		}
-	}
-	return NULL;
-}
-
 /* read_file - a whole file (caller frees), NULL if absent */
 static uint8_t *
 read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	buf = malloc(CONF_FILE_MAX + 1);
-	if (buf == NULL) {
-		abort();
-	}
-	*len = fread(buf, 1, CONF_FILE_MAX, f);
-	buf[*len] = '\0'; /* for the failure messages */
-	fclose(f);
-	return buf;
+	return (uint8_t *)test_read_file(path, CONF_FILE_MAX, len);
 }
 
 /* run - walk msg in pieces of chunk octets (0: all, <0: varying) */
@@ -463,15 +413,14 @@ cmp_names(const void *a, const void *b)
 static void
 check_corpus(const char *sub)
 {
-	const char *base = conf_dir();
+	const char *base =
+	    test_conformance_dir("mime/mime4j/testmsgs/basic-plain.msg");
 	char dir[1200], why[400], *names[CONF_NAMES_MAX];
 	struct dirent *de;
 	size_t n = 0, i, l, pass = 0;
 	DIR *d;
 
 	if (base == NULL) {
-		test_fail("conformance data not found: set SK_CONFORMANCE "
-			  "or SK_TOP");
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/mime/mime4j/%s", base, sub);

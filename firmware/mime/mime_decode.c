@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "base64.h"
 #include "mime_decode.h"
 #include "sk.h"
 
@@ -28,20 +29,10 @@ mime_decoder_init(struct mime_decoder *d, enum mime_cte cte)
 static int
 b64_value(uint8_t c)
 {
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	if (c == '+') {
-		return 62;
-	}
-	if (c == '/') {
-		return 63;
+	int v = base64_value(c);
+
+	if (v >= 0) {
+		return v;
 	}
 	return c == '=' ? -1 : -2;
 }
@@ -80,8 +71,7 @@ b64_update(struct mime_decoder *d, const uint8_t *in, size_t len, uint8_t *out)
 			continue;
 		}
 		if (v == -2) {
-			if (in[i] != '\r' && in[i] != '\n' && in[i] != ' ' &&
-			    in[i] != '\t') {
+			if (!base64_is_space(in[i])) {
 				d->flags |= MIME_DEC_F_BAD_CHAR;
 			}
 			continue;

@@ -33,6 +33,20 @@ put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v >> 16);
 }
 
+/* zb_fields - what a local and a central header share (APPNOTE 4.3.7,
+ * 4.3.12), from f, the general purpose flag, to the extra field length */
+static void
+zb_fields(uint8_t *f, unsigned gpflags, int aes, size_t dl, size_t nl,
+    size_t xl)
+{
+	put16(f, gpflags);
+	put16(f + 2, aes ? 99 : 0);
+	put32(f + 12, (uint32_t)dl);
+	put32(f + 16, (uint32_t)dl);
+	put16(f + 20, (unsigned)nl);
+	put16(f + 22, (unsigned)xl);
+}
+
 /* zb_add - one stored member: local header, data, central header */
 static void
 zb_add(struct zb *z, const char *name, const char *data, unsigned gpflags,
@@ -44,23 +58,13 @@ zb_add(struct zb *z, const char *name, const char *data, unsigned gpflags,
 
 	memset(l, 0, 30);
 	put32(l, 0x04034b50);
-	put16(l + 6, gpflags);
-	put16(l + 8, aes ? 99 : 0);
-	put32(l + 18, (uint32_t)dl);
-	put32(l + 22, (uint32_t)dl);
-	put16(l + 26, (unsigned)nl);
-	put16(l + 28, (unsigned)xl);
+	zb_fields(l + 6, gpflags, aes, dl, nl, xl);
 	memcpy(l + 30, name, nl);
 	memcpy(l + 30 + nl, extra, xl);
 	memcpy(l + 30 + nl + xl, data, dl);
 	memset(c, 0, 46);
 	put32(c, 0x02014b50);
-	put16(c + 8, gpflags);
-	put16(c + 10, aes ? 99 : 0);
-	put32(c + 20, (uint32_t)dl);
-	put32(c + 24, (uint32_t)dl);
-	put16(c + 28, (unsigned)nl);
-	put16(c + 30, (unsigned)xl);
+	zb_fields(c + 8, gpflags, aes, dl, nl, xl);
 	put32(c + 42, (uint32_t)z->len);
 	memcpy(c + 46, name, nl);
 	memcpy(c + 46 + nl, extra, xl);

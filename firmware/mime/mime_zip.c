@@ -58,6 +58,22 @@ fits(const struct walk *w, uint64_t off, uint64_t n)
 	return off <= w->len && n <= w->len - off;
 }
 
+/*
+ * entry_fields - the fields a local header (APPNOTE 4.3.7) and a central
+ * one (4.3.12) share, in the same order: f is the general purpose flag,
+ * then method, time, date, CRC-32, compressed and uncompressed size
+ */
+static void
+entry_fields(struct mime_zip_entry *e, const uint8_t *f)
+{
+	memset(e, 0, sizeof(*e));
+	e->gpflags = le16(f);
+	e->method = le16(f + 2);
+	e->crc = le32(f + 8);
+	e->csize = le32(f + 12);
+	e->usize = le32(f + 16);
+}
+
 /* extra_parse - ZIP64 sizes (APPNOTE 4.5.3) and WinZip AES (0x9901) */
 static void
 extra_parse(struct walk *w, const uint8_t *x, size_t n,
@@ -238,12 +254,7 @@ walk_central(struct walk *w, uint64_t off, uint64_t size, uint64_t count)
 			w->sum->flags |= MIME_ZIP_F_BAD;
 			return n > 0;
 		}
-		memset(&e, 0, sizeof(e));
-		e.gpflags = le16(p + 8);
-		e.method = le16(p + 10);
-		e.crc = le32(p + 16);
-		e.csize = le32(p + 20);
-		e.usize = le32(p + 24);
+		entry_fields(&e, p + 8);
 		e.local_offset = le32(p + 42);
 		e.name = p + CENTRAL_LEN;
 		e.name_len = nl;
@@ -297,12 +308,7 @@ walk_local(struct walk *w)
 			w->sum->flags |= MIME_ZIP_F_BAD;
 			return;
 		}
-		memset(&e, 0, sizeof(e));
-		e.gpflags = le16(p + 6);
-		e.method = le16(p + 8);
-		e.crc = le32(p + 14);
-		e.csize = le32(p + 18);
-		e.usize = le32(p + 22);
+		entry_fields(&e, p + 6);
 		e.local_offset = pos;
 		e.name = p + LOCAL_LEN;
 		e.name_len = nl;

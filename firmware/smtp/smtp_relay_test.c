@@ -7,9 +7,8 @@
  *
  * The 16 forms are in relay_forms below with the JSON's placeholders;
  * relay_forms_match_json checks that the file has exactly these, so a
- * form added there fails here until it is added too. The file is found
- * at $SK_TOP/../shared/conformance, else by looking upwards from the
- * current directory.
+ * form added there fails here until it is added too. The folder is found
+ * by test_conformance_dir (lib/test.h).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -243,28 +242,23 @@ test_relay_forms(void)
 	}
 }
 
-/* find_json - the conformance file, or NULL */
+/* find_json - the conformance file, or NULL after test_fail */
 static FILE *
 find_json(void)
 {
-	static const char rel[] =
-	    "shared/conformance/smtp/open-relay-and-command-cases.json";
-	char path[1024], up[256] = "";
-	const char *top = getenv("SK_TOP");
-	int i;
+	static const char rel[] = "smtp/open-relay-and-command-cases.json";
+	const char *dir = test_conformance_dir(rel);
+	char path[1200];
+	FILE *f;
 
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/../%s", top, rel);
-		return fopen(path, "r");
+	if (dir == NULL) {
+		return NULL;
 	}
-	for (i = 0; i < 6; i++) {
-		snprintf(path, sizeof(path), "%s%s", up, rel);
-		if (access(path, R_OK) == 0) {
-			return fopen(path, "r");
-		}
-		strncat(up, "../", sizeof(up) - strlen(up) - 1);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if ((f = fopen(path, "r")) == NULL) {
+		test_fail("%s: cannot open", path);
 	}
-	return NULL;
+	return f;
 }
 
 /* json_string - the JSON string starting at p ('"' excluded) into out */
@@ -296,8 +290,6 @@ test_relay_forms_match_json(void)
 	const char *p;
 
 	if (f == NULL) {
-		test_fail("open-relay-and-command-cases.json not found "
-			  "(set SK_TOP)");
 		return;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {

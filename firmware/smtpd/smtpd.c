@@ -203,6 +203,7 @@ smtpd_tables(void)
 	}
 	timers = smtpd.maxconns + SMTPD_TIMERS_MIN;
 	smtpd.conns = calloc(smtpd.maxconns, sizeof(*smtpd.conns));
+	smtpd_slots_init(smtpd.maxconns);
 	smtpd.heap = calloc(timers, sizeof(*smtpd.heap));
 	if (smtpd.conns == NULL || smtpd.heap == NULL ||
 	    event_init(&smtpd.loop, smtpd.heap, timers) == -1) {

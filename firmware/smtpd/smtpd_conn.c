@@ -37,36 +37,6 @@ smtpd_conn_find(uint32_t id)
 	return c != NULL && c->id == id ? c : NULL;
 }
 
-/* conn_slot - a free slot, or -1 */
-static long
-conn_slot(void)
-{
-	size_t i;
-
-	/* linear, but only at accept and bounded by connections-total */
-	for (i = 0; i < smtpd.maxconns; i++) {
-		if (smtpd.conns[i] == NULL) {
-			return (long)i;
-		}
-	}
-	return -1;
-}
-
-/* conn_same_client - connections from the same address as ss */
-static size_t
-conn_same_client(const char *ip)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < smtpd.maxconns; i++) {
-		if (smtpd.conns[i] != NULL &&
-		    strcmp(smtpd.conns[i]->ip, ip) == 0) {
-			n++;
-		}
-	}
-	return n;
-}
-
 /* smtpd_conn_client - "unknown[192.0.2.1]", as Postfix names clients */
 void
 smtpd_conn_client(const struct smtpd_conn *c, char *buf, size_t len)
@@ -264,7 +234,9 @@ smtpd_conn_close(struct smtpd_conn *c, const char *why)
 	close(c->fd);
 	c->fd = -1;
 	smtpd.conns[c->id & CONN_SLOT_MASK] = NULL;
+	smtpd_slot_put(c->id & CONN_SLOT_MASK);
 	smtpd.nconns--;
+	smtpd_client_del(c->ip);
 	free(c->in);
 	free(c->out);
 	free(c->rcpts);
@@ -458,7 +430,8 @@ smtpd_conn_resume(struct smtpd_conn *c)
 	conn_want(c);
 }
 
-/* conn_fill - read what the client sent; -1 on EOF or error */
+/* conn_fill - read what the client sent: 1, 2 when that drained the
+ * socket, 0 when nothing was there, -1 on EOF or error */
 static int
 conn_fill(struct smtpd_conn *c)
 {
@@ -484,6 +457,13 @@ conn_fill(struct smtpd_conn *c)
 	}
 	if (n <= 0) {
 		return -1;
+	}
+	/* A short read of a plain socket took all there was: the loop (level
+	 * triggered) reports what comes next, so no recv just to see
+	 * EAGAIN. TLS may hold more decrypted input: read on. */
+	if (c->tls == NULL && (size_t)n < c->incap - c->inlen) {
+		c->inlen += (size_t)n;
+		return 2;
 	}
 	c->inlen += (size_t)n;
 	return 1;
@@ -539,7 +519,8 @@ conn_io(struct event_loop *loop, struct event_io *io, uint32_t ev)
 			break;
 		}
 		conn_run(c);
-		if (c->wait != SMTPD_W_NONE || c->outlen >= SMTPD_OUT_MAX / 2) {
+		if (r == 2 || c->wait != SMTPD_W_NONE ||
+		    c->outlen >= SMTPD_OUT_MAX / 2) {
 			break;
 		}
 	}
@@ -605,9 +586,13 @@ static struct smtpd_conn *
 conn_new(struct smtpd_listener *l, int fd, const struct sockaddr_storage *ss)
 {
 	struct smtpd_conn *c = calloc(1, sizeof(*c));
-	long slot = conn_slot();
+	long slot;
 
-	if (c == NULL || slot < 0 || (c->in = malloc(SMTPD_IN_SMALL)) == NULL) {
+	if (c == NULL || (c->in = malloc(SMTPD_IN_SMALL)) == NULL ||
+	    (slot = smtpd_slot_take()) < 0) {
+		if (c != NULL) {
+			free(c->in);
+		}
 		free(c);
 		close(fd);
 		return NULL;
@@ -628,6 +613,7 @@ conn_new(struct smtpd_listener *l, int fd, const struct sockaddr_storage *ss)
 	conn_session(c);
 	smtpd.conns[slot] = c;
 	smtpd.nconns++;
+	smtpd_client_add(c->ip);
 	return c;
 }
 
@@ -661,7 +647,7 @@ conn_limits_ok(int fd, const char *ip, const struct smtp_ip *cip)
 		return 0;
 	}
 	if (per != 0 && !smtp_relay_internal(&smtpd.relay, cip) &&
-	    conn_same_client(ip) >= per) {
+	    smtpd_client_count(ip) >= per) {
 		conn_refuse(fd, ip, "per-client");
 		return 0;
 	}

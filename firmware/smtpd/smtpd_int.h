@@ -131,6 +131,15 @@ struct smtpd {
 
 extern struct smtpd smtpd;
 
+/* smtpd_slots.c: free slots of smtpd.conns, connections per address */
+void smtpd_slots_init(size_t maxconns);
+void smtpd_slots_free(void);
+long smtpd_slot_take(void); /* a free slot, or -1 */
+void smtpd_slot_put(size_t slot);
+uint32_t smtpd_client_count(const char *ip);
+void smtpd_client_add(const char *ip);
+void smtpd_client_del(const char *ip);
+
 /* smtpd_conn.c */
 void smtpd_accept(struct event_loop *loop, struct event_io *io, uint32_t ev);
 void smtpd_conn_close(struct smtpd_conn *c, const char *why);
