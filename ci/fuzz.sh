@@ -22,14 +22,21 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/skfuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-for bin in "$O"/firmware/fuzz/fuzz/*/fuzz_*; do
+# firmware/DIR's targets are in fuzz/DIR/, cli/DIR's in fuzz/cli/DIR/
+# (firmware/Makefile, CLI_DIRS); each corpus is beside its source.
+for bin in "$O"/firmware/fuzz/fuzz/*/fuzz_* "$O"/firmware/fuzz/fuzz/cli/*/fuzz_*; do
 	[ -x "$bin" ] || continue
 	name=${bin##*/}
 	label=${name#fuzz_}
-	dir=$(basename "$(dirname "$bin")")
-	corpus=$TOP/firmware/$dir/corpus/$name
+	dir=${bin#"$O"/firmware/fuzz/fuzz/}
+	dir=${dir%/*}
+	case $dir in
+	cli/*) src=$dir ;;
+	*) src=firmware/$dir ;;
+	esac
+	corpus=$TOP/$src/corpus/$name
 	if [ ! -d "$corpus" ]; then
-		echo "FAIL: fuzz-replay-$label: no corpus at firmware/$dir/corpus/$name"
+		echo "FAIL: fuzz-replay-$label: no corpus at $src/corpus/$name"
 		fail=1
 		continue
 	fi

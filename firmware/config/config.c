@@ -92,6 +92,12 @@ config_schema_lyerr(struct ly_ctx *ctx, const char *what, char *err,
 	    e != NULL && e->msg != NULL ? e->msg : "libyang failed");
 }
 
+struct ly_ctx *
+config_schema_ctx(const struct config_schema *s)
+{
+	return s->ctx;
+}
+
 /* config_schema_new - a libyang context holding the compiled-in modules */
 enum sk_result
 config_schema_new(struct config_schema **out, char *err, size_t errlen)

@@ -323,6 +323,7 @@ struct config {
 };
 
 struct config_schema; /* opaque: the compiled YANG modules */
+struct ly_ctx;
 
 /* config_schema_new - a libyang context holding the compiled-in modules */
 enum sk_result config_schema_new(struct config_schema **out, char *err,
@@ -330,6 +331,9 @@ enum sk_result config_schema_new(struct config_schema **out, char *err,
 
 /* config_schema_free - free a schema from config_schema_new; NULL is ok */
 void config_schema_free(struct config_schema *s);
+/* config_schema_ctx - the schema's libyang context, for code that works
+ * on data trees itself (the datastore); it stays the schema's */
+struct ly_ctx *config_schema_ctx(const struct config_schema *s);
 
 /*
  * config_load - validate one config and copy it into *cfg.

@@ -1,0 +1,212 @@
+/*
+ * ds_schema.c - the libyang context over the compiled-in modules of
+ * cli/yang, strict parsing, whole-tree validation, JSON printing and
+ * messages that name the data path and the rule.
+ *
+ * The context is firmware/config's (config_schema_new: the compiled-in
+ * modules, no search directories), so the datastore and the daemons'
+ * loader validate with exactly the same schema.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_int.h"
+
+#define DS_TYPES_MODULE "sekimori-types"
+#define DS_SECRET_EXT "secret"
+
+/* ds_err - format a message into err (cut to fit, printable ASCII only:
+ * libyang quotes input, which must not put escapes on a console) */
+void
+ds_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	if (err == NULL || errlen == 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (p = err; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			*p = '?';
+		}
+	}
+}
+
+/*
+ * ds_lyerr - the last libyang error of ctx as "[WHAT: ]PATH: RULE (line
+ * N)". libyang 2.1 puts 'Data location "PATH"' and/or 'line number N' in
+ * the error's path field; the rest is kept as it is.
+ */
+void
+ds_lyerr(const struct ly_ctx *ctx, const char *what, char *err, size_t errlen)
+{
+	const struct ly_err_item *e = ly_err_last(ctx);
+	const char *msg = "invalid data", *p, *q, *ln;
+	char path[DS_ERR_MAX] = "", line[32] = "";
+	size_t n;
+
+	if (e != NULL && e->msg != NULL) {
+		msg = e->msg;
+	}
+	if (e != NULL && e->path != NULL) {
+		p = e->path;
+		if (strncmp(p, "Data location \"", 15) == 0 &&
+		    (q = strchr(p + 15, '"')) != NULL) {
+			n = (size_t)(q - (p + 15));
+			n = n < sizeof(path) - 3 ? n : sizeof(path) - 3;
+			memcpy(path, p + 15, n);
+			memcpy(path + n, ": ", 3);
+		} else if (strncmp(p, "Line number ", 12) != 0) {
+			snprintf(path, sizeof(path), "%s: ", p);
+		}
+		if ((ln = strstr(p, "ine number ")) != NULL &&
+		    (n = strspn(ln + 11, "0123456789")) > 0 && n < 12) {
+			snprintf(line, sizeof(line), " (line %.*s)", (int)n,
+			    ln + 11);
+		}
+	}
+	ds_err(err, errlen, "%s%s%s%s%s", what != NULL ? what : "",
+	    what != NULL ? ": " : "", path, msg, line);
+}
+
+/*
+ * ds_parse - RFC 7951 JSON text buf[len] into *tree (NULL when empty).
+ * Always strict (an unknown module or node is an error) and configuration
+ * only. validate: the whole tree as a startup must be (every module, all
+ * rules, defaults added); otherwise types, patterns and ranges only, as
+ * for a load into the candidate (the rest waits for commit).
+ */
+enum sk_result
+ds_parse(struct ly_ctx *ctx, const uint8_t *buf, size_t len, int validate,
+    struct lyd_node **tree, char *err, size_t errlen)
+{
+	const uint8_t *nul;
+	char *text;
+	LY_ERR r;
+
+	*tree = NULL;
+	if (len > DS_FILE_MAX) {
+		ds_err(err, errlen,
+		    "%zu octets, more than the limit of %u (DS_FILE_MAX)", len,
+		    DS_FILE_MAX);
+		return SK_E_TOO_LONG;
+	}
+	if ((nul = memchr(buf, '\0', len)) != NULL) {
+		ds_err(err, errlen,
+		    "NUL byte at offset %zu: a configuration is JSON text",
+		    (size_t)(nul - buf));
+		return SK_E_SYNTAX;
+	}
+	if (len == 0) {
+		ds_err(err, errlen,
+		    "empty file: a configuration is a JSON "
+		    "object (RFC 7951)");
+		return SK_E_SYNTAX;
+	}
+	/* libyang reads C strings: one copy with a NUL after it */
+	if ((text = malloc(len + 1)) == NULL) {
+		ds_err(err, errlen, "out of memory");
+		return SK_E_FULL;
+	}
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	ly_err_clean(ctx, NULL);
+	r = lyd_parse_data_mem(ctx, text, LYD_JSON,
+	    LYD_PARSE_STRICT | LYD_PARSE_NO_STATE |
+		(validate ? 0 : LYD_PARSE_ONLY),
+	    validate ? LYD_VALIDATE_NO_STATE : 0, tree);
+	free(text);
+	if (r != LY_SUCCESS) {
+		ds_lyerr(ctx, NULL, err, errlen);
+		lyd_free_all(*tree);
+		*tree = NULL;
+		return SK_E_SYNTAX;
+	}
+	return SK_OK;
+}
+
+/* ds_dup - a deep copy of a tree and its siblings (NULL stays NULL) */
+enum sk_result
+ds_dup(const struct lyd_node *tree, struct lyd_node **out)
+{
+	*out = NULL;
+	if (tree == NULL) {
+		return SK_OK;
+	}
+	if (lyd_dup_siblings(tree, NULL, LYD_DUP_RECURSIVE, out) !=
+	    LY_SUCCESS) {
+		return SK_E_FULL;
+	}
+	return SK_OK;
+}
+
+/* ds_validate - a validated copy of tree (defaults added) into *out, as
+ * commit checks it: every module, every rule */
+enum sk_result
+ds_validate(struct ly_ctx *ctx, const struct lyd_node *tree,
+    struct lyd_node **out, char *err, size_t errlen)
+{
+	struct lyd_node *copy;
+
+	*out = NULL;
+	if (ds_dup(tree, &copy) != SK_OK) {
+		ds_err(err, errlen, "out of memory");
+		return SK_E_FULL;
+	}
+	ly_err_clean(ctx, NULL);
+	if (lyd_validate_all(&copy, ctx, LYD_VALIDATE_NO_STATE, NULL) !=
+	    LY_SUCCESS) {
+		ds_lyerr(ctx, NULL, err, errlen);
+		lyd_free_all(copy);
+		return SK_E_SYNTAX;
+	}
+	*out = copy;
+	return SK_OK;
+}
+
+/* ds_print - tree as RFC 7951 JSON, explicit values only (*out malloc'd);
+ * an empty tree is "{}" */
+enum sk_result
+ds_print(const struct lyd_node *tree, char **out)
+{
+	*out = NULL;
+	if (tree == NULL) {
+		*out = strdup("{}\n");
+	} else if (lyd_print_mem(out, tree, LYD_JSON,
+		       LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_EXPLICIT) !=
+	    LY_SUCCESS) {
+		*out = NULL;
+	} else if (*out == NULL || (*out)[0] == '\0') {
+		free(*out); /* only defaults: nothing explicit */
+		*out = strdup("{}\n");
+	}
+	return *out != NULL ? SK_OK : SK_E_FULL;
+}
+
+/* ds_is_secret - whether the schema node carries sk-t:secret */
+int
+ds_is_secret(const struct lysc_node *schema)
+{
+	LY_ARRAY_COUNT_TYPE i;
+
+	if (schema == NULL) {
+		return 0;
+	}
+	LY_ARRAY_FOR(schema->exts, i)
+	{
+		const struct lysc_ext *def = schema->exts[i].def;
+		if (def != NULL && def->name != NULL &&
+		    strcmp(def->name, DS_SECRET_EXT) == 0 &&
+		    def->module != NULL &&
+		    strcmp(def->module->name, DS_TYPES_MODULE) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,165 @@
+/*
+ * fuzz_milter_reply.c - libFuzzer target: the milter client fed hostile
+ * milter bytes through a whole session.
+ *
+ * Input: one octet for the piece size (low 4 bits, 0 = all at once) and
+ * whether the replacement body limit is tiny (bit 4); then the milter's
+ * octets. The driver writes out whatever the client wants to send and
+ * gives it a fixed message whenever it asks for content, as the real
+ * driver does. Invariants: the client never takes more input than given;
+ * the session ends (DONE after EOF); the verdict is valid and its text
+ * printable and NUL-terminated; actions are within their limits, each
+ * string NUL-terminated inside the arena; the replacement body stays
+ * within its limit; output packets are well-formed (length >= 1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_milter.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const rcpts[] = { "b@example.org", "c@example.org" };
+static const struct scan_env env = {
+	.myhostname = "mx.example",
+	.daemon_name = "sekimori",
+	.queue_id = "QID",
+	.client_addr = "2001:db8::1",
+	.client_port = 2525,
+	.client_name = "client.example",
+	.helo = "helo.example",
+	.auth_user = "user",
+	.sender = "a@example.com",
+	.rcpt = rcpts,
+	.nrcpt = 2,
+};
+static const char msg[] = "Subject: x\r\nX-Long: a\r\n b\r\n\r\nbody\r\n";
+static uint64_t body_total;
+
+static void
+on_body(void *arg, const uint8_t *buf, size_t len)
+{
+	body_total += len;
+}
+
+/* check_output - every queued packet has a sane length prefix */
+static void
+check_output(const uint8_t *p, size_t len)
+{
+	size_t off = 0, n;
+
+	while (off + 4 <= len) {
+		n = (size_t)p[off] << 24 | (size_t)p[off + 1] << 16 |
+		    (size_t)p[off + 2] << 8 | p[off + 3];
+		if (n == 0 || n > len - off - 4) {
+			abort();
+		}
+		off += 4 + n;
+	}
+	if (off != len) {
+		abort();
+	}
+}
+
+/* pump - write out and feed content until the client waits for input */
+static void
+pump(struct scan_milter *m, size_t *msg_off)
+{
+	const uint8_t *p;
+	size_t len;
+
+	for (;;) {
+		switch (scan_milter_want(m)) {
+		case SCAN_MILTER_WANT_WRITE:
+			p = scan_milter_output(m, &len);
+			check_output(p, len);
+			scan_milter_sent(m, len);
+			break;
+		case SCAN_MILTER_WANT_CONTENT:
+			if (*msg_off < sizeof(msg) - 1) {
+				*msg_off += scan_milter_feed(m,
+				    (const uint8_t *)msg + *msg_off,
+				    sizeof(msg) - 1 - *msg_off);
+			} else {
+				scan_milter_end(m);
+				if (scan_milter_want(m) ==
+				    SCAN_MILTER_WANT_CONTENT) {
+					abort(); /* ended, yet wants more */
+				}
+			}
+			break;
+		default:
+			return;
+		}
+	}
+}
+
+static void
+check_result(const struct scan_milter *m, uint64_t body_max)
+{
+	const struct scan_result *r = scan_milter_result(m);
+	const struct scan_milter_actions *a = scan_milter_actions(m);
+	size_t i, n;
+
+	n = strnlen(r->text, SCAN_TEXT_MAX);
+	if (n == SCAN_TEXT_MAX || (unsigned)r->verdict >= SCAN_VERDICT_COUNT) {
+		abort();
+	}
+	for (i = 0; i < n; i++) {
+		if (r->text[i] < 0x20 || r->text[i] > 0x7e) {
+			abort();
+		}
+	}
+	if (a->n > SCAN_MILTER_ACTIONS_MAX ||
+	    a->arena_used > SCAN_MILTER_ARENA_MAX) {
+		abort();
+	}
+	for (i = 0; i < a->n; i++) {
+		if ((unsigned)a->a[i].type >= SCAN_MA_COUNT ||
+		    a->a[i].name < a->arena || a->a[i].value < a->arena ||
+		    a->a[i].name + strlen(a->a[i].name) >=
+			a->arena + a->arena_used ||
+		    a->a[i].value + strlen(a->a[i].value) >=
+			a->arena + a->arena_used) {
+			abort();
+		}
+	}
+	if (body_total > body_max) {
+		abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct scan_milter m;
+	size_t piece, off = 0, n, took, msg_off = 0;
+	uint64_t body_max;
+
+	if (size < 1) {
+		return 0;
+	}
+	piece = data[0] & 0x0f;
+	body_max = (data[0] & 0x10) ? 8 : SCAN_MILTER_REPLBODY_DEFAULT;
+	data++;
+	size--;
+	body_total = 0;
+	scan_milter_init(&m, &env, on_body, NULL, body_max, 0);
+	pump(&m, &msg_off);
+	while (off < size && scan_milter_want(&m) != SCAN_MILTER_WANT_DONE) {
+		n = piece == 0 || piece > size - off ? size - off : piece;
+		took = scan_milter_input(&m, data + off, n);
+		if (took > n || (took == 0 && !m.done)) {
+			abort();
+		}
+		off += took;
+		pump(&m, &msg_off);
+	}
+	scan_milter_eof(&m);
+	pump(&m, &msg_off);
+	if (scan_milter_want(&m) != SCAN_MILTER_WANT_DONE) {
+		abort();
+	}
+	check_result(&m, body_max);
+	return 0;
+}
