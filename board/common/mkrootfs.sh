@@ -131,7 +131,7 @@ hash=$(openssl passwd -6 -salt "$salt" sekimori)
 day=$((SOURCE_DATE_EPOCH / 86400))
 printf 'root:!:%s:0:99999:7:::\nadmin:%s:%s:0:99999:7:::\n' "$day" "$hash" "$day" > "$r/etc/shadow"
 # The mail daemon's process users never log in: locked.
-for u in sekimori-smtp sekimori-queue sekimori-mta; do
+for u in sekimori-smtp sekimori-queue sekimori-mta sekimori-policy; do
 	printf '%s:!:%s:0:99999:7:::\n' "$u" "$day" >> "$r/etc/shadow"
 done
 

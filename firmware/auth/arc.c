@@ -515,7 +515,7 @@ arc_seal_ams(struct arc_seal *s, unsigned inst, const uint8_t *hdr, size_t hlen,
 	enum sk_result r;
 
 	memset(&s->sig, 0, sizeof(s->sig));
-	if ((r = dkim_sig_sign_hlist(&s->sig, hdr, hlen)) != SK_OK) {
+	if ((r = dkim_sig_sign_hlist(&s->sig, hdr, hlen, NULL, 0)) != SK_OK) {
 		return r;
 	}
 	s->sig.hcanon = DKIM_CANON_RELAXED;

@@ -764,30 +764,90 @@ static const char *const dkim_sign_fields[] = { "from", "subject", "to", "cc",
 	"list-post", "list-owner", "list-archive" };
 #define DKIM_SIGN_OVERSIGNED 6
 
-/* dkim_sig_sign_hlist - the h= names into sig (counted in hdr) */
-enum sk_result
-dkim_sig_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen)
+/* dkim_sig_in - name is one of list[0..n) (ASCII case-insensitive) */
+static int
+dkim_sig_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(name, list[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* dkim_sig_name_ok - a field name for h= (RFC 5322 2.2 ftext, and no
+ * ';' that would end the tag) */
+static int
+dkim_sig_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p != '\0'; p++) {
+		if (*p < 33 || *p > 126 || *p == ':' || *p == ';') {
+			return 0;
+		}
+	}
+	return p != name;
+}
+
+/* dkim_sig_hlist_add - name, as often as hdr has it (plus one when
+ * over-signed), at the end of sig's h= list; *used: octets of h_text */
+static enum sk_result
+dkim_sig_hlist_add(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen,
+    const char *name, int over, size_t *used)
 {
 	const uint8_t *f;
-	size_t k, pos, flen, n, used = 0, nl;
+	size_t pos = 0, flen, n = over ? 1 : 0, nl = strlen(name);
 
-	for (k = 0; k < SK_NELEM(dkim_sign_fields); k++) {
-		nl = strlen(dkim_sign_fields[k]);
-		n = 0;
-		pos = 0;
-		while (dkim_header_next(hdr, hlen, &pos, &f, &flen) == SK_OK) {
-			n += dkim_header_is(f, flen, dkim_sign_fields[k], nl);
+	while (dkim_header_next(hdr, hlen, &pos, &f, &flen) == SK_OK) {
+		n += dkim_header_is(f, flen, name, nl);
+	}
+	for (; n > 0; n--) {
+		if (sig->nh == DKIM_H_NAMES_MAX ||
+		    *used + nl > DKIM_H_TEXT_MAX) {
+			return SK_E_TOO_LONG;
 		}
-		n += k < DKIM_SIGN_OVERSIGNED;
-		for (; n > 0; n--) {
-			if (sig->nh == DKIM_H_NAMES_MAX ||
-			    used + nl > DKIM_H_TEXT_MAX) {
-				return SK_E_TOO_LONG;
-			}
-			memcpy(sig->h_text + used, dkim_sign_fields[k], nl);
-			sig->h_off[sig->nh] = (uint16_t)used;
-			sig->h_len[sig->nh++] = (uint16_t)nl;
-			used += nl;
+		memcpy(sig->h_text + *used, name, nl);
+		sig->h_off[sig->nh] = (uint16_t)*used;
+		sig->h_len[sig->nh++] = (uint16_t)nl;
+		*used += nl;
+	}
+	return SK_OK;
+}
+
+/* dkim_sig_sign_hlist - the h= names into sig (counted in hdr) */
+enum sk_result
+dkim_sig_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr, size_t hlen,
+    const char *const *over, size_t nover)
+{
+	size_t k, used = 0;
+	enum sk_result r;
+
+	if (over == NULL) {
+		over = dkim_sign_fields;
+		nover = DKIM_SIGN_OVERSIGNED;
+	}
+	for (k = 0; k < SK_NELEM(dkim_sign_fields); k++) {
+		r = dkim_sig_hlist_add(sig, hdr, hlen, dkim_sign_fields[k],
+		    dkim_sig_in(dkim_sign_fields[k], over, nover), &used);
+		if (r != SK_OK) {
+			return r;
+		}
+	}
+	/* over-signed names outside RFC 6376 5.4.1 (an operator's list) */
+	for (k = 0; k < nover; k++) {
+		if (dkim_sig_in(over[k], dkim_sign_fields,
+			SK_NELEM(dkim_sign_fields)) ||
+		    dkim_sig_in(over[k], over, k) ||
+		    !dkim_sig_name_ok(over[k])) {
+			continue;
+		}
+		r = dkim_sig_hlist_add(sig, hdr, hlen, over[k], 1, &used);
+		if (r != SK_OK) {
+			return r;
 		}
 	}
 	return SK_OK;

@@ -117,10 +117,12 @@ enum sk_result dkim_sig_parse_kind(struct dkim_sig *sig, const uint8_t *buf,
     size_t len, enum dkim_sig_kind kind);
 
 /* dkim_sig_sign_hlist - the h= list a signer uses for the header section
- * hdr (RFC 6376 5.4.1 fields present, From, Subject, To, Cc, Date and
- * Message-ID once more than present), into sig's h_text/h_off/h_len/nh */
+ * hdr, into sig's h_text/h_off/h_len/nh: the RFC 6376 5.4.1 fields
+ * present, and the over-signed ones once more than present (RFC 6376
+ * 8.15). over[0..nover) names them (lower case; a name outside 5.4.1 is
+ * signed too); over NULL: From, Subject, To, Cc, Date and Message-ID */
 enum sk_result dkim_sig_sign_hlist(struct dkim_sig *sig, const uint8_t *hdr,
-    size_t hlen);
+    size_t hlen, const char *const *over, size_t nover);
 
 /* dkim_key_parse - parse a key record (the TXT strings concatenated).
  * SK_OK (also for a revoked key: key->revoked), else key->err. */

@@ -359,6 +359,15 @@ dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
 }
 
 void
+dkim_sign_options(struct dkim_sign *s, const char *const *over, size_t nover,
+    uint64_t lifetime)
+{
+	s->over = over;
+	s->nover = nover;
+	s->expire = lifetime > 0 ? s->now + lifetime : 0;
+}
+
+void
 dkim_sign_update(struct dkim_sign *s, const uint8_t *body, size_t len)
 {
 	dkim_body_update(&s->body, body, len);
@@ -404,7 +413,8 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	if (r != SK_END) {
 		return SK_E_SYNTAX;
 	}
-	if ((r = dkim_sig_sign_hlist(&sig, hdr, hlen)) != SK_OK) {
+	if ((r = dkim_sig_sign_hlist(&sig, hdr, hlen, s->over, s->nover)) !=
+	    SK_OK) {
 		return r;
 	}
 	sig.hcanon = DKIM_CANON_RELAXED;
@@ -419,6 +429,12 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	dkim_out_str(&o, tmp, 1);
 	snprintf(tmp, sizeof(tmp), " t=%llu;", (unsigned long long)s->now);
 	dkim_out_str(&o, tmp, 1);
+	if (s->expire > 0) {
+		/* RFC 6376 3.5: x= after t= */
+		snprintf(tmp, sizeof(tmp), " x=%llu;",
+		    (unsigned long long)s->expire);
+		dkim_out_str(&o, tmp, 1);
+	}
 	dkim_out_str(&o, " h=", 1);
 	for (k = 0; k < sig.nh; k++) {
 		snprintf(tmp, sizeof(tmp), "%.*s%s", (int)sig.h_len[k],

@@ -41,6 +41,9 @@ struct dkim_sign {
 	char d[DKIM_DOMAIN_MAX + 1];
 	char s[DKIM_DOMAIN_MAX + 1];
 	uint64_t now;
+	const char *const *over; /* over-signed names; NULL: the default */
+	size_t nover;
+	uint64_t expire; /* x=, or 0 for none */
 	struct dkim_body body;
 };
 
@@ -69,6 +72,11 @@ void dkim_ed25519_pkcs8(const uint8_t seed[32],
 
 void dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
     const char *d, const char *sel, uint64_t now);
+/* dkim_sign_options - after init: the over-signed header names (kept by
+ * pointer until final; NULL: From, Subject, To, Cc, Date, Message-ID;
+ * see dkim_sig_sign_hlist) and a lifetime in seconds for x= (0: none) */
+void dkim_sign_options(struct dkim_sign *s, const char *const *over,
+    size_t nover, uint64_t lifetime);
 void dkim_sign_update(struct dkim_sign *s, const uint8_t *body, size_t len);
 /* dkim_sign_final - SK_OK and the field in out; SK_E_TOO_LONG, SK_E_RANGE
  * (bad d= or s=), SK_E_SYNTAX (no header section) */

@@ -526,6 +526,35 @@ test_sign_roundtrip(void)
 		       "message-id:cc") != NULL ||
 		strstr(sighdr, "h=") != NULL,
 	    "header list: got %s", sighdr);
+	/* the operator's over-signing list and a lifetime (x=) */
+	{
+		static const char *const over[] = { "subject", "x-mailer" };
+		char unfolded[DKIM_SIGN_HEADER_MAX];
+		size_t i, j = 0;
+
+		dkim_sign_init(&s, &key, "example.com", "sel", 1700000000);
+		dkim_sign_options(&s, over, SK_NELEM(over), 3600);
+		dkim_sign_update(&s, (const uint8_t *)body, strlen(body));
+		res = dkim_sign_final(&s, (const uint8_t *)hdr, strlen(hdr),
+		    sighdr, sizeof(sighdr), &n);
+		for (i = 0; res == SK_OK && i < n; i++) {
+			if (sighdr[i] != '\r' && sighdr[i] != '\n' &&
+			    sighdr[i] != '\t') {
+				unfolded[j++] = sighdr[i];
+			}
+		}
+		unfolded[j] = '\0';
+		TEST_CHECK(res == SK_OK &&
+			strstr(unfolded, " x=1700003600;") != NULL &&
+			strstr(unfolded,
+			    "h=from:subject:subject:to:x-mailer;") != NULL,
+		    "options: got %s", unfolded);
+		n = (size_t)snprintf(msg, sizeof(msg), "%s%s\r\n%s", sighdr,
+		    hdr, body);
+		verify_msg(msg, n, &r, got, sizeof(got));
+		TEST_CHECK(strcmp(got, "pass") == 0,
+		    "options round trip: got %s", got);
+	}
 }
 
 /* an RSA 2048 key made by `openssl genrsa 2048` (PKCS#8), e = 65537, whose

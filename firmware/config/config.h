@@ -47,6 +47,10 @@
 #define CONFIG_ROUTES_MAX 256
 #define CONFIG_DNS_SERVERS_MAX 8
 #define CONFIG_SYSLOG_REMOTES_MAX 8
+#define CONFIG_DKIM_DOMAINS_MAX 64    /* signing domains */
+#define CONFIG_DKIM_SELECTORS_MAX 4   /* per signing domain */
+#define CONFIG_OVERSIGN_MAX 16        /* over-signed header names */
+#define CONFIG_TRUSTED_SEALERS_MAX 32 /* ARC trusted sealers */
 
 /* Field sizes, each the model's length limit plus a NUL. */
 #define CONFIG_NAME_SIZE 33      /* listener name: length 1..32 */
@@ -232,6 +236,57 @@ struct config_logging {
 	int log_subject;
 };
 
+/* sekimori-auth failure-action */
+enum config_fail_action {
+	CONFIG_FAIL_REJECT,
+	CONFIG_FAIL_QUARANTINE,
+	CONFIG_FAIL_TAG,
+};
+
+#define CONFIG_SELECTOR_SIZE 64 /* dkim-selector: length 1..63 */
+#define CONFIG_HEADER_NAME_SIZE 65
+
+struct config_dkim_selector {
+	char name[CONFIG_SELECTOR_SIZE];
+	int ed25519; /* algorithm ed25519-sha256, else rsa-sha256 */
+	char key_file[CONFIG_PATH_SIZE];
+};
+
+/* A signing domain; only enabled selectors are copied. */
+struct config_dkim_domain {
+	char name[CONFIG_DOMAIN_SIZE];
+	int include_subdomains;
+	uint16_t signature_lifetime; /* hours; 0 = no x= */
+	struct config_dkim_selector selectors[CONFIG_DKIM_SELECTORS_MAX];
+	size_t nselectors;
+};
+
+/*
+ * sekimori-auth:sender-authentication. present is 0 when the file has
+ * no data of that module: the relay then checks and signs nothing (the
+ * model's defaults apply only to a module the file uses). Only enabled
+ * signing domains are copied. Not copied yet: DMARC overrides and
+ * reports, the ARC seal.
+ */
+struct config_sender_auth {
+	int present;
+	char authserv_id[CONFIG_DOMAIN_SIZE]; /* "" = server name */
+	int unavailable_accept; /* unavailable-action accept (not tempfail) */
+	int spf_enabled;
+	enum config_fail_action spf_fail_action;
+	int dkim_verify;
+	char oversigned[CONFIG_OVERSIGN_MAX][CONFIG_HEADER_NAME_SIZE];
+	size_t noversigned;
+	struct config_dkim_domain dkim_domains[CONFIG_DKIM_DOMAINS_MAX];
+	size_t ndkim_domains;
+	int dmarc_enabled;
+	enum config_fail_action dmarc_reject_action;
+	enum config_fail_action dmarc_quarantine_action;
+	int arc_verify;
+	char trusted_sealers[CONFIG_TRUSTED_SEALERS_MAX][CONFIG_DOMAIN_SIZE];
+	size_t ntrusted_sealers;
+};
+
 struct config {
 	/* mail server-name, else system host-name[.domain-name] when the
 	 * file has system data, else "" (the daemon then uses the kernel's
@@ -264,6 +319,7 @@ struct config {
 	size_t ndns_servers;
 	struct config_syslog_remote syslog_remotes[CONFIG_SYSLOG_REMOTES_MAX];
 	size_t nsyslog_remotes;
+	struct config_sender_auth sender_auth;
 };
 
 struct config_schema; /* opaque: the compiled YANG modules */
@@ -318,6 +374,9 @@ const struct config_tls_policy *config_tls_policy_find(const struct config *cfg,
 /* config_certificate_find - the certificate called name, or NULL */
 const struct config_certificate *
 config_certificate_find(const struct config *cfg, const char *name);
+
+/* config_fail_action_str - "reject", "quarantine" or "tag" */
+const char *config_fail_action_str(enum config_fail_action a);
 
 /* config_mode_str, ... - the model's names of the enumerations */
 const char *config_mode_str(enum config_mode m);

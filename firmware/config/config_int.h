@@ -57,5 +57,10 @@ enum sk_result config_delivery_copy(const struct lyd_node *mail,
     struct config *cfg, char *err, size_t errlen);
 enum sk_result config_system_copy(const struct lyd_node *tree,
     struct config *cfg, char *err, size_t errlen);
+/* config_senderauth_copy - sekimori-auth:sender-authentication, if any */
+enum sk_result config_senderauth_copy(const struct lyd_node *tree,
+    struct config *cfg, char *err, size_t errlen);
+
+#define CONFIG_AUTH_MODULE "sekimori-auth"
 
 #endif /* CONFIG_INT_H */

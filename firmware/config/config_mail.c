@@ -322,7 +322,8 @@ config_mail_copy(const struct lyd_node *tree, struct config *cfg, char *err,
 	    (r = config_auth_copy(mail, cfg, err, errlen)) != SK_OK ||
 	    (r = config_tls_copy(mail, cfg, err, errlen)) != SK_OK ||
 	    (r = config_delivery_copy(mail, cfg, err, errlen)) != SK_OK ||
-	    (r = config_system_copy(tree, cfg, err, errlen)) != SK_OK) {
+	    (r = config_system_copy(tree, cfg, err, errlen)) != SK_OK ||
+	    (r = config_senderauth_copy(tree, cfg, err, errlen)) != SK_OK) {
 		return r;
 	}
 	log = config_node_child(mail, "logging");

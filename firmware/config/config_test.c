@@ -367,6 +367,41 @@ check_full_relay_delivery(void)
 	    "syslog remotes: got %zu", cfg.nsyslog_remotes);
 }
 
+/* good-full-relay.json: sender-authentication */
+static void
+check_full_relay_senderauth(void)
+{
+	const struct config_sender_auth *sa = &cfg.sender_auth;
+	const struct config_dkim_domain *d = &sa->dkim_domains[0];
+
+	TEST_CHECK(sa->present &&
+		strcmp(sa->authserv_id, "mx1.example.com") == 0 &&
+		!sa->unavailable_accept && sa->spf_enabled &&
+		sa->spf_fail_action == CONFIG_FAIL_TAG && sa->dkim_verify &&
+		sa->dmarc_enabled &&
+		sa->dmarc_reject_action == CONFIG_FAIL_REJECT &&
+		sa->dmarc_quarantine_action == CONFIG_FAIL_TAG &&
+		sa->arc_verify,
+	    "sender-authentication: got %d %s %s", sa->present, sa->authserv_id,
+	    config_fail_action_str(sa->spf_fail_action));
+	TEST_CHECK(sa->noversigned == 6 &&
+		strcmp(sa->oversigned[0], "from") == 0,
+	    "over-signed headers: got %zu (the defaults)", sa->noversigned);
+	/* the disabled selector 2025a is not copied */
+	TEST_CHECK(sa->ndkim_domains == 1 &&
+		strcmp(d->name, "example.com") == 0 && d->include_subdomains &&
+		d->signature_lifetime == 168 && d->nselectors == 2 &&
+		strcmp(d->selectors[0].name, "2026a") == 0 &&
+		!d->selectors[0].ed25519 && d->selectors[1].ed25519 &&
+		strcmp(d->selectors[1].key_file,
+		    "/config/dkim/example.com.2026e.key") == 0,
+	    "signing domains: got %zu, selectors %zu", sa->ndkim_domains,
+	    d->nselectors);
+	TEST_CHECK(sa->ntrusted_sealers == 2 &&
+		strcmp(sa->trusted_sealers[1], "lists.example.org") == 0,
+	    "trusted sealers: got %zu", sa->ntrusted_sealers);
+}
+
 static void
 test_full_relay(void)
 {
@@ -400,6 +435,7 @@ test_full_relay(void)
 	TEST_CHECK(strcmp(cfg.server_name, "mx1.example.com") == 0,
 	    "server name: got \"%s\"", cfg.server_name);
 	check_listeners(w, SK_NELEM(w));
+	check_full_relay_senderauth();
 	TEST_CHECK(cfg.nrelay_domains == 2, "relay domains: got %zu, want 2",
 	    cfg.nrelay_domains);
 	TEST_CHECK(strcmp(d[0].name, "example.com") == 0 &&

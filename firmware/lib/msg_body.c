@@ -151,3 +151,37 @@ msg_body_end(struct msg_body_reader *r)
 	}
 	return r->err ? -1 : 0;
 }
+
+/* msg_header_block_ok - see msg_body.h */
+int
+msg_header_block_ok(const uint8_t *p, size_t len)
+{
+	size_t i, name = 0;
+
+	if (len == 0) {
+		return 1;
+	}
+	if (len < 2 || p[len - 2] != '\r' || p[len - 1] != '\n') {
+		return 0;
+	}
+	/* RFC 5322 2.2: ftext is %d33-57 / %d59-126, then ':' */
+	while (
+	    name < len && p[name] >= 33 && p[name] <= 126 && p[name] != ':') {
+		name++;
+	}
+	if (name == 0 || name == len || p[name] != ':') {
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\0') {
+			return 0;
+		}
+		if (p[i] == '\r' && (i + 1 >= len || p[i + 1] != '\n')) {
+			return 0;
+		}
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r')) {
+			return 0;
+		}
+	}
+	return 1;
+}

@@ -54,4 +54,12 @@ size_t msg_body_get_str(struct msg_body_reader *r, char *out, size_t size);
 /* msg_body_end - 0 if every field was read and nothing is left over */
 int msg_body_end(struct msg_body_reader *r);
 
+/*
+ * msg_header_block_ok - 1 when p[0..len) is a block of header fields that
+ * may go before a message (Q_COMMIT, P_VERDICT, M_DELIVER prepend): empty,
+ * or lines that each end in CRLF, with no other CR or LF, no NUL, the
+ * first line starting with a field name and a colon (RFC 5322 2.2)
+ */
+int msg_header_block_ok(const uint8_t *p, size_t len);
+
 #endif /* SK_MSG_BODY_H */

@@ -78,7 +78,40 @@ test_reader_refuses(void)
 	TEST_CHECK(msg_body_end(&r) != 0, "left-over byte accepted");
 }
 
+static void
+test_header_block(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+	} cases[] = {
+		{ "", 1 },
+		{ "A: b\r\n", 1 },
+		{ "A-R: x;\r\n\tfolded\r\nB: y\r\n", 1 },
+		{ "A: b", 0 },
+		{ "A: b\n", 0 },
+		{ "A: b\rc\r\n", 0 },
+		{ ": b\r\n", 0 },
+		{ " A: b\r\n", 0 },
+		{ "A b\r\n", 0 },
+		{ "\r\n", 0 },
+		{ "A: b\r\n\nB: c\r\n", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(cases); i++) {
+		int got = msg_header_block_ok((const uint8_t *)cases[i].text,
+		    strlen(cases[i].text));
+
+		TEST_CHECK(got == cases[i].ok, "case %zu: got %d, want %d", i,
+		    got, cases[i].ok);
+	}
+	TEST_CHECK(!msg_header_block_ok((const uint8_t *)"A: \0\r\n", 6),
+	    "a NUL: accepted");
+}
+
 const struct test_case test_cases[] = {
+	{ "msg_body_header_block", test_header_block },
 	{ "msg_body_round_trip", test_round_trip },
 	{ "msg_body_writer_overflow", test_writer_overflow },
 	{ "msg_body_reader_refuses", test_reader_refuses },

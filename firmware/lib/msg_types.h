@@ -29,7 +29,8 @@
  *
  * smtp <-> queue, one transaction at a time per session:
  *   Q_OPEN       empty: a new message is starting
- *   Q_OPENED     str queue id; carries the spool file, open for writing:
+ *   Q_OPENED     str queue id; carries the spool file, open for reading
+ *                and writing (smtp passes it to policy, which reads):
  *                smtp writes the message exactly as it is to be
  *                delivered (its Received header first), CRLF line ends
  *   Q_FAIL       u32 enum msg_queue_fail, str text (answer to OPEN/COMMIT)
@@ -41,14 +42,30 @@
  *                ("TLSv1.2 with cipher ..." or "")
  *   Q_RCPT       str address, u32 notify (MSG_NOTIFY_* bits; 0 = not
  *                given), str orcpt ("" or "addr-type;xtext" as sent)
- *   Q_COMMIT     u64 octets written: make it durable, then COMMITTED
+ *   Q_COMMIT     u64 octets written, str prepend (header fields that go
+ *                before the file's content on delivery, CRLF lines, at
+ *                most MSG_PREPEND_MAX; "" = none): make it durable, then
+ *                COMMITTED
  *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
  *   Q_ABORT      empty: forget the open message and remove its file
+ *
+ * smtp <-> policy, one check per message in flight (hdr.peer: the session):
+ *   P_CHECK      carries the spool file (smtp's descriptor; policy only
+ *                reads it, with pread); str queue id, str client address,
+ *                str helo, str sender ("" = null sender), str auth user
+ *                ("" = none), u8 direction (enum msg_policy_direction)
+ *   P_VERDICT    str queue id, u8 action (enum msg_policy_action), str
+ *                reply ("550 5.7.1 ..." for reject and tempfail, else
+ *                ""), u32 n, then n times u64: offsets of header field
+ *                names that smtp overwrites in the file with a name of
+ *                the same length (forged Authentication-Results), str
+ *                prepend (the header block for Q_COMMIT)
  *
  * queue <-> mta, per delivery job (one message, one next hop):
  *   M_DELIVER    carries the spool file, read-only; str queue id, str
  *                sender, str envid, u8 ret, u8 body, u8 smtputf8, str
- *                domain (the recipients' domain), u32 n, then n times:
+ *                domain (the recipients' domain), str prepend (sent
+ *                before the file's content), u32 n, then n times:
  *                u32 rcpt id, str address, u32 notify, str orcpt
  *   M_RESULT     u32 rcpt id, u8 enum msg_delivery_status, str dsn status
  *                ("2.0.0"), str reply (what the server said, or why
@@ -63,7 +80,7 @@
 #ifndef SK_MSG_TYPES_H
 #define SK_MSG_TYPES_H
 
-#define MSG_PROTO_VERSION 1
+#define MSG_PROTO_VERSION 2 /* 2: P_CHECK, P_VERDICT, prepend blocks */
 
 #define MSG_HELLO_LEN 8       /* two u32 */
 #define MSG_LOG_TEXT_MAX 1023 /* LOG_LINE_MAX less its NUL */
@@ -110,7 +127,24 @@ enum msg_role {
 	MSG_ROLE_SMTP = 1,
 	MSG_ROLE_QUEUE = 2,
 	MSG_ROLE_MTA = 3,
+	MSG_ROLE_POLICY = 4,
 };
+#define MSG_ROLES 5 /* the size of tables indexed by role */
+
+enum msg_policy_direction {
+	MSG_POLICY_INBOUND = 0,  /* check: not authenticated, not internal */
+	MSG_POLICY_OUTBOUND = 1, /* sign */
+};
+
+enum msg_policy_action {
+	MSG_POLICY_ACCEPT = 0,
+	MSG_POLICY_REJECT = 1,   /* 5xx with the reply */
+	MSG_POLICY_TEMPFAIL = 2, /* 4xx with the reply */
+};
+
+#define MSG_PREPEND_MAX 8192      /* header block of Q_COMMIT, P_VERDICT */
+#define MSG_POLICY_REPLY_MAX 255  /* the reply of P_VERDICT */
+#define MSG_POLICY_RENAMES_MAX 16 /* offsets in P_VERDICT */
 
 #define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
 
@@ -133,12 +167,16 @@ enum msg_log_level {
 	X(MSG_Q_FAIL,   12, 6,             6 + 512)                    \
 	X(MSG_Q_ENVELOPE, 13, 27,          MSG_BODY_MAX)               \
 	X(MSG_Q_RCPT,   14, 8,             MSG_BODY_MAX)               \
-	X(MSG_Q_COMMIT, 15, 8,             8)                          \
+	X(MSG_Q_COMMIT, 15, 10,            10 + MSG_PREPEND_MAX)       \
 	X(MSG_Q_COMMITTED, 16, 3,          2 + MSG_QUEUE_ID_MAX)       \
 	X(MSG_Q_ABORT,  17, 0,             0)                          \
-	X(MSG_M_DELIVER, 20, 15,           MSG_BODY_MAX)               \
+	X(MSG_M_DELIVER, 20, 17,           MSG_BODY_MAX)               \
 	X(MSG_M_RESULT, 21, 13,            MSG_BODY_MAX)               \
 	X(MSG_M_DONE,   22, 4,             4)                          \
+	X(MSG_P_CHECK,  25, 11,            MSG_BODY_MAX)               \
+	X(MSG_P_VERDICT, 26, 11,           2 + MSG_QUEUE_ID_MAX + 1 +  \
+	    2 + MSG_POLICY_REPLY_MAX + 4 + 8 * MSG_POLICY_RENAMES_MAX + \
+	    2 + MSG_PREPEND_MAX)                                       \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
 	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
 	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)

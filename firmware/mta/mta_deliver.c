@@ -60,9 +60,14 @@ mta_deliver_decode(struct mta_deliver *d, const uint8_t *body, size_t len)
 	type = msg_body_get_u8(&r);
 	utf8 = msg_body_get_u8(&r);
 	mta_copy_field(&r, d->domain, sizeof(d->domain));
+	d->prepend = mta_get_str(&r, d->pool, cap, &used, MSG_PREPEND_MAX);
 	n = msg_body_get_u32(&r);
 	if (r.err || ret > MSG_RET_HDRS || type > MSG_BODY_BINARYMIME ||
 	    utf8 > 1 || n > MTA_RCPTS_MAX) {
+		return -1;
+	}
+	d->prepend_len = strlen(d->prepend);
+	if (!msg_header_block_ok((const uint8_t *)d->prepend, d->prepend_len)) {
 		return -1;
 	}
 	d->msg.ret = (enum msg_dsn_ret)ret;

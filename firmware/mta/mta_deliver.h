@@ -2,8 +2,9 @@
  * mta_deliver.h - the body of M_DELIVER (lib/msg_types.h), decoded.
  *
  *   str queue id, str sender, str envid, u8 ret, u8 body, u8 smtputf8,
- *   str domain, u32 n, then n times: u32 rcpt id, str address,
- *   u32 notify, str orcpt
+ *   str domain, str prepend (a header block sent before the file's
+ *   content, msg_header_block_ok), u32 n, then n times: u32 rcpt id, str
+ * address, u32 notify, str orcpt
  *
  * Input: the queue process's message, a peer of ours but, like every
  * message-layer body, checked completely (STYLE.md item 3): any field
@@ -30,6 +31,8 @@
 struct mta_deliver {
 	char qid[MSG_QUEUE_ID_MAX + 1];
 	char domain[CONFIG_DOMAIN_SIZE];
+	const char *prepend; /* in pool; "" for none */
+	size_t prepend_len;
 	struct mta_msg msg;    /* sender, envid, rcpt point into pool */
 	struct mta_rcpt *rcpt; /* msg.nrcpt entries */
 	uint32_t *rcpt_id;     /* the queue's id of each recipient */

@@ -9,6 +9,7 @@
 #include "test.h"
 
 static uint8_t body[4096];
+static const char *prepend = ""; /* the header block field */
 
 /* build - a body with n recipients; ret and qid as given */
 static size_t
@@ -25,6 +26,7 @@ build(uint32_t n, uint8_t ret, const char *qid)
 	msg_body_put_u8(&w, MSG_BODY_8BITMIME);
 	msg_body_put_u8(&w, 1);
 	msg_body_put_cstr(&w, "example.net");
+	msg_body_put_cstr(&w, prepend);
 	msg_body_put_u32(&w, n);
 	for (i = 0; i < n && i < 3; i++) {
 		msg_body_put_u32(&w, 7 + i);
@@ -84,6 +86,19 @@ test_deliver_bad(void)
 	mta_deliver_free(&d);
 	TEST_CHECK(mta_deliver_decode(&d, body, 0) == -1, "empty");
 	mta_deliver_free(&d);
+	/* the header block: CRLF lines of fields, nothing else */
+	prepend = "A-R: x\r\n";
+	len = build(1, 0, "Q1");
+	TEST_CHECK(mta_deliver_decode(&d, body, len) == 0 &&
+		d.prepend_len == 8 && strcmp(d.prepend, "A-R: x\r\n") == 0,
+	    "a good header block refused");
+	mta_deliver_free(&d);
+	prepend = "A-R: x\r\n\r\nbody";
+	len = build(1, 0, "Q1");
+	TEST_CHECK(mta_deliver_decode(&d, body, len) == -1,
+	    "a header block with a body");
+	mta_deliver_free(&d);
+	prepend = "";
 }
 
 const struct test_case test_cases[] = {

@@ -665,7 +665,30 @@ mta_conn_idle(struct mta_conn *conn)
 	mta_conn_timer_set(conn, MTA_IDLE_KEEP_MS);
 }
 
-/* mta_conn_content - feed the spool file while the client wants it */
+/* mta_conn_content_read - content at conn->content_off into buf: the job's
+ * header block (the policy step's fields), then the spool file */
+static ssize_t
+mta_conn_content_read(struct mta_conn *conn, uint8_t *buf, size_t cap)
+{
+	const struct mta_deliver *d = &conn->job->d;
+	uint64_t off = conn->content_off;
+	size_t n;
+	ssize_t got;
+
+	if (off < d->prepend_len) {
+		n = d->prepend_len - (size_t)off;
+		n = n < cap ? n : cap;
+		memcpy(buf, d->prepend + off, n);
+		return (ssize_t)n;
+	}
+	do {
+		got = pread(conn->job->fd, buf, cap,
+		    (off_t)(off - d->prepend_len));
+	} while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* mta_conn_content - feed the content while the client wants it */
 static int
 mta_conn_content(struct mta_conn *conn)
 {
@@ -675,10 +698,7 @@ mta_conn_content(struct mta_conn *conn)
 	size_t took;
 
 	while (mta_client_want(&conn->client) == MTA_WANT_CONTENT) {
-		do {
-			n = pread(conn->job->fd, buf, sizeof(buf),
-			    (off_t)conn->content_off);
-		} while (n < 0 && errno == EINTR);
+		n = mta_conn_content_read(conn, buf, sizeof(buf));
 		if (n < 0) {
 			mta_client_abort(&conn->client, strerror(errno));
 			return 1;
@@ -1203,7 +1223,7 @@ mta_on_deliver(const struct msg *m)
 	if (fstat(j->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		fatal("mta: M_DELIVER without a regular file");
 	}
-	j->d.msg.size = (uint64_t)st.st_size;
+	j->d.msg.size = (uint64_t)st.st_size + j->d.prepend_len;
 	/* FIFO first, so that every path below can finish the job */
 	j->prev = S.waitq_tail;
 	if (S.waitq_tail != NULL) {

@@ -429,6 +429,9 @@ next_msg(int qside, struct msg *m)
 	}
 }
 
+/* the M_DELIVER header block (the policy step's fields) */
+static const char *deliver_prepend = "";
+
 /* send_deliver - M_DELIVER of a message file to rcpts */
 static void
 send_deliver(uint32_t peer, const char *qid, const char *domain,
@@ -455,6 +458,7 @@ send_deliver(uint32_t peer, const char *qid, const char *domain,
 	msg_body_put_u8(&w, MSG_BODY_7BIT);
 	msg_body_put_u8(&w, 0);
 	msg_body_put_cstr(&w, domain);
+	msg_body_put_cstr(&w, deliver_prepend);
 	msg_body_put_u32(&w, (uint32_t)n);
 	for (i = 0; i < n; i++) {
 		msg_body_put_u32(&w, (uint32_t)(100 + i));
@@ -653,7 +657,9 @@ test_process_deliver(void)
 	cfg_route("example.test", "127.0.0.1", srv.port, 0);
 	mta_start(write_zone());
 	mta_hello();
+	deliver_prepend = "X-Prepended: 1\r\n\tfolded\r\n";
 	send_deliver(1, "Q1", "example.test", content1, rcpts, 3);
+	deliver_prepend = "";
 	n = collect(1, res, RESULTS_MAX);
 	TEST_CHECK(n == 3, "%d results", n);
 	snprintf(relay, sizeof(relay), "127.0.0.1[127.0.0.1]:%u", srv.port);
@@ -676,9 +682,10 @@ test_process_deliver(void)
 		strcmp(c->dsn, "4.2.0") == 0,
 	    "defer: %d %s", c ? c->status : -1, c ? c->dsn : "");
 	TEST_CHECK(server_has_message(&srv,
+		       "X-Prepended: 1\r\n\tfolded\r\n"
 		       "Subject: process test\r\n\r\n"
 		       ".leading dot\r\nbody line\r\n"),
-	    "the server did not get the message as sent");
+	    "the server did not get the header block, then the message");
 	mta_stop();
 	server_stop(&srv);
 }

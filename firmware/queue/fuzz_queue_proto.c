@@ -114,7 +114,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	case 3:
-		(void)queue_proto_commit(data + 1, size - 1, &octets);
+		if (queue_proto_commit(data + 1, size - 1, &octets,
+			env.prepend) == SK_OK &&
+		    !msg_header_block_ok((const uint8_t *)env.prepend,
+			strlen(env.prepend))) {
+			abort();
+		}
 		(void)queue_proto_u32(data + 1, size - 1, &u);
 		break;
 	default:

@@ -50,6 +50,12 @@ static const char queue_db_schema_v1[] =
     "CREATE INDEX recipient_due ON recipient (status, next_attempt);"
     "PRAGMA user_version = 1;";
 
+/* Version 2: the header block of the policy step (Q_COMMIT's prepend),
+ * sent before the file's content. Old messages have none. */
+static const char queue_db_upgrade_v2[] =
+    "ALTER TABLE message ADD COLUMN prepend TEXT NOT NULL DEFAULT '';"
+    "PRAGMA user_version = 2;";
+
 /* The scheduler's scratch tables: memory only, empty at every start. */
 static const char queue_db_temp[] =
     "CREATE TEMP TABLE inflight ("
@@ -60,7 +66,7 @@ static const char queue_db_temp[] =
 #define QUEUE_MSG_COLUMNS                                                   \
 	"id, sender, envid, ret, body, smtputf8, auth_user, client_addr, "  \
 	"client_name, helo, listener, protocol, tls, size, arrival, hold, " \
-	"delay_sent"
+	"delay_sent, prepend"
 #define QUEUE_NOT_INFLIGHT                                 \
 	"NOT EXISTS (SELECT 1 FROM temp.inflight i WHERE " \
 	"i.message = r.message AND i.rcpt = r.rcpt)"
@@ -68,7 +74,7 @@ static const char queue_db_temp[] =
 static const char *const queue_db_sql[QDB_NSTMT] = {
 	[QDB_MSG_INSERT] = "INSERT INTO message (" QUEUE_MSG_COLUMNS
 			   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[QDB_RCPT_INSERT] = "INSERT INTO recipient (message, rcpt, address, "
 			    "domain, notify, orcpt, next_attempt) VALUES "
 			    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -181,6 +187,20 @@ queue_db_is_wal(sqlite3 *h)
 	return wal;
 }
 
+/* queue_db_upgrade - one schema step in its own transaction */
+static int
+queue_db_upgrade(sqlite3 *h, const char *sql, char *err, size_t errlen)
+{
+	if (queue_db_exec(h, "BEGIN IMMEDIATE;", err, errlen) != 0) {
+		return -1;
+	}
+	if (queue_db_exec(h, sql, err, errlen) != 0) {
+		(void)sqlite3_exec(h, "ROLLBACK;", NULL, NULL, NULL);
+		return -1;
+	}
+	return queue_db_exec(h, "COMMIT;", err, errlen);
+}
+
 /* queue_db_schema - create or check the schema (user_version) */
 static int
 queue_db_schema(sqlite3 *h, char *err, size_t errlen)
@@ -191,15 +211,18 @@ queue_db_schema(sqlite3 *h, char *err, size_t errlen)
 		queue_db_seterr(h, "PRAGMA user_version", err, errlen);
 		return -1;
 	}
-	if (v == 0) {
-		/* A new spool. Later versions add their upgrades here, each
-		 * in a transaction, one version at a time. */
-		return queue_db_exec(h, "BEGIN IMMEDIATE;", err, errlen) == 0 &&
-			queue_db_exec(h, queue_db_schema_v1, err, errlen) ==
-			    0 &&
-			queue_db_exec(h, "COMMIT;", err, errlen) == 0 ?
-		    0 :
-		    -1;
+	/* A new spool is made as version 1, then upgraded like an old
+	 * one: each upgrade in a transaction, one version at a time. */
+	if (v == 0 &&
+	    queue_db_upgrade(h, queue_db_schema_v1, err, errlen) != 0) {
+		return -1;
+	}
+	if (v <= 1 &&
+	    queue_db_upgrade(h, queue_db_upgrade_v2, err, errlen) != 0) {
+		return -1;
+	}
+	if (v <= 1) {
+		return 0;
 	}
 	if (v != QUEUE_DB_VERSION) {
 		snprintf(err, errlen,
@@ -451,6 +474,7 @@ queue_db_insert(struct queue_db *db, const struct queue_msg_row *m)
 	sqlite3_bind_int64(st, 15, m->arrival_ms);
 	sqlite3_bind_int(st, 16, m->hold);
 	sqlite3_bind_int(st, 17, m->delay_sent);
+	queue_db_text(st, 18, e->prepend);
 	return queue_db_done(st);
 }
 
@@ -497,6 +521,7 @@ queue_db_msg_row(sqlite3_stmt *st, struct queue_msg_row *m)
 	m->arrival_ms = sqlite3_column_int64(st, 14);
 	m->hold = sqlite3_column_int(st, 15) != 0;
 	m->delay_sent = sqlite3_column_int(st, 16) != 0;
+	queue_db_copy(st, 17, e->prepend, sizeof(e->prepend));
 }
 
 enum sk_result

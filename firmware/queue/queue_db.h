@@ -37,7 +37,7 @@
 #include "queue_proto.h"
 #include "sk.h"
 
-#define QUEUE_DB_VERSION 1
+#define QUEUE_DB_VERSION 2 /* 2: message.prepend */
 
 enum queue_rcpt_status {
 	QUEUE_RCPT_QUEUED = 0,

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "log.h"
 #include "msg_body.h"
 #include "queue_ctlcli.h"
@@ -333,6 +335,7 @@ q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
 	return m.fd;
 }
 
+static const char *commit_prepend = ""; /* Q_COMMIT's header block */
 static const char content[] = "From: a@client.example\r\n"
 			      "Subject: test\r\n"
 			      "\r\n"
@@ -383,6 +386,7 @@ q_finish(uint32_t peer, const char *id, const char *sender,
 	}
 	msg_body_writer_init(&b, buf, sizeof(buf));
 	msg_body_put_u64(&b, octets);
+	msg_body_put_cstr(&b, commit_prepend);
 	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_COMMIT, peer, -1, b.p, b.len) ==
 		SK_OK,
 	    "commit");
@@ -859,6 +863,109 @@ test_deliver_and_bounce(void)
 	}
 	TEST_CHECK(messages() == 0, "%lu messages left", messages());
 	teardown();
+}
+
+/* test_prepend - the policy's header block travels with the commit, is
+ * kept in the record and reaches the mta; smtp's file is readable (the
+ * policy process reads it through smtp's descriptor) */
+static void
+test_prepend(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static const char block[] = "Authentication-Results: mx.sekimori; "
+				    "spf=pass\r\n";
+	const char *text = "From: a@client.example\r\n\r\nhi\r\n";
+	char id[QUEUE_ID_SIZE], head[8] = "";
+	struct msg m;
+	struct job j;
+	int fd;
+
+	if (setup() == -1) {
+		return;
+	}
+	fd = q_open(1, id);
+	if (fd < 0) {
+		teardown();
+		return;
+	}
+	TEST_CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
+		pread(fd, head, 4, 0) == 4 && strcmp(head, "From") == 0,
+	    "the spool file is not readable by smtp");
+	close(fd);
+	commit_prepend = block;
+	q_finish(1, id, "a@client.example", rcpts, 0, MSG_RET_NONE,
+	    strlen(text));
+	commit_prepend = "";
+	TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
+	if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1 || take_job(&j) == -1) {
+		teardown();
+		return;
+	}
+	TEST_CHECK(strcmp(j.v.prepend, block) == 0, "prepend: got \"%s\"",
+	    j.v.prepend);
+	TEST_CHECK(logged(": from=<a@client.example>, size=77, nrcpt=1"),
+	    "the logged size does not count the block");
+	all_results(&j, MSG_DELIVERED, "2.0.0", "250 2.0.0 Ok");
+	teardown();
+}
+
+/* test_db_upgrade - a spool index of version 1 (before the header
+ * block) opens as version 2: its messages keep their fields and have
+ * no block */
+static void
+test_db_upgrade(void)
+{
+	/* version 1 as it shipped */
+	static const char v1[] =
+	    "CREATE TABLE message (id TEXT PRIMARY KEY NOT NULL, size "
+	    "INTEGER NOT NULL, arrival INTEGER NOT NULL, sender TEXT NOT "
+	    "NULL, envid TEXT NOT NULL, ret INTEGER NOT NULL, body INTEGER "
+	    "NOT NULL, smtputf8 INTEGER NOT NULL, auth_user TEXT NOT NULL, "
+	    "client_addr TEXT NOT NULL, client_name TEXT NOT NULL, helo "
+	    "TEXT NOT NULL, listener TEXT NOT NULL, protocol TEXT NOT NULL, "
+	    "tls TEXT NOT NULL, hold INTEGER NOT NULL DEFAULT 0, delay_sent "
+	    "INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	    "CREATE TABLE recipient (message TEXT NOT NULL REFERENCES "
+	    "message(id) ON DELETE CASCADE, rcpt INTEGER NOT NULL, address "
+	    "TEXT NOT NULL, domain TEXT NOT NULL, notify INTEGER NOT NULL, "
+	    "orcpt TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0, attempts "
+	    "INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, "
+	    "last_attempt INTEGER NOT NULL DEFAULT 0, dsn TEXT NOT NULL "
+	    "DEFAULT '', reply TEXT NOT NULL DEFAULT '', relay TEXT NOT NULL "
+	    "DEFAULT '', reported INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
+	    "(message, rcpt)) WITHOUT ROWID;"
+	    "CREATE INDEX recipient_due ON recipient (status, next_attempt);"
+	    "INSERT INTO message VALUES ('OLD1', 5, 1, 'a@b.example', '', 0, "
+	    "0, 0, '', '192.0.2.1', 'unknown', 'h', 'mx', 'ESMTP', '', 0, 0);"
+	    "PRAGMA user_version = 1;";
+	static struct queue_db db;
+	static struct queue_msg_row m;
+	char path[512], err[256];
+	sqlite3 *sq = NULL;
+
+	snprintf(path, sizeof(path), "%s/old.db", test_tmpdir());
+	if (sqlite3_open(path, &sq) != SQLITE_OK ||
+	    sqlite3_exec(sq, v1, NULL, NULL, NULL) != SQLITE_OK) {
+		test_fail("making a version 1 index: %s", sqlite3_errmsg(sq));
+		sqlite3_close(sq);
+		return;
+	}
+	sqlite3_close(sq);
+	memset(&db, 0, sizeof(db));
+	if (queue_db_open(&db, path, err, sizeof(err)) != SK_OK) {
+		test_fail("opening the version 1 index: %s", err);
+		return;
+	}
+	TEST_CHECK(queue_db_get(&db, "OLD1", &m) == SK_OK &&
+		strcmp(m.env.sender, "a@b.example") == 0 && m.size == 5 &&
+		m.env.prepend[0] == '\0',
+	    "the old message: sender %s size %llu", m.env.sender,
+	    (unsigned long long)m.size);
+	queue_db_close(&db);
+	/* and again: version 2 stays as it is */
+	TEST_CHECK(queue_db_open(&db, path, err, sizeof(err)) == SK_OK,
+	    "reopening: %s", err);
+	queue_db_close(&db);
 }
 
 /* test_backoff_and_expiry - deferred by the backoff schedule, then
@@ -1601,6 +1708,8 @@ const struct test_case test_cases[] = {
 	{ "queue_process_log_to_parent", test_log_to_parent },
 	{ "queue_process_group_commit", test_group_commit },
 	{ "queue_process_commit_refused", test_commit_refused },
+	{ "queue_process_prepend", test_prepend },
+	{ "queue_process_db_upgrade", test_db_upgrade },
 	{ "queue_process_commit_refused_smtp_gone",
 	    test_commit_refused_smtp_gone },
 	{ "queue_process_nospace", test_nospace },

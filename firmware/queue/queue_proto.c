@@ -106,13 +106,19 @@ queue_proto_rcpt(const uint8_t *body, size_t len, struct queue_rcpt *rc)
 }
 
 enum sk_result
-queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets)
+queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets,
+    char *prepend)
 {
 	struct msg_body_reader r;
+	size_t n;
 
 	msg_body_reader_init(&r, body, len);
 	*octets = msg_body_get_u64(&r);
-	return msg_body_end(&r) == 0 ? SK_OK : SK_E_SYNTAX;
+	n = msg_body_get_str(&r, prepend, QUEUE_PREPEND_SIZE);
+	return msg_body_end(&r) == 0 &&
+		msg_header_block_ok((const uint8_t *)prepend, n) ?
+	    SK_OK :
+	    SK_E_SYNTAX;
 }
 
 enum sk_result
@@ -160,6 +166,7 @@ queue_deliver_begin(struct queue_deliver *d, const struct queue_envelope *env,
 	msg_body_put_u8(&d->w, env->body);
 	msg_body_put_u8(&d->w, env->smtputf8);
 	msg_body_put_cstr(&d->w, domain);
+	msg_body_put_cstr(&d->w, env->prepend);
 	d->count_at = d->w.len;
 	msg_body_put_u32(&d->w, 0);
 	d->n = 0;
@@ -194,7 +201,7 @@ enum sk_result
 queue_deliver_parse(const uint8_t *body, size_t len,
     struct queue_deliver_view *v)
 {
-	size_t idlen;
+	size_t idlen, plen;
 
 	msg_body_reader_init(&v->r, body, len);
 	idlen = msg_body_get_str(&v->r, v->id, sizeof(v->id));
@@ -204,8 +211,10 @@ queue_deliver_parse(const uint8_t *body, size_t len,
 	v->body = msg_body_get_u8(&v->r);
 	v->smtputf8 = msg_body_get_u8(&v->r);
 	msg_body_get_str(&v->r, v->domain, sizeof(v->domain));
+	plen = msg_body_get_str(&v->r, v->prepend, sizeof(v->prepend));
 	v->n = msg_body_get_u32(&v->r);
-	if (v->r.err || !queue_id_valid(v->id, idlen)) {
+	if (v->r.err || !queue_id_valid(v->id, idlen) ||
+	    !msg_header_block_ok((const uint8_t *)v->prepend, plen)) {
 		return SK_E_SYNTAX;
 	}
 	return SK_OK;

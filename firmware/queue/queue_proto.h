@@ -37,6 +37,9 @@
 #define QUEUE_REPLY_SIZE MSG_BODY_MAX
 #define QUEUE_REPLY_STORE 1000
 #define QUEUE_RELAY_SIZE 512 /* "host[ip]:port" */
+/* The header block the policy step made (Q_COMMIT): sent before the
+ * file's content on delivery; a C string (msg_header_block_ok) */
+#define QUEUE_PREPEND_SIZE (MSG_PREPEND_MAX + 1)
 
 struct queue_envelope {
 	char id[QUEUE_ID_SIZE];
@@ -52,6 +55,7 @@ struct queue_envelope {
 	char listener[QUEUE_SHORT_SIZE];
 	char protocol[QUEUE_SHORT_SIZE];
 	char tls[QUEUE_TEXT_SIZE];
+	char prepend[QUEUE_PREPEND_SIZE]; /* from Q_COMMIT, not Q_ENVELOPE */
 };
 
 struct queue_rcpt {
@@ -73,8 +77,10 @@ enum sk_result queue_proto_envelope(const uint8_t *body, size_t len,
     struct queue_envelope *env);
 enum sk_result queue_proto_rcpt(const uint8_t *body, size_t len,
     struct queue_rcpt *rcpt);
+/* queue_proto_commit - the octets written and the prepend block (into
+ * prepend[QUEUE_PREPEND_SIZE]; "" for none) */
 enum sk_result queue_proto_commit(const uint8_t *body, size_t len,
-    uint64_t *octets);
+    uint64_t *octets, char *prepend);
 /* queue_proto_result - M_RESULT; an unusable dsn field is replaced by the
  * status class's default ("4.0.0"), not refused: it came from afar */
 enum sk_result queue_proto_result(const uint8_t *body, size_t len,
@@ -110,6 +116,7 @@ struct queue_deliver_view {
 	char envid[QUEUE_ENVID_SIZE];
 	uint8_t ret, body, smtputf8;
 	char domain[QUEUE_DOMAIN_SIZE];
+	char prepend[QUEUE_PREPEND_SIZE];
 	uint32_t n;
 	struct msg_body_reader r; /* at the first recipient */
 };

@@ -244,7 +244,8 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
 {
 	uint64_t size = 0;
 
-	if (queue_proto_commit(m->body, m->hdr.len, &t->octets) != SK_OK) {
+	if (queue_proto_commit(m->body, m->hdr.len, &t->octets,
+		t->env.prepend) != SK_OK) {
 		queue_smtp_violation(q, m, "malformed commit");
 		return;
 	}
@@ -581,8 +582,10 @@ queue_answer(struct queue *q, int ok)
 			queue_tx_free(q, t, 1);
 			continue;
 		}
+		/* the size delivered: the policy's header block counts */
 		log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)",
-		    t->id, t->env.sender, (unsigned long long)t->octets,
+		    t->id, t->env.sender,
+		    (unsigned long long)(t->octets + strlen(t->env.prepend)),
 		    t->nrcpts);
 		q->stats.committed++;
 		if (!t->orphan) {

@@ -121,7 +121,7 @@ int
 queue_spool_create(const struct queue_spool *s, const char *id)
 {
 	return openat(s->msgfd, id,
-	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    QUEUE_FILE_MODE);
 }
 

@@ -51,7 +51,8 @@ void queue_spool_set_sync(queue_sync_fn *fn);
 enum sk_result queue_spool_open(struct queue_spool *s, const char *path);
 void queue_spool_close(struct queue_spool *s);
 
-/* queue_spool_create - a new content file, O_WRONLY|O_CREAT|O_EXCL, 0600 */
+/* queue_spool_create - a new content file, O_RDWR|O_CREAT|O_EXCL, 0600:
+ * smtp writes it and hands the same descriptor to policy, which reads */
 int queue_spool_create(const struct queue_spool *s, const char *id);
 /* queue_spool_open_read - a content file, read-only */
 int queue_spool_open_read(const struct queue_spool *s, const char *id);

@@ -74,6 +74,8 @@ static struct sk_sock_filter seccomp_smtp_prog[] = {
 	SK_ALLOW_NR(SYS_writev),
 	SK_ALLOW_NR(SYS_close),
 	SK_ALLOW_NR(SYS_lseek),
+	SK_ALLOW_NR(SYS_pread64),  /* forged A-R names: check, then */
+	SK_ALLOW_NR(SYS_pwrite64), /* overwrite in the spool file */
 	SK_ALLOW_NR(SYS_ftruncate),
 	SK_ALLOW_NR(SYS_fstat),
 #ifdef SYS_newfstatat

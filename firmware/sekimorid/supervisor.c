@@ -18,6 +18,7 @@
 
 #include "../mta/mta_process.h"
 #include "../mta/mta_tls.h"
+#include "../policy/policy_process.h"
 #include "../queue/queue_process.h"
 #include "../smtpd/smtpd.h"
 #include "../tls/tls_selfsigned.h"
@@ -66,8 +67,8 @@ struct supervisor {
 	int listen_fds[CONFIG_LISTENERS_MAX];
 	size_t nlisten;
 	int stopping;
-	int status;           /* exit status */
-	struct proc procs[4]; /* indexed by enum msg_role; [0] unused */
+	int status;                   /* exit status */
+	struct proc procs[MSG_ROLES]; /* by enum msg_role; [0] unused */
 };
 
 static struct supervisor sup; /* chans are large: static */
@@ -75,6 +76,7 @@ static struct supervisor sup; /* chans are large: static */
 static void smtp_main(const struct child_args *a);
 static void queue_main(const struct child_args *a);
 static void mta_main(const struct child_args *a);
+static void policy_main(const struct child_args *a);
 static void proc_start(struct proc *p);
 
 /* ---- the children's entry points -------------------------------------- */
@@ -83,7 +85,7 @@ static void
 smtp_main(const struct child_args *a)
 {
 	smtpd_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_QUEUE],
-	    a->listen_fds, a->nlisten);
+	    a->peer[MSG_ROLE_POLICY], a->listen_fds, a->nlisten);
 }
 
 static void
@@ -102,18 +104,26 @@ mta_main(const struct child_args *a)
 	    a->zone_file);
 }
 
+static void
+policy_main(const struct child_args *a)
+{
+	policy_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_SMTP],
+	    a->zone_file);
+}
+
 /* ---- starting a child ------------------------------------------------- */
 
 /* child_keeps - whether a new child of role keeps descriptor fd */
 static int
-child_keeps(const struct proc *self, int fd, int parent_sock, const int peer[4])
+child_keeps(const struct proc *self, int fd, int parent_sock,
+    const int peer[MSG_ROLES])
 {
 	size_t i;
 
 	if (fd <= 2 || fd == parent_sock) {
 		return 1;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < MSG_ROLES; i++) {
 		if (fd == peer[i]) {
 			return 1;
 		}
@@ -134,7 +144,7 @@ child_keeps(const struct proc *self, int fd, int parent_sock, const int peer[4])
  */
 static void
 child_close_inherited(const struct proc *self, int parent_sock,
-    const int peer[4])
+    const int peer[MSG_ROLES])
 {
 	int fds[1024], fd;
 	size_t n = 0, i;
@@ -175,7 +185,7 @@ child_reset_signals(void)
 
 /* child_run - in a new child: become the role, never return */
 static _Noreturn void
-child_run(struct proc *p, int parent_sock, const int peer[4])
+child_run(struct proc *p, int parent_sock, const int peer[MSG_ROLES])
 {
 	struct child_args a;
 	char err[256];
@@ -192,6 +202,12 @@ child_run(struct proc *p, int parent_sock, const int peer[4])
 	a.zone_file = sup.opts->zone_file;
 	if (p->role == MSG_ROLE_SMTP &&
 	    smtpd_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
+		fprintf(stderr, "%s: fatal: %s\n", p->name, err);
+		_exit(1);
+	}
+	/* the DKIM keys are readable by root only: load them now */
+	if (p->role == MSG_ROLE_POLICY &&
+	    policy_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
 		fprintf(stderr, "%s: fatal: %s\n", p->name, err);
 		_exit(1);
 	}
@@ -236,7 +252,7 @@ static void on_child_close(struct chan *c, enum sk_result why, void *arg);
 static void
 proc_start(struct proc *p)
 {
-	int peer[4] = { -1, -1, -1, -1 };
+	int peer[MSG_ROLES] = { -1, -1, -1, -1, -1 };
 	int sv[2];
 	size_t i;
 	pid_t pid;
@@ -491,7 +507,7 @@ on_sighup(struct event_loop *loop, struct event_signal *s)
 
 /* ---- setup ------------------------------------------------------------ */
 
-/* proc_define - fill the table of the three children */
+/* proc_define - fill the table of the children */
 static void
 proc_define(void)
 {
@@ -506,9 +522,11 @@ proc_define(void)
 		{ MSG_ROLE_QUEUE, "sekimori/queue", "sekimori-queue", 0, 0,
 		    queue_main, { MSG_ROLE_SMTP, MSG_ROLE_MTA }, 2 },
 		{ MSG_ROLE_SMTP, "sekimori/smtp", "sekimori-smtp", 1, 1,
-		    smtp_main, { MSG_ROLE_QUEUE }, 1 },
+		    smtp_main, { MSG_ROLE_QUEUE, MSG_ROLE_POLICY }, 2 },
 		{ MSG_ROLE_MTA, "sekimori/mta", "sekimori-mta", 0, 0, mta_main,
 		    { MSG_ROLE_QUEUE }, 1 },
+		{ MSG_ROLE_POLICY, "sekimori/policy", "sekimori-policy", 0, 0,
+		    policy_main, { MSG_ROLE_SMTP }, 1 },
 	};
 	size_t i;
 
@@ -622,6 +640,15 @@ supervisor_setup(void)
 	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
+	/* a broken DKIM key stops the daemon now, naming the file; the
+	 * keys are loaded again by the policy child only: no other
+	 * process holds them (policy_forget) */
+	if (sup.cfg->sender_auth.present) {
+		if (policy_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
+			fatal("%s", err);
+		}
+		policy_forget();
+	}
 }
 
 int
@@ -646,6 +673,11 @@ supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
 	proc_start(&sup.procs[MSG_ROLE_QUEUE]);
 	proc_start(&sup.procs[MSG_ROLE_SMTP]);
 	proc_start(&sup.procs[MSG_ROLE_MTA]);
+	/* without sender-authentication in the config there is nothing to
+	 * check or sign: no policy process, and smtp does not ask for one */
+	if (cfg->sender_auth.present) {
+		proc_start(&sup.procs[MSG_ROLE_POLICY]);
+	}
 	if (event_run(&sup.loop) == -1) {
 		fatal("event loop: %s", strerror(errno));
 	}

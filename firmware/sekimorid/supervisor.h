@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "../config/config.h"
+#include "msg_types.h"
 
 struct supervisor_opts {
 	const char *config_path; /* for messages */
@@ -40,7 +41,7 @@ int supervisor_run(const struct config *cfg,
 struct child_args {
 	const struct config *cfg;
 	int parent_sock;
-	int peer[4]; /* indexed by enum msg_role */
+	int peer[MSG_ROLES]; /* indexed by enum msg_role */
 	const int *listen_fds;
 	size_t nlisten;
 	const char *zone_file;

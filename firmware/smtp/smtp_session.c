@@ -661,6 +661,31 @@ smtp_session_message_done(struct smtp_session *s, int ok, const char *queue_id,
 	return SMTP_A_NONE;
 }
 
+/* smtp_session_message_refused - after SMTP_A_MESSAGE: refused by a check */
+enum smtp_action
+smtp_session_message_refused(struct smtp_session *s, const char *line,
+    struct smtp_out *out)
+{
+	size_t n = strlen(line), i;
+	int ok = n >= 5 && n <= SMTP_REPLY_LINE_MAX - 2 &&
+	    (line[0] == '4' || line[0] == '5') && line[3] == ' ' &&
+	    n + 2 <= sizeof(out->buf) - out->len;
+
+	for (i = 0; ok && i < n; i++) {
+		ok = (i >= 1 && i <= 2) ? line[i] >= '0' && line[i] <= '9' :
+					  line[i] >= ' ' && line[i] < 0x7f;
+	}
+	smtp_session_reset(s);
+	if (!ok) {
+		smtp_session_reply(out, SMTP_R_QUEUE_FAILED, NULL);
+		return SMTP_A_NONE;
+	}
+	memcpy(out->buf + out->len, line, n);
+	memcpy(out->buf + out->len + n, "\r\n", 2);
+	out->len += n + 2;
+	return SMTP_A_NONE;
+}
+
 /* smtp_session_tls_started - RFC 3207 4.2: forget everything */
 void
 smtp_session_tls_started(struct smtp_session *s)

@@ -173,6 +173,13 @@ enum smtp_action smtp_session_body(struct smtp_session *s, const uint8_t *buf,
 /* smtp_session_message_done - after SMTP_A_MESSAGE: stored or not */
 enum smtp_action smtp_session_message_done(struct smtp_session *s, int ok,
     const char *queue_id, struct smtp_out *out);
+/*
+ * smtp_session_message_refused - after SMTP_A_MESSAGE: a check refused
+ * the message; line is the whole reply ("550 5.7.1 ...", no CRLF), a
+ * 4xx or 5xx code, a space and printable text, else 451 is sent
+ */
+enum smtp_action smtp_session_message_refused(struct smtp_session *s,
+    const char *line, struct smtp_out *out);
 /* smtp_session_tls_started - the handshake after STARTTLS succeeded */
 void smtp_session_tls_started(struct smtp_session *s);
 /*

@@ -261,8 +261,43 @@ test_session_envid(void)
 	}
 }
 
+/* test_session_refused - a check's own reply ends the transaction; a
+ * malformed one becomes 451 */
+static void
+test_session_refused(void)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "550 5.7.1 DMARC policy of b.test rejects this message",
+		    "550 5.7.1 DMARC policy of b.test rejects this "
+		    "message\r\n" },
+		{ "451 4.7.1 try later", "451 4.7.1 try later\r\n" },
+		{ "250 2.0.0 fine", "451 " },
+		{ "550", "451 " },
+		{ "550 bad\r\nEHLO x", "451 " },
+		{ "5x0 bad", "451 " },
+	};
+	static struct smtp_session s;
+	struct smtp_session_conf conf;
+	struct smtp_out out;
+	size_t i;
+
+	memset(&conf, 0, sizeof(conf));
+	for (i = 0; i < SK_NELEM(cases); i++) {
+		smtp_session_init(&s, &conf);
+		out.len = 0;
+		smtp_session_message_refused(&s, cases[i].line, &out);
+		TEST_CHECK(out.len >= strlen(cases[i].want) &&
+			strncmp(out.buf, cases[i].want,
+			    strlen(cases[i].want)) == 0,
+		    "case %zu: got \"%.*s\"", i, (int)out.len, out.buf);
+	}
+}
+
 const struct test_case test_cases[] = {
 	{ "smtp_session_envid", test_session_envid },
+	{ "smtp_session_refused", test_session_refused },
 	{ "smtp_session_transcripts", test_transcripts },
 	{ "smtp_session_split", test_session_split },
 };

@@ -78,12 +78,24 @@ smtpd_stop(void)
 	exit(0);
 }
 
-/* smtpd_peer - MSG_PEER: the queue's new socket */
+/* smtpd_peer - MSG_PEER: the queue's or the policy's new socket */
 static void
 smtpd_peer(struct msg *m)
 {
 	uint32_t role = msg_get_u32(m->body);
 
+	if (role == MSG_ROLE_POLICY && m->fd != -1) {
+		if (smtpd.policy.open) {
+			chan_close(&smtpd.policy);
+			smtpd_policy_closed(&smtpd.policy, SK_E_CLOSED, NULL);
+		}
+		if (chan_open(&smtpd.policy, &smtpd.loop, m->fd,
+			smtpd_policy_msg, smtpd_policy_closed, NULL) == -1) {
+			fatal("policy link: %s", strerror(errno));
+		}
+		m->fd = -1;
+		return;
+	}
 	if (role != MSG_ROLE_QUEUE || m->fd == -1) {
 		fatal("MSG_PEER for role %u", role);
 	}
@@ -207,9 +219,10 @@ smtpd_prepare(const struct config *cfg, char *err, size_t errlen)
 
 _Noreturn void
 smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
-    const int *listen_fds, size_t nlisten)
+    int policy_sock, const int *listen_fds, size_t nlisten)
 {
 	smtpd.cfg = cfg;
+	smtpd.policy_on = cfg->sender_auth.present;
 	if (cfg->server_name[0] != '\0') {
 		memcpy(smtpd.hostname, cfg->server_name,
 		    sizeof(smtpd.hostname));
@@ -222,6 +235,7 @@ smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
 	event_timer_init(&smtpd.reaper);
 	chan_init(&smtpd.parent);
 	chan_init(&smtpd.queue);
+	chan_init(&smtpd.policy);
 	if (chan_open(&smtpd.parent, &smtpd.loop, parent_sock, smtpd_parent_msg,
 		smtpd_parent_closed, NULL) == -1) {
 		_exit(1);
@@ -234,6 +248,11 @@ smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
 			fatal("queue link: %s", strerror(errno));
 		}
 		smtpd.queue_gen++;
+	}
+	if (policy_sock != -1 &&
+	    chan_open(&smtpd.policy, &smtpd.loop, policy_sock, smtpd_policy_msg,
+		smtpd_policy_closed, NULL) == -1) {
+		fatal("policy link: %s", strerror(errno));
 	}
 	smtpd_listen(listen_fds, nlisten);
 	if (event_run(&smtpd.loop) == -1) {

@@ -51,6 +51,7 @@ enum smtpd_wait {
 	SMTPD_W_NONE = 0,
 	SMTPD_W_GREET,  /* greet pause: input now is an early talker */
 	SMTPD_W_OPEN,   /* Q_OPEN sent; a MAIL line waits for the file */
+	SMTPD_W_POLICY, /* P_CHECK sent; the commit waits for the verdict */
 	SMTPD_W_COMMIT, /* Q_COMMIT sent; the 250 waits for the disk */
 	SMTPD_W_AUTH,   /* AUTH_CHECK sent; the 235/535 waits */
 	SMTPD_W_TLS,    /* TLS handshake in progress */
@@ -86,6 +87,8 @@ struct smtpd_conn {
 	char qid[MSG_QUEUE_ID_MAX + 1];
 	uint64_t written;
 	int write_error;
+	char *prepend; /* the policy's header block for Q_COMMIT, or NULL */
+	size_t prepend_len;
 	struct smtpd_rcpt *rcpts;
 	size_t nrcpts;
 	struct smtp_addr first_rcpt; /* for "for <rcpt>" in Received */
@@ -110,6 +113,8 @@ struct smtpd {
 	struct chan parent;
 	struct chan queue;
 	unsigned queue_gen; /* bumped at each new queue link */
+	struct chan policy;
+	int policy_on; /* sender-authentication: every message is checked */
 	struct smtpd_listener listeners[CONFIG_LISTENERS_MAX];
 	size_t nlisteners;
 	struct smtpd_conn **conns; /* by slot; id = slot | generation */
@@ -161,6 +166,8 @@ enum smtp_reply_id smtpd_txn_rcpt(void *arg, const struct smtp_addr *rcpt,
     const struct smtp_rcpt_params *p, int authenticated);
 void smtpd_queue_msg(struct chan *ch, struct msg *m, void *arg);
 void smtpd_queue_closed(struct chan *ch, enum sk_result why, void *arg);
+void smtpd_policy_msg(struct chan *ch, struct msg *m, void *arg);
+void smtpd_policy_closed(struct chan *ch, enum sk_result why, void *arg);
 
 /* smtpd_auth.c */
 void smtpd_auth_step(struct smtpd_conn *c, struct smtp_out *out);

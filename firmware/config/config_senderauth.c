@@ -1,0 +1,202 @@
+/*
+ * config_senderauth.c - sekimori-auth:sender-authentication into struct
+ * config (what the policy process of sekimorid needs: the checks and
+ * their actions, the signing domains and their enabled selectors, the
+ * ARC trusted sealers).
+ *
+ * The tree has passed validation: every leaf with a default is present
+ * when the container is. Checked here are only the local limits.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config_int.h"
+
+static const char *const config_fail_actions[] = { "reject", "quarantine",
+	"tag" };
+static const char *const config_unavailable_actions[] = { "tempfail",
+	"accept" };
+
+/* config_fail_action_str - the model's name of a failure-action */
+const char *
+config_fail_action_str(enum config_fail_action a)
+{
+	return (size_t)a < SK_NELEM(config_fail_actions) ?
+	    config_fail_actions[a] :
+	    "?";
+}
+
+/* config_sa_action - failure-action leaf name of n */
+static enum config_fail_action
+config_sa_action(const struct lyd_node *n, const char *name,
+    enum config_fail_action dflt)
+{
+	return (enum config_fail_action)config_node_enum(n, name,
+	    config_fail_actions, SK_NELEM(config_fail_actions), (int)dflt);
+}
+
+/* config_sa_selector - one enabled selector of a signing domain */
+static enum sk_result
+config_sa_selector(const struct lyd_node *n, struct config_dkim_domain *d,
+    char *err, size_t errlen)
+{
+	struct config_dkim_selector *s;
+	const char *alg = config_node_value(n, "algorithm");
+	enum sk_result r;
+
+	if (!config_node_bool(n, "enabled", 1)) {
+		return SK_OK;
+	}
+	if (d->nselectors == CONFIG_DKIM_SELECTORS_MAX) {
+		return config_node_too_many(lyd_parent(n), "selector",
+		    d->nselectors + 1, CONFIG_DKIM_SELECTORS_MAX,
+		    "CONFIG_DKIM_SELECTORS_MAX", err, errlen);
+	}
+	s = &d->selectors[d->nselectors];
+	if ((r = config_node_str(n, "name", s->name, sizeof(s->name), err,
+		 errlen)) != SK_OK ||
+	    (r = config_node_str(n, "key-file", s->key_file,
+		 sizeof(s->key_file), err, errlen)) != SK_OK) {
+		return r;
+	}
+	s->ed25519 = alg != NULL && strcmp(alg, "ed25519-sha256") == 0;
+	d->nselectors++;
+	return SK_OK;
+}
+
+/* config_sa_domain - one signing domain, if enabled */
+static enum sk_result
+config_sa_domain(const struct lyd_node *n, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	struct config_dkim_domain *d = &sa->dkim_domains[sa->ndkim_domains];
+	const struct lyd_node *s;
+	unsigned long life;
+	enum sk_result r;
+
+	if (!config_node_bool(n, "enabled", 1)) {
+		return SK_OK;
+	}
+	memset(d, 0, sizeof(*d));
+	if ((r = config_node_str(n, "name", d->name, sizeof(d->name), err,
+		 errlen)) != SK_OK ||
+	    (r = config_node_uint(n, "signature-lifetime", UINT16_MAX, &life,
+		 err, errlen)) != SK_OK) {
+		return r;
+	}
+	d->signature_lifetime = (uint16_t)life;
+	d->include_subdomains = config_node_bool(n, "include-subdomains", 0);
+	for (s = config_node_child(n, "selector"); s != NULL;
+	     s = config_node_next(s)) {
+		if ((r = config_sa_selector(s, d, err, errlen)) != SK_OK) {
+			return r;
+		}
+	}
+	sa->ndkim_domains++;
+	return SK_OK;
+}
+
+/* config_sa_dkim - dkim: verify, over-signed headers, signing domains */
+static enum sk_result
+config_sa_dkim(const struct lyd_node *dkim, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	const struct lyd_node *sign = config_node_child(dkim, "signing");
+	const struct lyd_node *n;
+	size_t have;
+	enum sk_result r;
+
+	sa->dkim_verify = config_node_bool(dkim, "verify", 1);
+	have = config_node_count(sign, "over-signed-header");
+	if (have > CONFIG_OVERSIGN_MAX) {
+		return config_node_too_many(sign, "over-signed-header", have,
+		    CONFIG_OVERSIGN_MAX, "CONFIG_OVERSIGN_MAX", err, errlen);
+	}
+	for (n = config_node_child(sign, "over-signed-header"); n != NULL;
+	     n = config_node_next(n)) {
+		/* pattern-checked, 1..64 characters: it fits */
+		snprintf(sa->oversigned[sa->noversigned++],
+		    CONFIG_HEADER_NAME_SIZE, "%s", lyd_get_value(n));
+	}
+	have = config_node_count(sign, "domain");
+	if (have > CONFIG_DKIM_DOMAINS_MAX) {
+		return config_node_too_many(sign, "domain", have,
+		    CONFIG_DKIM_DOMAINS_MAX, "CONFIG_DKIM_DOMAINS_MAX", err,
+		    errlen);
+	}
+	for (n = config_node_child(sign, "domain"); n != NULL;
+	     n = config_node_next(n)) {
+		if ((r = config_sa_domain(n, sa, err, errlen)) != SK_OK) {
+			return r;
+		}
+	}
+	return SK_OK;
+}
+
+/* config_sa_arc - arc: verify and the trusted sealers */
+static enum sk_result
+config_sa_arc(const struct lyd_node *arc, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	const struct lyd_node *n;
+	size_t have = config_node_count(arc, "trusted-sealer");
+	enum sk_result r;
+
+	sa->arc_verify = config_node_bool(arc, "verify", 1);
+	if (have > CONFIG_TRUSTED_SEALERS_MAX) {
+		return config_node_too_many(arc, "trusted-sealer", have,
+		    CONFIG_TRUSTED_SEALERS_MAX, "CONFIG_TRUSTED_SEALERS_MAX",
+		    err, errlen);
+	}
+	for (n = config_node_child(arc, "trusted-sealer"); n != NULL;
+	     n = config_node_next(n)) {
+		if ((r = config_node_str(n, "domain",
+			 sa->trusted_sealers[sa->ntrusted_sealers],
+			 CONFIG_DOMAIN_SIZE, err, errlen)) != SK_OK) {
+			return r;
+		}
+		sa->ntrusted_sealers++;
+	}
+	return SK_OK;
+}
+
+/* config_senderauth_copy - sekimori-auth:sender-authentication, if any */
+enum sk_result
+config_senderauth_copy(const struct lyd_node *tree, struct config *cfg,
+    char *err, size_t errlen)
+{
+	struct config_sender_auth *sa = &cfg->sender_auth;
+	const struct lyd_node *top, *spf, *dmarc;
+	enum sk_result r;
+
+	memset(sa, 0, sizeof(*sa));
+	top =
+	    config_node_top(tree, CONFIG_AUTH_MODULE, "sender-authentication");
+	if (top == NULL) {
+		return SK_OK;
+	}
+	sa->present = 1;
+	if ((r = config_node_str(top, "authserv-id", sa->authserv_id,
+		 sizeof(sa->authserv_id), err, errlen)) != SK_OK) {
+		return r;
+	}
+	sa->unavailable_accept =
+	    config_node_enum(top, "unavailable-action",
+		config_unavailable_actions,
+		SK_NELEM(config_unavailable_actions), 0) == 1;
+	spf = config_node_child(top, "spf");
+	sa->spf_enabled = config_node_bool(spf, "enabled", 1);
+	sa->spf_fail_action =
+	    config_sa_action(spf, "fail-action", CONFIG_FAIL_TAG);
+	dmarc = config_node_child(top, "dmarc");
+	sa->dmarc_enabled = config_node_bool(dmarc, "enabled", 1);
+	sa->dmarc_reject_action =
+	    config_sa_action(dmarc, "reject-action", CONFIG_FAIL_REJECT);
+	sa->dmarc_quarantine_action = config_sa_action(dmarc,
+	    "quarantine-action", CONFIG_FAIL_QUARANTINE);
+	if ((r = config_sa_dkim(config_node_child(top, "dkim"), sa, err,
+		 errlen)) != SK_OK) {
+		return r;
+	}
+	return config_sa_arc(config_node_child(top, "arc"), sa, err, errlen);
+}

@@ -1,0 +1,119 @@
+/*
+ * fuzz_policy.c - libFuzzer target for the policy core (policy.h): the
+ * input is a whole message, checked inbound and signed outbound over a
+ * zone that publishes SPF, DMARC and the signing key.
+ *
+ * Invariants: a verdict always comes (no pending with a zone); its
+ * header block passes msg_header_block_ok; every rename offset points at
+ * an "Authentication-Results" field name inside the header section; a
+ * reject or tempfail has a reply of its class, an accept none.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../dns/dns_zone.h"
+#include "msg_body.h"
+#include "policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct policy_conf conf;
+static struct policy_eval ev;
+static struct policy_verdict vd;
+static struct dns_zone zone;
+static struct dns_zone_rr zone_rr[32];
+static uint8_t zone_data[8192];
+static struct dns_resolver dns;
+static int ready;
+
+static const uint8_t seed[32] = { 9 };
+
+/* setup - the config and the zone, once */
+static void
+setup(void)
+{
+	static char text[2048];
+	struct policy_signer *s = &conf.signers[0];
+	char txt[256];
+	int n;
+
+	snprintf(conf.authserv_id, sizeof(conf.authserv_id), "mx.test");
+	conf.spf = conf.dkim = conf.dmarc = conf.arc = 1;
+	conf.spf_fail = CONFIG_FAIL_REJECT;
+	conf.dmarc_reject = CONFIG_FAIL_REJECT;
+	conf.dmarc_quarantine = CONFIG_FAIL_QUARANTINE;
+	conf.nsigners = 1;
+	snprintf(s->domain, sizeof(s->domain), "a.test");
+	s->include_subdomains = 1;
+	snprintf(s->selector[0], sizeof(s->selector[0]), "s");
+	if (dkim_signkey_ed25519(&s->key[0], seed) != SK_OK ||
+	    dkim_signkey_txt(&s->key[0], txt, sizeof(txt)) == 0) {
+		abort();
+	}
+	s->nkeys = 1;
+	n = snprintf(text, sizeof(text),
+	    "$TTL 300\n"
+	    "a.test. TXT \"v=spf1 ip4:192.0.2.1 -all\"\n"
+	    "_dmarc.a.test. TXT \"v=DMARC1; p=reject\"\n"
+	    "_dmarc.q.test. TXT \"v=DMARC1; p=quarantine\"\n"
+	    "s._domainkey.a.test. TXT \"%s\"\n",
+	    txt);
+	dns_zone_init(&zone, zone_rr, 32, zone_data, sizeof(zone_data));
+	if (dns_zone_parse(&zone, (const uint8_t *)text, (size_t)n) != SK_OK) {
+		abort();
+	}
+	dns_zone_resolver(&zone, &dns);
+	ready = 1;
+}
+
+/* check - the invariants of one verdict over msg */
+static void
+check(const uint8_t *msg, size_t len)
+{
+	size_t i, hlen = len, body = len;
+
+	(void)policy_header_end(msg, len, &hlen, &body);
+	if (!msg_header_block_ok((const uint8_t *)vd.prepend, vd.prepend_len) ||
+	    (vd.action == POLICY_ACCEPT) != (vd.reply[0] == '\0') ||
+	    (vd.action == POLICY_REJECT && vd.reply[0] != '5') ||
+	    (vd.action == POLICY_TEMPFAIL && vd.reply[0] != '4')) {
+		abort();
+	}
+	for (i = 0; i < vd.nrenames; i++) {
+		if (vd.renames[i] + 22 > hlen ||
+		    strncasecmp((const char *)msg + vd.renames[i],
+			POLICY_AR_NAME, 22) != 0) {
+			abort();
+		}
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy_request req;
+	int dir;
+
+	if (!ready) {
+		setup();
+	}
+	for (dir = 0; dir < 2; dir++) {
+		memset(&req, 0, sizeof(req));
+		req.client_ip = "192.0.2.1";
+		req.helo = "h.a.test";
+		req.mail_from = dir == 0 ? "x@a.test" : "";
+		req.auth_user = "";
+		req.direction = dir == 0 ? POLICY_INBOUND : POLICY_OUTBOUND;
+		req.msg = data;
+		req.len = size;
+		req.now = 1764115200;
+		policy_eval_whole(&ev, &conf, &req);
+		if (policy_eval_run(&ev, &dns, &vd) != POLICY_DONE) {
+			abort();
+		}
+		check(data, size);
+	}
+	return 0;
+}

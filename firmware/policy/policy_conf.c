@@ -1,0 +1,156 @@
+/*
+ * policy_conf.c - struct policy_conf from the config (policy_conf.h):
+ * the checks and actions of sender-authentication, and the DKIM signing
+ * keys read from their files.
+ *
+ * Untrusted input: the key files (PEM, bounded by POLICY_KEY_FILE_MAX,
+ * parsed by auth/dkim_sign.c). Called by the policy process before it
+ * drops privileges: the keys are readable by root only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy_conf.h"
+
+/* policy_conf_read - the whole key file into buf[cap]; its length or -1 */
+static ssize_t
+policy_conf_read(const char *path, uint8_t *buf, size_t cap, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+		}
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size >= cap) {
+		snprintf(err, errlen, "%s: not a regular file under %zu octets",
+		    path, cap);
+		close(fd);
+		return -1;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: short read", path);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+/* policy_conf_key - one selector's key into s->key[s->nkeys] */
+static enum sk_result
+policy_conf_key(const struct config *cfg, const struct config_dkim_domain *d,
+    const struct config_dkim_selector *sel, struct policy_signer *s, char *err,
+    size_t errlen)
+{
+	uint8_t pem[POLICY_KEY_FILE_MAX];
+	char path[CONFIG_PATH_SIZE + 16];
+	struct dkim_signkey *k = &s->key[s->nkeys];
+	ssize_t n;
+	enum sk_result r;
+
+	if (config_path(cfg, sel->key_file, path, sizeof(path)) != SK_OK) {
+		snprintf(err, errlen,
+		    "DKIM key of %s selector %s: path too "
+		    "long",
+		    d->name, sel->name);
+		return SK_E_TOO_LONG;
+	}
+	if ((n = policy_conf_read(path, pem, sizeof(pem), err, errlen)) < 0) {
+		return SK_E_IO;
+	}
+	r = dkim_signkey_pem(k, pem, (size_t)n);
+	explicit_bzero(pem, sizeof(pem));
+	if (r != SK_OK) {
+		snprintf(err, errlen, "DKIM key of %s selector %s (%s): %s",
+		    d->name, sel->name, path, sk_result_str(r));
+		return r;
+	}
+	if ((k->alg == DKIM_ALG_ED25519_SHA256) != (sel->ed25519 != 0)) {
+		dkim_signkey_wipe(k);
+		snprintf(err, errlen,
+		    "DKIM key of %s selector %s (%s): not an %s key", d->name,
+		    sel->name, path, sel->ed25519 ? "Ed25519" : "RSA");
+		return SK_E_SYNTAX;
+	}
+	snprintf(s->selector[s->nkeys], sizeof(s->selector[0]), "%s",
+	    sel->name);
+	s->nkeys++;
+	return SK_OK;
+}
+
+/* policy_conf_load - see policy_conf.h */
+enum sk_result
+policy_conf_load(const struct config *cfg, const char *server_name,
+    struct policy_conf *pc, char *err, size_t errlen)
+{
+	const struct config_sender_auth *sa = &cfg->sender_auth;
+	size_t i, j;
+	enum sk_result r;
+
+	memset(pc, 0, sizeof(*pc));
+	snprintf(pc->authserv_id, sizeof(pc->authserv_id), "%s",
+	    sa->authserv_id[0] != '\0' ? sa->authserv_id : server_name);
+	pc->spf = sa->spf_enabled;
+	pc->dkim = sa->dkim_verify;
+	pc->dmarc = sa->dmarc_enabled;
+	pc->arc = sa->arc_verify;
+	pc->spf_fail = sa->spf_fail_action;
+	pc->dmarc_reject = sa->dmarc_reject_action;
+	pc->dmarc_quarantine = sa->dmarc_quarantine_action;
+	for (i = 0; i < sa->ntrusted_sealers; i++) {
+		pc->sealers[pc->nsealers++] = sa->trusted_sealers[i];
+	}
+	for (i = 0; i < sa->noversigned; i++) {
+		pc->over[pc->nover++] = sa->oversigned[i];
+	}
+	for (i = 0; i < sa->ndkim_domains && i < POLICY_SIGNERS_MAX; i++) {
+		const struct config_dkim_domain *d = &sa->dkim_domains[i];
+		struct policy_signer *s = &pc->signers[pc->nsigners++];
+
+		snprintf(s->domain, sizeof(s->domain), "%s", d->name);
+		s->include_subdomains = d->include_subdomains;
+		s->lifetime = (uint64_t)d->signature_lifetime * 3600;
+		for (j = 0; j < d->nselectors && j < POLICY_KEYS_MAX; j++) {
+			r = policy_conf_key(cfg, d, &d->selectors[j], s, err,
+			    errlen);
+			if (r != SK_OK) {
+				policy_conf_wipe(pc);
+				return r;
+			}
+		}
+	}
+	return SK_OK;
+}
+
+/* policy_conf_wipe - forget the private keys */
+void
+policy_conf_wipe(struct policy_conf *pc)
+{
+	size_t i, j;
+
+	for (i = 0; i < pc->nsigners; i++) {
+		for (j = 0; j < pc->signers[i].nkeys; j++) {
+			dkim_signkey_wipe(&pc->signers[i].key[j]);
+		}
+	}
+	explicit_bzero(pc, sizeof(*pc));
+}

@@ -1,0 +1,528 @@
+/*
+ * policy_test.c - the policy core over a zone-file resolver: signing and
+ * checking round trips, each action of the config, forged
+ * Authentication-Results, re-runs over a deferring resolver.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dns/dns_defer.h"
+#include "../dns/dns_zone.h"
+#include "policy.h"
+#include "policy_msg.h"
+#include "test.h"
+
+#define T_AUTHSERV "mx.example.net"
+#define T_NOW 1764115200u /* 2025-11-26 */
+
+static struct policy_conf conf;
+static struct policy_eval ev;
+static struct policy_verdict vd;
+static struct dns_zone zone;
+static struct dns_zone_rr zone_rr[64];
+static uint8_t zone_data[16384];
+static struct dns_resolver zdns;
+static char zone_text[8192];
+static char msgbuf[16384];
+
+/* the test's Ed25519 key: a fixed seed, so runs are repeatable */
+static const uint8_t t_seed[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+	14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+	32 };
+
+static const char t_zone_fmt[] =
+    "$TTL 300\n"
+    "good.test. TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+    "_dmarc.good.test. TXT \"v=DMARC1; p=reject\"\n"
+    "ed._domainkey.good.test. TXT \"%s\"\n"
+    "bank.test. TXT \"v=spf1 ip4:192.0.2.99 -all\"\n"
+    "_dmarc.bank.test. TXT \"v=DMARC1; p=reject\"\n"
+    "shop.test. TXT \"v=spf1 ip4:192.0.2.98 -all\"\n"
+    "_dmarc.shop.test. TXT \"v=DMARC1; p=quarantine\"\n"
+    "helo.test. TXT \"v=spf1 ip4:192.0.2.10 -all\"\n";
+
+static const char t_body[] = "To: b@example.org\r\n"
+			     "Subject: hello\r\n"
+			     "Date: Wed, 26 Nov 2025 00:00:00 +0000\r\n"
+			     "Message-ID: <1@good.test>\r\n"
+			     "\r\n"
+			     "Hello there.\r\n";
+
+/* t_setup - the config, the key and the zone that publishes it */
+static int
+t_setup(void)
+{
+	struct policy_signer *s;
+	char txt[256];
+	int n;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.authserv_id, sizeof(conf.authserv_id), T_AUTHSERV);
+	conf.spf = conf.dkim = conf.dmarc = conf.arc = 1;
+	conf.spf_fail = CONFIG_FAIL_TAG;
+	conf.dmarc_reject = CONFIG_FAIL_REJECT;
+	conf.dmarc_quarantine = CONFIG_FAIL_QUARANTINE;
+	s = &conf.signers[conf.nsigners++];
+	snprintf(s->domain, sizeof(s->domain), "good.test");
+	s->include_subdomains = 1;
+	snprintf(s->selector[0], sizeof(s->selector[0]), "ed");
+	if (dkim_signkey_ed25519(&s->key[0], t_seed) != SK_OK ||
+	    dkim_signkey_txt(&s->key[0], txt, sizeof(txt)) == 0) {
+		test_fail("cannot make the Ed25519 key");
+		return -1;
+	}
+	s->nkeys = 1;
+	n = snprintf(zone_text, sizeof(zone_text), t_zone_fmt, txt);
+	dns_zone_init(&zone, zone_rr, SK_NELEM(zone_rr), zone_data,
+	    sizeof(zone_data));
+	if (dns_zone_parse(&zone, (const uint8_t *)zone_text, (size_t)n) !=
+	    SK_OK) {
+		test_fail("zone line %zu: %s", zone.line, zone.err);
+		return -1;
+	}
+	dns_zone_resolver(&zone, &zdns);
+	return 0;
+}
+
+/* t_msg - "From: <from>" and the fixed rest, after extra header text */
+static size_t
+t_msg(const char *extra, const char *from)
+{
+	int n = snprintf(msgbuf, sizeof(msgbuf),
+	    "Received: from client by " T_AUTHSERV "; now\r\n%sFrom: %s\r\n%s",
+	    extra, from, t_body);
+
+	return (size_t)n;
+}
+
+/* t_run - one evaluation over dns, to the end */
+static void
+t_run(enum policy_direction dir, const char *ip, const char *mail_from,
+    const uint8_t *msg, size_t len, const struct dns_resolver *dns)
+{
+	struct policy_request req;
+	int rounds = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.client_ip = ip;
+	req.helo = "helo.test";
+	req.mail_from = mail_from;
+	req.auth_user = dir == POLICY_OUTBOUND ? "alice" : "";
+	req.direction = dir;
+	req.msg = msg;
+	req.len = len;
+	req.now = T_NOW;
+	policy_eval_whole(&ev, &conf, &req);
+	while (policy_eval_run(&ev, dns, &vd) == POLICY_PENDING &&
+	    rounds++ < 100) {
+	}
+}
+
+/* t_has - the prepend block contains text */
+static int
+t_has(const char *text)
+{
+	char copy[POLICY_PREPEND_MAX + 1];
+
+	memcpy(copy, vd.prepend, vd.prepend_len);
+	copy[vd.prepend_len] = '\0';
+	return strstr(copy, text) != NULL;
+}
+
+/* t_signed - a message of good.test signed outbound, into out */
+static size_t
+t_signed(char *out, size_t cap)
+{
+	size_t len = t_msg("", "Alice <a@good.test>");
+
+	t_run(POLICY_OUTBOUND, "10.0.0.5", "a@good.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	if (vd.action != POLICY_ACCEPT || vd.prepend_len + len > cap) {
+		test_fail("signing: got %s (%s)", policy_action_str(vd.action),
+		    vd.log);
+		return 0;
+	}
+	memcpy(out, vd.prepend, vd.prepend_len);
+	memcpy(out + vd.prepend_len, msgbuf, len);
+	return vd.prepend_len + len;
+}
+
+static void
+test_sign_then_verify(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	size_t len;
+
+	if (t_setup() != 0 || (len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	TEST_CHECK(strncmp(m, "DKIM-Signature: v=1; a=ed25519-sha256;", 38) ==
+		0,
+	    "prepend: got %.40s", m);
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT, "action: got %s (%s)",
+	    policy_action_str(vd.action), vd.log);
+	TEST_CHECK(strncmp(vd.prepend,
+		       "Authentication-Results: " T_AUTHSERV ";", 39) == 0,
+	    "first field: got %.60s", vd.prepend);
+	TEST_CHECK(t_has("spf=pass") && t_has("dkim=pass") &&
+		t_has("dmarc=pass") && t_has("header.d=good.test") &&
+		t_has("\r\nReceived-SPF: pass"),
+	    "results: got %.*s", (int)vd.prepend_len, vd.prepend);
+	TEST_CHECK(strstr(vd.log, "spf=pass dkim=pass arc=none dmarc=pass") !=
+		    NULL &&
+		strstr(vd.log, "action=accept") != NULL,
+	    "log: got %s", vd.log);
+	/* one body octet changed: the signature fails, SPF still aligns */
+	m[len - 3] ^= 1;
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	TEST_CHECK(t_has("dkim=fail") && t_has("dmarc=pass") &&
+		vd.action == POLICY_ACCEPT,
+	    "changed body: got %s", vd.log);
+}
+
+/* the config's over-signed names and signature lifetime reach h= and x= */
+static void
+test_sign_options(void)
+{
+	static const char *const over[] = { "subject", "x-mailer" };
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.over[0] = over[0];
+	conf.over[1] = over[1];
+	conf.nover = 2;
+	conf.signers[0].lifetime = 7 * 24 * 3600;
+	if ((len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	TEST_CHECK(t_has(" x=1764720000;") &&
+		t_has("h=from:subject:subject:to:date:message-id:") &&
+		t_has("x-mailer;"),
+	    "options: got %.*s", (int)vd.prepend_len, vd.prepend);
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	TEST_CHECK(t_has("dkim=pass"), "verify: got %s", vd.log);
+}
+
+static void
+test_dmarc_reject(void)
+{
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	len = t_msg("", "Bank <security@bank.test>");
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@elsewhere.invalid",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		strcmp(vd.reply,
+		    "550 5.7.1 DMARC policy of bank.test rejects this "
+		    "message") == 0,
+	    "forged From: got %s \"%s\" (%s)", policy_action_str(vd.action),
+	    vd.reply, vd.log);
+	TEST_CHECK(strstr(vd.log, "dmarc=fail by=dmarc action=reject") != NULL,
+	    "log: got %s", vd.log);
+	/* the config may only tag */
+	conf.dmarc_reject = CONFIG_FAIL_TAG;
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@elsewhere.invalid",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && t_has("dmarc=fail") &&
+		!t_has("X-Sekimori-Policy"),
+	    "tag: got %s", vd.log);
+}
+
+static void
+test_dmarc_quarantine(void)
+{
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	len = t_msg("", "shop@shop.test");
+	t_run(POLICY_INBOUND, "203.0.113.7", "shop@shop.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+		t_has("X-Sekimori-Policy: quarantine; dmarc=fail "
+		      "header.from=shop.test policy=quarantine\r\n") &&
+		t_has("spf=fail"),
+	    "quarantine: got %s %.*s", vd.log, (int)vd.prepend_len, vd.prepend);
+}
+
+static void
+test_spf_fail_action(void)
+{
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.spf_fail = CONFIG_FAIL_REJECT;
+	conf.dmarc = 0;
+	len = t_msg("", "a@good.test");
+	t_run(POLICY_INBOUND, "203.0.113.7", "a@good.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		strncmp(vd.reply, "550 5.7.23 SPF of good.test", 27) == 0,
+	    "spf reject: got %s \"%s\"", vd.log, vd.reply);
+	TEST_CHECK(strstr(vd.log, "dmarc=off") != NULL, "log: got %s", vd.log);
+	/* the null sender: the HELO identity (RFC 7208 2.4) */
+	t_run(POLICY_INBOUND, "192.0.2.10", "", (const uint8_t *)msgbuf, len,
+	    &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && t_has("spf=pass") &&
+		t_has("smtp.helo=helo.test"),
+	    "null sender: got %s", vd.log);
+}
+
+static void
+test_forged_authres(void)
+{
+	const char *extra =
+	    "Authentication-Results: " T_AUTHSERV "; dkim=pass\r\n"
+	    "Authentication-Results: other.example; spf=pass\r\n"
+	    "authentication-results: (c) \"MX.example.NET\"; dmarc=pass\r\n";
+	size_t len, i;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	len = t_msg(extra, "a@good.test");
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.nrenames == 2, "renames: got %zu, want 2", vd.nrenames);
+	for (i = 0; i < vd.nrenames && i < 2; i++) {
+		TEST_CHECK(strncasecmp(msgbuf + vd.renames[i],
+			       POLICY_AR_NAME ":", 23) == 0,
+		    "rename %zu at %llu: %.30s", i,
+		    (unsigned long long)vd.renames[i], msgbuf + vd.renames[i]);
+	}
+	TEST_CHECK(strlen(POLICY_AR_NAME) == strlen(POLICY_RENAMED_NAME),
+	    "the renamed name must have the same length");
+}
+
+static void
+test_forged_authres_too_many(void)
+{
+	char extra[64 * (POLICY_RENAMES_MAX + 1) + 1] = "";
+	size_t len, i;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	for (i = 0; i <= POLICY_RENAMES_MAX; i++) {
+		strcat(extra,
+		    "Authentication-Results: " T_AUTHSERV "; x=y\r\n");
+	}
+	len = t_msg(extra, "a@good.test");
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		strncmp(vd.reply, "554 5.7.1", 9) == 0,
+	    "too many: got %s", vd.log);
+}
+
+static void
+test_no_from(void)
+{
+	const char *m = "Subject: x\r\n\r\nbody\r\n";
+
+	if (t_setup() != 0) {
+		return;
+	}
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    strlen(m), &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && t_has("dmarc=permerror"),
+	    "no From: got %s", vd.log);
+	/* no header section at all, and no body */
+	t_run(POLICY_INBOUND, "192.0.2.10", "", (const uint8_t *)"\r\n", 2,
+	    &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT, "empty: got %s", vd.log);
+	t_run(POLICY_INBOUND, "bogus", "", (const uint8_t *)"x", 1, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT, "garbage: got %s", vd.log);
+	/* outbound without a signer: accepted unsigned */
+	t_run(POLICY_OUTBOUND, "10.0.0.5", "", (const uint8_t *)m, strlen(m),
+	    &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && vd.prepend_len == 0 &&
+		strstr(vd.log, "dkim=unsigned") != NULL,
+	    "outbound unsigned: got %s", vd.log);
+}
+
+static void
+test_signer_find(void)
+{
+	const struct policy_signer *s;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	s = policy_signer_find(&conf, "GOOD.test");
+	TEST_CHECK(s == &conf.signers[0], "exact: not found");
+	s = policy_signer_find(&conf, "news.good.test");
+	TEST_CHECK(s == &conf.signers[0], "subdomain: not found");
+	TEST_CHECK(policy_signer_find(&conf, "notgood.test") == NULL,
+	    "notgood.test: found");
+	conf.signers[0].include_subdomains = 0;
+	TEST_CHECK(policy_signer_find(&conf, "news.good.test") == NULL,
+	    "subdomain without include: found");
+}
+
+/* the body in small chunks: the same verdicts, inbound and outbound */
+static void
+test_streaming(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	static char signed_whole[POLICY_PREPEND_MAX];
+	char want[POLICY_LOG_MAX];
+	struct policy_request req;
+	size_t len, hlen, body, off, n, k;
+	int dir;
+
+	if (t_setup() != 0 || (len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	memcpy(signed_whole, vd.prepend, vd.prepend_len);
+	signed_whole[vd.prepend_len] = '\0';
+	for (dir = 0; dir < 2; dir++) {
+		/* outbound: the unsigned message again; inbound: the signed */
+		const char *msg = dir == 0 ? m + strlen(signed_whole) : m;
+		size_t mlen = dir == 0 ? len - strlen(signed_whole) : len;
+
+		memset(&req, 0, sizeof(req));
+		req.client_ip = dir == 0 ? "10.0.0.5" : "192.0.2.10";
+		req.helo = "helo.test";
+		req.mail_from = "a@good.test";
+		req.auth_user = "";
+		req.direction = dir == 0 ? POLICY_OUTBOUND : POLICY_INBOUND;
+		req.now = T_NOW;
+		req.msg = (const uint8_t *)msg;
+		req.len = mlen;
+		policy_eval_whole(&ev, &conf, &req);
+		(void)policy_eval_run(&ev, &zdns, &vd);
+		snprintf(want, sizeof(want), "%s", vd.log);
+		if (policy_header_end((const uint8_t *)msg, mlen, &hlen,
+			&body) != SK_OK) {
+			test_fail("no header end");
+			return;
+		}
+		req.len = hlen;
+		policy_eval_init(&ev, &conf, &req);
+		for (off = body, k = 1; off < mlen; off += n, k++) {
+			n = k % 7 + 1 < mlen - off ? k % 7 + 1 : mlen - off;
+			policy_eval_body(&ev, (const uint8_t *)msg + off, n);
+		}
+		(void)policy_eval_run(&ev, &zdns, &vd);
+		TEST_CHECK(strcmp(vd.log, want) == 0,
+		    "direction %d: got %s, want %s", dir, vd.log, want);
+		if (dir == 0) {
+			TEST_CHECK(vd.prepend_len == strlen(signed_whole) &&
+				memcmp(vd.prepend, signed_whole,
+				    vd.prepend_len) == 0,
+			    "streamed signature differs");
+		}
+	}
+}
+
+/* every query deferred once: the same verdict as the zone's at once */
+static void
+test_rerun_deferred(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	static struct dns_defer d;
+	struct dns_resolver dd;
+	char want[POLICY_LOG_MAX];
+	size_t len;
+
+	if (t_setup() != 0 || (len = t_signed(m, sizeof(m))) == 0) {
+		return;
+	}
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	snprintf(want, sizeof(want), "%s", vd.log);
+	memset(&d, 0, sizeof(d));
+	d.inner = zdns;
+	dd = dns_defer_resolver(&d);
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &dd);
+	TEST_CHECK(d.pending > 0, "nothing was deferred");
+	TEST_CHECK(strcmp(vd.log, want) == 0, "deferred: got %s, want %s",
+	    vd.log, want);
+}
+
+/* P_CHECK and P_VERDICT: round trips, and what the decoders refuse */
+static void
+test_wire(void)
+{
+	static struct policy_check c, c2;
+	static struct policy_wire_verdict v, v2;
+	static uint8_t buf[MSG_BODY_MAX];
+	struct msg_body_writer w;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.qid, sizeof(c.qid), "4F2A1B3C");
+	snprintf(c.client_ip, sizeof(c.client_ip), "192.0.2.1");
+	snprintf(c.helo, sizeof(c.helo), "h.example");
+	c.direction = MSG_POLICY_OUTBOUND;
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_check_put(&w, &c);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, &c2) == SK_OK &&
+		memcmp(&c, &c2, sizeof(c)) == 0,
+	    "check: no round trip");
+	c.direction = 2;
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_check_put(&w, &c);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, &c2) == SK_E_SYNTAX,
+	    "check: direction 2 accepted");
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.qid, sizeof(v.qid), "4F2A1B3C");
+	v.action = MSG_POLICY_REJECT;
+	snprintf(v.reply, sizeof(v.reply), "550 5.7.1 no");
+	v.nrenames = 2;
+	v.renames[1] = 77;
+	v.prepend_len =
+	    (size_t)snprintf(v.prepend, sizeof(v.prepend), "A: b\r\n");
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_OK &&
+		v2.nrenames == 2 && v2.renames[1] == 77 &&
+		strcmp(v2.prepend, "A: b\r\n") == 0,
+	    "verdict: no round trip");
+	v.action = MSG_POLICY_TEMPFAIL; /* a 5xx reply with tempfail */
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_E_SYNTAX,
+	    "verdict: tempfail with 550 accepted");
+	v.action = MSG_POLICY_REJECT;
+	v.prepend_len =
+	    (size_t)snprintf(v.prepend, sizeof(v.prepend), "A: b\r\n\r\nbody");
+	msg_body_writer_init(&w, buf, sizeof(buf));
+	policy_msg_verdict_put(&w, &v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, &v2) == SK_E_SYNTAX,
+	    "verdict: a block with an empty line accepted");
+	TEST_CHECK(policy_msg_verdict_get(buf, 3, &v2) == SK_E_SYNTAX,
+	    "verdict: short body accepted");
+}
+
+const struct test_case test_cases[] = {
+	{ "policy_wire", test_wire },
+	{ "policy_sign_then_verify", test_sign_then_verify },
+	{ "policy_sign_options", test_sign_options },
+	{ "policy_dmarc_reject", test_dmarc_reject },
+	{ "policy_dmarc_quarantine", test_dmarc_quarantine },
+	{ "policy_spf_fail_action", test_spf_fail_action },
+	{ "policy_forged_authres", test_forged_authres },
+	{ "policy_forged_authres_too_many", test_forged_authres_too_many },
+	{ "policy_no_from", test_no_from },
+	{ "policy_signer_find", test_signer_find },
+	{ "policy_rerun_deferred", test_rerun_deferred },
+	{ "policy_streaming", test_streaming },
+};
+const size_t test_ncases = SK_NELEM(test_cases);
