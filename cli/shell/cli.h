@@ -1,0 +1,142 @@
+/*
+ * cli.h - the command engine of the appliance CLI, sans-terminal: given
+ * the mode, the edit level and one line, it parses the line against the
+ * operational commands, the configure commands and the YANG schema of the
+ * datastore, runs it, and returns the text to show. The terminal side
+ * (line editor, paging) is cli_edit.h and sekimori_cli_main.c.
+ *
+ * Ownership:
+ *   - struct cli is opaque, made by cli_new, freed by one cli_free. It
+ *     borrows the datastore (which must outlive it) and owns one datastore
+ *     session for its user.
+ *   - struct cli_text is a growing string owned by the caller: zero it,
+ *     pass it to any number of calls (they append), then cli_text_free.
+ *     It never grows past CLI_OUT_MAX; beyond that it is cut and marked.
+ *   - Hooks are borrowed and must outlive the cli.
+ * Nothing here prints, logs or exits. Not thread-safe.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../datastore/ds.h"
+#include "sk.h"
+
+#define CLI_LINE_MAX 4096      /* one command line, NUL included */
+#define CLI_WORDS_MAX 128      /* words in one line */
+#define CLI_DEPTH_MAX 32       /* levels of an edit path */
+#define CLI_OUT_MAX (8u << 20) /* the text of one command */
+#define CLI_HOST_MAX 64        /* a host name as the prompt shows it */
+#define CLI_PROMPT_MAX 2304    /* "[edit PATH]" line and the prompt */
+#define CLI_DEFAULT_HOST "sekimori"
+
+/* A growing string; see Ownership above. */
+struct cli_text {
+	char *p;
+	size_t len, cap;
+	int cut; /* CLI_OUT_MAX reached or out of memory: text was lost */
+};
+
+void cli_text_add(struct cli_text *t, const char *fmt, ...) SK_PRINTF(2, 3);
+void cli_text_addn(struct cli_text *t, const char *s, size_t n);
+/* cli_text_str - the text so far, "" when empty (never NULL) */
+const char *cli_text_str(const struct cli_text *t);
+void cli_text_reset(struct cli_text *t);
+void cli_text_free(struct cli_text *t);
+
+/*
+ * What the engine asks of the box. Every hook may be NULL: the command
+ * then says "not available".
+ *   uptime      seconds since boot, or -1
+ *   mail_queue  send one request of the queue's control protocol ("list",
+ *               "hold ID", "release ID", "delete ID", "flush [ID]") and
+ *               append its answer to out; 0 when the queue said yes
+ */
+struct cli_hooks {
+	long (*uptime)(void *arg);
+	int (*mail_queue)(void *arg, const char *request, struct cli_text *out);
+	void *arg;
+};
+
+enum cli_mode {
+	CLI_MODE_OPERATIONAL,
+	CLI_MODE_CONFIGURE,
+};
+
+/* What cli_exec tells the caller about the line it ran. */
+#define CLI_EXIT 0x1    /* the user left the CLI (exit, quit) */
+#define CLI_NO_MORE 0x2 /* "| no-more": do not page this output */
+
+struct cli;
+
+/* cli_new - an engine over ds for user (its datastore session); the
+ * clock is for "show system" and confirmed commits */
+enum sk_result cli_new(struct cli **out, struct ds *ds, const char *user,
+    const struct ds_clock *clock, const struct cli_hooks *hooks, char *err,
+    size_t errlen);
+
+/* cli_free - close the session (dropping its candidate); NULL is ok */
+void cli_free(struct cli *c);
+
+enum cli_mode cli_mode(const struct cli *c);
+
+/*
+ * cli_prompt - the prompt to print before the next line: "HOST> " in
+ * operational mode, "\n[edit PATH]\nHOST# " in configure mode, or a
+ * question when the last command asked one. Valid until the next call.
+ */
+const char *cli_prompt(struct cli *c);
+
+/*
+ * cli_exec - run one line (len octets, no newline; any octets at all).
+ * Appends what to show to out (errors too: a caret line under the
+ * offending word, counted from the start of the prompt's last line, then
+ * the message). Returns CLI_EXIT and CLI_NO_MORE flags.
+ */
+unsigned cli_exec(struct cli *c, const char *line, size_t len,
+    struct cli_text *out);
+
+/*
+ * cli_help - the "?" help for the line line[len] (the cursor at its end):
+ * what may come next ("Possible completions:" and one line per word with
+ * the first line of its description) or, for a value, its type, range,
+ * pattern or enumeration.
+ */
+void cli_help(struct cli *c, const char *line, size_t len,
+    struct cli_text *out);
+
+/*
+ * cli_complete - tab completion of line[len] at its end. Appends to
+ * *line the completed part of the last word (and a space when the word
+ * is complete) within cap, returning the new length; when there is no
+ * single completion, the candidates are appended to list (as "?" shows
+ * them) and the length is unchanged.
+ */
+size_t cli_complete(struct cli *c, char *line, size_t len, size_t cap,
+    struct cli_text *list);
+
+/*
+ * cli_script_line - a line from a script or a test (stdin not a
+ * terminal): a line ending in '?' shows the help for what is before it;
+ * a line with a TAB shows the completion of what is before the TAB (the
+ * candidates, or the completed line after the prompt); neither runs.
+ * Any other line is cli_exec'd. The prompt and the line are echoed into
+ * out first when echo is set. Returns cli_exec's flags.
+ */
+unsigned cli_script_line(struct cli *c, const char *line, size_t len, int echo,
+    struct cli_text *out);
+
+/*
+ * cli_tick - call now and then with the clock's time: a commit confirmed
+ * whose time ran out is rolled back (the message goes to out) and 1 is
+ * returned; 0 when nothing happened.
+ */
+int cli_tick(struct cli *c, time_t now, struct cli_text *out);
+
+/* cli_set_batch - one-command mode (-c): no prompt is shown, so carets
+ * count from the start of the line, which the error repeats */
+void cli_set_batch(struct cli *c, int batch);
+
+#endif /* CLI_H */

@@ -1,0 +1,656 @@
+/*
+ * cli_cmd.c - the commands: the grammar tables of operational and
+ * configure mode (STYLE.md item 8: tables, not switch ladders) and one
+ * handler per command. Handlers only call the datastore (cli/datastore)
+ * and the hooks; the model's rules live in the YANG modules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "version.h"
+
+#define CLI_CONFIRM_DEFAULT 10 /* commit confirmed: minutes, as Junos */
+#define CLI_QUEUE_REQ_MAX 64   /* "release 0123456789ABCDEF" */
+
+/* cli_number - word as an unsigned in lo..hi; 0 and a caret if not */
+static int
+cli_number(struct cli *c, const struct cli_call *call, size_t idx, unsigned lo,
+    unsigned hi, unsigned *out, struct cli_text *o)
+{
+	const char *s = call->w->w[idx];
+	char msg[CLI_MSG_MAX];
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && v <= hi; i++) {
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (i == 0 || s[i] != '\0' || v < lo || v > hi) {
+		snprintf(msg, sizeof(msg), "invalid value: out of range %u..%u",
+		    lo, hi);
+		cli_caret(c, call->w, idx, msg, o);
+		return 0;
+	}
+	*out = (unsigned)v;
+	return 1;
+}
+
+/* cli_time - t as "2026-11-25 10:00:00 UTC" */
+static const char *
+cli_time(time_t t)
+{
+	static char buf[64];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)t);
+	}
+	return buf;
+}
+
+/* cli_advanced - whether the walk went below the edit level */
+static int
+cli_advanced(const struct cli *c, const struct cli_walk *wk)
+{
+	return wk->datalen > c->edit.datalen;
+}
+
+/* cli_ds_result - "error: MSG" for a failed datastore call */
+static int
+cli_ds_ok(enum sk_result r, const char *err, struct cli_text *out)
+{
+	if (r != SK_OK) {
+		cli_text_add(out, "error: %s\n", err);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- showing configuration --------------------------------------------- */
+
+/* cli_show_one - node alone (no siblings) as curly-brace text */
+static void
+cli_show_one(const struct lyd_node *node, struct cli_text *out)
+{
+	struct lyd_node *dup = NULL;
+	char *text = NULL;
+
+	if (lyd_dup_single(node, NULL, LYD_DUP_RECURSIVE, &dup) == LY_SUCCESS &&
+	    ds_render(dup, 0, &text) == SK_OK) {
+		cli_text_add(out, "%s", text);
+	}
+	free(text);
+	lyd_free_tree(dup);
+}
+
+/* cli_show_tree - what the walk names in tree: everything, the inside
+ * of a container or list entry, or the entries and leaves it names */
+static void
+cli_show_tree(const struct lyd_node *tree, const struct cli_walk *wk,
+    struct cli_text *out)
+{
+	struct lyd_node *node = NULL;
+	struct ly_set *set = NULL;
+	char *text = NULL;
+	uint32_t i;
+
+	if (tree == NULL) {
+		return;
+	}
+	if (wk->want == CLI_WANT_CHILD) {
+		if (wk->datalen == 0) {
+			(void)ds_render(tree, 0, &text);
+		} else if (lyd_find_path(tree, wk->data, 0, &node) ==
+		    LY_SUCCESS) {
+			(void)ds_render(lyd_child(node), 0, &text);
+		}
+		cli_text_add(out, "%s", text != NULL ? text : "");
+		free(text);
+		return;
+	}
+	if (lyd_find_xpath(tree, wk->data, &set) != LY_SUCCESS) {
+		return;
+	}
+	for (i = 0; i < set->count; i++) {
+		cli_show_one(set->dnodes[i], out);
+	}
+	ly_set_free(set, NULL);
+}
+
+/* ---- operational mode -------------------------------------------------- */
+
+static void
+cli_show_configuration(struct cli *c, struct cli_call *call,
+    struct cli_text *out)
+{
+	cli_show_tree(ds_running(c->ds), &call->walk, out);
+}
+
+static void
+cli_show_system(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	struct ds_commit_info ci;
+	long up = c->hooks.uptime != NULL ? c->hooks.uptime(c->hooks.arg) : -1;
+
+	cli_text_add(out, "Hostname: %s\n", cli_host(c));
+	cli_text_add(out, "Version: %s %s\n", SK_PRODUCT, SK_VERSION);
+	cli_text_add(out, "Current time: %s\n",
+	    cli_time(c->clock.now(c->clock.arg)));
+	if (up >= 0) {
+		cli_text_add(out, "Uptime: %ld days, %02ld:%02ld:%02ld\n",
+		    up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	} else {
+		cli_text_add(out, "Uptime: unknown\n");
+	}
+	if (ds_history_get(c->ds, 0, &ci) == SK_OK) {
+		cli_text_add(out, "Last configured: %s by %s\n",
+		    cli_time(ci.time), ci.user);
+	}
+}
+
+static void
+cli_show_commit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	static const char *const how[] = { "commit", "commit confirmed",
+		"rollback", "boot" };
+	struct ds_commit_info ci;
+	unsigned i;
+
+	for (i = 0; ds_history_get(c->ds, i, &ci) == SK_OK; i++) {
+		cli_text_add(out, "%-3u %s by %s via %s%s%s\n", i,
+		    cli_time(ci.time), ci.user,
+		    (unsigned)ci.how < SK_NELEM(how) ? how[ci.how] : "?",
+		    ci.comment[0] != '\0' ? "\n    " : "", ci.comment);
+	}
+}
+
+/* cli_queue - one request to the queue's control socket */
+static void
+cli_queue(struct cli *c, const char *request, struct cli_text *out)
+{
+	if (c->hooks.mail_queue == NULL) {
+		cli_text_add(out, "error: the mail queue is not available\n");
+		return;
+	}
+	(void)c->hooks.mail_queue(c->hooks.arg, request, out);
+}
+
+static void
+cli_show_queue(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	cli_queue(c, "list", out);
+}
+
+static void
+cli_request_queue(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	static const char *const verbs[] = { "flush", "hold", "release",
+		"delete" };
+	const char *id = cli_call_arg(call, "<id>", NULL);
+	char req[CLI_QUEUE_REQ_MAX];
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(verbs); i++) {
+		if (cli_call_kw(call, verbs[i])) {
+			snprintf(req, sizeof(req), "%s%s%.20s", verbs[i],
+			    id != NULL ? " " : "", id != NULL ? id : "");
+			cli_queue(c, req, out);
+			return;
+		}
+	}
+}
+
+static void
+cli_configure(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	char err[DS_ERR_MAX];
+
+	if (cli_call_kw(call, "exclusive")) {
+		if (!cli_ds_ok(ds_lock(c->s, err, sizeof(err)), err, out)) {
+			return;
+		}
+		c->exclusive = 1;
+		cli_text_add(out,
+		    "warning: uncommitted changes will be discarded on "
+		    "exit\n");
+	}
+	c->mode = CLI_MODE_CONFIGURE;
+	cli_walk_start(c, &c->edit, CLI_FOR_EDIT, 1);
+	cli_text_add(out, "Entering configuration mode\n");
+	if (cli_uncommitted(c)) {
+		cli_text_add(out,
+		    "The configuration has been changed but not "
+		    "committed\n");
+	}
+}
+
+static void
+cli_quit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	call->flags |= CLI_EXIT;
+}
+
+static void
+cli_help_cmd(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	cli_text_add(out,
+	    "Type ? at any point to list what may follow, TAB to complete "
+	    "a word.\n"
+	    "Words may be shortened while they stay unique: \"sh conf\".\n"
+	    "  configure        edit the configuration (commit to apply)\n"
+	    "  show ...         show the configuration and the system\n"
+	    "  request ...      act on the mail queue\n"
+	    "  exit             leave the CLI\n"
+	    "Output of show can be filtered: show configuration | match "
+	    "port\n");
+}
+
+/* ---- configure mode ---------------------------------------------------- */
+
+static void
+cli_set(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const struct cli_walk *wk = &call->walk;
+	const struct lysc_node *n = wk->node;
+	char err[DS_ERR_MAX], msg[CLI_MSG_MAX];
+	enum sk_result r;
+
+	if (wk->want == CLI_WANT_DONE && wk->value != NULL) {
+		r = ds_set(c->s, wk->data, wk->value, err, sizeof(err));
+	} else if (wk->want == CLI_WANT_DONE ||
+	    (wk->want == CLI_WANT_CHILD && cli_advanced(c, wk) &&
+		(n->nodetype == LYS_LIST || (n->flags & LYS_PRESENCE)))) {
+		r = ds_create(c->s, wk->data, err, sizeof(err));
+	} else {
+		cli_walk_expect(wk, msg, sizeof(msg));
+		cli_caret(c, call->w, call->n, msg, out);
+		return;
+	}
+	(void)cli_ds_ok(r, err, out);
+}
+
+static void
+cli_delete(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const struct cli_walk *wk = &call->walk;
+	char err[DS_ERR_MAX], msg[CLI_MSG_MAX];
+	enum sk_result r;
+
+	if (!cli_advanced(c, wk) || wk->want == CLI_WANT_KEY ||
+	    (wk->want == CLI_WANT_VALUE &&
+		wk->node->nodetype == LYS_LEAFLIST)) {
+		cli_walk_expect(wk, msg, sizeof(msg));
+		cli_caret(c, call->w, call->n,
+		    cli_advanced(c, wk) ? msg :
+					  "syntax error, expecting what "
+					  "to delete",
+		    out);
+		return;
+	}
+	r = ds_delete(c->s, wk->data, err, sizeof(err));
+	if (r == SK_E_UNKNOWN) {
+		cli_text_add(out, "warning: statement not found\n");
+		return;
+	}
+	(void)cli_ds_ok(r, err, out);
+}
+
+static void
+cli_edit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	if (call->walk.want != CLI_WANT_CHILD) {
+		cli_caret(c, call->w, call->n,
+		    "syntax error, edit goes to a container or list entry",
+		    out);
+		return;
+	}
+	c->edit = call->walk;
+	c->edit.purpose = CLI_FOR_EDIT;
+}
+
+/* cli_up_one - the edit level one up; 0 when at the top already */
+static int
+cli_up_one(struct cli *c)
+{
+	struct cli_walk *e = &c->edit;
+
+	if (e->nlv == 0) {
+		return 0;
+	}
+	e->nlv--;
+	if (e->nlv == 0) {
+		cli_walk_start(c, e, CLI_FOR_EDIT, 1);
+		return 1;
+	}
+	e->datalen = e->lv[e->nlv - 1].datalen;
+	e->wordslen = e->lv[e->nlv - 1].wordslen;
+	e->node = e->lv[e->nlv - 1].node;
+	e->data[e->datalen] = '\0';
+	e->words[e->wordslen] = '\0';
+	e->want = CLI_WANT_CHILD;
+	return 1;
+}
+
+static void
+cli_up(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	if (!cli_up_one(c)) {
+		cli_text_add(out,
+		    "warning: already at the top of the configuration\n");
+	}
+}
+
+static void
+cli_top(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	cli_walk_start(c, &c->edit, CLI_FOR_EDIT, 1);
+}
+
+static void
+cli_exit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	if (!cli_call_kw(call, "configuration-mode") && cli_up_one(c)) {
+		return;
+	}
+	if (cli_uncommitted(c)) {
+		cli_text_add(out,
+		    "The configuration has been changed but not "
+		    "committed\n");
+		c->asking = 1;
+		return;
+	}
+	cli_leave_configure(c, out);
+}
+
+static void
+cli_show(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	char *text = NULL, err[DS_ERR_MAX];
+
+	if (call->compare) {
+		if (cli_ds_ok(ds_compare(c->s, call->compare_n, 0, &text, err,
+				  sizeof(err)),
+			err, out)) {
+			cli_text_add(out, "%s", text);
+		}
+		free(text);
+		return;
+	}
+	cli_show_tree(cli_tree(c), &call->walk, out);
+}
+
+static void
+cli_commit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const char *comment = cli_call_arg(call, "<comment>", NULL);
+	unsigned minutes = 0;
+	char err[DS_ERR_MAX];
+	size_t idx;
+
+	if (cli_call_kw(call, "check")) {
+		if (ds_commit_check(c->s, err, sizeof(err)) != SK_OK) {
+			cli_text_add(out,
+			    "error: %s\nerror: configuration check-out "
+			    "failed\n",
+			    err);
+		} else {
+			cli_text_add(out, "configuration check succeeds\n");
+		}
+		return;
+	}
+	if (cli_call_kw(call, "confirmed")) {
+		minutes = CLI_CONFIRM_DEFAULT;
+		if (cli_call_arg(call, "<minutes>", &idx) != NULL &&
+		    !cli_number(c, call, idx, 1, DS_CONFIRM_MAX, &minutes,
+			out)) {
+			return;
+		}
+	}
+	if (ds_commit(c->s, comment, minutes, err, sizeof(err)) != SK_OK) {
+		cli_text_add(out, "error: %s\nerror: commit failed\n", err);
+		return;
+	}
+	if (minutes > 0) {
+		cli_text_add(out,
+		    "commit confirmed will be automatically rolled back in "
+		    "%u minutes unless confirmed\n",
+		    minutes);
+	}
+	cli_text_add(out, "commit complete\n");
+	if (cli_call_kw(call, "and-quit")) {
+		cli_leave_configure(c, out);
+	}
+}
+
+static void
+cli_rollback(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	unsigned n = 0;
+	char err[DS_ERR_MAX];
+	size_t idx;
+
+	if (cli_call_arg(call, "<number>", &idx) != NULL &&
+	    !cli_number(c, call, idx, 0, DS_ROLLBACK_MAX - 1, &n, out)) {
+		return;
+	}
+	if (cli_ds_ok(ds_rollback(c->s, n, err, sizeof(err)), err, out)) {
+		cli_text_add(out, "load complete\n");
+	}
+}
+
+static void
+cli_load(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const char *file = cli_call_arg(call, "<file>", NULL);
+	char err[DS_ERR_MAX];
+	enum sk_result r;
+
+	if (cli_call_kw(call, "factory-default")) {
+		r = ds_load_factory(c->s, err, sizeof(err));
+	} else {
+		r = ds_load_file(c->s,
+		    cli_call_kw(call, "replace") ? DS_LOAD_REPLACE :
+						   DS_LOAD_MERGE,
+		    file, err, sizeof(err));
+	}
+	if (cli_ds_ok(r, err, out)) {
+		cli_text_add(out, "load complete\n");
+	}
+}
+
+static void
+cli_save(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const char *file = cli_call_arg(call, "<file>", NULL);
+	char err[DS_ERR_MAX];
+
+	if (cli_ds_ok(ds_save(c->s, file, err, sizeof(err)), err, out)) {
+		cli_text_add(out, "Wrote %s\n", file);
+	}
+}
+
+static void
+cli_status(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	time_t deadline = ds_confirm_deadline(c->ds);
+
+	cli_text_add(out, "Users currently editing the configuration:\n");
+	cli_text_add(out, "  this session [edit%.*s]%s%s\n",
+	    (int)c->edit.wordslen, c->edit.words,
+	    c->exclusive ? ", exclusive" : "",
+	    cli_uncommitted(c) ? ", uncommitted changes" : "");
+	if (deadline != 0) {
+		cli_text_add(out,
+		    "A commit confirmed rolls back at %s unless confirmed\n",
+		    cli_time(deadline));
+	}
+}
+
+/* ---- the grammar ----------------------------------------------------- */
+
+#define END                                  \
+	{                                    \
+		NULL, 0, NULL, NULL, NULL, 0 \
+	}
+
+static const struct cli_node cli_show_conf_path[] = {
+	{ "<path>", CLI_PATH, "A configuration path", NULL,
+	    cli_show_configuration, CLI_FOR_EDIT },
+	END,
+};
+static const struct cli_node cli_show_sys_next[] = {
+	{ "commit", CLI_KW, "The commit history (for rollback)", NULL,
+	    cli_show_commit, 0 },
+	END,
+};
+static const struct cli_node cli_show_mail_next[] = {
+	{ "queue", CLI_KW, "The messages in the mail queue", NULL,
+	    cli_show_queue, 0 },
+	END,
+};
+static const struct cli_node cli_show_next[] = {
+	{ "configuration", CLI_KW, "The running configuration",
+	    cli_show_conf_path, cli_show_configuration, 0 },
+	{ "mail", CLI_KW, "The mail service", cli_show_mail_next, NULL, 0 },
+	{ "system", CLI_KW, "Host name, version, uptime", cli_show_sys_next,
+	    cli_show_system, 0 },
+	END,
+};
+static const struct cli_node cli_queue_id[] = {
+	{ "<id>", CLI_ARG, "A queue id (16 characters of 0-9 and A-V)", NULL,
+	    cli_request_queue, 0 },
+	END,
+};
+static const struct cli_node cli_queue_verbs[] = {
+	{ "delete", CLI_KW, "Remove a message without a bounce", cli_queue_id,
+	    NULL, 0 },
+	{ "flush", CLI_KW, "Make deferred mail due now", cli_queue_id,
+	    cli_request_queue, 0 },
+	{ "hold", CLI_KW, "Hold a message", cli_queue_id, NULL, 0 },
+	{ "release", CLI_KW, "Release a held message", cli_queue_id, NULL, 0 },
+	END,
+};
+static const struct cli_node cli_req_mail_next[] = {
+	{ "queue", CLI_KW, "Act on the mail queue", cli_queue_verbs, NULL, 0 },
+	END,
+};
+static const struct cli_node cli_request_next[] = {
+	{ "mail", CLI_KW, "The mail service", cli_req_mail_next, NULL, 0 },
+	END,
+};
+static const struct cli_node cli_configure_next[] = {
+	{ "exclusive", CLI_KW, "Lock the configuration while editing", NULL,
+	    cli_configure, 0 },
+	END,
+};
+
+const struct cli_node cli_op_root[] = {
+	{ "configure", CLI_KW, "Enter configuration mode", cli_configure_next,
+	    cli_configure, 0 },
+	{ "exit", CLI_KW, "Leave the CLI", NULL, cli_quit, 0 },
+	{ "help", CLI_KW, "How to use the CLI", NULL, cli_help_cmd, 0 },
+	{ "quit", CLI_KW, "Leave the CLI", NULL, cli_quit, 0 },
+	{ "request", CLI_KW, "Act on a service", cli_request_next, NULL, 0 },
+	{ "show", CLI_KW, "Show information", cli_show_next, NULL, 0 },
+	END,
+};
+
+static const struct cli_node cli_set_path[] = {
+	{ "<path>", CLI_PATH, "A configuration path", NULL, cli_set,
+	    CLI_FOR_SET },
+	END,
+};
+static const struct cli_node cli_delete_path[] = {
+	{ "<path>", CLI_PATH, "A configuration path", NULL, cli_delete,
+	    CLI_FOR_DELETE },
+	END,
+};
+static const struct cli_node cli_edit_path[] = {
+	{ "<path>", CLI_PATH, "A configuration path", NULL, cli_edit,
+	    CLI_FOR_EDIT },
+	END,
+};
+static const struct cli_node cli_show_path[] = {
+	{ "<path>", CLI_PATH, "A configuration path", NULL, cli_show,
+	    CLI_FOR_EDIT },
+	END,
+};
+static const struct cli_node cli_minutes[] = {
+	{ "<minutes>", CLI_ARG, "Minutes until the rollback (1..65535)", NULL,
+	    cli_commit, 0 },
+	END,
+};
+static const struct cli_node cli_comment[] = {
+	{ "<comment>", CLI_ARG, "A comment for the history (quote spaces)",
+	    NULL, cli_commit, 0 },
+	END,
+};
+static const struct cli_node cli_commit_next[] = {
+	{ "and-quit", CLI_KW, "Commit, then leave configuration mode", NULL,
+	    cli_commit, 0 },
+	{ "check", CLI_KW, "Validate only, change nothing", NULL, cli_commit,
+	    0 },
+	{ "comment", CLI_KW, "Commit with a comment", cli_comment, NULL, 0 },
+	{ "confirmed", CLI_KW,
+	    "Roll back by itself unless confirmed (default 10 minutes)",
+	    cli_minutes, cli_commit, 0 },
+	END,
+};
+static const struct cli_node cli_rollback_next[] = {
+	{ "<number>", CLI_ARG, "Which commit: 0 is running, up to 49", NULL,
+	    cli_rollback, 0 },
+	END,
+};
+static const struct cli_node cli_load_file[] = {
+	{ "<file>", CLI_ARG, "A file of RFC 7951 JSON", NULL, cli_load, 0 },
+	END,
+};
+static const struct cli_node cli_save_file[] = {
+	{ "<file>", CLI_ARG, "A file to write the configuration to", NULL,
+	    cli_save, 0 },
+	END,
+};
+static const struct cli_node cli_load_next[] = {
+	{ "factory-default", CLI_KW, "The factory configuration", NULL,
+	    cli_load, 0 },
+	{ "merge", CLI_KW, "Merge a file into the configuration", cli_load_file,
+	    NULL, 0 },
+	{ "replace", CLI_KW, "Replace the configuration with a file",
+	    cli_load_file, NULL, 0 },
+	END,
+};
+static const struct cli_node cli_exit_next[] = {
+	{ "configuration-mode", CLI_KW, "Leave configuration mode", NULL,
+	    cli_exit, 0 },
+	END,
+};
+
+const struct cli_node cli_conf_root[] = {
+	{ "commit", CLI_KW, "Apply the changes", cli_commit_next, cli_commit,
+	    0 },
+	{ "delete", CLI_KW, "Delete a statement", cli_delete_path, NULL, 0 },
+	{ "edit", CLI_KW, "Go to a level of the configuration", cli_edit_path,
+	    NULL, 0 },
+	{ "exit", CLI_KW, "Go up a level, or leave configuration mode",
+	    cli_exit_next, cli_exit, 0 },
+	{ "load", CLI_KW, "Load a configuration", cli_load_next, NULL, 0 },
+	{ "quit", CLI_KW, "Go up a level, or leave configuration mode",
+	    cli_exit_next, cli_exit, 0 },
+	{ "rollback", CLI_KW, "Load a previous commit (default 0)",
+	    cli_rollback_next, cli_rollback, 0 },
+	{ "run", CLI_KW, "Run an operational command", cli_op_root, NULL, 0 },
+	{ "save", CLI_KW, "Save the configuration to a file", cli_save_file,
+	    NULL, 0 },
+	{ "set", CLI_KW, "Set a value or create an entry", cli_set_path, NULL,
+	    0 },
+	{ "show", CLI_KW, "Show the configuration being edited", cli_show_path,
+	    cli_show, 0 },
+	{ "status", CLI_KW, "Who is editing the configuration", NULL,
+	    cli_status, 0 },
+	{ "top", CLI_KW, "Go to the top level", NULL, cli_top, 0 },
+	{ "up", CLI_KW, "Go up one level", NULL, cli_up, 0 },
+	END,
+};

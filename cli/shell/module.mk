@@ -1,0 +1,11 @@
+# cli/shell/module.mk - the appliance CLI (libshell.a: the command engine
+# and the line editor) and sekimori-cli, the program on the serial
+# console and over SSH. The queue dependency is for `show mail queue`
+# (queue_ctlcli: the control socket's client).
+shell_DEPS := datastore config queue
+shell_LIBS :=
+
+PROGRAMS += sekimori-cli
+sekimori-cli_MAIN := cli/shell/sekimori_cli_main.c
+sekimori-cli_DIRS := shell
+sekimori-cli_DEST := /usr/bin

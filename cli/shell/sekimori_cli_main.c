@@ -1,0 +1,403 @@
+/*
+ * sekimori_cli_main.c - sekimori-cli, the appliance CLI: the login shell
+ * of administrators on the serial console and over SSH.
+ *
+ * Untrusted input: every octet typed (or sent by a broken serial line)
+ * goes through the line editor (cli_edit) or the bounded line reader,
+ * then the engine (cli), which refuses what does not parse. Runs as the
+ * logged-in user; it opens the datastore on the config folder itself
+ * (one process per session: see README.md, "Not yet").
+ *
+ *   sekimori-cli [--config-dir DIR] [--factory FILE] [--user NAME]
+ *                [-c "COMMAND"]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <libyang/libyang.h>
+
+#include "../../firmware/queue/queue_ctlcli.h"
+#include "cli.h"
+#include "cli_edit.h"
+#include "version.h"
+
+#define CLI_MAIN_CONFIG "/config"
+#define CLI_MAIN_FACTORY "/etc/sekimori/factory.json"
+#define CLI_MAIN_SOCKET "/data/spool/control" /* under mail root-directory */
+#define CLI_MAIN_ROWS 24                      /* when the tty won't say */
+#define CLI_MAIN_TICK_MS 1000
+
+static time_t
+cli_main_now(void *arg)
+{
+	return time(NULL);
+}
+
+static long
+cli_main_uptime(void *arg)
+{
+	double up = -1;
+	FILE *f = fopen("/proc/uptime", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &up) != 1) {
+			up = -1;
+		}
+		fclose(f);
+	}
+	return (long)up;
+}
+
+/* cli_main_queue - one request to the queue's control socket, which is
+ * ROOT/data/spool/control (ROOT: mail root-directory of running) */
+static int
+cli_main_queue(void *arg, const char *request, struct cli_text *out)
+{
+	struct ds *ds = arg;
+	struct lyd_node *n = NULL;
+	const char *root = "";
+	char path[DS_PATH_MAX], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (lyd_find_path(ds_running(ds), "/sekimori-mail:mail/root-directory",
+		0, &n) == LY_SUCCESS &&
+	    lyd_get_value(n) != NULL && strcmp(lyd_get_value(n), "/") != 0) {
+		root = lyd_get_value(n);
+	}
+	snprintf(path, sizeof(path), "%s%s", root, CLI_MAIN_SOCKET);
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		cli_text_add(out, "error: out of memory\n");
+		return 1;
+	}
+	rc = queue_ctlcli_run(path, request, f, f);
+	fclose(f);
+	cli_text_addn(out, text != NULL ? text : "", len);
+	free(text);
+	return rc;
+}
+
+/* The "mail" applier: the datastore itself writes the committed JSON to
+ * DIR/startup.json, which sekimorid reads when it starts; telling the
+ * running daemon to reload is the next step (README.md). */
+static enum sk_result
+cli_main_apply_mail(void *arg, const struct lyd_node *tree, const char *json,
+    size_t len, char *msg, size_t msglen)
+{
+	return SK_OK;
+}
+
+static void
+cli_main_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sekimori-cli [--config-dir DIR] [--factory FILE] "
+	    "[--user NAME] [-c COMMAND]\n");
+}
+
+/* cli_main_write - all of s[n] to fd */
+static void
+cli_main_write(int fd, const char *s, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(fd, s, n);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+/* cli_main_key - one octet from the terminal, -1 at the end */
+static int
+cli_main_key(void)
+{
+	unsigned char b;
+	ssize_t k;
+
+	do {
+		k = read(STDIN_FILENO, &b, 1);
+	} while (k < 0 && errno == EINTR);
+	return k == 1 ? b : -1;
+}
+
+/* cli_main_page - out on the terminal, a screen at a time: space for
+ * the next screen, Enter for one more line, q to stop */
+static void
+cli_main_page(const struct cli_text *t, int page)
+{
+	const char *s = cli_text_str(t), *e;
+	struct winsize ws;
+	int rows = CLI_MAIN_ROWS, shown = 0, key;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 1) {
+		rows = ws.ws_row;
+	}
+	while (*s != '\0') {
+		e = strchr(s, '\n');
+		e = e != NULL ? e + 1 : s + strlen(s);
+		if (page && shown >= rows - 1) {
+			cli_main_write(STDOUT_FILENO, "---(more)---", 12);
+			key = cli_main_key();
+			cli_main_write(STDOUT_FILENO, "\r\x1b[K", 4);
+			if (key == 'q' || key == 'Q' || key < 0 || key == 3) {
+				return;
+			}
+			shown = key == ' ' ? 0 : rows - 2;
+		}
+		cli_main_write(STDOUT_FILENO, s, (size_t)(e - s));
+		shown++;
+		s = e;
+	}
+}
+
+/* cli_main_script - stdin is not a terminal: plain lines */
+static int
+cli_main_script(struct cli *c)
+{
+	static char line[CLI_LINE_MAX + 1];
+	struct cli_text out = { 0 };
+	size_t n;
+	int c2, skipping = 0;
+
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\n') {
+			line[--n] = '\0';
+			if (skipping) {
+				skipping = 0;
+				continue;
+			}
+		} else if (!feof(stdin)) {
+			printf("error: line too long (the limit is %d "
+			       "characters)\n",
+			    CLI_LINE_MAX - 1);
+			while ((c2 = getchar()) != EOF && c2 != '\n') {
+			}
+			continue;
+		}
+		if (n > 0 && line[n - 1] == '\r') {
+			line[--n] = '\0';
+		}
+		cli_text_reset(&out);
+		if (cli_script_line(c, line, n, 1, &out) & CLI_EXIT) {
+			fputs(cli_text_str(&out), stdout);
+			break;
+		}
+		(void)cli_tick(c, time(NULL), &out);
+		fputs(cli_text_str(&out), stdout);
+	}
+	cli_text_free(&out);
+	return 0;
+}
+
+/* cli_main_event - act on one line editor event; 1 to leave */
+static int
+cli_main_event(struct cli *c, struct cli_edit *e, enum cli_edit_event ev,
+    struct cli_text *out)
+{
+	unsigned flags;
+	size_t n;
+
+	switch (ev) {
+	case CLI_EDIT_LINE:
+		cli_text_add(out, "\n");
+		cli_main_write(STDOUT_FILENO, out->p, out->len);
+		cli_text_reset(out);
+		cli_edit_remember(e, e->line, e->len);
+		flags = cli_exec(c, e->line, e->len, out);
+		cli_main_page(out, !(flags & CLI_NO_MORE));
+		cli_text_reset(out);
+		if (flags & CLI_EXIT) {
+			return 1;
+		}
+		break;
+	case CLI_EDIT_TOO_LONG:
+		cli_text_add(out,
+		    "\nerror: line too long (the limit is %d "
+		    "characters)\n",
+		    CLI_LINE_MAX - 1);
+		break;
+	case CLI_EDIT_CANCEL:
+		cli_text_add(out, "^C\n");
+		break;
+	case CLI_EDIT_EOF:
+		cli_text_add(out, "\n");
+		return 1;
+	case CLI_EDIT_HELP:
+		cli_text_add(out, "?\n");
+		cli_help(c, e->line, e->pos, out);
+		cli_text_add(out, "%s", cli_prompt(c));
+		cli_edit_redraw(e, out);
+		return 0;
+	case CLI_EDIT_TAB: {
+		struct cli_text list = { 0 };
+
+		e->pos = e->len; /* completion works at the end of the line */
+		n = cli_complete(c, e->line, e->len, sizeof(e->line) - 1,
+		    &list);
+		if (list.len > 0) { /* candidates: under the line, then it */
+			cli_text_add(out, "\n%s%s", cli_text_str(&list),
+			    cli_prompt(c));
+		}
+		cli_text_free(&list);
+		cli_edit_set(e, e->line, n);
+		cli_edit_redraw(e, out);
+		return 0;
+	}
+	case CLI_EDIT_NONE:
+		return 0;
+	}
+	cli_text_add(out, "%s", cli_prompt(c));
+	cli_edit_clear(e);
+	e->prompt = strrchr(cli_prompt(c), '\n') != NULL ?
+	    strrchr(cli_prompt(c), '\n') + 1 :
+	    cli_prompt(c);
+	return 0;
+}
+
+/* cli_main_tty - the interactive loop on a terminal in raw mode */
+static int
+cli_main_tty(struct cli *c)
+{
+	struct cli_edit *e = malloc(sizeof(*e));
+	struct cli_text out = { 0 };
+	struct termios saved, raw;
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+	int key, done = 0;
+
+	if (e == NULL || tcgetattr(STDIN_FILENO, &saved) != 0) {
+		free(e);
+		return cli_main_script(c);
+	}
+	raw = saved;
+	/* no line discipline, no echo, no signals: the editor has the
+	 * keys; output processing (\n to \r\n) stays on */
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+	raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR | ISTRIP);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+	cli_edit_init(e, NULL);
+	(void)cli_main_event(c, e, CLI_EDIT_CANCEL, &out);
+	cli_text_reset(&out);
+	cli_text_add(&out, "%s", cli_prompt(c));
+	while (!done) {
+		cli_main_write(STDOUT_FILENO, out.p, out.len);
+		cli_text_reset(&out);
+		if (poll(&p, 1, CLI_MAIN_TICK_MS) == 0) {
+			if (cli_tick(c, time(NULL), &out)) {
+				cli_text_add(&out, "%s", cli_prompt(c));
+				cli_edit_redraw(e, &out);
+			}
+			continue;
+		}
+		if ((key = cli_main_key()) < 0) {
+			break;
+		}
+		done = cli_main_event(c, e,
+		    cli_edit_feed(e, (unsigned char)key, &out), &out);
+	}
+	cli_main_write(STDOUT_FILENO, out.p, out.len);
+	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	cli_text_free(&out);
+	free(e);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'd' },
+		{ "factory", required_argument, NULL, 'f' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct ds_applier mail = { "mail", cli_main_apply_mail, NULL };
+	const struct ds_clock clk = { cli_main_now, NULL };
+	const char *dir = CLI_MAIN_CONFIG, *factory = CLI_MAIN_FACTORY;
+	const char *user = getenv("USER"), *command = NULL;
+	char err[DS_ERR_MAX], why[DS_WHY_MAX];
+	struct cli_hooks hooks = { cli_main_uptime, cli_main_queue, NULL };
+	struct cli_text out = { 0 };
+	struct ds *ds;
+	struct cli *c;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			factory = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'c':
+			command = optarg;
+			break;
+		case 'h':
+			cli_main_usage(stdout);
+			return 0;
+		case 'V':
+			printf("sekimori-cli %s %s\n", SK_PRODUCT, SK_VERSION);
+			return 0;
+		default:
+			cli_main_usage(stderr);
+			return 1;
+		}
+	}
+	user = user != NULL && user[0] != '\0' ? user : "unknown";
+	if (ds_open(&ds, dir, factory, &clk, why, sizeof(why), err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-cli: %s\n", err);
+		return 1;
+	}
+	if (why[0] != '\0') {
+		fprintf(stderr, "sekimori-cli: %s\n", why);
+	}
+	hooks.arg = ds;
+	if (ds_applier_add(ds, &mail, err, sizeof(err)) != SK_OK ||
+	    cli_new(&c, ds, user, &clk, &hooks, err, sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-cli: %s\n", err);
+		ds_close(ds);
+		return 1;
+	}
+	if (command != NULL) {
+		cli_set_batch(c, 1);
+		(void)cli_exec(c, command, strlen(command), &out);
+		if (strstr(cli_text_str(&out), "^\n") != NULL) {
+			printf("%s\n",
+			    command); /* what the caret points into */
+		}
+		fputs(cli_text_str(&out), stdout);
+		rc = strncmp(cli_text_str(&out), "error", 5) == 0 ? 1 : 0;
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		rc = cli_main_tty(c);
+	} else {
+		rc = cli_main_script(c);
+	}
+	cli_text_free(&out);
+	cli_free(c);
+	ds_close(ds);
+	return rc;
+}
