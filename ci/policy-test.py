@@ -256,17 +256,31 @@ def policy_pid(relay):
     return int(pids[-1]) if pids else None
 
 
-def test_policy_killed(relay, sink):
+def running_policy(relay, name):
+    """policy_pid, or None after a FAIL of test name (nothing to kill)."""
     pid = policy_pid(relay)
     if pid is None:
-        report("policy-killed", False, "no policy process in the log")
-        return
-    tag = "killed-%f" % time.time()
+        report(name, False, "no policy process in the log")
+    return pid
+
+
+def open_data(relay):
+    """An SMTP session on the mx listener, bounce@sender.test to
+    alice@example.com, left just after DATA (the message is the caller's)."""
     s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=30)
     s.ehlo("client.sender.test")
     s.mail("bounce@sender.test")
     s.rcpt("alice@example.com")
-    code, _ = s.docmd("DATA")
+    s.docmd("DATA")
+    return s
+
+
+def test_policy_killed(relay, sink):
+    pid = running_policy(relay, "policy-killed")
+    if pid is None:
+        return
+    tag = "killed-%f" % time.time()
+    s = open_data(relay)
     s.send(message(tag, "news@sender.test"))
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.1)  # smtp sees the link close; the restart waits >= 1 s
@@ -287,16 +301,11 @@ def test_policy_killed(relay, sink):
 def test_policy_killed_in_flight(relay, sink):
     """the policy stops (SIGSTOP) with a check in flight, then dies: the
     waiting client gets 451 4.7.1 from smtp, not silence"""
-    pid = policy_pid(relay)
+    pid = running_policy(relay, "policy-killed-in-flight")
     if pid is None:
-        report("policy-killed-in-flight", False, "no policy process")
         return
     tag = "inflight-%f" % time.time()
-    s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=30)
-    s.ehlo("client.sender.test")
-    s.mail("bounce@sender.test")
-    s.rcpt("alice@example.com")
-    s.docmd("DATA")
+    s = open_data(relay)
     os.kill(pid, signal.SIGSTOP)
     s.send(message(tag, "news@sender.test") + b".\r\n")
     time.sleep(0.3)  # smtp has sent P_CHECK and waits
@@ -370,19 +379,9 @@ def main():
             (test_policy_killed_in_flight, (relay, sink)),
             (test_logs, (relay,)),
         ]
-        for fn, args in tests:
-            try:
-                fn(*args)
-            except Exception as e:  # a crashed test is a failure, not a stop
-                report(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
-        report("daemon-alive-after-tests", relay.proc.poll() is None,
-               "it exited")
+        relaylib.run_tests(tests, relay)
         relay.stop()
-        try:
-            test_unavailable_accept(tmp, sink)
-        except Exception as e:
-            report("test_unavailable_accept", False, "%s: %s" %
-                   (type(e).__name__, e))
+        relaylib.run_tests([(test_unavailable_accept, (tmp, sink))])
     finally:
         relay.stop()
         sink.stop()

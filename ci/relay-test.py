@@ -740,13 +740,7 @@ def main():
             (test_swaks, (relay, sink)),
             (test_queue_tool, (relay,)),
         ]
-        for fn, args in tests:
-            try:
-                fn(*args)
-            except Exception as e:  # a crashed test is a failure, not a stop
-                report(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
-        alive = relay.proc.poll() is None
-        report("daemon-alive-after-tests", alive, "it exited")
+        relaylib.run_tests(tests, relay)
         test_outbound_tls(tmp)
         test_syslog_remote(tmp)
         test_bad_certificate(tmp)

@@ -34,6 +34,20 @@ def report(name, ok, why=""):
         print("FAIL: %s: %s" % (name, why), flush=True)
 
 
+def run_tests(tests, relay=None):
+    """Each (fn, args) of tests in turn: one that raises is a failure
+    under its name, not a stop. With relay, then that its daemon outlived
+    them all (daemon-alive-after-tests)."""
+    for fn, args in tests:
+        try:
+            fn(*args)
+        except Exception as e:  # a crashed test is a failure, not a stop
+            report(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+    if relay is not None:
+        report("daemon-alive-after-tests", relay.proc.poll() is None,
+               "it exited")
+
+
 def free_port():
     """A TCP port nobody listens on right now (127.0.0.1)."""
     s = socket.socket()

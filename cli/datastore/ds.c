@@ -412,7 +412,7 @@ ds_edit_new(struct ds *ds, struct lyd_node **tree, const char *path,
 	e = lyd_new_path(*tree, ds->ctx, path, value, LYD_NEW_PATH_UPDATE,
 	    &node);
 	if (e != LY_SUCCESS && e != LY_EEXIST) {
-		ds_lyerr(ds->ctx, path, err, errlen);
+		config_lyerr(ds->ctx, path, err, errlen);
 		return SK_E_SYNTAX;
 	}
 	*tree = ds_top(*tree != NULL ? *tree : node);
@@ -444,7 +444,7 @@ ds_edit_delete(struct ds *ds, struct lyd_node **tree, const char *path,
 		return SK_E_UNKNOWN;
 	}
 	if (e != LY_SUCCESS) {
-		ds_lyerr(ds->ctx, path, err, errlen);
+		config_lyerr(ds->ctx, path, err, errlen);
 		return SK_E_SYNTAX;
 	}
 	if (node->schema->flags & LYS_KEY) {

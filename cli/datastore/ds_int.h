@@ -56,8 +56,7 @@ struct ds {
 
 /* ds_schema.c: the context, parsing, validation, messages */
 void ds_err(char *err, size_t errlen, const char *fmt, ...) SK_PRINTF(3, 4);
-void ds_lyerr(const struct ly_ctx *ctx, const char *what, char *err,
-    size_t errlen);
+/* (libyang's errors go through config_lyerr of firmware/config) */
 enum sk_result ds_parse(struct ly_ctx *ctx, const uint8_t *buf, size_t len,
     int validate, struct lyd_node **tree, char *err, size_t errlen);
 enum sk_result ds_validate(struct ly_ctx *ctx, const struct lyd_node *tree,

@@ -17,62 +17,17 @@
 #define DS_TYPES_MODULE "sekimori-types"
 #define DS_SECRET_EXT "secret"
 
-/* ds_err - format a message into err (cut to fit, printable ASCII only:
- * libyang quotes input, which must not put escapes on a console) */
+/* ds_err - format a message into err: firmware/config's formatter (cut to
+ * fit, printable ASCII only: libyang quotes input, which must not put
+ * escapes on a console) */
 void
 ds_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 
-	if (err == NULL || errlen == 0) {
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	config_err_v(err, errlen, fmt, ap);
 	va_end(ap);
-	for (p = err; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			*p = '?';
-		}
-	}
-}
-
-/*
- * ds_lyerr - the last libyang error of ctx as "[WHAT: ]PATH: RULE (line
- * N)". libyang 2.1 puts 'Data location "PATH"' and/or 'line number N' in
- * the error's path field; the rest is kept as it is.
- */
-void
-ds_lyerr(const struct ly_ctx *ctx, const char *what, char *err, size_t errlen)
-{
-	const struct ly_err_item *e = ly_err_last(ctx);
-	const char *msg = "invalid data", *p, *q, *ln;
-	char path[DS_ERR_MAX] = "", line[32] = "";
-	size_t n;
-
-	if (e != NULL && e->msg != NULL) {
-		msg = e->msg;
-	}
-	if (e != NULL && e->path != NULL) {
-		p = e->path;
-		if (strncmp(p, "Data location \"", 15) == 0 &&
-		    (q = strchr(p + 15, '"')) != NULL) {
-			n = (size_t)(q - (p + 15));
-			n = n < sizeof(path) - 3 ? n : sizeof(path) - 3;
-			memcpy(path, p + 15, n);
-			memcpy(path + n, ": ", 3);
-		} else if (strncmp(p, "Line number ", 12) != 0) {
-			snprintf(path, sizeof(path), "%s: ", p);
-		}
-		if ((ln = strstr(p, "ine number ")) != NULL &&
-		    (n = strspn(ln + 11, "0123456789")) > 0 && n < 12) {
-			snprintf(line, sizeof(line), " (line %.*s)", (int)n,
-			    ln + 11);
-		}
-	}
-	ds_err(err, errlen, "%s%s%s%s%s", what != NULL ? what : "",
-	    what != NULL ? ": " : "", path, msg, line);
 }
 
 /*
@@ -123,7 +78,7 @@ ds_parse(struct ly_ctx *ctx, const uint8_t *buf, size_t len, int validate,
 	    validate ? LYD_VALIDATE_NO_STATE : 0, tree);
 	free(text);
 	if (r != LY_SUCCESS) {
-		ds_lyerr(ctx, NULL, err, errlen);
+		config_lyerr(ctx, NULL, err, errlen);
 		lyd_free_all(*tree);
 		*tree = NULL;
 		return SK_E_SYNTAX;
@@ -162,7 +117,7 @@ ds_validate(struct ly_ctx *ctx, const struct lyd_node *tree,
 	ly_err_clean(ctx, NULL);
 	if (lyd_validate_all(&copy, ctx, LYD_VALIDATE_NO_STATE, NULL) !=
 	    LY_SUCCESS) {
-		ds_lyerr(ctx, NULL, err, errlen);
+		config_lyerr(ctx, NULL, err, errlen);
 		lyd_free_all(copy);
 		return SK_E_SYNTAX;
 	}

@@ -13,6 +13,7 @@
 
 #include "ds.h"
 #include "test.h"
+#include "test_ds.h"
 
 #define PATH_LEN 1200
 #define HOST "/sekimori-system:system/host-name"
@@ -49,30 +50,6 @@ fake_apply(void *arg, const struct lyd_node *tree, const char *json, size_t len,
 	}
 	snprintf(f->json, sizeof(f->json), "%.*s", (int)len, json);
 	return SK_OK;
-}
-
-/* factory - the path of cli/yang/factory.json */
-static const char *
-factory(void)
-{
-	static char path[PATH_LEN];
-	const char *top = getenv("SK_TOP");
-	char up[64] = ".";
-	int i;
-
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/cli/yang/factory.json", top);
-		return path;
-	}
-	for (i = 0; i < 6; i++) {
-		snprintf(path, sizeof(path), "%s/cli/yang/factory.json", up);
-		if (access(path, R_OK) == 0) {
-			return path;
-		}
-		strncat(up, "/..", sizeof(up) - strlen(up) - 1);
-	}
-	test_fail("cli/yang/factory.json not found: set SK_TOP");
-	return path;
 }
 
 /* cfgdir - the case's config folder, made on first use */
@@ -136,8 +113,8 @@ open_ds(void)
 {
 	struct ds *ds = NULL;
 
-	if (ds_open(&ds, cfgdir(), factory(), &clk, why, sizeof(why), err,
-		sizeof(err)) != SK_OK) {
+	if (ds_open(&ds, cfgdir(), test_ds_factory(), &clk, why, sizeof(why),
+		err, sizeof(err)) != SK_OK) {
 		test_fail("ds_open: %s", err);
 	}
 	return ds;
@@ -152,6 +129,19 @@ session(struct ds *ds, const char *user)
 		test_fail("ds_session_open: %s", err);
 	}
 	return s;
+}
+
+/* open_pair - open_ds with two sessions: alice's in *s, bob's in *t */
+static struct ds *
+open_pair(struct ds_session **s, struct ds_session **t)
+{
+	struct ds *ds = open_ds();
+
+	if (ds != NULL) {
+		*s = session(ds, "alice");
+		*t = session(ds, "bob");
+	}
+	return ds;
 }
 
 /* has - whether the JSON of the running config contains text */
@@ -391,15 +381,13 @@ test_confirmed_expiry(void)
 static void
 test_confirmed_confirm(void)
 {
-	struct ds *ds = open_ds();
 	struct ds_session *s, *t;
+	struct ds *ds = open_pair(&s, &t);
 	char msg[DS_ERR_MAX];
 
 	if (ds == NULL) {
 		return;
 	}
-	s = session(ds, "alice");
-	t = session(ds, "bob");
 	TEST_CHECK(commit_host(s, "mx1", 5) == SK_OK, "commit: %s", err);
 	/* a plain commit with nothing to change confirms */
 	TEST_CHECK(ds_commit(s, NULL, 0, err, sizeof(err)) == SK_OK &&
@@ -580,14 +568,12 @@ test_show_text(void)
 static void
 test_lock(void)
 {
-	struct ds *ds = open_ds();
 	struct ds_session *s, *t;
+	struct ds *ds = open_pair(&s, &t);
 
 	if (ds == NULL) {
 		return;
 	}
-	s = session(ds, "alice");
-	t = session(ds, "bob");
 	TEST_CHECK(ds_lock(s, err, sizeof(err)) == SK_OK, "lock: %s", err);
 	TEST_CHECK(ds_lock(s, err, sizeof(err)) == SK_OK, "lock again");
 	TEST_CHECK(ds_lock(t, err, sizeof(err)) == SK_E_FULL &&
@@ -612,14 +598,12 @@ test_lock(void)
 static void
 test_rebase(void)
 {
-	struct ds *ds = open_ds();
 	struct ds_session *s, *t;
+	struct ds *ds = open_pair(&s, &t);
 
 	if (ds == NULL) {
 		return;
 	}
-	s = session(ds, "alice");
-	t = session(ds, "bob");
 	TEST_CHECK(ds_set(s, HOST, "mx1", err, sizeof(err)) == SK_OK, "%s",
 	    err);
 	TEST_CHECK(ds_create(t, DOMAIN, err, sizeof(err)) == SK_OK &&

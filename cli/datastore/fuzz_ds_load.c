@@ -8,83 +8,35 @@
  *      and compare
  *   2  a rollback file's header (ds_history_parse)
  * The datastore is opened once, in a private folder, over a small
- * factory configuration written there. Invariants: a failed load leaves
- * no candidate and says why; rendered text is NUL-terminated and has no
- * control characters but newlines; a header's JSON offset is inside the
+ * factory configuration written there (fuzz_ds.h). Invariants: a failed
+ * load leaves no candidate and says why; rendered text is NUL-terminated and
+ * has no control characters but newlines; a header's JSON offset is inside the
  * input.
  */
-#include <sys/stat.h>
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ds_int.h"
+#include "fuzz_ds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A complete configuration: the factory's admin user is what the
- * system module requires. */
-static const char fuzz_factory[] =
-    "{\"sekimori-system:system\": {\"host-name\": \"fuzz\", \"user\": "
-    "[{\"name\": \"admin\", \"role\": \"admin\", \"authentication\": "
-    "{\"password-hash\": \"$6$sekimorifactory$RMaOHlxkOtJqHYT7PyBOT3mpYmwO"
-    "LR22HIsnAGEHaT2ie3nbmp697NgONucZVMnhPgdvcq6Jzvmoz2YuUOY6u0\"}}]},"
-    "\"sekimori-mail:mail\": {\"listener\": [{\"name\": \"mx\", \"port\": "
-    "25, \"mode\": \"mx\"}]}}";
-
-static time_t
-fuzz_clock(void *arg)
-{
-	return 1700000000;
-}
-
-static char fuzz_dir[] = "/tmp/fuzz_ds.XXXXXX";
-
-static int
-fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* fuzz_cleanup - the datastore's folder goes when the fuzzer exits */
-static void
-fuzz_cleanup(void)
-{
-	(void)nftw(fuzz_dir, fuzz_rm, 8, FTW_DEPTH | FTW_PHYS);
-}
 
 /* fuzz_open - the datastore and one session, made once */
 static struct ds_session *
 fuzz_open(void)
 {
-	static const struct ds_clock clk = { fuzz_clock, NULL };
 	static struct ds_session *s;
-	static struct ds *ds;
-	char *dir = fuzz_dir, path[64];
-	char why[DS_WHY_MAX], err[DS_ERR_MAX];
-	FILE *f;
+	struct ds *ds;
+	char err[DS_ERR_MAX];
 
 	if (s != NULL) {
 		return s;
 	}
-	if (mkdtemp(dir) == NULL) {
+	if ((ds = fuzz_ds_open()) == NULL) {
 		abort();
 	}
-	atexit(fuzz_cleanup);
-	snprintf(path, sizeof(path), "%s/factory.json", dir);
-	if ((f = fopen(path, "w")) == NULL || fputs(fuzz_factory, f) == EOF ||
-	    fclose(f) != 0) {
-		abort();
-	}
-	if (ds_open(&ds, dir, path, &clk, why, sizeof(why), err, sizeof(err)) !=
-		SK_OK ||
-	    ds_session_open(ds, "fuzz", &s, err, sizeof(err)) != SK_OK) {
+	if (ds_session_open(ds, "fuzz", &s, err, sizeof(err)) != SK_OK) {
 		fprintf(stderr, "fuzz_ds_load: %s\n", err);
 		abort();
 	}

@@ -370,15 +370,8 @@ static const struct cli_node cli_pipe_rollback[] = {
 	    NULL, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
-static const struct cli_node cli_pipe_op[] = {
-	{ "count", CLI_KW, "Count the lines", NULL, cli_pipe_end, 0 },
-	{ "except", CLI_KW, "Hide the lines that match", cli_pipe_regex, NULL,
-	    0 },
-	{ "match", CLI_KW, "Show only the lines that match", cli_pipe_regex,
-	    NULL, 0 },
-	{ "no-more", CLI_KW, "Do not page the output", NULL, cli_pipe_end, 0 },
-	{ NULL, 0, NULL, NULL, NULL, 0 },
-};
+/* The pipe commands: configure mode's, whose first is compare, and after
+ * it operational mode's (cli_pipe_root), so that each is written once. */
 static const struct cli_node cli_pipe_conf[] = {
 	{ "compare", CLI_KW, "Show the uncommitted changes", cli_pipe_rollback,
 	    cli_pipe_end, 0 },
@@ -390,12 +383,13 @@ static const struct cli_node cli_pipe_conf[] = {
 	{ "no-more", CLI_KW, "Do not page the output", NULL, cli_pipe_end, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0 },
 };
+#define CLI_PIPE_OP (cli_pipe_conf + 1) /* all but compare */
 
 /* cli_pipe_root - the pipe commands of the mode */
 static const struct cli_node *
 cli_pipe_root(const struct cli *c)
 {
-	return c->mode == CLI_MODE_CONFIGURE ? cli_pipe_conf : cli_pipe_op;
+	return c->mode == CLI_MODE_CONFIGURE ? cli_pipe_conf : CLI_PIPE_OP;
 }
 
 /* cli_pipe_filter - the lines of in that pass p, into out */

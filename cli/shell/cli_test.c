@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "test.h"
+#include "../datastore/test_ds.h"
 #include "test_transcript.h"
 
 #define T0 1764064800 /* 2025-11-25 10:00:00 UTC */
@@ -47,30 +48,6 @@ fake_queue(void *arg, const char *request, struct cli_text *out)
 static const struct ds_clock clk = { fake_clock, NULL };
 static const struct cli_hooks hooks = { fake_uptime, fake_queue, NULL };
 
-/* factory - the path of cli/yang/factory.json */
-static const char *
-factory(void)
-{
-	static char path[PATH_LEN];
-	const char *top = getenv("SK_TOP");
-	char up[64] = ".";
-	int i;
-
-	if (top != NULL) {
-		snprintf(path, sizeof(path), "%s/cli/yang/factory.json", top);
-		return path;
-	}
-	for (i = 0; i < 6; i++) {
-		snprintf(path, sizeof(path), "%s/cli/yang/factory.json", up);
-		if (access(path, R_OK) == 0) {
-			return realpath(path, NULL); /* kept: one per run */
-		}
-		strncat(up, "/..", sizeof(up) - strlen(up) - 1);
-	}
-	test_fail("cli/yang/factory.json not found: set SK_TOP");
-	return path;
-}
-
 /* replay - one .in file through a fresh datastore and engine */
 static const char *
 replay(const char *in_path)
@@ -86,7 +63,7 @@ replay(const char *in_path)
 	long n;
 	FILE *f;
 
-	fact = fact != NULL ? fact : factory();
+	fact = fact != NULL ? fact : test_ds_factory();
 	cli_text_free(&out);
 	fake_now = T0;
 	snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(),

@@ -6,80 +6,19 @@
  *   odd   the rest is raw octets from a terminal through the line
  *         editor, each line it returns run through the engine
  * The datastore is opened once, in a private folder, over a small
- * factory configuration. Invariants: output is NUL-terminated and the
- * editor's line never exceeds CLI_LINE_MAX - 1.
+ * factory configuration (../datastore/fuzz_ds.h). Invariants: output is
+ * NUL-terminated and the editor's line never exceeds CLI_LINE_MAX - 1.
  */
-#include <sys/stat.h>
-
-#include <ftw.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "../datastore/fuzz_ds.h"
 #include "cli.h"
 #include "cli_edit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char fuzz_factory[] =
-    "{\"sekimori-system:system\": {\"host-name\": \"fuzz\", \"user\": "
-    "[{\"name\": \"admin\", \"role\": \"admin\", \"authentication\": "
-    "{\"password-hash\": \"$6$sekimorifactory$RMaOHlxkOtJqHYT7PyBOT3mpYmwO"
-    "LR22HIsnAGEHaT2ie3nbmp697NgONucZVMnhPgdvcq6Jzvmoz2YuUOY6u0\"}}]},"
-    "\"sekimori-mail:mail\": {\"listener\": [{\"name\": \"mx\", \"port\": "
-    "25, \"mode\": \"mx\"}]}}";
-
-static char fuzz_dir[] = "/tmp/fuzz_cli.XXXXXX";
-static struct ds *fuzz_ds;
 static struct cli_edit fuzz_edit;
-
-static time_t
-fuzz_clock(void *arg)
-{
-	return 1700000000;
-}
-static const struct ds_clock fuzz_clk = { fuzz_clock, NULL };
-
-static int
-fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-fuzz_cleanup(void)
-{
-	ds_close(fuzz_ds);
-	(void)nftw(fuzz_dir, fuzz_rm, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-/* fuzz_open - the datastore, once */
-static int
-fuzz_open(void)
-{
-	char path[64], err[DS_ERR_MAX], why[DS_WHY_MAX];
-	FILE *f;
-
-	if (fuzz_ds != NULL) {
-		return 1;
-	}
-	if (mkdtemp(fuzz_dir) == NULL) {
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/factory.json", fuzz_dir);
-	if ((f = fopen(path, "w")) == NULL) {
-		return 0;
-	}
-	fputs(fuzz_factory, f);
-	fclose(f);
-	if (ds_open(&fuzz_ds, fuzz_dir, path, &fuzz_clk, why, sizeof(why), err,
-		sizeof(err)) != SK_OK) {
-		return 0;
-	}
-	atexit(fuzz_cleanup);
-	return 1;
-}
 
 /* fuzz_line - one line in configure mode: run, help, complete */
 static void
@@ -112,9 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cli *c;
 	size_t i;
 
-	if (size < 1 || !fuzz_open() ||
-	    cli_new(&c, fuzz_ds, "fuzz", &fuzz_clk, NULL, err, sizeof(err)) !=
-		SK_OK) {
+	if (size < 1 || fuzz_ds_open() == NULL ||
+	    cli_new(&c, fuzz_ds, "fuzz", &fuzz_ds_clk, NULL, err,
+		sizeof(err)) != SK_OK) {
 		return 0;
 	}
 	if ((data[0] & 1) == 0) {

@@ -4,6 +4,9 @@
 # (queue_ctlcli: the control socket's client).
 shell_DEPS := datastore config queue
 shell_LIBS :=
+# cli_test opens a datastore over the model's factory.json as ds_test
+# does (cli/datastore/test_ds.c).
+shell_TEST_DEPS := datastore
 
 PROGRAMS += sekimori-cli
 sekimori-cli_MAIN := cli/shell/sekimori_cli_main.c

@@ -28,17 +28,28 @@ struct config_schema {
 	struct ly_ctx *ctx;
 };
 
-/*
- * config_err - format "config: ..." into err (cut to fit, never overrun).
- * libyang quotes pieces of the input in its messages; every byte outside
- * printable ASCII becomes '?', so a config cannot put terminal escapes or
- * a second line into a console or a log (as log.c does for log lines).
- */
+/* config_err_v - fmt into err, printable ASCII only (config.h) */
+void
+config_err_v(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (err == NULL || errlen == 0) {
+		return;
+	}
+	vsnprintf(err, errlen, fmt, ap);
+	for (p = err; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			*p = '?';
+		}
+	}
+}
+
+/* config_err - format "config: ..." into err (config_err_v's rules) */
 void
 config_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 	int n;
 
 	if (err == NULL || errlen == 0) {
@@ -49,13 +60,21 @@ config_err(char *err, size_t errlen, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	config_err_v(err + n, errlen - (size_t)n, fmt, ap);
 	va_end(ap);
-	for (p = err; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-			*p = '?';
-		}
-	}
+}
+
+/* config_lyerr_put - config_err_v with its arguments inline */
+static void config_lyerr_put(char *err, size_t errlen, const char *fmt, ...)
+    SK_PRINTF(3, 4);
+static void
+config_lyerr_put(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	config_err_v(err, errlen, fmt, ap);
+	va_end(ap);
 }
 
 /* config_schema_import - libyang's import callback: the embedded modules */
@@ -158,19 +177,14 @@ config_schema_free(struct config_schema *s)
 	free(s);
 }
 
-/*
- * config_lyerr - the last libyang error as "config: PATH: MSG (line N)".
- * libyang 2.1 puts 'Data location "PATH", line number N.' (or only one of
- * them, or 'Schema location ...') in the error's path field; the data
- * path and the line are taken out of it, anything else is kept as is.
- */
-static void
-config_lyerr(struct ly_ctx *ctx, char *err, size_t errlen)
+/* config_lyerr - the last libyang error of ctx, path and line taken out */
+void
+config_lyerr(const struct ly_ctx *ctx, const char *what, char *err,
+    size_t errlen)
 {
 	const struct ly_err_item *e = ly_err_last(ctx);
 	const char *msg = "invalid data", *p, *q, *ln;
-	char path[CONFIG_ERR_MAX] = "";
-	char line[32] = "";
+	char path[CONFIG_ERR_MAX] = "", line[32] = "";
 	size_t n;
 
 	if (e != NULL && e->msg != NULL) {
@@ -181,25 +195,20 @@ config_lyerr(struct ly_ctx *ctx, char *err, size_t errlen)
 		if (strncmp(p, "Data location \"", 15) == 0 &&
 		    (q = strchr(p + 15, '"')) != NULL) {
 			n = (size_t)(q - (p + 15));
-			n = n < sizeof(path) - 1 ? n : sizeof(path) - 1;
+			n = n < sizeof(path) - 3 ? n : sizeof(path) - 3;
 			memcpy(path, p + 15, n);
-			path[n] = '\0';
+			memcpy(path + n, ": ", 3);
 		} else if (strncmp(p, "Line number ", 12) != 0) {
-			snprintf(path, sizeof(path), "%s", p);
+			snprintf(path, sizeof(path), "%s: ", p);
 		}
-		if ((ln = strstr(p, "ine number ")) != NULL) {
-			n = strspn(ln + 11, "0123456789");
-			if (n > 0 && n < 12) {
-				snprintf(line, sizeof(line), " (line %.*s)",
-				    (int)n, ln + 11);
-			}
+		if ((ln = strstr(p, "ine number ")) != NULL &&
+		    (n = strspn(ln + 11, "0123456789")) > 0 && n < 12) {
+			snprintf(line, sizeof(line), " (line %.*s)", (int)n,
+			    ln + 11);
 		}
 	}
-	if (path[0] != '\0') {
-		config_err(err, errlen, "%s: %s%s", path, msg, line);
-	} else {
-		config_err(err, errlen, "%s%s", msg, line);
-	}
+	config_lyerr_put(err, errlen, "%s%s%s%s%s", what != NULL ? what : "",
+	    what != NULL ? ": " : "", path, msg, line);
 }
 
 /* config_parse - strict parse and validation into *tree (NULL if empty) */
@@ -235,7 +244,7 @@ config_parse(const struct config_schema *s, const uint8_t *buf, size_t len,
 	    LYD_VALIDATE_PRESENT | LYD_VALIDATE_NO_STATE, tree);
 	free(text);
 	if (r != LY_SUCCESS) {
-		config_lyerr(s->ctx, err, errlen);
+		config_lyerr(s->ctx, "config", err, errlen);
 		lyd_free_all(*tree);
 		*tree = NULL;
 		return SK_E_SYNTAX;

@@ -22,6 +22,7 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -334,6 +335,25 @@ void config_schema_free(struct config_schema *s);
 /* config_schema_ctx - the schema's libyang context, for code that works
  * on data trees itself (the datastore); it stays the schema's */
 struct ly_ctx *config_schema_ctx(const struct config_schema *s);
+
+/*
+ * config_err_v - fmt and ap into err, cut to fit (never overrun; nothing
+ * when err is NULL or errlen 0). Every byte outside printable ASCII
+ * becomes '?': libyang quotes pieces of the input in its messages, which
+ * must not put terminal escapes or a second line into a console or a log.
+ * The one formatter of config_err and the datastore's ds_err.
+ */
+void config_err_v(char *err, size_t errlen, const char *fmt, va_list ap)
+    SK_PRINTF(3, 0);
+
+/*
+ * config_lyerr - the last libyang error of ctx into err (as config_err_v)
+ * as "[WHAT: ]PATH: RULE (line N)": libyang 2.1 puts 'Data location
+ * "PATH"' and/or 'line number N' in the error's path field; those are
+ * taken out of it, any other path is kept as it is. what may be NULL.
+ */
+void config_lyerr(const struct ly_ctx *ctx, const char *what, char *err,
+    size_t errlen);
 
 /*
  * config_load - validate one config and copy it into *cfg.
