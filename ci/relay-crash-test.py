@@ -441,11 +441,7 @@ def main():
         sink.stop()
         print("INFO: crash test took %.0f s" % (time.time() - start),
               flush=True)
-        if relaylib.failures:
-            keep = os.path.join(relaylib.TOP, "output",
-                                "relay-crash-test.log")
-            shutil.copy(relay.log_path, keep)
-            print("INFO: daemon log kept in %s" % keep)
+        relaylib.keep_log_on_failure(relay, "relay-crash-test.log")
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if relaylib.failures else 0
 

@@ -748,10 +748,7 @@ def main():
     finally:
         relay.stop()
         sink.stop()
-        if relaylib.failures:
-            keep = os.path.join(relaylib.TOP, "output", "relay-test.log")
-            shutil.copy(relay.log_path, keep)
-            print("INFO: daemon log kept in %s" % keep)
+        relaylib.keep_log_on_failure(relay, "relay-test.log")
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if relaylib.failures else 0
 

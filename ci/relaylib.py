@@ -8,6 +8,7 @@ one temporary directory that the caller removes.
 
 import json
 import os
+import shutil
 import signal
 import socket
 import socketserver
@@ -32,6 +33,15 @@ def report(name, ok, why=""):
     else:
         failures += 1
         print("FAIL: %s: %s" % (name, why), flush=True)
+
+
+def keep_log_on_failure(relay, name):
+    """After failures, copy the daemon's log to output/NAME for the
+    developer (the temporary folder goes)."""
+    if failures:
+        keep = os.path.join(TOP, "output", name)
+        shutil.copy(relay.log_path, keep)
+        print("INFO: daemon log kept in %s" % keep)
 
 
 def run_tests(tests, relay=None):
