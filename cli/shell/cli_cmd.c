@@ -203,6 +203,41 @@ cli_request_queue(struct cli *c, struct cli_call *call, struct cli_text *out)
 	}
 }
 
+/* cli_show_quarantine - the quarantine, or one message of it */
+static void
+cli_show_quarantine(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const char *id = cli_call_arg(call, "<id>", NULL);
+	char req[CLI_QUEUE_REQ_MAX];
+
+	if (id == NULL) {
+		cli_queue(c, "quarantine list", out);
+		return;
+	}
+	snprintf(req, sizeof(req), "quarantine show %.20s", id);
+	cli_queue(c, req, out);
+}
+
+/* cli_request_quarantine - release or delete a quarantined message */
+static void
+cli_request_quarantine(struct cli *c, struct cli_call *call,
+    struct cli_text *out)
+{
+	static const char *const verbs[] = { "release", "delete" };
+	const char *id = cli_call_arg(call, "<id>", NULL);
+	char req[CLI_QUEUE_REQ_MAX];
+	size_t i;
+
+	for (i = 0; id != NULL && i < SK_NELEM(verbs); i++) {
+		if (cli_call_kw(call, verbs[i])) {
+			snprintf(req, sizeof(req), "quarantine %s %.20s",
+			    verbs[i], id);
+			cli_queue(c, req, out);
+			return;
+		}
+	}
+}
+
 static void
 cli_configure(struct cli *c, struct cli_call *call, struct cli_text *out)
 {
@@ -246,6 +281,137 @@ cli_help_cmd(struct cli *c, struct cli_call *call, struct cli_text *out)
 	    "  exit             leave the CLI\n"
 	    "Output of show can be filtered: show configuration | match "
 	    "port\n");
+}
+
+/* ---- the audit log (cli.h: roles and the audit log) -------------------- */
+
+#define CLI_EXPORT_NAME_MAX 64 /* request system audit export NAME */
+
+struct cli_audit_show {
+	struct cli_text *out;
+	size_t rows;
+};
+
+/* cli_audit_line - one row: time, user, source, event and the first
+ * line of the detail; its other lines (a commit's diff) indented */
+static int
+cli_audit_line(void *ctx, const struct cli_audit_row *r)
+{
+	struct cli_audit_show *sh = ctx;
+	const char *d = r->detail, *e;
+
+	if (sh->rows++ == 0) {
+		cli_text_add(sh->out, "%-23s %-12s %-16s %-13s %s\n", "Time",
+		    "User", "Source", "Event", "Detail");
+	}
+	e = strchr(d, '\n');
+	cli_text_add(sh->out, "%-23s %-12s %-16s %-13s %.*s\n",
+	    cli_time(r->time), r->user, r->source, r->event,
+	    (int)(e != NULL ? (size_t)(e - d) : strlen(d)), d);
+	while (e != NULL && e[1] != '\0') {
+		d = e + 1;
+		e = strchr(d, '\n');
+		cli_text_add(sh->out, "    %.*s\n",
+		    (int)(e != NULL ? (size_t)(e - d) : strlen(d)), d);
+	}
+	return 0;
+}
+
+/* cli_since - "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" (UTC) as time */
+static int
+cli_since(const char *s, time_t *out)
+{
+	struct tm tm;
+	char tail;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 10 && strlen(s) != 16 && strlen(s) != 19) {
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		&n) != 3 ||
+	    n != 10) {
+		return 0;
+	}
+	if (s[10] != '\0' &&
+	    (sscanf(s + 10, "T%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n) != 2 ||
+		n != 6 ||
+		(s[16] != '\0' &&
+		    sscanf(s + 16, ":%2d%c", &tm.tm_sec, &tail) != 1))) {
+		return 0;
+	}
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 59 || tm.tm_year < 1970) {
+		return 0;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*out = timegm(&tm);
+	return *out != (time_t)-1;
+}
+
+static void
+cli_show_audit(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	const struct cli_audit *a = cli_audit_hooks(c);
+	struct cli_audit_filter f = { NULL, NULL, 0 };
+	struct cli_audit_show sh = { out, 0 };
+	const char *since = cli_call_arg(call, "<time>", NULL);
+	size_t idx;
+
+	if (a->query == NULL) {
+		cli_text_add(out, "error: the audit log is not available\n");
+		return;
+	}
+	f.user = cli_call_arg(call, "<user>", NULL);
+	f.event = cli_call_arg(call, "<event>", NULL);
+	if (since != NULL && !cli_since(since, &f.since)) {
+		(void)cli_call_arg(call, "<time>", &idx);
+		cli_caret(c, call->w, idx,
+		    "invalid value: a time is YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS] (UTC)",
+		    out);
+		return;
+	}
+	if (a->query(a->arg, &f, cli_audit_line, &sh) != 0) {
+		cli_text_add(out, "error: cannot read the audit log\n");
+	} else if (sh.rows == 0) {
+		cli_text_add(out, "No audit entries\n");
+	}
+}
+
+static void
+cli_request_audit_export(struct cli *c, struct cli_call *call,
+    struct cli_text *out)
+{
+	const struct cli_audit *a = cli_audit_hooks(c);
+	size_t idx, n;
+	const char *name = cli_call_arg(call, "<file>", &idx);
+	char msg[DS_ERR_MAX];
+
+	n = name != NULL ? strlen(name) : 0;
+	/* a plain name: the program decides the folder (README.md) */
+	if (n == 0 || n > CLI_EXPORT_NAME_MAX || name[0] == '.' ||
+	    strspn(name,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789._-") != n) {
+		cli_caret(c, call->w, idx,
+		    "invalid value: a file name of letters, digits, '.', '_' "
+		    "and '-' (no folder)",
+		    out);
+		return;
+	}
+	if (a->export == NULL) {
+		cli_text_add(out, "error: the audit log is not available\n");
+		return;
+	}
+	if (a->export(a->arg, name, msg, sizeof(msg)) != 0) {
+		cli_text_add(out, "error: %s\n", msg);
+		return;
+	}
+	cli_text_add(out, "%s\n", msg);
 }
 
 /* ---- configure mode ---------------------------------------------------- */
@@ -506,12 +672,60 @@ static const struct cli_node cli_show_sys_next[] = {
 	    cli_show_commit, 0 },
 	END,
 };
+static const struct cli_node cli_show_quar_id[] = {
+	{ "<id>", CLI_ARG, "A queue id (16 characters of 0-9 and A-V)", NULL,
+	    cli_show_quarantine, 0 },
+	END,
+};
 static const struct cli_node cli_show_mail_next[] = {
+	{ "quarantine", CLI_KW,
+	    "Messages kept in quarantine, or one of them in full",
+	    cli_show_quar_id, cli_show_quarantine, 0 },
 	{ "queue", CLI_KW, "The messages in the mail queue", NULL,
 	    cli_show_queue, 0 },
 	END,
 };
+/* show audit [user NAME] [event WORD] [since TIME], in any order */
+static const struct cli_node cli_audit_opts[4];
+static const struct cli_node cli_audit_user[] = {
+	{ "<user>", CLI_ARG, "A user name", cli_audit_opts, cli_show_audit, 0 },
+	END,
+};
+static const struct cli_node cli_audit_event[] = {
+	{ "<event>", CLI_ARG,
+	    "login, login-failed, logout, commit, rollback, request, denied",
+	    cli_audit_opts, cli_show_audit, 0 },
+	END,
+};
+static const struct cli_node cli_audit_since[] = {
+	{ "<time>", CLI_ARG, "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)",
+	    cli_audit_opts, cli_show_audit, 0 },
+	END,
+};
+static const struct cli_node cli_audit_opts[4] = {
+	{ "event", CLI_KW, "Only this event", cli_audit_event, NULL, 0 },
+	{ "since", CLI_KW, "Only entries from this time on", cli_audit_since,
+	    NULL, 0 },
+	{ "user", CLI_KW, "Only this user's entries", cli_audit_user, NULL, 0 },
+	END,
+};
+static const struct cli_node cli_audit_file[] = {
+	{ "<file>", CLI_ARG, "A file name for the CSV (no folder)", NULL,
+	    cli_request_audit_export, 0 },
+	END,
+};
+static const struct cli_node cli_audit_verbs[] = {
+	{ "export", CLI_KW, "Write the audit log as CSV", cli_audit_file, NULL,
+	    0 },
+	END,
+};
+static const struct cli_node cli_req_system_next[] = {
+	{ "audit", CLI_KW, "Act on the audit log", cli_audit_verbs, NULL, 0 },
+	END,
+};
 static const struct cli_node cli_show_next[] = {
+	{ "audit", CLI_KW, "The audit log of administrator activity",
+	    cli_audit_opts, cli_show_audit, 0 },
 	{ "configuration", CLI_KW, "The running configuration",
 	    cli_show_conf_path, cli_show_configuration, 0 },
 	{ "mail", CLI_KW, "The mail service", cli_show_mail_next, NULL, 0 },
@@ -533,12 +747,28 @@ static const struct cli_node cli_queue_verbs[] = {
 	{ "release", CLI_KW, "Release a held message", cli_queue_id, NULL, 0 },
 	END,
 };
+static const struct cli_node cli_quar_id[] = {
+	{ "<id>", CLI_ARG, "A queue id (16 characters of 0-9 and A-V)", NULL,
+	    cli_request_quarantine, 0 },
+	END,
+};
+static const struct cli_node cli_quar_verbs[] = {
+	{ "delete", CLI_KW, "Remove a quarantined message", cli_quar_id, NULL,
+	    0 },
+	{ "release", CLI_KW,
+	    "Deliver a quarantined message, unchanged, to its recipients",
+	    cli_quar_id, NULL, 0 },
+	END,
+};
 static const struct cli_node cli_req_mail_next[] = {
+	{ "quarantine", CLI_KW, "Act on the quarantine", cli_quar_verbs, NULL,
+	    0 },
 	{ "queue", CLI_KW, "Act on the mail queue", cli_queue_verbs, NULL, 0 },
 	END,
 };
 static const struct cli_node cli_request_next[] = {
 	{ "mail", CLI_KW, "The mail service", cli_req_mail_next, NULL, 0 },
+	{ "system", CLI_KW, "The system", cli_req_system_next, NULL, 0 },
 	END,
 };
 static const struct cli_node cli_configure_next[] = {

@@ -288,6 +288,87 @@ struct config_sender_auth {
 	size_t ntrusted_sealers;
 };
 
+/* mail content-scanning (issue 6). Scanners by name; each chain lists
+ * indexes into scanners, in the configured order. */
+#define CONFIG_SCANNERS_MAX 16
+#define CONFIG_SCANNER_ADDR_SIZE 256 /* the model's pattern: 2..255 */
+#define CONFIG_CONTENT_RULES_MAX 64
+#define CONFIG_RULE_NAMES_MAX 8    /* file-name patterns per rule */
+#define CONFIG_RULE_NAME_SIZE 128  /* one file-name pattern */
+#define CONFIG_RULE_REPLY_SIZE 256 /* a rule's reject text */
+
+enum config_scanner_type {
+	CONFIG_SCANNER_CLAMD,
+	CONFIG_SCANNER_MILTER,
+	CONFIG_SCANNER_NULL,
+};
+
+struct config_scanner {
+	char name[33];
+	enum config_scanner_type type;
+	char address[CONFIG_SCANNER_ADDR_SIZE]; /* "" for null */
+	uint32_t timeout_ms;
+	uint64_t max_size;
+	int on_failure_accept; /* accept-and-log; 0: tempfail (451 4.7.1) */
+};
+
+struct config_scan_chain {
+	uint8_t scanner[CONFIG_SCANNERS_MAX]; /* indexes into scanners[] */
+	size_t nscanners;
+};
+
+/* What a content rule does (config_content_rule.action). */
+enum config_content_action {
+	CONFIG_CONTENT_ACCEPT,     /* deliver; later rules are not tried */
+	CONFIG_CONTENT_REJECT,     /* 550 5.7.1 with the rule's text */
+	CONFIG_CONTENT_QUARANTINE, /* 250, kept in quarantine */
+	CONFIG_CONTENT_TAG,        /* deliver with a header naming the rule */
+	CONFIG_CONTENT_DISCARD,    /* 250, dropped, logged */
+};
+
+/* Which messages a rule looks at. */
+enum config_content_direction {
+	CONFIG_CONTENT_BOTH,
+	CONFIG_CONTENT_INBOUND,
+	CONFIG_CONTENT_OUTBOUND,
+};
+
+/* struct config_content_rule.verdicts: bit (1u << enum scan_verdict) of
+ * firmware/scan/scan.h, so "infected" is 1u << SCAN_INFECTED; a rule
+ * with bits set matches when any scanner's verdict has one of them.
+ * file_types likewise: bit (1ull << enum mime_ftype) of mime_magic.h;
+ * matches when any part's true type has one. Every condition given
+ * must hold (AND); a rule with none matches every message. */
+struct config_content_rule {
+	char name[33];
+	enum config_content_direction direction;
+	uint32_t verdicts;   /* 0: any */
+	uint64_t file_types; /* 0: any */
+	char file_names[CONFIG_RULE_NAMES_MAX][CONFIG_RULE_NAME_SIZE];
+	size_t nfile_names;        /* glob patterns, any part's name */
+	int executable_in_archive; /* 1: must hold; 0: not a condition */
+	int encrypted_archive;     /* 1: must hold (PPAP) */
+	int office_macro;          /* 1: must hold */
+	uint64_t size_over;        /* message larger than; 0: none */
+	enum config_content_action action;
+	char reply[CONFIG_RULE_REPLY_SIZE]; /* reject text, "" = default */
+};
+
+struct config_quarantine {
+	uint64_t max_age_s; /* older quarantined messages are removed */
+	uint64_t max_bytes; /* then the oldest while the total is larger */
+};
+
+struct config_content {
+	int enabled;
+	struct config_scanner scanners[CONFIG_SCANNERS_MAX];
+	size_t nscanners;
+	struct config_scan_chain inbound, outbound;
+	struct config_content_rule rules[CONFIG_CONTENT_RULES_MAX];
+	size_t nrules; /* evaluated in order, the first match wins */
+	struct config_quarantine quarantine;
+};
+
 struct config {
 	/* mail server-name, else system host-name[.domain-name] when the
 	 * file has system data, else "" (the daemon then uses the kernel's
@@ -321,6 +402,7 @@ struct config {
 	struct config_syslog_remote syslog_remotes[CONFIG_SYSLOG_REMOTES_MAX];
 	size_t nsyslog_remotes;
 	struct config_sender_auth sender_auth;
+	struct config_content content; /* mail content-scanning */
 };
 
 struct config_schema; /* opaque: the compiled YANG modules */

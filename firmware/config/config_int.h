@@ -60,6 +60,12 @@ enum sk_result config_system_copy(const struct lyd_node *tree,
 /* config_senderauth_copy - sekimori-auth:sender-authentication, if any */
 enum sk_result config_senderauth_copy(const struct lyd_node *tree,
     struct config *cfg, char *err, size_t errlen);
+/* config_content_copy - mail content-scanning (scanners, chains, rules) */
+enum sk_result config_content_copy(const struct lyd_node *mail,
+    struct config *cfg, char *err, size_t errlen);
+/* config_quarantine_copy - mail content-scanning quarantine (retention) */
+enum sk_result config_quarantine_copy(const struct lyd_node *mail,
+    struct config *cfg, char *err, size_t errlen);
 
 #define CONFIG_AUTH_MODULE "sekimori-auth"
 

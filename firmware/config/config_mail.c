@@ -323,7 +323,9 @@ config_mail_copy(const struct lyd_node *tree, struct config *cfg, char *err,
 	    (r = config_tls_copy(mail, cfg, err, errlen)) != SK_OK ||
 	    (r = config_delivery_copy(mail, cfg, err, errlen)) != SK_OK ||
 	    (r = config_system_copy(tree, cfg, err, errlen)) != SK_OK ||
-	    (r = config_senderauth_copy(tree, cfg, err, errlen)) != SK_OK) {
+	    (r = config_senderauth_copy(tree, cfg, err, errlen)) != SK_OK ||
+	    (r = config_content_copy(mail, cfg, err, errlen)) != SK_OK ||
+	    (r = config_quarantine_copy(mail, cfg, err, errlen)) != SK_OK) {
 		return r;
 	}
 	log = config_node_child(mail, "logging");

@@ -775,6 +775,150 @@ test_local_limits(void)
 	    "factory after failures: %s", err);
 }
 
+/* Content scanning: scanners, both chains and two rules, field by field
+ * (the verdict and file-type bits are enum scan_verdict and enum
+ * mime_ftype positions: infected 1, too-large 6; pe 1, zip 8, jar 14). */
+static void
+test_content(void)
+{
+	static const char json[] =
+	    "{\"sekimori-mail:mail\": {\"content-scanning\": {"
+	    "\"enabled\": true,"
+	    "\"scanner\": ["
+	    "{\"name\": \"clamav\", \"type\": \"clamd\","
+	    " \"address\": \"/run/clamav/clamd.ctl\", \"timeout\": 30},"
+	    "{\"name\": \"rspamd\", \"type\": \"milter\","
+	    " \"address\": \"192.0.2.10:11332\", \"max-size\": 1048576,"
+	    " \"on-failure\": \"accept-and-log\"},"
+	    "{\"name\": \"nothing\", \"type\": \"null\"}],"
+	    "\"inbound\": {\"scanner\": [\"rspamd\", \"clamav\"]},"
+	    "\"outbound\": {\"scanner\": [\"nothing\"]},"
+	    "\"rule\": ["
+	    "{\"name\": \"ppap\", \"direction\": \"inbound\","
+	    " \"match\": {\"encrypted-archive\": true,"
+	    "  \"file-name\": [\"*.zip\", \"*.7z\"]},"
+	    " \"action\": \"reject\","
+	    " \"reject-text\": \"Encrypted archives are not accepted\"},"
+	    "{\"name\": \"exe\", \"match\": {\"verdict\": [\"infected\","
+	    " \"too-large\"], \"file-type\": [\"pe\", \"zip\", \"jar\"],"
+	    " \"executable-in-archive\": true, \"office-macro\": true,"
+	    " \"size-over\": \"5000000000\"},"
+	    " \"action\": \"quarantine\"}]}}}";
+	const struct config_content *c = &cfg.content;
+	const struct config_content_rule *r = &c->rules[0];
+	enum sk_result res = load_str(json);
+
+	TEST_CHECK(res == SK_OK, "load: %s %s", sk_result_str(res), err);
+	TEST_CHECK(c->enabled == 1 && c->nscanners == 3, "enabled %d n %zu",
+	    c->enabled, c->nscanners);
+	TEST_CHECK(strcmp(c->scanners[0].name, "clamav") == 0 &&
+		c->scanners[0].type == CONFIG_SCANNER_CLAMD &&
+		strcmp(c->scanners[0].address, "/run/clamav/clamd.ctl") == 0 &&
+		c->scanners[0].timeout_ms == 30000 &&
+		c->scanners[0].max_size == 26214400 &&
+		!c->scanners[0].on_failure_accept,
+	    "scanner 0: %s %u %s %u %llu %d", c->scanners[0].name,
+	    c->scanners[0].type, c->scanners[0].address,
+	    c->scanners[0].timeout_ms,
+	    (unsigned long long)c->scanners[0].max_size,
+	    c->scanners[0].on_failure_accept);
+	TEST_CHECK(strcmp(c->scanners[1].name, "rspamd") == 0 &&
+		c->scanners[1].type == CONFIG_SCANNER_MILTER &&
+		strcmp(c->scanners[1].address, "192.0.2.10:11332") == 0 &&
+		c->scanners[1].timeout_ms == 60000 &&
+		c->scanners[1].max_size == 1048576 &&
+		c->scanners[1].on_failure_accept,
+	    "scanner 1: %s %u %u %d", c->scanners[1].name, c->scanners[1].type,
+	    c->scanners[1].timeout_ms, c->scanners[1].on_failure_accept);
+	TEST_CHECK(strcmp(c->scanners[2].name, "nothing") == 0 &&
+		c->scanners[2].type == CONFIG_SCANNER_NULL &&
+		c->scanners[2].address[0] == '\0',
+	    "scanner 2: %s %u", c->scanners[2].name, c->scanners[2].type);
+	TEST_CHECK(c->inbound.nscanners == 2 && c->inbound.scanner[0] == 1 &&
+		c->inbound.scanner[1] == 0 && c->outbound.nscanners == 1 &&
+		c->outbound.scanner[0] == 2,
+	    "chains: in %zu [%u %u] out %zu [%u]", c->inbound.nscanners,
+	    c->inbound.scanner[0], c->inbound.scanner[1], c->outbound.nscanners,
+	    c->outbound.scanner[0]);
+	TEST_CHECK(c->nrules == 2, "rules %zu", c->nrules);
+	TEST_CHECK(strcmp(r->name, "ppap") == 0 &&
+		r->direction == CONFIG_CONTENT_INBOUND && r->verdicts == 0 &&
+		r->file_types == 0 && r->nfile_names == 2 &&
+		strcmp(r->file_names[0], "*.zip") == 0 &&
+		strcmp(r->file_names[1], "*.7z") == 0 &&
+		!r->executable_in_archive && r->encrypted_archive &&
+		!r->office_macro && r->size_over == 0 &&
+		r->action == CONFIG_CONTENT_REJECT &&
+		strcmp(r->reply, "Encrypted archives are not accepted") == 0,
+	    "rule 0: %s dir %u v %x ft %llx n %zu enc %d act %u \"%s\"",
+	    r->name, r->direction, r->verdicts,
+	    (unsigned long long)r->file_types, r->nfile_names,
+	    r->encrypted_archive, r->action, r->reply);
+	r = &c->rules[1];
+	TEST_CHECK(strcmp(r->name, "exe") == 0 &&
+		r->direction == CONFIG_CONTENT_BOTH &&
+		r->verdicts == ((1u << 1) | (1u << 6)) &&
+		r->file_types == ((1ull << 1) | (1ull << 8) | (1ull << 14)) &&
+		r->nfile_names == 0 && r->executable_in_archive &&
+		!r->encrypted_archive && r->office_macro &&
+		r->size_over == 5000000000ull &&
+		r->action == CONFIG_CONTENT_QUARANTINE && r->reply[0] == '\0',
+	    "rule 1: %s dir %u v %x ft %llx exe %d mac %d size %llu act %u",
+	    r->name, r->direction, r->verdicts,
+	    (unsigned long long)r->file_types, r->executable_in_archive,
+	    r->office_macro, (unsigned long long)r->size_over, r->action);
+
+	/* reject-text only with reject, and never starting with a digit */
+	TEST_CHECK(load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+			    " {\"rule\": [{\"name\": \"a\", \"action\": "
+			    "\"tag\", \"reject-text\": \"no\"}]}}}") ==
+		    SK_E_SYNTAX &&
+		strstr(err, "only used with action reject") != NULL,
+	    "reject-text with tag: %s", err);
+	TEST_CHECK(load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+			    " {\"rule\": [{\"name\": \"a\", \"action\": "
+			    "\"reject\", \"reject-text\": \"554 no\"}]}}}") ==
+		    SK_E_SYNTAX &&
+		strstr(err, "not starting with a digit") != NULL,
+	    "reject-text with a code: %s", err);
+}
+
+/* Quarantine retention: the model's defaults, set values, the range. */
+static void
+test_quarantine(void)
+{
+	const struct config_quarantine *qc = &cfg.content.quarantine;
+	enum sk_result r;
+
+	r = load_str("{\"sekimori-mail:mail\": {}}");
+	TEST_CHECK(r == SK_OK && qc->max_age_s == 30ull * 86400 &&
+		qc->max_bytes == 1024ull << 20,
+	    "defaults: got %s \"%s\" age %llu size %llu", sk_result_str(r), err,
+	    (unsigned long long)qc->max_age_s,
+	    (unsigned long long)qc->max_bytes);
+	r = load_str("{\"sekimori-mail:mail\": {\"content-scanning\": "
+		     "{\"quarantine\": {\"max-age\": 3650, \"max-size\": "
+		     "1048576}}}}");
+	TEST_CHECK(r == SK_OK && qc->max_age_s == 3650ull * 86400 &&
+		qc->max_bytes == 1048576ull << 20,
+	    "largest: got %s \"%s\" age %llu size %llu", sk_result_str(r), err,
+	    (unsigned long long)qc->max_age_s,
+	    (unsigned long long)qc->max_bytes);
+	r = load_str("{\"sekimori-mail:mail\": {\"content-scanning\": "
+		     "{\"quarantine\": {\"max-age\": 1, \"max-size\": 1}}}}");
+	TEST_CHECK(r == SK_OK && qc->max_age_s == 86400 &&
+		qc->max_bytes == 1u << 20,
+	    "smallest: got %s \"%s\"", sk_result_str(r), err);
+	r = load_str("{\"sekimori-mail:mail\": {\"content-scanning\": "
+		     "{\"quarantine\": {\"max-age\": 0}}}}");
+	TEST_CHECK(r == SK_E_SYNTAX && strstr(err, "max-age") != NULL,
+	    "max-age 0: got %s \"%s\"", sk_result_str(r), err);
+	r = load_str("{\"sekimori-mail:mail\": {\"content-scanning\": "
+		     "{\"quarantine\": {\"max-size\": 1048577}}}}");
+	TEST_CHECK(r == SK_E_SYNTAX && strstr(err, "max-size") != NULL,
+	    "max-size over the range: got %s \"%s\"", sk_result_str(r), err);
+}
+
 static void
 test_teardown(void)
 {
@@ -793,6 +937,8 @@ const struct test_case test_cases[] = {
 	{ "config_files", test_files },
 	{ "config_fragments", test_fragments },
 	{ "config_local_limits", test_local_limits },
+	{ "config_content", test_content },
+	{ "config_quarantine", test_quarantine },
 	{ "config_teardown", test_teardown },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

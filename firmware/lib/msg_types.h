@@ -44,16 +44,22 @@
  *                given), str orcpt ("" or "addr-type;xtext" as sent)
  *   Q_COMMIT     u64 octets written, str prepend (header fields that go
  *                before the file's content on delivery, CRLF lines, at
- *                most MSG_PREPEND_MAX; "" = none): make it durable, then
- *                COMMITTED
+ *                most MSG_PREPEND_MAX; "" = none), str quarantine (the
+ *                reason, printable, at most MSG_QUARANTINE_REASON_MAX;
+ *                "" = deliver): make it durable, then COMMITTED; a
+ *                message with a reason is kept in quarantine, not
+ *                delivered
  *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
  *   Q_ABORT      empty: forget the open message and remove its file
  *
- * smtp <-> policy, one check per message in flight (hdr.peer: the session):
+ * smtp <-> policy and smtp <-> content (the scanners; the same two
+ * messages), one check per message in flight (hdr.peer: the session):
  *   P_CHECK      carries the spool file (smtp's descriptor; policy only
  *                reads it, with pread); str queue id, str client address,
  *                str helo, str sender ("" = null sender), str auth user
- *                ("" = none), u8 direction (enum msg_policy_direction)
+ *                ("" = none), u8 direction (enum msg_policy_direction),
+ *                u32 n, n times str recipient (as many as fit; for a
+ *                milter), u32 recipients omitted
  *   P_VERDICT    str queue id, u8 action (enum msg_policy_action), str
  *                reply ("550 5.7.1 ..." for reject and tempfail, else
  *                ""), u32 n, then n times u64: offsets of header field
@@ -75,12 +81,15 @@
  * operator tool <-> queue, over the queue's control socket:
  *   CTL_REQUEST  str command ("list", "show ID", "hold ID", ...)
  *   CTL_LINE     str one line of output
+ *   CTL_DATA     raw octets, no length field (the body is the data): a
+ *                piece of a file the tool writes out unchanged, such as
+ *                "quarantine download ID" (an .eml byte for byte)
  *   CTL_END      u32 status (0 = done), str message
  */
 #ifndef SK_MSG_TYPES_H
 #define SK_MSG_TYPES_H
 
-#define MSG_PROTO_VERSION 2 /* 2: P_CHECK, P_VERDICT, prepend blocks */
+#define MSG_PROTO_VERSION 3 /* 3: content process, quarantine */
 
 #define MSG_HELLO_LEN 8       /* two u32 */
 #define MSG_LOG_TEXT_MAX 1023 /* LOG_LINE_MAX less its NUL */
@@ -128,8 +137,9 @@ enum msg_role {
 	MSG_ROLE_QUEUE = 2,
 	MSG_ROLE_MTA = 3,
 	MSG_ROLE_POLICY = 4,
+	MSG_ROLE_CONTENT = 5,
 };
-#define MSG_ROLES 5 /* the size of tables indexed by role */
+#define MSG_ROLES 6 /* the size of tables indexed by role */
 
 enum msg_policy_direction {
 	MSG_POLICY_INBOUND = 0,  /* check: not authenticated, not internal */
@@ -140,11 +150,17 @@ enum msg_policy_action {
 	MSG_POLICY_ACCEPT = 0,
 	MSG_POLICY_REJECT = 1,   /* 5xx with the reply */
 	MSG_POLICY_TEMPFAIL = 2, /* 4xx with the reply */
+	/* 250, then dropped (a milter's DISCARD); reply: why, for the log */
+	MSG_POLICY_DISCARD = 3,
+	/* 250, kept in quarantine; reply: the reason (Q_COMMIT's) */
+	MSG_POLICY_QUARANTINE = 4,
 };
+#define MSG_POLICY_ACTION_LAST MSG_POLICY_QUARANTINE
 
 #define MSG_PREPEND_MAX 8192      /* header block of Q_COMMIT, P_VERDICT */
 #define MSG_POLICY_REPLY_MAX 255  /* the reply of P_VERDICT */
 #define MSG_POLICY_RENAMES_MAX 16 /* offsets in P_VERDICT */
+#define MSG_QUARANTINE_REASON_MAX MSG_POLICY_REPLY_MAX /* Q_COMMIT's */
 
 #define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
 
@@ -167,7 +183,8 @@ enum msg_log_level {
 	X(MSG_Q_FAIL,   12, 6,             6 + 512)                    \
 	X(MSG_Q_ENVELOPE, 13, 27,          MSG_BODY_MAX)               \
 	X(MSG_Q_RCPT,   14, 8,             MSG_BODY_MAX)               \
-	X(MSG_Q_COMMIT, 15, 10,            10 + MSG_PREPEND_MAX)       \
+	X(MSG_Q_COMMIT, 15, 12,            12 + MSG_PREPEND_MAX +      \
+	    MSG_QUARANTINE_REASON_MAX)                                 \
 	X(MSG_Q_COMMITTED, 16, 3,          2 + MSG_QUEUE_ID_MAX)       \
 	X(MSG_Q_ABORT,  17, 0,             0)                          \
 	X(MSG_M_DELIVER, 20, 17,           MSG_BODY_MAX)               \
@@ -179,7 +196,8 @@ enum msg_log_level {
 	    2 + MSG_PREPEND_MAX)                                       \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
 	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
-	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)
+	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)               \
+	X(MSG_CTL_DATA, 33, 1,             MSG_BODY_MAX)
 /* clang-format on */
 
 enum msg_type {

@@ -4,8 +4,10 @@
  *
  * The first byte picks the decoder. Invariants: decoders are total; an
  * accepted body encodes again to the same octets (the encoding is
- * canonical), its strings are NUL-terminated within their fields, and
- * an accepted prepend block passes msg_header_block_ok.
+ * canonical: every recipient decoded fits again), its strings are
+ * NUL-terminated within their fields, every recipient is a non-empty C
+ * string inside the used part of rcpt_buf, and an accepted prepend
+ * block passes msg_header_block_ok.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct policy_check c;
 static struct policy_wire_verdict v;
 static uint8_t out[MSG_BODY_MAX];
+
+/* rcpts_ok - each recipient starts and ends inside rcpt_len */
+static int
+rcpts_ok(const struct policy_check *pc)
+{
+	uint32_t i;
+	size_t off, len;
+
+	if (pc->nrcpt > POLICY_MSG_RCPT_MAX ||
+	    pc->rcpt_len > sizeof(pc->rcpt_buf)) {
+		return 0;
+	}
+	for (i = 0; i < pc->nrcpt; i++) {
+		off = pc->rcpt_off[i];
+		if (off >= pc->rcpt_len) {
+			return 0;
+		}
+		len = strnlen(pc->rcpt_buf + off, pc->rcpt_len - off);
+		if (len == 0 || off + len >= pc->rcpt_len) {
+			return 0;
+		}
+	}
+	return 1;
+}
 
 /* same - the encoder gives back the input */
 static void
@@ -47,6 +73,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			same(&w, data + 1, size - 1);
 		}
 	} else if (policy_msg_check_get(data + 1, size - 1, &c) == SK_OK) {
+		if (!rcpts_ok(&c)) {
+			abort();
+		}
 		policy_msg_check_put(&w, &c);
 		same(&w, data + 1, size - 1);
 	}

@@ -9,8 +9,19 @@
  * SK_E_SYNTAX means the peer broke the protocol.
  *
  * Ownership: the caller owns every struct; nothing allocates. Used by
- * firmware/smtpd (encodes checks, decodes verdicts) and the policy
- * process; it needs only lib/.
+ * firmware/smtpd (encodes checks, decodes verdicts), the policy process
+ * and the content process (firmware/content); it needs only lib/.
+ *
+ * Recipients (P_CHECK, after the direction: u32 n, n times str address,
+ * u32 omitted): a milter asks for them; the policy process ignores them.
+ * They are packed into struct policy_check: each address a C string in
+ * rcpt_buf, the i-th starting at rcpt_off[i] (policy_check_rcpt), so the
+ * struct can be copied and needs no pointers. smtp fills them with
+ * policy_check_add_rcpt, one call per accepted recipient in RCPT order.
+ * The encoder carries as many as fit in the body (MSG_BODY_MAX, after
+ * the other fields) and adds the rest to omitted: a message with
+ * thousands of recipients is still scanned, its milter just does not see
+ * every RCPT (the log of the content process says how many it missed).
  */
 #ifndef SK_POLICY_MSG_H
 #define SK_POLICY_MSG_H
@@ -25,6 +36,13 @@
 
 #define POLICY_MSG_IP_SIZE 64     /* client address text */
 #define POLICY_MSG_TEXT_SIZE 1024 /* HELO, sender, AUTH user */
+/* One recipient address, NUL included: RFC 5321 4.5.3.1.3 allows a path
+ * of 256 octets; SMTPUTF8 and a generous peer fit in the same bound as
+ * the sender. */
+#define POLICY_MSG_RCPT_SIZE POLICY_MSG_TEXT_SIZE
+/* Recipients in one P_CHECK at most: the shortest, one octet, takes
+ * three on the wire (u16 length and the octet). */
+#define POLICY_MSG_RCPT_MAX (MSG_BODY_MAX / 3)
 
 struct policy_check {
 	char qid[MSG_QUEUE_ID_MAX + 1];
@@ -33,6 +51,14 @@ struct policy_check {
 	char mail_from[POLICY_MSG_TEXT_SIZE]; /* "" = null sender */
 	char auth_user[POLICY_MSG_TEXT_SIZE]; /* "" = none */
 	uint8_t direction;                    /* enum msg_policy_direction */
+	/* recipients, in RCPT order: policy_check_add_rcpt fills them,
+	 * policy_check_rcpt reads them */
+	uint32_t nrcpt;        /* addresses in rcpt_buf */
+	uint32_t rcpt_omitted; /* recipients not carried (no room) */
+	size_t rcpt_len;       /* octets of rcpt_buf used, NULs included */
+	uint16_t rcpt_off[POLICY_MSG_RCPT_MAX]; /* where each one starts */
+	char rcpt_buf[MSG_BODY_MAX];            /* the addresses, each with
+						 * its NUL */
 };
 
 struct policy_wire_verdict {
@@ -45,7 +71,19 @@ struct policy_wire_verdict {
 	size_t prepend_len;
 };
 
-/* policy_msg_check_put - c into w (check w->err after) */
+/*
+ * policy_check_add_rcpt - append one recipient address (a C string, not
+ * empty, no control characters, shorter than POLICY_MSG_RCPT_SIZE).
+ * 0, or -1 when it is not valid or there is no room: then it is only
+ * counted in rcpt_omitted. Start from a zeroed struct.
+ */
+int policy_check_add_rcpt(struct policy_check *c, const char *addr);
+/* policy_check_rcpt - the i-th recipient (i < c->nrcpt) */
+const char *policy_check_rcpt(const struct policy_check *c, uint32_t i);
+
+/* policy_msg_check_put - c into w (check w->err after); recipients as
+ * many as fit in min(w->cap, MSG_BODY_MAX), the rest counted as
+ * omitted */
 void policy_msg_check_put(struct msg_body_writer *w,
     const struct policy_check *c);
 enum sk_result policy_msg_check_get(const uint8_t *body, size_t len,

@@ -456,6 +456,73 @@ test_rerun_deferred(void)
 	    vd.log, want);
 }
 
+/* test_wire_rcpts - P_CHECK's recipients: a round trip, what does not
+ * fit in one body is counted, bad addresses are refused */
+static void
+test_wire_rcpts(struct policy_check *c, struct policy_check *c2,
+    uint8_t buf[MSG_BODY_MAX])
+{
+	static const char *const want[] = { "a@example.org", "Postmaster",
+		"b@b.example" };
+	char addr[64];
+	struct msg_body_writer w;
+	uint32_t i, added = 0;
+
+	TEST_CHECK(policy_check_add_rcpt(c, "") == -1 &&
+		policy_check_add_rcpt(c, "x\ny@z") == -1 &&
+		c->rcpt_omitted == 2 && c->nrcpt == 0,
+	    "add_rcpt: bad addresses taken");
+	c->rcpt_omitted = 0;
+	for (i = 0; i < SK_NELEM(want); i++) {
+		TEST_CHECK(policy_check_add_rcpt(c, want[i]) == 0,
+		    "add_rcpt %s refused", want[i]);
+	}
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_check_put(&w, c);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, c2) == SK_OK &&
+		c2->nrcpt == 3 && c2->rcpt_omitted == 0 &&
+		strcmp(policy_check_rcpt(c2, 1), "Postmaster") == 0 &&
+		strcmp(policy_check_rcpt(c2, 2), "b@b.example") == 0,
+	    "rcpts: no round trip (%u)", c2->nrcpt);
+	/* a recipient that ends with its NUL inside: refused */
+	TEST_CHECK(policy_msg_check_get(buf, w.len - 6, c2) == SK_E_SYNTAX,
+	    "rcpts: short body accepted");
+	buf[w.len - 5] = '\0'; /* "b@b.exampl" NUL */
+	TEST_CHECK(policy_msg_check_get(buf, w.len, c2) == SK_E_SYNTAX,
+	    "rcpts: a NUL in an address accepted");
+	/* more than one body holds: the encoder carries what fits */
+	memset(c->rcpt_off, 0, sizeof(c->rcpt_off));
+	c->nrcpt = 0;
+	c->rcpt_len = 0;
+	for (i = 0; i < 2000; i++) {
+		snprintf(addr, sizeof(addr), "user%u@example.org", i);
+		added += policy_check_add_rcpt(c, addr) == 0;
+	}
+	TEST_CHECK(added + c->rcpt_omitted == 2000 && added > 500,
+	    "add_rcpt: %u added, %u omitted", added, c->rcpt_omitted);
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_check_put(&w, c);
+	TEST_CHECK(!w.err && policy_msg_check_get(buf, w.len, c2) == SK_OK &&
+		c2->nrcpt > 500 && c2->nrcpt < added &&
+		c2->nrcpt + c2->rcpt_omitted == 2000 &&
+		strcmp(policy_check_rcpt(c2, c2->nrcpt - 1),
+		    policy_check_rcpt(c, c2->nrcpt - 1)) == 0,
+	    "rcpts: %u carried, %u omitted of 2000", c2->nrcpt,
+	    c2->rcpt_omitted);
+	/* a count past the limit is refused before anything is read */
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	msg_body_put_cstr(&w, "Q1");
+	msg_body_put_cstr(&w, "");
+	msg_body_put_cstr(&w, "");
+	msg_body_put_cstr(&w, "");
+	msg_body_put_cstr(&w, "");
+	msg_body_put_u8(&w, 0);
+	msg_body_put_u32(&w, POLICY_MSG_RCPT_MAX + 1);
+	msg_body_put_u32(&w, 0);
+	TEST_CHECK(policy_msg_check_get(buf, w.len, c2) == SK_E_SYNTAX,
+	    "rcpts: a count past the limit accepted");
+}
+
 /* P_CHECK and P_VERDICT: round trips, and what the decoders refuse */
 static void
 test_wire(void)
@@ -480,6 +547,8 @@ test_wire(void)
 	policy_msg_check_put(&w, &c);
 	TEST_CHECK(policy_msg_check_get(buf, w.len, &c2) == SK_E_SYNTAX,
 	    "check: direction 2 accepted");
+	c.direction = MSG_POLICY_INBOUND;
+	test_wire_rcpts(&c, &c2, buf);
 
 	memset(&v, 0, sizeof(v));
 	snprintf(v.qid, sizeof(v.qid), "4F2A1B3C");

@@ -3,9 +3,11 @@
  * the line builder that writes outside text into answers.
  *
  * Invariants: queue_ctl_parse is total; an accepted command has an id
- * that is "" or valid; the line builder never exceeds its buffer, always
- * ends the string, and leaves no control or 8-bit octet from the input;
- * queue_id_valid agrees with the parser on the id.
+ * that is "" or valid; the quarantine list filters are bounded strings
+ * without control octets or double quotes, and times within
+ * QUEUE_CTL_TIME_MAX; the line builder (quoted text too) never exceeds
+ * its buffer, always ends the string, and leaves no control or 8-bit
+ * octet from the input; queue_id_valid agrees with the parser on the id.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,44 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char input[QUEUE_CTL_REQUEST_MAX * 4];
+
+/* filter_ok - a parsed filter value: ended, printable, no '"' */
+static int
+filter_ok(const char *s, size_t size)
+{
+	const char *end = memchr(s, '\0', size);
+
+	if (end == NULL) {
+		return 0;
+	}
+	for (; s < end; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* check_req - what an accepted request promises */
+static void
+check_req(const struct queue_ctl_req *req)
+{
+	if (req->id[0] != '\0' && !queue_id_valid(req->id, strlen(req->id))) {
+		abort();
+	}
+	if (!filter_ok(req->from, sizeof(req->from)) ||
+	    !filter_ok(req->to, sizeof(req->to)) ||
+	    !filter_ok(req->reason, sizeof(req->reason)) || req->since < 0 ||
+	    req->since > QUEUE_CTL_TIME_MAX || req->until < 0 ||
+	    req->until > QUEUE_CTL_TIME_MAX) {
+		abort();
+	}
+	if (req->cmd != QUEUE_CTL_QLIST &&
+	    (req->from[0] != '\0' || req->to[0] != '\0' ||
+		req->reason[0] != '\0' || req->since != 0 || req->until != 0)) {
+		abort(); /* filters belong to quarantine list only */
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,9 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(input, data, size);
 	input[size] = '\0';
-	if (queue_ctl_parse(input, size, &req) == SK_OK && req.id[0] != '\0' &&
-	    !queue_id_valid(req.id, strlen(req.id))) {
-		abort();
+	if (queue_ctl_parse(input, size, &req) == SK_OK) {
+		check_req(&req);
 	}
 	cap = size > 0 ? data[0] % 64 : 0;
 	memset(buf, 'Z', sizeof(buf));
@@ -40,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	queue_line_add(&l, "k=");
 	queue_line_clean_n(&l, input, size);
 	queue_line_clean(&l, input);
+	queue_line_quoted(&l, input);
 	s = queue_line_end(&l);
 	for (i = cap; i < sizeof(buf); i++) {
 		if (buf[i] != 'Z') {

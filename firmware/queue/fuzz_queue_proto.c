@@ -5,7 +5,8 @@
  * The first byte picks the decoder. Invariants: decoders are total;
  * what they accept is NUL-terminated within its field, free of control
  * characters where the queue promises it (addresses, envelope texts), a
- * valid queue id, a valid NOTIFY; and an accepted envelope plus
+ * valid queue id, a valid NOTIFY, a quarantine reason without control
+ * characters; and an accepted envelope plus
  * recipient encodes into an M_DELIVER that decodes to the same fields.
  */
 #include <stdio.h>
@@ -22,6 +23,7 @@ static struct queue_rcpt rcpt, back;
 static struct queue_result res;
 static struct queue_deliver d;
 static struct queue_deliver_view v;
+static char reason[QUEUE_REASON_SIZE];
 
 #define BOUNDED(s) (memchr((s), '\0', sizeof(s)) != NULL)
 
@@ -114,10 +116,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	case 3:
-		if (queue_proto_commit(data + 1, size - 1, &octets,
-			env.prepend) == SK_OK &&
-		    !msg_header_block_ok((const uint8_t *)env.prepend,
-			strlen(env.prepend))) {
+		if (queue_proto_commit(data + 1, size - 1, &octets, env.prepend,
+			reason) == SK_OK &&
+		    (!msg_header_block_ok((const uint8_t *)env.prepend,
+			 strlen(env.prepend)) ||
+			!BOUNDED(reason) || !queue_text_ok(reason))) {
 			abort();
 		}
 		(void)queue_proto_u32(data + 1, size - 1, &u);

@@ -1,8 +1,9 @@
 # queue/module.mk - the queue process of sekimorid (libqueue.a): the spool
 # (content files plus the SQLite index), group commit, scheduling of
 # delivery jobs, DSN bounces and the control socket; and the operator
-# program sekimori-queue, which talks to that socket.
-queue_DEPS := config
+# program sekimori-queue, which talks to that socket. The MIME walker lists
+# the parts of a quarantined message ("quarantine show").
+queue_DEPS := config mime
 queue_LIBS := -lsqlite3 -lpthread -lm
 
 PROGRAMS += sekimori-queue

@@ -110,6 +110,15 @@ queue_ctlcli_one(const struct msg *m, FILE *out, FILE *err)
 	struct msg_body_reader r;
 	uint32_t status = 0;
 
+	if (m->hdr.type == MSG_CTL_DATA) {
+		/* a download: the octets exactly as they are */
+		if (fwrite(m->body, 1, m->hdr.len, out) != m->hdr.len) {
+			fprintf(err, QUEUE_CTLCLI_PREFIX "cannot write: %s\n",
+			    strerror(errno));
+			return -1;
+		}
+		return 1;
+	}
 	msg_body_reader_init(&r, m->body, m->hdr.len);
 	if (m->hdr.type == MSG_CTL_END) {
 		status = msg_body_get_u32(&r);

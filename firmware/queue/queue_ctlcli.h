@@ -11,7 +11,8 @@
 
 /*
  * queue_ctlcli_run - connect to the socket at path, send request, write
- * every CTL_LINE to out (control and 8-bit octets shown as '?') and the
+ * every CTL_LINE to out (control and 8-bit octets shown as '?'), every
+ * CTL_DATA to out unchanged (a download: out gets the exact octets), the
  * CTL_END text to out (status 0) or err (otherwise, prefixed with
  * "sekimori-queue: "). Returns 0 when the queue answered status 0, else
  * 1 (errors are written to err).

@@ -28,7 +28,7 @@
 static void queue_ctl_timer(struct event_loop *loop, struct event_timer *t);
 
 /* queue_ctl_arm - the client's one timer: idle limit or next page */
-static void
+void
 queue_ctl_arm(struct queue_ctl_client *c, uint64_t ms)
 {
 	/* A send that found the client gone dropped it inside chan_send,
@@ -44,7 +44,7 @@ queue_ctl_arm(struct queue_ctl_client *c, uint64_t ms)
 
 /* ---- output -------------------------------------------------------- */
 
-static void
+void
 queue_ctl_line(struct queue_ctl_client *c, const char *s)
 {
 	uint8_t buf[QUEUE_CTL_LINE_MAX + 2];
@@ -55,7 +55,7 @@ queue_ctl_line(struct queue_ctl_client *c, const char *s)
 	(void)chan_send_body(&c->ch, MSG_CTL_LINE, 0, -1, &w);
 }
 
-static void
+void
 queue_ctl_end(struct queue_ctl_client *c, uint32_t status, const char *text)
 {
 	uint8_t buf[4 + 2 + QUEUE_CTL_LINE_MAX];
@@ -69,7 +69,7 @@ queue_ctl_end(struct queue_ctl_client *c, uint32_t status, const char *text)
 }
 
 /* queue_ctl_iso - "2026-11-25T10:00:00Z" */
-static void
+void
 queue_ctl_iso(char *out, size_t size, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -93,10 +93,13 @@ struct queue_ctl_msg {
 	struct queue_rcpt_row r;
 };
 
-/* queue_ctl_status - held, active, deferred or queued */
+/* queue_ctl_status - quarantined, held, active, deferred or queued */
 static const char *
 queue_ctl_status(struct queue *q, const struct queue_msg_row *m, int deferred)
 {
+	if (m->quarantine[0] != '\0') {
+		return "quarantined";
+	}
 	if (m->hold) {
 		return "held";
 	}
@@ -152,8 +155,8 @@ queue_ctl_list_more(struct queue_ctl_client *c)
 	size_t i, n;
 
 	while (msg_pending(&c->ch.w) < MSG_WRITE_BUF / 2) {
-		if (queue_db_list(&c->q->db, c->after, ids, SK_NELEM(ids),
-			&n) != SK_OK) {
+		if (queue_db_list_queued(&c->q->db, c->after, ids,
+			SK_NELEM(ids), &n) != SK_OK) {
 			c->listing = 0;
 			queue_ctl_end(c, 1, queue_db_error(&c->q->db));
 			return;
@@ -185,7 +188,7 @@ static const char *const queue_ctl_rcpt_status[] = {
 };
 
 /* queue_ctl_show_rcpt - one "recipient:" line of show */
-static void
+void
 queue_ctl_show_rcpt(struct queue_ctl_client *c, const struct queue_rcpt_row *r)
 {
 	char buf[QUEUE_CTL_LINE_MAX], when[32];
@@ -245,15 +248,34 @@ queue_ctl_header_line(struct queue_ctl_client *c, const uint8_t *p, size_t n)
 	queue_ctl_line(c, queue_line_end(&l));
 }
 
-/* queue_ctl_show_header - the message's header section, line by line */
+/* queue_ctl_header_lines - the lines of p[0..len), each indented */
 static void
-queue_ctl_show_header(struct queue_ctl_client *c, const char *id)
+queue_ctl_header_lines(struct queue_ctl_client *c, const uint8_t *p, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\n') {
+			queue_ctl_header_line(c, p + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (start < len) {
+		queue_ctl_header_line(c, p + start, len - start);
+	}
+}
+
+/* queue_ctl_show_header - the message's header section as it would be
+ * delivered (the policy's block, then the file's header), line by line;
+ * a missing content file is said, not tripped on */
+void
+queue_ctl_show_header(struct queue_ctl_client *c, const struct queue_msg_row *m)
 {
 	uint8_t *head = malloc(QUEUE_CTL_SHOW_HEAD);
-	int fd = queue_spool_open_read(&c->q->spool, id);
+	int fd = queue_spool_open_read(&c->q->spool, m->env.id), gone;
 	ssize_t n = -1;
-	size_t len, i, start = 0;
 
+	gone = fd == -1 && errno == ENOENT;
 	if (head != NULL && fd != -1) {
 		n = pread(fd, head, QUEUE_CTL_SHOW_HEAD, 0);
 	}
@@ -261,22 +283,20 @@ queue_ctl_show_header(struct queue_ctl_client *c, const char *id)
 		close(fd);
 	}
 	queue_ctl_line(c,
-	    n < 0 ? "header: (content file unreadable)" : "header:");
-	len = n > 0 ? queue_dsn_header_len(head, (size_t)n) : 0;
-	for (i = 0; i < len; i++) {
-		if (head[i] == '\n') {
-			queue_ctl_header_line(c, head + start, i - start);
-			start = i + 1;
-		}
-	}
-	if (start < len) {
-		queue_ctl_header_line(c, head + start, len - start);
+	    gone      ? "header: (content file missing)" :
+		n < 0 ? "header: (content file unreadable)" :
+			"header:");
+	queue_ctl_header_lines(c, (const uint8_t *)m->env.prepend,
+	    strlen(m->env.prepend));
+	if (n > 0) {
+		queue_ctl_header_lines(c, head,
+		    queue_dsn_header_len(head, (size_t)n));
 	}
 	free(head);
 }
 
 /* queue_ctl_show_envelope - the message's own fields */
-static void
+void
 queue_ctl_show_envelope(struct queue_ctl_client *c,
     const struct queue_msg_row *m, const char *status)
 {
@@ -332,6 +352,7 @@ queue_ctl_list(struct queue_ctl_client *c, const struct queue_ctl_req *req)
 {
 	(void)req;
 	c->listing = 1;
+	c->paging = QUEUE_PAGING_LIST;
 	c->listed = 0;
 	c->after[0] = '\0';
 	queue_ctl_list_more(c);
@@ -361,7 +382,7 @@ queue_ctl_show(struct queue_ctl_client *c, const struct queue_ctl_req *req)
 		queue_ctl_show_rcpt(c, &x.r);
 	}
 	queue_db_rcpts_end(&q->db);
-	queue_ctl_show_header(c, req->id);
+	queue_ctl_show_header(c, &x.m);
 	queue_ctl_end(c, r == SK_END ? 0 : 1,
 	    r == SK_END ? "" : queue_db_error(&q->db));
 }
@@ -403,6 +424,26 @@ queue_ctl_write(struct queue *q, const struct queue_ctl_req *req,
 	return SK_OK;
 }
 
+/* queue_ctl_quarantined - 1 (and the answer sent) when id is in
+ * quarantine: the queue's commands leave those to "quarantine ..." */
+static int
+queue_ctl_quarantined(struct queue_ctl_client *c, const char *id)
+{
+	static struct queue_msg_row m;
+	char text[160];
+
+	if (id[0] == '\0' || queue_db_get(&c->q->db, id, &m) != SK_OK ||
+	    m.quarantine[0] == '\0') {
+		return 0;
+	}
+	snprintf(text, sizeof(text),
+	    "%s is in quarantine: use \"quarantine release %s\" or "
+	    "\"quarantine delete %s\"",
+	    id, id, id);
+	queue_ctl_end(c, 1, text);
+	return 1;
+}
+
 static void
 queue_ctl_change(struct queue_ctl_client *c, const struct queue_ctl_req *req)
 {
@@ -414,9 +455,13 @@ queue_ctl_change(struct queue_ctl_client *c, const struct queue_ctl_req *req)
 	};
 	struct queue *q = c->q;
 	unsigned long n = 0;
-	enum sk_result r = queue_ctl_write(q, req, &n);
+	enum sk_result r;
 	char text[128];
 
+	if (queue_ctl_quarantined(c, req->id)) {
+		return;
+	}
+	r = queue_ctl_write(q, req, &n);
 	if (r != SK_OK) {
 		queue_ctl_end(c, 1,
 		    r == SK_END ? "no such message" : queue_db_error(&q->db));
@@ -456,6 +501,11 @@ static queue_ctl_fn *const queue_ctl_handlers[] = {
 	[QUEUE_CTL_RELEASE] = queue_ctl_change,
 	[QUEUE_CTL_DELETE] = queue_ctl_change,
 	[QUEUE_CTL_FLUSH] = queue_ctl_change,
+	[QUEUE_CTL_QLIST] = queue_quar_ctl,
+	[QUEUE_CTL_QSHOW] = queue_quar_ctl,
+	[QUEUE_CTL_QDOWNLOAD] = queue_quar_ctl,
+	[QUEUE_CTL_QRELEASE] = queue_quar_ctl,
+	[QUEUE_CTL_QDELETE] = queue_quar_ctl,
 };
 
 /* ---- clients ------------------------------------------------------- */
@@ -466,6 +516,7 @@ queue_ctl_drop(struct queue_ctl_client *c)
 {
 	chan_close(&c->ch);
 	event_timer_del(&c->q->loop, &c->t);
+	queue_quar_close(c);
 	c->dead = 1;
 	queue_arm(c->q, &c->q->reap_t, 0, queue_reap_timer);
 }
@@ -496,6 +547,9 @@ queue_ctl_msg(struct chan *ch, struct msg *m, void *arg)
 	if (res != SK_OK) {
 		snprintf(err, sizeof(err), "%s: try %s",
 		    res == SK_E_UNKNOWN ? "unknown command" :
+			req.cmd == QUEUE_CTL_QLIST ?
+					  "bad quarantine command or "
+					  "filter" :
 					  "bad or missing queue id",
 		    queue_ctl_usage());
 		queue_ctl_end(c, 2, err);
@@ -518,8 +572,12 @@ queue_ctl_timer(struct event_loop *loop, struct event_timer *t)
 	struct queue_ctl_client *c = t->arg;
 
 	(void)loop;
-	if (c->listing) {
+	if (c->listing && c->paging == QUEUE_PAGING_LIST) {
 		queue_ctl_list_more(c);
+		return;
+	}
+	if (c->listing) {
+		queue_quar_more(c);
 		return;
 	}
 	queue_ctl_drop(c); /* idle */
@@ -535,6 +593,7 @@ queue_ctl_adopt(struct queue *q, size_t i, int fd)
 		return -1;
 	}
 	c->q = q;
+	c->dl_fd = -1;
 	chan_init(&c->ch);
 	event_timer_init(&c->t);
 	if (chan_open(&c->ch, &q->loop, fd, queue_ctl_msg, queue_ctl_gone, c) ==

@@ -56,6 +56,18 @@ static const char queue_db_upgrade_v2[] =
     "ALTER TABLE message ADD COLUMN prepend TEXT NOT NULL DEFAULT '';"
     "PRAGMA user_version = 2;";
 
+/* Version 3: the quarantine (README.md "Quarantine"). A message with a
+ * reason is kept, not delivered; quarantined is when it came in (unix
+ * seconds). The partial index holds only quarantined messages, in the
+ * order the listing and the retention walk them, with the size the
+ * retention adds up: neither reads the rest of the queue. */
+static const char queue_db_upgrade_v3[] =
+    "ALTER TABLE message ADD COLUMN quarantine TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE message ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX message_quarantine ON message (quarantined, id, size) "
+    "WHERE quarantine != '';"
+    "PRAGMA user_version = 3;";
+
 /* The scheduler's scratch tables: memory only, empty at every start. */
 static const char queue_db_temp[] =
     "CREATE TEMP TABLE inflight ("
@@ -66,7 +78,11 @@ static const char queue_db_temp[] =
 #define QUEUE_MSG_COLUMNS                                                   \
 	"id, sender, envid, ret, body, smtputf8, auth_user, client_addr, "  \
 	"client_name, helo, listener, protocol, tls, size, arrival, hold, " \
-	"delay_sent, prepend"
+	"delay_sent, prepend, quarantine, quarantined"
+/* a recipient r (or recipient) whose message is not in quarantine */
+#define QUEUE_NOT_QUARANTINED                                                 \
+	"NOT EXISTS (SELECT 1 FROM message q WHERE q.id = recipient.message " \
+	"AND q.quarantine != '')"
 #define QUEUE_NOT_INFLIGHT                                 \
 	"NOT EXISTS (SELECT 1 FROM temp.inflight i WHERE " \
 	"i.message = r.message AND i.rcpt = r.rcpt)"
@@ -74,7 +90,8 @@ static const char queue_db_temp[] =
 static const char *const queue_db_sql[QDB_NSTMT] = {
 	[QDB_MSG_INSERT] = "INSERT INTO message (" QUEUE_MSG_COLUMNS
 			   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+			   "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+			   "?20)",
 	[QDB_RCPT_INSERT] = "INSERT INTO recipient (message, rcpt, address, "
 			    "domain, notify, orcpt, next_attempt) VALUES "
 			    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -86,6 +103,8 @@ static const char *const queue_db_sql[QDB_NSTMT] = {
 	    "UPDATE message SET delay_sent = 1 WHERE id = ?1",
 	[QDB_MSG_LIST] = "SELECT id FROM message WHERE id > ?1 ORDER BY id "
 			 "LIMIT ?2",
+	[QDB_MSG_LIST_QUEUED] = "SELECT id FROM message WHERE id > ?1 AND "
+				"quarantine = '' ORDER BY id LIMIT ?2",
 	[QDB_MSG_ALL] = "SELECT id, size FROM message ORDER BY id",
 	[QDB_MSG_EXISTS] = "SELECT 1 FROM message WHERE id = ?1",
 	[QDB_MSG_NO_RCPT] =
@@ -102,23 +121,29 @@ static const char *const queue_db_sql[QDB_NSTMT] = {
 			    "rcpt = ?2 AND status = 0",
 	[QDB_RCPT_REPORTED] = "UPDATE recipient SET reported = 1 WHERE "
 			      "message = ?1 AND rcpt = ?2",
-	[QDB_RCPT_FLUSH] = "UPDATE recipient SET next_attempt = ?2 WHERE "
-			   "status = 0 AND next_attempt > ?2 AND "
-			   "(?1 = '' OR message = ?1)",
-	[QDB_DUE_PICK] = "SELECT r.message, r.domain FROM recipient r "
-			 "JOIN message m ON m.id = r.message "
-			 "WHERE r.status = 0 AND r.next_attempt <= ?1 AND "
-			 "m.hold = 0 AND " QUEUE_NOT_INFLIGHT " AND "
-			 "NOT EXISTS (SELECT 1 FROM temp.busy b WHERE "
-			 "b.domain = r.domain) ORDER BY r.next_attempt LIMIT 1",
+	[QDB_RCPT_FLUSH] =
+	    "UPDATE recipient SET next_attempt = ?2 WHERE "
+	    "status = 0 AND next_attempt > ?2 AND "
+	    "(?1 = '' OR message = ?1) AND " QUEUE_NOT_QUARANTINED,
+	[QDB_DUE_PICK] =
+	    "SELECT r.message, r.domain FROM recipient r "
+	    "JOIN message m ON m.id = r.message "
+	    "WHERE r.status = 0 AND r.next_attempt <= ?1 AND "
+	    "m.hold = 0 AND m.quarantine = '' AND " QUEUE_NOT_INFLIGHT " AND "
+	    "NOT EXISTS (SELECT 1 FROM temp.busy b WHERE "
+	    "b.domain = r.domain) ORDER BY r.next_attempt LIMIT 1",
 	[QDB_DUE_JOB] =
 	    "SELECT r.rcpt, r.address, r.notify, r.orcpt, "
 	    "r.attempts "
 	    "FROM recipient r WHERE r.message = ?1 AND "
 	    "r.domain = ?2 AND r.status = 0 AND "
 	    "r.next_attempt <= ?3 AND " QUEUE_NOT_INFLIGHT " ORDER BY r.rcpt",
-	[QDB_DUE_NEXT] = "SELECT min(next_attempt) FROM recipient WHERE "
-			 "status = 0 AND next_attempt > ?1",
+	[QDB_DUE_NEXT] =
+	    "SELECT next_attempt FROM recipient WHERE status = 0 AND "
+	    "next_attempt > ?1 AND " QUEUE_NOT_QUARANTINED
+	    /* the first in index order: no walk over the rest, as min()
+	     * with a condition it cannot use would do */
+	    " ORDER BY next_attempt LIMIT 1",
 	[QDB_INFLIGHT_ADD] = "INSERT INTO temp.inflight (message, rcpt, job) "
 			     "VALUES (?1, ?2, ?3)",
 	[QDB_INFLIGHT_DEL] = "DELETE FROM temp.inflight WHERE job = ?1",
@@ -129,6 +154,27 @@ static const char *const queue_db_sql[QDB_NSTMT] = {
 		      "EXISTS (SELECT 1 FROM recipient r WHERE r.message = "
 		      "m.id AND (r.status = 0 OR r.reported = 0)) LIMIT ?1",
 	[QDB_MSG_COUNT] = "SELECT count(*) FROM message",
+	/* Quarantine: every query below reads message_quarantine. */
+	[QDB_QUAR_LIST] =
+	    "SELECT id, quarantined FROM message WHERE quarantine != '' AND "
+	    "(quarantined, id) > (?1, ?2) AND "
+	    "(?3 = 0 OR quarantined >= ?3) AND (?4 = 0 OR quarantined <= ?4) "
+	    "AND (?5 = '' OR instr(lower(sender), lower(?5)) > 0) "
+	    "AND (?6 = '' OR EXISTS (SELECT 1 FROM recipient r WHERE "
+	    "r.message = message.id AND instr(lower(r.address), lower(?6)) > "
+	    "0)) "
+	    "AND (?7 = '' OR instr(lower(quarantine), lower(?7)) > 0) "
+	    "ORDER BY quarantined, id LIMIT ?8",
+	[QDB_QUAR_RELEASE] = "UPDATE message SET quarantine = '', "
+			     "quarantined = 0, arrival = ?2 WHERE id = ?1 AND "
+			     "quarantine != ''",
+	[QDB_QUAR_DUE] = "UPDATE recipient SET next_attempt = ?2 WHERE "
+			 "message = ?1 AND status = 0",
+	[QDB_QUAR_STATS] = "SELECT count(*), total(size) FROM message WHERE "
+			   "quarantine != ''",
+	[QDB_QUAR_OLDEST] =
+	    "SELECT id, size, quarantined FROM message WHERE "
+	    "quarantine != '' ORDER BY quarantined, id LIMIT ?1",
 };
 
 /* queue_db_seterr - "queue.db: WHAT: SQLite's message" into err */
@@ -221,7 +267,11 @@ queue_db_schema(sqlite3 *h, char *err, size_t errlen)
 	    queue_db_upgrade(h, queue_db_upgrade_v2, err, errlen) != 0) {
 		return -1;
 	}
-	if (v <= 1) {
+	if (v <= 2 &&
+	    queue_db_upgrade(h, queue_db_upgrade_v3, err, errlen) != 0) {
+		return -1;
+	}
+	if (v <= 2) {
 		return 0;
 	}
 	if (v != QUEUE_DB_VERSION) {
@@ -475,6 +525,8 @@ queue_db_insert(struct queue_db *db, const struct queue_msg_row *m)
 	sqlite3_bind_int(st, 16, m->hold);
 	sqlite3_bind_int(st, 17, m->delay_sent);
 	queue_db_text(st, 18, e->prepend);
+	queue_db_text(st, 19, m->quarantine);
+	sqlite3_bind_int64(st, 20, m->quarantined);
 	return queue_db_done(st);
 }
 
@@ -522,6 +574,8 @@ queue_db_msg_row(sqlite3_stmt *st, struct queue_msg_row *m)
 	m->hold = sqlite3_column_int(st, 15) != 0;
 	m->delay_sent = sqlite3_column_int(st, 16) != 0;
 	queue_db_copy(st, 17, e->prepend, sizeof(e->prepend));
+	queue_db_copy(st, 18, m->quarantine, sizeof(m->quarantine));
+	m->quarantined = sqlite3_column_int64(st, 19);
 }
 
 enum sk_result
@@ -594,6 +648,14 @@ queue_db_list(struct queue_db *db, const char *after,
 {
 	return queue_db_ids(queue_db_st_id(db, QDB_MSG_LIST, after), 2, ids,
 	    max, n);
+}
+
+enum sk_result
+queue_db_list_queued(struct queue_db *db, const char *after,
+    char (*ids)[QUEUE_ID_SIZE], size_t max, size_t *n)
+{
+	return queue_db_ids(queue_db_st_id(db, QDB_MSG_LIST_QUEUED, after), 2,
+	    ids, max, n);
 }
 
 enum sk_result
@@ -823,4 +885,87 @@ queue_db_busy(struct queue_db *db, const char *domain, int busy)
 
 	queue_db_text(st, 1, domain);
 	return queue_db_done(st);
+}
+
+/* ---- quarantine ---------------------------------------------------- */
+
+enum sk_result
+queue_db_quar_list(struct queue_db *db, const struct queue_quar_filter *f,
+    struct queue_quar_cursor *cur, char (*ids)[QUEUE_ID_SIZE], size_t max,
+    size_t *n)
+{
+	sqlite3_stmt *st = queue_db_st(db, QDB_QUAR_LIST);
+	enum sk_result r = SK_END;
+
+	/* parameters, never SQL built from the operator's text */
+	sqlite3_bind_int64(st, 1, cur->quarantined);
+	queue_db_text(st, 2, cur->id);
+	sqlite3_bind_int64(st, 3, f->since);
+	sqlite3_bind_int64(st, 4, f->until);
+	queue_db_text(st, 5, f->from);
+	queue_db_text(st, 6, f->to);
+	queue_db_text(st, 7, f->reason);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)max);
+	*n = 0;
+	while (*n < max && (r = queue_db_step(st)) == SK_OK) {
+		queue_db_copy(st, 0, ids[*n], QUEUE_ID_SIZE);
+		queue_db_copy(st, 0, cur->id, sizeof(cur->id));
+		cur->quarantined = sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return *n < max && r != SK_END ? SK_E_IO : SK_OK;
+}
+
+enum sk_result
+queue_db_quar_release(struct queue_db *db, const char *id, int64_t now_ms)
+{
+	sqlite3_stmt *st = queue_db_st_id(db, QDB_QUAR_RELEASE, id);
+	enum sk_result r;
+
+	sqlite3_bind_int64(st, 2, now_ms);
+	if ((r = queue_db_changed(db, st)) != SK_OK) {
+		return r;
+	}
+	st = queue_db_st_id(db, QDB_QUAR_DUE, id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	return queue_db_done(st);
+}
+
+enum sk_result
+queue_db_quar_stats(struct queue_db *db, unsigned long *n, uint64_t *bytes)
+{
+	sqlite3_stmt *st = queue_db_st(db, QDB_QUAR_STATS);
+	enum sk_result r = queue_db_step(st);
+	double total;
+
+	*n = 0;
+	*bytes = 0;
+	if (r == SK_OK) {
+		*n = (unsigned long)sqlite3_column_int64(st, 0);
+		/* total() is a float: exact far beyond any spool's size */
+		total = sqlite3_column_double(st, 1);
+		*bytes = total > 0 ? (uint64_t)total : 0;
+	}
+	sqlite3_reset(st);
+	return r == SK_OK ? SK_OK : SK_E_IO;
+}
+
+enum sk_result
+queue_db_quar_oldest(struct queue_db *db, struct queue_quar_entry *v,
+    size_t max, size_t *n)
+{
+	sqlite3_stmt *st = queue_db_st(db, QDB_QUAR_OLDEST);
+	enum sk_result r = SK_END;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	*n = 0;
+	while (*n < max && (r = queue_db_step(st)) == SK_OK) {
+		queue_db_copy(st, 0, v[*n].id, sizeof(v[*n].id));
+		v[*n].size = (uint64_t)sqlite3_column_int64(st, 1);
+		v[*n].quarantined = sqlite3_column_int64(st, 2);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return *n < max && r != SK_END ? SK_E_IO : SK_OK;
 }

@@ -1,11 +1,16 @@
 /*
  * queue_db.h - the queue index: SQLite (WAL) in SPOOL/queue.db.
  *
- * Schema version 1 (PRAGMA user_version; an older file is upgraded by
- * queue_db_open, a newer one is refused rather than misread):
+ * Schema version 3 (PRAGMA user_version; an older file is upgraded by
+ * queue_db_open, one version per transaction, a newer one is refused
+ * rather than misread):
  *
  *   message    one row per queued message: id, content size, arrival
- *              (ms since 1970), the Q_ENVELOPE fields, hold, delay_sent
+ *              (ms since 1970), the Q_ENVELOPE fields, hold, delay_sent,
+ *              prepend (2: Q_COMMIT's header block), quarantine (3: the
+ *              reason, '' = not quarantined) and quarantined (3: unix
+ *              seconds it entered quarantine); index message_quarantine
+ *              over the quarantined ones only
  *   recipient  one row per recipient, (message, rcpt) unique: address,
  *              domain, NOTIFY, ORCPT; status (queued, delivered,
  *              failed), attempts, next_attempt, last_attempt (ms), the
@@ -37,7 +42,7 @@
 #include "queue_proto.h"
 #include "sk.h"
 
-#define QUEUE_DB_VERSION 2 /* 2: message.prepend */
+#define QUEUE_DB_VERSION 3 /* 2: message.prepend, 3: quarantine */
 
 enum queue_rcpt_status {
 	QUEUE_RCPT_QUEUED = 0,
@@ -54,6 +59,7 @@ enum queue_db_stmt {
 	QDB_MSG_HOLD,
 	QDB_MSG_DELAY_SENT,
 	QDB_MSG_LIST,
+	QDB_MSG_LIST_QUEUED,
 	QDB_MSG_ALL,
 	QDB_MSG_EXISTS,
 	QDB_MSG_NO_RCPT,
@@ -70,6 +76,11 @@ enum queue_db_stmt {
 	QDB_BUSY_DEL,
 	QDB_SWEEP,
 	QDB_MSG_COUNT,
+	QDB_QUAR_LIST,
+	QDB_QUAR_RELEASE,
+	QDB_QUAR_DUE,
+	QDB_QUAR_STATS,
+	QDB_QUAR_OLDEST,
 	QDB_NSTMT,
 };
 
@@ -90,6 +101,8 @@ struct queue_msg_row {
 	int64_t arrival_ms;
 	int hold;
 	int delay_sent;
+	char quarantine[QUEUE_REASON_SIZE]; /* the reason; "" = not */
+	int64_t quarantined;                /* unix seconds; 0 = not */
 };
 
 /* A recipient row. */
@@ -186,8 +199,12 @@ enum sk_result queue_db_busy(struct queue_db *db, const char *domain, int busy);
  * yet reported, or with no queued recipient left; *n is the count */
 enum sk_result queue_db_sweep(struct queue_db *db, char (*ids)[QUEUE_ID_SIZE],
     size_t max, size_t *n);
-/* queue_db_list - up to max ids after `after` ("" = from the start) */
+/* queue_db_list - up to max ids after `after` ("" = from the start),
+ * quarantined ones included (recovery checks every record) */
 enum sk_result queue_db_list(struct queue_db *db, const char *after,
+    char (*ids)[QUEUE_ID_SIZE], size_t max, size_t *n);
+/* queue_db_list_queued - the same without quarantined messages */
+enum sk_result queue_db_list_queued(struct queue_db *db, const char *after,
     char (*ids)[QUEUE_ID_SIZE], size_t max, size_t *n);
 /* queue_db_count - the number of messages */
 enum sk_result queue_db_count(struct queue_db *db, unsigned long *n);
@@ -199,5 +216,50 @@ enum sk_result queue_db_all_next(struct queue_db *db, char id[QUEUE_ID_SIZE],
 void queue_db_all_end(struct queue_db *db);
 enum sk_result queue_db_no_rcpt(struct queue_db *db, char (*ids)[QUEUE_ID_SIZE],
     size_t max, size_t *n);
+
+/* ---- quarantine ----------------------------------------------------
+ * A quarantined message is an ordinary record with a reason: never
+ * scheduled (due_pick, due_next and flush skip it), left out of
+ * queue_db_list, removed like any message (queue_db_delete). */
+
+/* Filters of "quarantine list", ANDed; 0 or "" = no filter. Substrings
+ * match case-insensitively (ASCII). */
+struct queue_quar_filter {
+	int64_t since, until; /* quarantined within, unix seconds */
+	char from[QUEUE_ADDR_SIZE];
+	char to[QUEUE_ADDR_SIZE];
+	char reason[QUEUE_REASON_SIZE];
+};
+
+/* Where a paged listing goes on: after (quarantined, id). Start with
+ * quarantined -1, id "". */
+struct queue_quar_cursor {
+	int64_t quarantined;
+	char id[QUEUE_ID_SIZE];
+};
+
+/* One quarantined message, oldest first (retention). */
+struct queue_quar_entry {
+	char id[QUEUE_ID_SIZE];
+	uint64_t size;
+	int64_t quarantined;
+};
+
+/* queue_db_quar_list - up to max ids matching f after the cursor, in
+ * quarantine order; the cursor moves past them */
+enum sk_result queue_db_quar_list(struct queue_db *db,
+    const struct queue_quar_filter *f, struct queue_quar_cursor *cur,
+    char (*ids)[QUEUE_ID_SIZE], size_t max, size_t *n);
+/* queue_db_quar_release - clear the reason, restart the lifetime at
+ * now_ms (arrival) and make its queued recipients due; SK_END if id is
+ * not in quarantine */
+enum sk_result queue_db_quar_release(struct queue_db *db, const char *id,
+    int64_t now_ms);
+/* queue_db_quar_stats - how many are quarantined, and their file sizes */
+enum sk_result queue_db_quar_stats(struct queue_db *db, unsigned long *n,
+    uint64_t *bytes);
+/* queue_db_quar_oldest - up to max quarantined messages, oldest first */
+enum sk_result queue_db_quar_oldest(struct queue_db *db,
+    struct queue_quar_entry *v, size_t max, size_t *n);
 
 #endif /* QUEUE_DB_H */

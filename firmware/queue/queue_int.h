@@ -8,6 +8,7 @@
  *   queue_mta.c      delivery jobs, results, the scheduler
  *   queue_notify.c   DSNs and the end of a message's life
  *   queue_ctlsrv.c   the operator socket
+ *   queue_quar.c     the quarantine: operator commands, retention
  *
  * The pass: everything that changes the spool during one event-loop
  * pass goes into one SQLite transaction, opened by queue_pass_begin and
@@ -53,11 +54,12 @@
 #define QUEUE_SWEEP_RETRY_MS 300000   /* after a DSN could not be written */
 #define QUEUE_SPACE_LOG_MS 60000      /* "disk nearly full", at most */
 #define QUEUE_DRAIN_MS 1000           /* sending what is queued, at exit */
+#define QUEUE_QUAR_CHECK_MS 60000     /* quarantine retention, at least */
 #define QUEUE_STOP_GRACE_MS 20000     /* jobs in flight, at shutdown */
 /* Pages. */
 #define QUEUE_CTL_LIST_PAGE 32
 #define QUEUE_SWEEP_PAGE 64
-#define QUEUE_TIMERS (8 + QUEUE_CTL_CLIENTS_MAX)
+#define QUEUE_TIMERS (9 + QUEUE_CTL_CLIENTS_MAX)
 
 struct queue_tx_rcpt {
 	char *address, *orcpt;
@@ -77,6 +79,7 @@ struct queue_tx {
 	struct queue_tx_rcpt *rcpts;
 	size_t nrcpts, cap;
 	uint64_t octets;
+	char quarantine[QUEUE_REASON_SIZE]; /* Q_COMMIT's reason, "" none */
 };
 
 /* One delivery job: M_DELIVER .. M_DONE. */
@@ -110,15 +113,30 @@ struct queue_stage {
 	size_t ntx;
 };
 
+/* What a client's long answer is, while it goes out page by page. */
+enum queue_ctl_paging {
+	QUEUE_PAGING_LIST,     /* list */
+	QUEUE_PAGING_QLIST,    /* quarantine list */
+	QUEUE_PAGING_DOWNLOAD, /* quarantine download */
+};
+
 /* One operator connection on SPOOL/control. */
 struct queue_ctl_client {
 	struct queue *q;
 	struct chan ch;
 	struct event_timer t; /* idle limit, or the next page of a list */
 	int dead;             /* closed; freed at the reap */
-	int listing;          /* a "list" is being sent */
+	int listing;          /* a long answer is being sent (paging) */
+	enum queue_ctl_paging paging;
 	unsigned long listed;
 	char after[QUEUE_ID_SIZE];
+	/* quarantine list: the filters and where the next page starts */
+	struct queue_quar_filter qf;
+	struct queue_quar_cursor qcur;
+	/* quarantine download: the content file, the next offset and the
+	 * committed size (nothing past it is sent) */
+	int dl_fd;
+	uint64_t dl_off, dl_size;
 };
 
 struct queue_stats {
@@ -138,7 +156,7 @@ struct queue {
 
 	struct event_loop loop;
 	struct event_timer *heap[QUEUE_TIMERS];
-	struct event_timer flush_t, sched_t, sweep_t, reap_t, stop_t;
+	struct event_timer flush_t, sched_t, sweep_t, reap_t, stop_t, quar_t;
 	struct chan parent, smtp, mta;
 
 	struct queue_spool spool;
@@ -212,5 +230,28 @@ int queue_ctl_open(struct queue *q, char *err, size_t errlen);
 void queue_ctl_close(struct queue *q);
 void queue_reap_timer(struct event_loop *loop, struct event_timer *t);
 void queue_ctl_reap(struct queue *q);
+/* the answer's pieces, for queue_quar.c */
+void queue_ctl_arm(struct queue_ctl_client *c, uint64_t ms);
+void queue_ctl_line(struct queue_ctl_client *c, const char *s);
+void queue_ctl_end(struct queue_ctl_client *c, uint32_t status,
+    const char *text);
+void queue_ctl_iso(char *out, size_t size, int64_t ms);
+void queue_ctl_show_envelope(struct queue_ctl_client *c,
+    const struct queue_msg_row *m, const char *status);
+void queue_ctl_show_rcpt(struct queue_ctl_client *c,
+    const struct queue_rcpt_row *r);
+void queue_ctl_show_header(struct queue_ctl_client *c,
+    const struct queue_msg_row *m);
+
+/* queue_quar.c */
+/* queue_quar_ctl - the quarantine commands (req->cmd QUEUE_CTL_Q*) */
+void queue_quar_ctl(struct queue_ctl_client *c,
+    const struct queue_ctl_req *req);
+/* queue_quar_more - the next page of a quarantine list or download */
+void queue_quar_more(struct queue_ctl_client *c);
+/* queue_quar_close - a client's download ends (its file is closed) */
+void queue_quar_close(struct queue_ctl_client *c);
+/* queue_quar_timer - retention: max-age, then max-size */
+void queue_quar_timer(struct event_loop *loop, struct event_timer *t);
 
 #endif /* QUEUE_INT_H */

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,7 @@ q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
 }
 
 static const char *commit_prepend = ""; /* Q_COMMIT's header block */
+static const char *commit_reason = "";  /* Q_COMMIT's quarantine reason */
 static const char content[] = "From: a@client.example\r\n"
 			      "Subject: test\r\n"
 			      "\r\n"
@@ -387,6 +389,7 @@ q_finish(uint32_t peer, const char *id, const char *sender,
 	msg_body_writer_init(&b, buf, sizeof(buf));
 	msg_body_put_u64(&b, octets);
 	msg_body_put_cstr(&b, commit_prepend);
+	msg_body_put_cstr(&b, commit_reason);
 	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_COMMIT, peer, -1, b.p, b.len) ==
 		SK_OK,
 	    "commit");
@@ -407,6 +410,32 @@ submit(uint32_t peer, const char *sender, const char *const *rcpts,
 	q_write(fd, content, strlen(content));
 	q_finish(peer, id, sender, rcpts, notify, MSG_RET_NONE,
 	    strlen(content));
+	TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
+	if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1) {
+		return "";
+	}
+	return id;
+}
+
+/* submit_text - a whole transaction with this content, header block and
+ * quarantine reason ("" = deliver); the queue id, or "" on failure */
+static const char *
+submit_text(uint32_t peer, const char *text, size_t n, const char *prepend,
+    const char *reason, const char *const *rcpts)
+{
+	static char id[QUEUE_ID_SIZE];
+	struct msg m;
+	int fd = q_open(peer, id);
+
+	if (fd < 0) {
+		return "";
+	}
+	q_write(fd, text, n);
+	commit_prepend = prepend;
+	commit_reason = reason;
+	q_finish(peer, id, "a@client.example", rcpts, 0, MSG_RET_NONE, n);
+	commit_prepend = "";
+	commit_reason = "";
 	TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
 	if (expect(&rd_smtp, MSG_Q_COMMITTED, &m) == -1) {
 		return "";
@@ -910,8 +939,8 @@ test_prepend(void)
 }
 
 /* test_db_upgrade - a spool index of version 1 (before the header
- * block) opens as version 2: its messages keep their fields and have
- * no block */
+ * block) opens as version 3: its messages keep their fields and have
+ * no block and no quarantine */
 static void
 test_db_upgrade(void)
 {
@@ -962,7 +991,7 @@ test_db_upgrade(void)
 	    "the old message: sender %s size %llu", m.env.sender,
 	    (unsigned long long)m.size);
 	queue_db_close(&db);
-	/* and again: version 2 stays as it is */
+	/* and again: version 3 stays as it is */
 	TEST_CHECK(queue_db_open(&db, path, err, sizeof(err)) == SK_OK,
 	    "reopening: %s", err);
 	queue_db_close(&db);
@@ -1496,10 +1525,14 @@ test_shutdown_and_restart(void)
 	}
 	fd = q_open(2, id2);
 	q_write(fd, content, strlen(content));
-	q_finish(2, id2, "a@client.example", rcpts2, 0, MSG_RET_NONE,
-	    strlen(content));
 	fd = q_open(3, orphan); /* never committed */
 	close(fd);
+	/* the commit and the shutdown arrive in the same pass: the commit
+	 * is in flight when the queue stops (were it read a pass earlier,
+	 * its job could go out before the shutdown, depending on how many
+	 * timers the loop holds) */
+	q_finish(2, id2, "a@client.example", rcpts2, 0, MSG_RET_NONE,
+	    strlen(content));
 	msg_flush(&wr_smtp);
 	put(&wr_parent, MSG_SHUTDOWN, 0, -1, NULL);
 	TEST_CHECK(expect(&rd_smtp, MSG_Q_COMMITTED, &m) == 0,
@@ -1654,6 +1687,507 @@ test_sweep_after_restart(void)
 	teardown();
 }
 
+/* ---- quarantine ------------------------------------------------------ */
+
+static const char quar_text[] =
+    "From: a@client.example\r\n"
+    "Subject: invoice\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+    "\r\n"
+    "--b1\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "see attached\r\n"
+    "--b1\r\n"
+    "Content-Type: application/zip; name=\"invoice.zip\"\r\n"
+    "Content-Disposition: attachment; filename=\"invoice.zip\"\r\n"
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\r\n"
+    "--b1--\r\n";
+static const char quar_block[] = "X-Sekimori-Scan: infected\r\n";
+
+/* quar_ctl - ctl of "VERB ID" */
+static int
+quar_ctl(char *out, size_t size, const char *verb, const char *id)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "%s %s", verb, id);
+	return ctl(req, out, size);
+}
+
+/* test_quarantine_commit - a commit with a reason is on record like any
+ * message but never delivered; "quarantine list" shows it (with its
+ * filters), "list" does not; the queue's own commands refuse it */
+static void
+test_quarantine_commit(void)
+{
+	static const char *const rcpts[] = { "b@one.example", "c@Two.example",
+		NULL };
+	static const char *const rcpts2[] = { "d@three.example", NULL };
+	static char out[64 * 1024];
+	char id[QUEUE_ID_SIZE], spam[QUEUE_ID_SIZE], queued[QUEUE_ID_SIZE];
+	char req[256];
+	long long t0 = (long long)(T0 / 1000);
+	struct queue_msg_row *m = calloc(1, sizeof(*m));
+	struct job j;
+
+	if (m == NULL || setup() == -1) {
+		free(m);
+		return;
+	}
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, quar_text, strlen(quar_text), quar_block,
+		"infected: Eicar-Signature", rcpts));
+	TEST_CHECK(id[0] != '\0', "quarantined commit not acknowledged");
+	TEST_CHECK(nothing(&rd_mta), "a quarantined message was sent");
+	TEST_CHECK(logged(": quarantined: reason=\"infected: Eicar-Signature\" "
+			  "from=<a@client.example> nrcpt=2"),
+	    "no quarantine log line");
+	TEST_CHECK(!logged("nrcpt=2 (queue active)"), "logged as queued");
+	TEST_CHECK(queue_db_get(&h.q->db, id, m) == SK_OK &&
+		strcmp(m->quarantine, "infected: Eicar-Signature") == 0 &&
+		m->quarantined == t0 && strcmp(m->env.prepend, quar_block) == 0,
+	    "record: reason \"%s\" at %lld", m->quarantine,
+	    (long long)m->quarantined);
+	advance(1000);
+	snprintf(spam, sizeof(spam), "%s",
+	    submit_text(2, content, strlen(content), "", "spam score 12",
+		rcpts2));
+	snprintf(queued, sizeof(queued), "%s",
+	    submit(3, "a@client.example", rcpts2, 0));
+	TEST_CHECK(take_job(&j) == 0 && strcmp(j.v.id, queued) == 0,
+	    "the queued message was not sent");
+	TEST_CHECK(nothing(&rd_mta), "a quarantined message was sent");
+
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, queued) != NULL && strstr(out, id) == NULL &&
+		strstr(out, "1 message\n") != NULL,
+	    "list: %s", out);
+	/* the size download gives: the header block and the file */
+	snprintf(req, sizeof(req), "%s size=%zu quarantined=", id,
+	    strlen(quar_block) + strlen(quar_text));
+	TEST_CHECK(ctl("quarantine list", out, sizeof(out)) == 0 &&
+		strstr(out, req) != NULL &&
+		strstr(out,
+		    "from=<a@client.example> to=<b@one.example>,"
+		    "<c@Two.example> reason=\"infected: "
+		    "Eicar-Signature\"\n") != NULL &&
+		strstr(out, spam) != NULL && strstr(out, queued) == NULL &&
+		strstr(out, "2 messages\n") != NULL &&
+		strstr(out, id) < strstr(out, spam),
+	    "quarantine list: %s", out);
+	/* filters: ANDed, substrings without regard to case */
+	TEST_CHECK(ctl("quarantine list reason=EICAR to=two.EXAMPLE", out,
+		       sizeof(out)) == 0 &&
+		strstr(out, id) != NULL && strstr(out, spam) == NULL &&
+		strstr(out, "1 message\n") != NULL,
+	    "reason and to: %s", out);
+	TEST_CHECK(ctl("quarantine list reason=\"score 12\" from=CLIENT", out,
+		       sizeof(out)) == 0 &&
+		strstr(out, spam) != NULL && strstr(out, "1 message\n"),
+	    "quoted reason: %s", out);
+	TEST_CHECK(ctl("quarantine list from=nobody@", out, sizeof(out)) == 0 &&
+		strstr(out, "0 messages\n") != NULL,
+	    "from: %s", out);
+	snprintf(req, sizeof(req), "quarantine list since=%lld until=%lld",
+	    t0 + 1, t0 + 5);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0 && strstr(out, spam) &&
+		strstr(out, "1 message\n") != NULL,
+	    "since and until: %s", out);
+	snprintf(req, sizeof(req), "quarantine list until=%lld", t0 - 1);
+	TEST_CHECK(ctl(req, out, sizeof(out)) == 0 &&
+		strstr(out, "0 messages\n") != NULL,
+	    "until: %s", out);
+	TEST_CHECK(ctl("quarantine list since=x", out, sizeof(out)) == 1 &&
+		strstr(out, "bad quarantine command or filter") != NULL,
+	    "bad filter: %s", out);
+	TEST_CHECK(ctl("quarantine list to=a to=b", out, sizeof(out)) == 1,
+	    "a filter twice: %s", out);
+
+	/* the queue's commands leave quarantined mail alone, and the other
+	 * way round */
+	TEST_CHECK(quar_ctl(out, sizeof(out), "hold", id) == 1 &&
+		strstr(out, "is in quarantine: use \"quarantine release") !=
+		    NULL,
+	    "hold: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "release", id) == 1 &&
+		quar_ctl(out, sizeof(out), "delete", id) == 1 &&
+		quar_ctl(out, sizeof(out), "flush", id) == 1 &&
+		strstr(out, "is in quarantine") != NULL,
+	    "release, delete, flush: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine release", queued) ==
+		    1 &&
+		strstr(out, "is not in quarantine: it is queued") != NULL,
+	    "quarantine release of a queued message: %s", out);
+	TEST_CHECK(ctl("quarantine show 0000000000000000", out, sizeof(out)) ==
+		    1 &&
+		strstr(out, "no such message") != NULL,
+	    "show of nothing: %s", out);
+	TEST_CHECK(queue_db_get(&h.q->db, id, m) == SK_OK &&
+		m->quarantine[0] != '\0' && file_exists(id),
+	    "a refused command changed the message");
+	all_results(&j, MSG_DELIVERED, "2.0.0", "250 ok");
+	free(m);
+	teardown();
+}
+
+/* test_quarantine_show_download - show lists envelope, reason, header
+ * (the policy's block first) and the MIME parts; download gives the
+ * message exactly as it would be delivered */
+static void
+test_quarantine_show_download(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char out[64 * 1024], want[4096];
+	char id[QUEUE_ID_SIZE];
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, quar_text, strlen(quar_text), quar_block,
+		"infected: \"Eicar\"", rcpts));
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine show", id) == 0 &&
+		strstr(out, "status: quarantined\n") != NULL &&
+		strstr(out, "reason: \"infected: \\\"Eicar\\\"\"\n") != NULL &&
+		strstr(out, "quarantined: 20") != NULL &&
+		strstr(out, "recipient: <b@one.example> status=queued") !=
+		    NULL &&
+		strstr(out,
+		    "header:\n  X-Sekimori-Scan: infected\n"
+		    "  From: a@client.example\n") != NULL &&
+		strstr(out, "part 1: multipart/mixed size=") != NULL &&
+		strstr(out, "part 1.1: text/plain size=") != NULL &&
+		strstr(out,
+		    "part 1.2: application/zip name=\"invoice.zip\" "
+		    "size=22\n") != NULL,
+	    "quarantine show: %s", out);
+	/* a plain show says what it is */
+	TEST_CHECK(quar_ctl(out, sizeof(out), "show", id) == 0 &&
+		strstr(out, "status: quarantined\n") != NULL,
+	    "show: %s", out);
+	snprintf(want, sizeof(want), "%s%s", quar_block, quar_text);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine download", id) == 0 &&
+		strcmp(out, want) == 0,
+	    "download: got %zu octets, want %zu: %s", strlen(out), strlen(want),
+	    out);
+	/* a content file gone (damage): list works, show says so */
+	TEST_CHECK(unlinkat(h.q->spool.msgfd, id, 0) == 0, "unlink");
+	TEST_CHECK(ctl("quarantine list", out, sizeof(out)) == 0 &&
+		strstr(out, id) != NULL,
+	    "list without the file: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine show", id) == 0 &&
+		strstr(out, "header: (content file missing)\n") != NULL &&
+		strstr(out, "  X-Sekimori-Scan: infected\n") != NULL &&
+		strstr(out, "parts: incomplete (content file missing)") != NULL,
+	    "show without the file: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine download", id) == 1 &&
+		strstr(out, "content file missing") != NULL,
+	    "download without the file: %s", out);
+	teardown();
+}
+
+/* test_quarantine_download_big - a download longer than the socket
+ * buffers goes out page by page, byte for byte */
+static void
+test_quarantine_download_big(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char text[600 * 1024], out[700 * 1024];
+	char id[QUEUE_ID_SIZE];
+	size_t i, n;
+
+	if (setup() == -1) {
+		return;
+	}
+	n = (size_t)snprintf(text, sizeof(text), "Subject: big\r\n\r\n");
+	for (i = 0; n + 80 < sizeof(text); i++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "line %06zu of a message too large for one CTL_DATA\r\n",
+		    i);
+	}
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, text, n, "", "too big to look at", rcpts));
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine download", id) == 0 &&
+		strlen(out) == n && memcmp(out, text, n) == 0,
+	    "download of %zu octets: got %zu", n, strlen(out));
+	teardown();
+}
+
+/* test_quarantine_release_delete - release delivers the same header
+ * block and file to the original recipients; delete removes it */
+static void
+test_quarantine_release_delete(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char out[64 * 1024];
+	char id[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	struct queue_rcpt_row r;
+	struct job j;
+
+	if (setup() == -1) {
+		return;
+	}
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, quar_text, strlen(quar_text), quar_block,
+		"infected: Eicar-Signature", rcpts));
+	snprintf(id2, sizeof(id2), "%s",
+	    submit_text(2, content, strlen(content), "", "spam", rcpts));
+	/* long in quarantine: its queue lifetime starts at the release */
+	advance(200 * HOUR_MS);
+	run(3);
+	TEST_CHECK(nothing(&rd_mta), "sent before the release");
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine release", id) == 0 &&
+		strstr(out, "released from quarantine by the operator") != NULL,
+	    "release: %s", out);
+	TEST_CHECK(logged(": released from quarantine by operator (reason was "
+			  "\"infected: Eicar-Signature\")"),
+	    "release not logged");
+	if (take_job(&j) == 0) {
+		TEST_CHECK(strcmp(j.v.id, id) == 0 && j.n == 1 &&
+			strcmp(j.addr[0], "b@one.example") == 0 &&
+			strcmp(j.v.prepend, quar_block) == 0 &&
+			strncmp(j.head, quar_text, strlen(j.head)) == 0 &&
+			strlen(j.head) > 0,
+		    "released job: %s prepend \"%s\" head \"%s\"", j.v.id,
+		    j.v.prepend, j.head);
+		/* a deferral is no expiry: 200 hours in quarantine do not
+		 * count against the 120-hour lifetime */
+		all_results(&j, MSG_TEMPFAIL, "4.2.0", "451 later");
+		TEST_CHECK(rcpt_row(id, 0, &r) == 0 &&
+			r.status == QUEUE_RCPT_QUEUED &&
+			r.next_ms == h.wall + MIN_MS,
+		    "after a deferral: status %d next %lld", r.status,
+		    (long long)(r.next_ms - h.wall));
+	}
+	TEST_CHECK(ctl("list", out, sizeof(out)) == 0 &&
+		strstr(out, id) != NULL && strstr(out, id2) == NULL,
+	    "list after release: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine release", id) == 1 &&
+		strstr(out, "is not in quarantine") != NULL,
+	    "release twice: %s", out);
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine delete", id2) == 0 &&
+		strstr(out, "deleted from quarantine") != NULL,
+	    "delete: %s", out);
+	TEST_CHECK(logged(": deleted from quarantine by operator (reason was "
+			  "\"spam\")"),
+	    "delete not logged");
+	TEST_CHECK(!file_exists(id2) && messages() == 1, "not deleted");
+	TEST_CHECK(quar_ctl(out, sizeof(out), "quarantine delete", id2) == 1 &&
+		strstr(out, "no such message") != NULL,
+	    "delete twice: %s", out);
+	TEST_CHECK(nothing(&rd_mta), "the deleted message was sent");
+	teardown();
+}
+
+/* test_quarantine_retention - max-age removes the old ones on the
+ * timer; max-size the oldest after a commit; record first, then file */
+static void
+test_quarantine_retention(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char big[400 * 1024];
+	char a[QUEUE_ID_SIZE], b[QUEUE_ID_SIZE], c[QUEUE_ID_SIZE];
+	char d[QUEUE_ID_SIZE];
+	size_t n;
+
+	if (setup() == -1) {
+		return;
+	}
+	stop();
+	cfg.content.quarantine.max_age_s = 2 * 86400;
+	cfg.content.quarantine.max_bytes = 1024 * 1024;
+	if (start() == -1) {
+		return;
+	}
+	snprintf(a, sizeof(a), "%s",
+	    submit_text(1, content, strlen(content), "", "old", rcpts));
+	advance(24 * HOUR_MS);
+	snprintf(b, sizeof(b), "%s",
+	    submit_text(2, content, strlen(content), "", "younger", rcpts));
+	advance(24 * HOUR_MS - 1000); /* a: a second short of two days */
+	run(3);
+	TEST_CHECK(!logged("removed from quarantine"), "removed too early");
+	advance(QUEUE_QUAR_CHECK_MS); /* the next check */
+	run(3);
+	TEST_CHECK(logged(": removed from quarantine: older than 2 days"),
+	    "no removal by age");
+	TEST_CHECK(!file_exists(a) && file_exists(b) && messages() == 1,
+	    "by age: a %d b %d, %lu messages", file_exists(a), file_exists(b),
+	    messages());
+
+	/* by size: three of 400 KiB make 1.2 MiB; b and c go, oldest
+	 * first, until the rest fits in 1 MiB */
+	n = (size_t)snprintf(big, sizeof(big), "Subject: big\r\n\r\n");
+	memset(big + n, 'x', sizeof(big) - n);
+	snprintf(c, sizeof(c), "%s",
+	    submit_text(3, big, sizeof(big), "", "big one", rcpts));
+	advance(1000);
+	snprintf(d, sizeof(d), "%s",
+	    submit_text(4, big, sizeof(big), "", "big two", rcpts));
+	run(3);
+	TEST_CHECK(!logged("quarantine over"), "removed under the limit");
+	advance(1000);
+	loglen = 0;
+	snprintf(a, sizeof(a), "%s",
+	    submit_text(5, big, sizeof(big), "", "big three", rcpts));
+	run(3);
+	TEST_CHECK(logged(": removed from quarantine: quarantine over 1 MiB"),
+	    "no removal by size");
+	TEST_CHECK(!file_exists(b) && !file_exists(c) && file_exists(d) &&
+		file_exists(a) && messages() == 2,
+	    "by size: b %d c %d d %d, %lu messages", file_exists(b),
+	    file_exists(c), file_exists(d), messages());
+	TEST_CHECK(nothing(&rd_mta), "a quarantined message was sent");
+	teardown();
+}
+
+/* test_quarantine_kill - a quarantined message acknowledged by a queue
+ * that is then killed (SIGKILL, nothing closed) is recovered at the next
+ * start and stays quarantined */
+static void
+test_quarantine_kill(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static char out[16 * 1024];
+	struct queue_msg_row *m = calloc(1, sizeof(*m));
+	char id[QUEUE_ID_SIZE] = "";
+	int status = 0, p[2];
+	pid_t pid;
+
+	(void)test_tmpdir(); /* the child's spool is ours */
+	if (m == NULL || pipe(p) == -1) {
+		test_fail("setup");
+		free(m);
+		return;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		const char *got = "";
+
+		close(p[0]);
+		if (setup() == 0) {
+			got = submit_text(1, content, strlen(content), "",
+			    "infected: Eicar-Signature", rcpts);
+		}
+		(void)write(p[1], got, strlen(got) + 1);
+		kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	close(p[1]);
+	TEST_CHECK(read(p[0], id, sizeof(id)) > 1 && id[0] != '\0',
+	    "the child committed nothing");
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	TEST_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "the child was not killed");
+	if (setup() == -1) {
+		free(m);
+		return;
+	}
+	TEST_CHECK(messages() == 1 && file_exists(id), "lost: %lu messages",
+	    messages());
+	TEST_CHECK(queue_db_get(&h.q->db, id, m) == SK_OK &&
+		strcmp(m->quarantine, "infected: Eicar-Signature") == 0,
+	    "reason after the restart: \"%s\"", m->quarantine);
+	TEST_CHECK(nothing(&rd_mta), "sent after the restart");
+	TEST_CHECK(ctl("quarantine list", out, sizeof(out)) == 0 &&
+		strstr(out, id) != NULL,
+	    "not listed after the restart: %s", out);
+	free(m);
+	teardown();
+}
+
+/* test_db_upgrade_v2 - a version 2 index opens as version 3: messages
+ * stay queued (no reason), the quarantine index exists */
+static void
+test_db_upgrade_v2(void)
+{
+	static const char v2[] =
+	    "CREATE TABLE message (id TEXT PRIMARY KEY NOT NULL, size "
+	    "INTEGER NOT NULL, arrival INTEGER NOT NULL, sender TEXT NOT "
+	    "NULL, envid TEXT NOT NULL, ret INTEGER NOT NULL, body INTEGER "
+	    "NOT NULL, smtputf8 INTEGER NOT NULL, auth_user TEXT NOT NULL, "
+	    "client_addr TEXT NOT NULL, client_name TEXT NOT NULL, helo "
+	    "TEXT NOT NULL, listener TEXT NOT NULL, protocol TEXT NOT NULL, "
+	    "tls TEXT NOT NULL, hold INTEGER NOT NULL DEFAULT 0, delay_sent "
+	    "INTEGER NOT NULL DEFAULT 0, prepend TEXT NOT NULL DEFAULT '') "
+	    "WITHOUT ROWID;"
+	    "CREATE TABLE recipient (message TEXT NOT NULL REFERENCES "
+	    "message(id) ON DELETE CASCADE, rcpt INTEGER NOT NULL, address "
+	    "TEXT NOT NULL, domain TEXT NOT NULL, notify INTEGER NOT NULL, "
+	    "orcpt TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0, attempts "
+	    "INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, "
+	    "last_attempt INTEGER NOT NULL DEFAULT 0, dsn TEXT NOT NULL "
+	    "DEFAULT '', reply TEXT NOT NULL DEFAULT '', relay TEXT NOT NULL "
+	    "DEFAULT '', reported INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
+	    "(message, rcpt)) WITHOUT ROWID;"
+	    "CREATE INDEX recipient_due ON recipient (status, next_attempt);"
+	    "INSERT INTO message VALUES ('OLD2', 7, 1, 'a@b.example', '', 0, "
+	    "0, 0, '', '192.0.2.1', 'unknown', 'h', 'mx', 'ESMTP', '', 0, 0, "
+	    "'X-Old: 1\r\n');"
+	    "INSERT INTO recipient (message, rcpt, address, domain, notify, "
+	    "orcpt, next_attempt) VALUES ('OLD2', 0, 'c@d.example', "
+	    "'d.example', 0, '', 1);"
+	    "PRAGMA user_version = 2;";
+	static struct queue_db db;
+	static struct queue_msg_row m;
+	char path[512], err[256], ids[4][QUEUE_ID_SIZE];
+	struct queue_quar_filter f;
+	struct queue_quar_cursor cur = { -1, "" };
+	char id[QUEUE_ID_SIZE], domain[QUEUE_DOMAIN_SIZE];
+	sqlite3 *sq = NULL;
+	size_t n = 9;
+
+	snprintf(path, sizeof(path), "%s/v2.db", test_tmpdir());
+	if (sqlite3_open(path, &sq) != SQLITE_OK ||
+	    sqlite3_exec(sq, v2, NULL, NULL, NULL) != SQLITE_OK) {
+		test_fail("making a version 2 index: %s", sqlite3_errmsg(sq));
+		sqlite3_close(sq);
+		return;
+	}
+	sqlite3_close(sq);
+	if (queue_db_open(&db, path, err, sizeof(err)) != SK_OK) {
+		test_fail("opening the version 2 index: %s", err);
+		return;
+	}
+	TEST_CHECK(queue_db_get(&db, "OLD2", &m) == SK_OK && m.size == 7 &&
+		strcmp(m.env.prepend, "X-Old: 1\r\n") == 0 &&
+		m.quarantine[0] == '\0' && m.quarantined == 0,
+	    "the old message: size %llu reason \"%s\"",
+	    (unsigned long long)m.size, m.quarantine);
+	memset(&f, 0, sizeof(f));
+	TEST_CHECK(queue_db_quar_list(&db, &f, &cur, ids, 4, &n) == SK_OK &&
+		n == 0,
+	    "%zu quarantined after the upgrade", n);
+	TEST_CHECK(queue_db_due_pick(&db, 2, id, domain) == SK_OK &&
+		strcmp(id, "OLD2") == 0,
+	    "the old message is not due");
+	queue_db_close(&db);
+	if (sqlite3_open(path, &sq) == SQLITE_OK) {
+		sqlite3_stmt *st = NULL;
+
+		TEST_CHECK(sqlite3_prepare_v2(sq,
+			       "SELECT (SELECT user_version FROM "
+			       "pragma_user_version), count(*) FROM "
+			       "sqlite_master WHERE name = "
+			       "'message_quarantine'",
+			       -1, &st, NULL) == SQLITE_OK &&
+			sqlite3_step(st) == SQLITE_ROW &&
+			sqlite3_column_int(st, 0) == 3 &&
+			sqlite3_column_int(st, 1) == 1,
+		    "not version 3 with its index");
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(sq);
+	TEST_CHECK(queue_db_open(&db, path, err, sizeof(err)) == SK_OK,
+	    "reopening: %s", err);
+	queue_db_close(&db);
+}
+
 /* test_log_to_parent - without keep_log, HELLO comes first and every
  * log line follows as MSG_LOG */
 static void
@@ -1728,5 +2262,15 @@ const struct test_case test_cases[] = {
 	{ "queue_process_crash_leftovers", test_crash_leftovers },
 	{ "queue_process_content_missing", test_content_missing },
 	{ "queue_process_sweep_after_restart", test_sweep_after_restart },
+	{ "queue_process_quarantine_commit", test_quarantine_commit },
+	{ "queue_process_quarantine_show_download",
+	    test_quarantine_show_download },
+	{ "queue_process_quarantine_download_big",
+	    test_quarantine_download_big },
+	{ "queue_process_quarantine_release_delete",
+	    test_quarantine_release_delete },
+	{ "queue_process_quarantine_retention", test_quarantine_retention },
+	{ "queue_process_quarantine_kill", test_quarantine_kill },
+	{ "queue_process_db_upgrade_v2", test_db_upgrade_v2 },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -107,7 +107,7 @@ queue_proto_rcpt(const uint8_t *body, size_t len, struct queue_rcpt *rc)
 
 enum sk_result
 queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets,
-    char *prepend)
+    char *prepend, char *quarantine)
 {
 	struct msg_body_reader r;
 	size_t n;
@@ -115,8 +115,11 @@ queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets,
 	msg_body_reader_init(&r, body, len);
 	*octets = msg_body_get_u64(&r);
 	n = msg_body_get_str(&r, prepend, QUEUE_PREPEND_SIZE);
+	msg_body_get_str(&r, quarantine, QUEUE_REASON_SIZE);
+	/* the reason goes into log lines and listings: no control octets */
 	return msg_body_end(&r) == 0 &&
-		msg_header_block_ok((const uint8_t *)prepend, n) ?
+		msg_header_block_ok((const uint8_t *)prepend, n) &&
+		queue_text_ok(quarantine) ?
 	    SK_OK :
 	    SK_E_SYNTAX;
 }

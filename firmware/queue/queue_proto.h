@@ -40,6 +40,8 @@
 /* The header block the policy step made (Q_COMMIT): sent before the
  * file's content on delivery; a C string (msg_header_block_ok) */
 #define QUEUE_PREPEND_SIZE (MSG_PREPEND_MAX + 1)
+/* Q_COMMIT's quarantine reason, a C string ("" = deliver) */
+#define QUEUE_REASON_SIZE (MSG_QUARANTINE_REASON_MAX + 1)
 
 struct queue_envelope {
 	char id[QUEUE_ID_SIZE];
@@ -77,10 +79,12 @@ enum sk_result queue_proto_envelope(const uint8_t *body, size_t len,
     struct queue_envelope *env);
 enum sk_result queue_proto_rcpt(const uint8_t *body, size_t len,
     struct queue_rcpt *rcpt);
-/* queue_proto_commit - the octets written and the prepend block (into
- * prepend[QUEUE_PREPEND_SIZE]; "" for none) */
+/* queue_proto_commit - the octets written, the prepend block (into
+ * prepend[QUEUE_PREPEND_SIZE]; "" for none) and the quarantine reason
+ * (into quarantine[QUEUE_REASON_SIZE]; "" = deliver; no control
+ * characters, queue_text_ok) */
 enum sk_result queue_proto_commit(const uint8_t *body, size_t len,
-    uint64_t *octets, char *prepend);
+    uint64_t *octets, char *prepend, char *quarantine);
 /* queue_proto_result - M_RESULT; an unusable dsn field is replaced by the
  * status class's default ("4.0.0"), not refused: it came from afar */
 enum sk_result queue_proto_result(const uint8_t *body, size_t len,

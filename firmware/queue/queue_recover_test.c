@@ -45,6 +45,8 @@ put_file(const struct queue_spool *sp, const char *name, size_t n)
 	}
 }
 
+static const char *put_reason = ""; /* quarantine of the next put_record */
+
 /* put_record - a message record of size octets, with nrcpt recipients */
 static void
 put_record(struct queue_db *db, const char *id, uint64_t size, int nrcpt)
@@ -57,6 +59,8 @@ put_record(struct queue_db *db, const char *id, uint64_t size, int nrcpt)
 	snprintf(m.env.sender, sizeof(m.env.sender), "a@example.org");
 	m.size = size;
 	m.arrival_ms = 1000;
+	snprintf(m.quarantine, sizeof(m.quarantine), "%s", put_reason);
+	m.quarantined = put_reason[0] != '\0' ? 1 : 0;
 	TEST_CHECK(queue_db_insert(db, &m) == SK_OK, "insert %s: %s", id,
 	    queue_db_error(db));
 	for (i = 0; i < nrcpt; i++) {
@@ -228,9 +232,67 @@ test_recover_schema_version(void)
 	queue_spool_close(&sp);
 }
 
+/* test_recover_quarantine - quarantined messages are settled like any
+ * other (a short file goes, a long one is cut back) and the ones kept
+ * stay quarantined, with their reason */
+static void
+test_recover_quarantine(void)
+{
+	char path[256], dbp[300], err[256];
+	static struct queue_msg_row m;
+	struct queue_recover_stats st;
+	struct queue_spool sp;
+	struct queue_db db;
+	struct queue_id_gen gen;
+	struct seen seen;
+	uint64_t size;
+
+	snprintf(path, sizeof(path), "%s/spool", test_tmpdir());
+	snprintf(dbp, sizeof(dbp), "%s/queue.db", path);
+	if (queue_spool_open(&sp, path) != SK_OK) {
+		test_fail("spool: cannot open %s", path);
+		return;
+	}
+	if (queue_db_open(&db, dbp, err, sizeof(err)) != SK_OK) {
+		test_fail("db: %s", err);
+		queue_spool_close(&sp);
+		return;
+	}
+	TEST_CHECK(queue_db_begin(&db) == SK_OK, "begin");
+	put_reason = "infected: Eicar-Signature";
+	put_record(&db, GOOD, 10, 1);
+	put_record(&db, SHORT, 100, 1);
+	put_record(&db, LONG, 10, 1);
+	put_reason = "";
+	TEST_CHECK(queue_db_commit(&db) == SK_OK, "commit");
+	put_file(&sp, GOOD, 10);
+	put_file(&sp, SHORT, 50);
+	put_file(&sp, LONG, 20);
+	memset(&seen, 0, sizeof(seen));
+	queue_id_gen_init(&gen, 0);
+	TEST_CHECK(queue_recover(&sp, &db, &gen, record, &seen, &st) == SK_OK &&
+		st.messages == 2 && seen.n[QUEUE_RECOVER_SHORT_FILE] == 1 &&
+		seen.n[QUEUE_RECOVER_LONG_FILE] == 1,
+	    "recovery: kept %lu", st.messages);
+	TEST_CHECK(queue_db_get(&db, GOOD, &m) == SK_OK &&
+		strcmp(m.quarantine, "infected: Eicar-Signature") == 0 &&
+		m.quarantined == 1,
+	    "the quarantined message lost its reason: \"%s\"", m.quarantine);
+	TEST_CHECK(queue_db_get(&db, LONG, &m) == SK_OK &&
+		m.quarantine[0] != '\0' &&
+		queue_spool_size(&sp, LONG, &size) == 0 && size == 10,
+	    "the long quarantined file");
+	TEST_CHECK(queue_db_exists(&db, SHORT) == 0 &&
+		queue_spool_size(&sp, SHORT, &size) == -1,
+	    "the short quarantined message was kept");
+	queue_db_close(&db);
+	queue_spool_close(&sp);
+}
+
 const struct test_case test_cases[] = {
 	{ "queue_recover_every_state", test_recover_every_state },
 	{ "queue_recover_locked", test_recover_locked },
 	{ "queue_recover_schema_version", test_recover_schema_version },
+	{ "queue_recover_quarantine", test_recover_quarantine },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -244,8 +244,8 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
 {
 	uint64_t size = 0;
 
-	if (queue_proto_commit(m->body, m->hdr.len, &t->octets,
-		t->env.prepend) != SK_OK) {
+	if (queue_proto_commit(m->body, m->hdr.len, &t->octets, t->env.prepend,
+		t->quarantine) != SK_OK) {
 		queue_smtp_violation(q, m, "malformed commit");
 		return;
 	}
@@ -414,6 +414,10 @@ queue_insert_tx(struct queue *q, const struct queue_tx *t, int64_t now)
 	m.env = t->env;
 	m.size = t->octets;
 	m.arrival_ms = now;
+	/* a quarantined message is the same record with a reason: the same
+	 * commit and sync make it durable before its 250 */
+	memcpy(m.quarantine, t->quarantine, sizeof(m.quarantine));
+	m.quarantined = t->quarantine[0] != '\0' ? now / 1000 : 0;
 	if (queue_db_insert(&q->db, &m) != SK_OK) {
 		return SK_E_IO;
 	}
@@ -556,6 +560,27 @@ queue_sync_kick(struct queue *q)
 	q->sync_busy = 1;
 }
 
+/* queue_log_committed - the line of a message now on stable storage;
+ * a quarantined one also wakes the retention, which may have to make
+ * room for it */
+static void
+queue_log_committed(struct queue *q, const struct queue_tx *t)
+{
+	if (t->quarantine[0] != '\0') {
+		log_info("%s: quarantined: reason=\"%s\" from=<%s> nrcpt=%zu",
+		    t->id, t->quarantine, t->env.sender, t->nrcpts);
+		if (!q->stopping) {
+			queue_arm(q, &q->quar_t, 0, queue_quar_timer);
+		}
+		return;
+	}
+	/* the size delivered: the policy's header block counts */
+	log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", t->id,
+	    t->env.sender,
+	    (unsigned long long)(t->octets + strlen(t->env.prepend)),
+	    t->nrcpts);
+}
+
 /* queue_answer - the sync of a stage ended: acknowledge or refuse each
  * of its messages */
 static void
@@ -582,11 +607,7 @@ queue_answer(struct queue *q, int ok)
 			queue_tx_free(q, t, 1);
 			continue;
 		}
-		/* the size delivered: the policy's header block counts */
-		log_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)",
-		    t->id, t->env.sender,
-		    (unsigned long long)(t->octets + strlen(t->env.prepend)),
-		    t->nrcpts);
+		queue_log_committed(q, t);
 		q->stats.committed++;
 		if (!t->orphan) {
 			msg_body_writer_init(&w, buf, sizeof(buf));

@@ -4,6 +4,12 @@
  *	sekimori-queue [-c CONFIG.json | -S SOCKET] list
  *	sekimori-queue [...] show ID | hold ID | release ID | delete ID
  *	sekimori-queue [...] flush [ID]
+ *	sekimori-queue [...] quarantine list [since=T] [until=T] [from=S]
+ *	                     [to=S] [reason=S]
+ *	sekimori-queue [...] quarantine show|download|release|delete ID
+ *
+ * "quarantine download ID > x.eml" writes the message exactly as it
+ * would be delivered (the queue's CTL_DATA octets, unchanged).
  *
  * It asks the running queue process over its control socket,
  * ROOT/data/spool/control, where ROOT is the config's mail
@@ -47,6 +53,14 @@ sekimori_queue_usage(FILE *f)
 	    "  hold ID | release ID\n"
 	    "  delete ID           remove without a bounce\n"
 	    "  flush [ID]          deferred mail is due now\n"
+	    "  quarantine list [since=UNIXTIME] [until=UNIXTIME] [from=TEXT]\n"
+	    "                  [to=TEXT] [reason=TEXT]\n"
+	    "                      quarantined messages (filters: all must "
+	    "match)\n"
+	    "  quarantine show ID  envelope, reason, header, MIME parts\n"
+	    "  quarantine download ID > FILE.eml\n"
+	    "                      the message as it would be delivered\n"
+	    "  quarantine release ID | quarantine delete ID\n"
 	    "  -c FILE   config (default " SEKIMORI_QUEUE_CONFIG ")\n"
 	    "  -S PATH   the queue's control socket (no config read)\n");
 }
@@ -77,6 +91,21 @@ sekimori_queue_socket(const char *config, char *out, size_t size)
 	return 0;
 }
 
+/* sekimori_queue_word - one word of the request; a filter whose value
+ * has spaces (reason="virus found", one shell word) is quoted */
+static int
+sekimori_queue_word(const char *word, int first, char *out, size_t size)
+{
+	const char *eq = strchr(word, '=');
+
+	if (eq != NULL && strchr(word, ' ') != NULL &&
+	    strchr(word, '"') == NULL) {
+		return snprintf(out, size, "%s%.*s\"%s\"", first ? "" : " ",
+		    (int)(eq + 1 - word), word, eq + 1);
+	}
+	return snprintf(out, size, "%s%s", first ? "" : " ", word);
+}
+
 /* sekimori_queue_request - the words of the command as one request */
 static int
 sekimori_queue_request(int argc, char **argv, char *out, size_t size)
@@ -86,8 +115,7 @@ sekimori_queue_request(int argc, char **argv, char *out, size_t size)
 	int i, k;
 
 	for (i = 0; i < argc; i++) {
-		k = snprintf(out + n, size - n, "%s%s", i > 0 ? " " : "",
-		    argv[i]);
+		k = sekimori_queue_word(argv[i], i == 0, out + n, size - n);
 		if (k < 0 || (size_t)k >= size - n) {
 			fprintf(stderr, "sekimori-queue: command too long\n");
 			return -1;
@@ -102,6 +130,13 @@ sekimori_queue_request(int argc, char **argv, char *out, size_t size)
 		    argv[0]);
 		break;
 	default:
+		if (req.cmd == QUEUE_CTL_QLIST) {
+			fprintf(stderr,
+			    "sekimori-queue: quarantine: a command (list, "
+			    "show, ...), and filters as since=UNIXTIME or "
+			    "from=TEXT, each once\n");
+			break;
+		}
 		fprintf(stderr,
 		    "sekimori-queue: %s: a queue id is 16 characters of "
 		    "0-9 and A-V\n",
