@@ -27,6 +27,10 @@ through the forwarded ports:
   mail-relay-denied   a recipient in an outside domain gets 554 5.7.1
   mail-starttls   swaks -tls on 25: STARTTLS, accepted and delivered
   mail-submission swaks -tls with AUTH PLAIN on 587, accepted and delivered
+  mail-clamd-quarantine   the box scans with a clamd on the host (Debian's,
+                  started here on 127.0.0.1 with a test signature of EICAR):
+                  EICAR gets 250, clamd logs the find, and the message is
+                  quarantined (not at the sink) while a clean one is delivered
 Prints PASS/FAIL/INFO lines; exits 1 if any test failed. Standard library
 only, plus the host tools swaks and e2fsprogs (ci/host-tools).
 """
@@ -273,7 +277,41 @@ def gpt_partition(disk, name):
     raise RuntimeError(f"{disk}: no partition named {name}")
 
 
-def mail_config(sink_port):
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" +
+         b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")  # in halves: no scanner flags this file
+
+
+def start_clamd(work):
+    """Debian's clamd on 127.0.0.1 (the box's 10.0.2.2) with a signature
+    database made here; (process, port, log path) or None."""
+    clamd = shutil.which("clamd") or "/usr/sbin/clamd"
+    if not os.path.exists(clamd):
+        return None
+    db = os.path.join(work, "clamdb")
+    os.makedirs(db, exist_ok=True)
+    with open(os.path.join(db, "test.ndb"), "w") as f:
+        f.write("Sekimori.Test.EICAR:0:*:%s\n" % EICAR.hex())
+    port = free_port()
+    log = os.path.join(work, "clamd.log")
+    conf = os.path.join(work, "clamd.conf")
+    with open(conf, "w") as f:
+        f.write(f"Foreground yes\nTCPSocket {port}\nTCPAddr 127.0.0.1\n"
+                f"DatabaseDirectory {db}\nTemporaryDirectory {work}\n"
+                f"LogFile {log}\nPidFile {work}/clamd.pid\n")
+    proc = subprocess.Popen([clamd, f"--config-file={conf}"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port, log
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    return None
+
+
+def mail_config(sink_port, clamd_port=None):
     """The startup config of the mail test (YANG RFC 7951 JSON).
 
     No internal-network: QEMU's user networking makes every connection
@@ -306,6 +344,16 @@ def mail_config(sink_port):
             # 10.0.2.2 is the host's 127.0.0.1 in QEMU's user networking.
             "delivery": {"route": [{"domain": "example.com", "host": "10.0.2.2",
                                     "port": sink_port, "tls-policy": "sink"}]},
+            # the host's clamd; what it finds is quarantined
+            "content-scanning": {
+                "enabled": True,
+                "scanner": [{"name": "clamav", "type": "clamd",
+                             "address": f"10.0.2.2:{clamd_port}", "timeout": 120}],
+                "inbound": {"scanner": ["clamav"]},
+                "outbound": {"scanner": ["clamav"]},
+                "rule": [{"name": "virus", "match": {"verdict": ["infected"]},
+                          "action": "quarantine"}],
+            } if clamd_port else {"enabled": False},
         }}
 
 
@@ -481,6 +529,29 @@ def mail_checks(vm, sink):
         result("mail-submission", msg is not None, NOT_DELIVERED, vm)
 
 
+def clamd_check(vm, sink, clamd):
+    """EICAR through the box: 250, found by the host's clamd, kept in
+    quarantine (never at the sink); the clean messages before it passed the
+    same scanner, so the scanner path itself works."""
+    if clamd is None:
+        result("mail-clamd-quarantine", False, "no clamd on the host (ci/host-tools)", vm)
+        return
+    token = f"boot-test-{BOARD}-eicar-{time.time():.3f}"
+    body = os.path.join(os.path.dirname(clamd[2]), "eicar.txt")
+    with open(body, "wb") as f:
+        f.write(token.encode() + b"\n" + EICAR + b"\n")
+    rc, out = swaks(vm.smtp_port, "alice@example.com", "--header", f"Subject: {token}",
+                    "--body", body)
+    if rc != 0:
+        result("mail-clamd-quarantine", False, swaks_why(rc, out), vm)
+        return
+    with open(clamd[2], errors="replace") as f:
+        found = "Sekimori.Test.EICAR" in f.read()
+    time.sleep(5)
+    result("mail-clamd-quarantine", found and not sink.find(token.encode()),
+           "clamd did not log the find" if not found else "EICAR reached the sink", vm)
+
+
 def mail_diagnosis(vm):
     """After a failed mail check: the service states from the console (the
     daemon's own log is in syslog, out of reach without a shell). The
@@ -514,7 +585,7 @@ def main():
     work = tempfile.mkdtemp(prefix=f"sk-boot-{BOARD}-")
     disk = os.path.join(work, "disk.img")
     subprocess.run(["cp", "--sparse=always", src, disk], check=True)
-    vm = sink = None
+    vm = sink = clamd = None
     try:
         # Boot 1: factory state.
         vm, slot, n = boot(work, disk, "boot-ready")
@@ -556,12 +627,15 @@ def main():
         # example.com to the sink.
         grubenv(disk, work, SK_A_GOOD=0, SK_A_TRIES=1)
         sink = relaylib.Sink()
-        err = put_startup_config(disk, work, mail_config(sink.port))
+        clamd = start_clamd(work)
+        err = put_startup_config(disk, work,
+                                 mail_config(sink.port, clamd[1] if clamd else None))
         result("mail-config", err is None, err)
         vm, slot, n = boot(work, disk, "trial-a")
         if slot is not None and err is None:
             before = failed
             mail_checks(vm, sink)
+            clamd_check(vm, sink, clamd)
             if failed > before:
                 mail_diagnosis(vm)
         if vm is not None:
@@ -578,6 +652,8 @@ def main():
             vm.proc.kill()
         if sink is not None:
             sink.stop()
+        if clamd is not None:
+            clamd[0].kill()
         if failed == 0:
             shutil.rmtree(work, ignore_errors=True)
         else:

@@ -12,7 +12,8 @@
 # that never answers and a killed clamd are errors within the timeout.
 # clamav-milter (OnInfected Reject, and a second one with Quarantine):
 # clean is accepted with its X-Virus-Scanned header action, EICAR is
-# rejected with its 5.7.1 reply, or quarantined.
+# rejected with its 5.7.1 reply, or quarantined. Then ci/content-test.py
+# drives sekimorid's content step against the same clamd and milters.
 #
 # Prints PASS:/FAIL: lines; exits 1 on a failure, 2 when a tool is missing.
 # KEEP=1 keeps the temporary directory (configs, logs, messages).
@@ -189,6 +190,7 @@ check_in_time() {
 cat >"$tmp/clamd.conf" <<CONF
 Foreground yes
 LocalSocket $tmp/clamd.sock
+LocalSocketMode 666
 DatabaseDirectory $tmp/db
 TemporaryDirectory $tmp/clamtmp
 LogFile $tmp/clamd.log
@@ -244,6 +246,7 @@ fi
 start_milter() { # NAME ONINFECTED [CONFIG LINE]
 	cat >"$tmp/$1.conf" <<CONF
 MilterSocket unix:$tmp/$1.sock
+MilterSocketMode 666
 ClamdSocket unix:$tmp/clamd.sock
 OnInfected $2
 OnFail Defer
@@ -284,6 +287,17 @@ if start_milter milter-quarantine Quarantine; then
 		"$tmp/msg/zip.eml" --milter "$tmp/milter-quarantine.sock" $M
 	check milter-quarantine-clean clean "" "$tmp/msg/clean.eml" \
 		--milter "$tmp/milter-quarantine.sock" $M
+fi
+
+# ---- sekimorid end to end, against the same clamd and milters -------------
+if [ -S "$tmp/milter-reject.sock" ] && [ -S "$tmp/milter-quarantine.sock" ]; then
+	SK_CLAMD_SOCK=$tmp/clamd.sock \
+	SK_MILTER_REJECT=$tmp/milter-reject.sock \
+	SK_MILTER_QUARANTINE=$tmp/milter-quarantine.sock \
+		"$PY" "$top/ci/content-test.py" || fails=$((fails + 1))
+else
+	echo "FAIL: scan content-test: the milters did not come up"
+	fails=$((fails + 1))
 fi
 
 # ---- clamd gone ------------------------------------------------------------

@@ -4,5 +4,5 @@
 sekimorid_DEPS := config login
 PROGRAMS += sekimorid
 sekimorid_MAIN := sekimorid/sekimorid_main.c
-sekimorid_DIRS := sekimorid smtpd policy auth queue mta tls smtp dns login config
+sekimorid_DIRS := sekimorid smtpd content mime scan policy auth queue mta tls smtp dns login config
 sekimorid_DEST := /usr/sbin

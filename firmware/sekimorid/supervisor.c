@@ -18,6 +18,7 @@
 
 #include "../mta/mta_process.h"
 #include "../mta/mta_tls.h"
+#include "../content/content_process.h"
 #include "../policy/policy_process.h"
 #include "../queue/queue_process.h"
 #include "../smtpd/smtpd.h"
@@ -47,7 +48,7 @@ struct proc {
 	enum msg_role role;
 	struct privsep_role priv;
 	child_main_fn *main;
-	enum msg_role peers[2];
+	enum msg_role peers[3];
 	size_t npeers;
 	pid_t pid; /* 0: not running */
 	int ready; /* HELLO received */
@@ -77,6 +78,7 @@ static void smtp_main(const struct child_args *a);
 static void queue_main(const struct child_args *a);
 static void mta_main(const struct child_args *a);
 static void policy_main(const struct child_args *a);
+static void content_main(const struct child_args *a);
 static void proc_start(struct proc *p);
 
 /* ---- the children's entry points -------------------------------------- */
@@ -85,7 +87,8 @@ static void
 smtp_main(const struct child_args *a)
 {
 	smtpd_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_QUEUE],
-	    a->peer[MSG_ROLE_POLICY], a->listen_fds, a->nlisten);
+	    a->peer[MSG_ROLE_POLICY], a->peer[MSG_ROLE_CONTENT], a->listen_fds,
+	    a->nlisten);
 }
 
 static void
@@ -109,6 +112,12 @@ policy_main(const struct child_args *a)
 {
 	policy_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_SMTP],
 	    a->zone_file);
+}
+
+static void
+content_main(const struct child_args *a)
+{
+	content_process(a->cfg, a->parent_sock, a->peer[MSG_ROLE_SMTP]);
 }
 
 /* ---- starting a child ------------------------------------------------- */
@@ -252,7 +261,7 @@ static void on_child_close(struct chan *c, enum sk_result why, void *arg);
 static void
 proc_start(struct proc *p)
 {
-	int peer[MSG_ROLES] = { -1, -1, -1, -1, -1 };
+	int peer[MSG_ROLES] = { -1, -1, -1, -1, -1, -1 };
 	int sv[2];
 	size_t i;
 	pid_t pid;
@@ -516,17 +525,20 @@ proc_define(void)
 		const char *name, *user;
 		int chroot_empty, seccomp;
 		child_main_fn *main;
-		enum msg_role peers[2];
+		enum msg_role peers[3];
 		size_t npeers;
 	} rows[] = {
 		{ MSG_ROLE_QUEUE, "sekimori/queue", "sekimori-queue", 0, 0,
 		    queue_main, { MSG_ROLE_SMTP, MSG_ROLE_MTA }, 2 },
 		{ MSG_ROLE_SMTP, "sekimori/smtp", "sekimori-smtp", 1, 1,
-		    smtp_main, { MSG_ROLE_QUEUE, MSG_ROLE_POLICY }, 2 },
+		    smtp_main,
+		    { MSG_ROLE_QUEUE, MSG_ROLE_POLICY, MSG_ROLE_CONTENT }, 3 },
 		{ MSG_ROLE_MTA, "sekimori/mta", "sekimori-mta", 0, 0, mta_main,
 		    { MSG_ROLE_QUEUE }, 1 },
 		{ MSG_ROLE_POLICY, "sekimori/policy", "sekimori-policy", 0, 0,
 		    policy_main, { MSG_ROLE_SMTP }, 1 },
+		{ MSG_ROLE_CONTENT, "sekimori/content", "sekimori-content", 0,
+		    0, content_main, { MSG_ROLE_SMTP }, 1 },
 	};
 	size_t i;
 
@@ -677,6 +689,10 @@ supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
 	 * check or sign: no policy process, and smtp does not ask for one */
 	if (cfg->sender_auth.present) {
 		proc_start(&sup.procs[MSG_ROLE_POLICY]);
+	}
+	/* likewise the scanners and content rules */
+	if (cfg->content.enabled) {
+		proc_start(&sup.procs[MSG_ROLE_CONTENT]);
 	}
 	if (event_run(&sup.loop) == -1) {
 		fatal("event loop: %s", strerror(errno));

@@ -78,21 +78,18 @@ smtpd_stop(void)
 	exit(0);
 }
 
-/* smtpd_peer - MSG_PEER: the queue's or the policy's new socket */
+/* smtpd_peer - MSG_PEER: the queue's, the policy's or the content
+ * process's new socket */
 static void
 smtpd_peer(struct msg *m)
 {
 	uint32_t role = msg_get_u32(m->body);
 
-	if (role == MSG_ROLE_POLICY && m->fd != -1) {
-		if (smtpd.policy.open) {
-			chan_close(&smtpd.policy);
-			smtpd_policy_closed(&smtpd.policy, SK_E_CLOSED, NULL);
-		}
-		if (chan_open(&smtpd.policy, &smtpd.loop, m->fd,
-			smtpd_policy_msg, smtpd_policy_closed, NULL) == -1) {
-			fatal("policy link: %s", strerror(errno));
-		}
+	if ((role == MSG_ROLE_POLICY || role == MSG_ROLE_CONTENT) &&
+	    m->fd != -1) {
+		smtpd_check_link(role == MSG_ROLE_POLICY ? SMTPD_CHECK_POLICY :
+							   SMTPD_CHECK_CONTENT,
+		    m->fd);
 		m->fd = -1;
 		return;
 	}
@@ -219,10 +216,9 @@ smtpd_prepare(const struct config *cfg, char *err, size_t errlen)
 
 _Noreturn void
 smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
-    int policy_sock, const int *listen_fds, size_t nlisten)
+    int policy_sock, int content_sock, const int *listen_fds, size_t nlisten)
 {
 	smtpd.cfg = cfg;
-	smtpd.policy_on = cfg->sender_auth.present;
 	if (cfg->server_name[0] != '\0') {
 		memcpy(smtpd.hostname, cfg->server_name,
 		    sizeof(smtpd.hostname));
@@ -235,7 +231,7 @@ smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
 	event_timer_init(&smtpd.reaper);
 	chan_init(&smtpd.parent);
 	chan_init(&smtpd.queue);
-	chan_init(&smtpd.policy);
+	smtpd_check_init();
 	if (chan_open(&smtpd.parent, &smtpd.loop, parent_sock, smtpd_parent_msg,
 		smtpd_parent_closed, NULL) == -1) {
 		_exit(1);
@@ -249,10 +245,11 @@ smtpd_process(const struct config *cfg, int parent_sock, int queue_sock,
 		}
 		smtpd.queue_gen++;
 	}
-	if (policy_sock != -1 &&
-	    chan_open(&smtpd.policy, &smtpd.loop, policy_sock, smtpd_policy_msg,
-		smtpd_policy_closed, NULL) == -1) {
-		fatal("policy link: %s", strerror(errno));
+	if (policy_sock != -1) {
+		smtpd_check_link(SMTPD_CHECK_POLICY, policy_sock);
+	}
+	if (content_sock != -1) {
+		smtpd_check_link(SMTPD_CHECK_CONTENT, content_sock);
 	}
 	smtpd_listen(listen_fds, nlisten);
 	if (event_run(&smtpd.loop) == -1) {

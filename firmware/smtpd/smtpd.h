@@ -25,10 +25,13 @@ enum sk_result smtpd_prepare(const struct config *cfg, char *err,
  * smtpd_process - serve until MSG_SHUTDOWN; never returns (exit 0, or
  * fatal). listen_fds[i] belongs to cfg->listeners[i] (-1: disabled);
  * queue_sock is -1 until the queue's socket arrives in a MSG_PEER, and so
- * is policy_sock (the policy process, when the config has
- * sender-authentication: every message then waits for its verdict).
+ * are policy_sock (the policy process, when the config has
+ * sender-authentication) and content_sock (the content process, when
+ * content-scanning is enabled): every message then waits for their
+ * verdicts.
  */
 _Noreturn void smtpd_process(const struct config *cfg, int parent_sock,
-    int queue_sock, int policy_sock, const int *listen_fds, size_t nlisten);
+    int queue_sock, int policy_sock, int content_sock, const int *listen_fds,
+    size_t nlisten);
 
 #endif /* SMTPD_H */

@@ -51,7 +51,7 @@ enum smtpd_wait {
 	SMTPD_W_NONE = 0,
 	SMTPD_W_GREET,  /* greet pause: input now is an early talker */
 	SMTPD_W_OPEN,   /* Q_OPEN sent; a MAIL line waits for the file */
-	SMTPD_W_POLICY, /* P_CHECK sent; the commit waits for the verdict */
+	SMTPD_W_CHECK,  /* P_CHECK sent; the commit waits for the verdict */
 	SMTPD_W_COMMIT, /* Q_COMMIT sent; the 250 waits for the disk */
 	SMTPD_W_AUTH,   /* AUTH_CHECK sent; the 235/535 waits */
 	SMTPD_W_TLS,    /* TLS handshake in progress */
@@ -87,8 +87,10 @@ struct smtpd_conn {
 	char qid[MSG_QUEUE_ID_MAX + 1];
 	uint64_t written;
 	int write_error;
-	char *prepend; /* the policy's header block for Q_COMMIT, or NULL */
+	char *prepend; /* the checks' header blocks for Q_COMMIT, or NULL */
 	size_t prepend_len;
+	char *quarantine; /* a check's quarantine reason, or NULL */
+	uint8_t check;    /* SMTPD_W_CHECK: the check that has the message */
 	struct smtpd_rcpt *rcpts;
 	size_t nrcpts;
 	struct smtp_addr first_rcpt; /* for "for <rcpt>" in Received */
@@ -106,6 +108,18 @@ struct smtpd_conn {
 	struct smtpd_conn *next_dead; /* the reaper's list */
 };
 
+/* The checks between the end of data and the commit (smtpd_check.c), in
+ * the order they run. */
+enum { SMTPD_CHECK_POLICY, SMTPD_CHECK_CONTENT, SMTPD_CHECKS };
+
+struct smtpd_check {
+	const char *name; /* "policy", "content": for logs */
+	const char *away; /* the 451 while its process is away */
+	struct chan chan;
+	chan_msg_fn *msg;
+	chan_close_fn *closed;
+};
+
 struct smtpd {
 	const struct config *cfg;
 	struct event_loop loop;
@@ -113,8 +127,7 @@ struct smtpd {
 	struct chan parent;
 	struct chan queue;
 	unsigned queue_gen; /* bumped at each new queue link */
-	struct chan policy;
-	int policy_on; /* sender-authentication: every message is checked */
+	struct smtpd_check checks[SMTPD_CHECKS];
 	struct smtpd_listener listeners[CONFIG_LISTENERS_MAX];
 	size_t nlisteners;
 	struct smtpd_conn **conns; /* by slot; id = slot | generation */
@@ -166,8 +179,21 @@ enum smtp_reply_id smtpd_txn_rcpt(void *arg, const struct smtp_addr *rcpt,
     const struct smtp_rcpt_params *p, int authenticated);
 void smtpd_queue_msg(struct chan *ch, struct msg *m, void *arg);
 void smtpd_queue_closed(struct chan *ch, enum sk_result why, void *arg);
-void smtpd_policy_msg(struct chan *ch, struct msg *m, void *arg);
-void smtpd_policy_closed(struct chan *ch, enum sk_result why, void *arg);
+void smtpd_txn_commit(struct smtpd_conn *c, struct smtp_out *out);
+/* smtpd_txn_sender - the reverse-path as text ("" = the null sender) */
+void smtpd_txn_sender(const struct smtpd_conn *c, char *out, size_t len);
+
+/* smtpd_check.c: the policy and content checks before the commit */
+void smtpd_check_init(void);
+/* smtpd_check_link - fd is the new socket to check i's process */
+void smtpd_check_link(size_t i, int fd);
+/* smtpd_check_next - run the checks from i on for c's message, then
+ * commit; each refusal answers the client itself */
+void smtpd_check_next(struct smtpd_conn *c, size_t from, struct smtp_out *out);
+/* smtpd_check_forget - free what the checks gave c's transaction */
+void smtpd_check_forget(struct smtpd_conn *c);
+/* smtpd_outbound - c's mail goes out (authenticated or internal) */
+int smtpd_outbound(const struct smtpd_conn *c);
 
 /* smtpd_auth.c */
 void smtpd_auth_step(struct smtpd_conn *c, struct smtp_out *out);

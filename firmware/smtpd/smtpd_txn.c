@@ -8,11 +8,10 @@
  *             are kept with their DSN parameters
  *   DATA/BDAT the Received header, then the content, go straight into
  *             the spool file
- *   end       with sender-authentication: P_CHECK to the policy process
- *             with a descriptor of the file; its verdict refuses the
- *             message (5xx/4xx), or accepts it with a header block and
- *             forged Authentication-Results names to overwrite; a policy
- *             that is away is 451 4.7.1, never an unchecked message
+ *   end       the checks (smtpd_check.c): the policy process, then the
+ *             content process, each given a descriptor of the file;
+ *             a verdict refuses the message (5xx/4xx), drops it, sends
+ *             it to quarantine, or accepts it with a header block
  *   commit    envelope and recipients to the queue, Q_COMMIT with the
  *             header block; the 250 goes out only when Q_COMMITTED says
  *             it is on stable storage
@@ -336,8 +335,8 @@ map_ret(enum smtp_ret r)
 }
 
 /* sender - the envelope sender as text; "" for the null sender */
-static void
-sender(const struct smtpd_conn *c, char *out, size_t len)
+void
+smtpd_txn_sender(const struct smtpd_conn *c, char *out, size_t len)
 {
 	const struct smtp_addr *a = &c->s.from;
 
@@ -360,7 +359,7 @@ send_envelope(struct smtpd_conn *c)
 	enum sk_result r;
 	size_t i;
 
-	sender(c, from, sizeof(from));
+	smtpd_txn_sender(c, from, sizeof(from));
 	msg_body_writer_init(&w, body, sizeof(body));
 	msg_body_put_cstr(&w, c->qid);
 	msg_body_put_cstr(&w, from);
@@ -386,11 +385,13 @@ send_envelope(struct smtpd_conn *c)
 	return r;
 }
 
-/* txn_commit - envelope, recipients and Q_COMMIT: wait for the disk */
-static void
-txn_commit(struct smtpd_conn *c, struct smtp_out *out)
+/* smtpd_txn_commit - envelope, recipients and Q_COMMIT (with the
+ * checks' header block and quarantine reason): wait for the disk */
+void
+smtpd_txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 {
-	static uint8_t body[8 + 2 + MSG_PREPEND_MAX];
+	static uint8_t
+	    body[8 + 2 + MSG_PREPEND_MAX + 2 + MSG_QUARANTINE_REASON_MAX];
 	struct msg_body_writer w;
 	unsigned gen;
 
@@ -405,6 +406,7 @@ txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 	msg_body_put_u64(&w, c->written);
 	msg_body_put_str(&w, c->prepend != NULL ? c->prepend : "",
 	    c->prepend_len);
+	msg_body_put_cstr(&w, c->quarantine != NULL ? c->quarantine : "");
 	gen = smtpd.queue_gen;
 	/* As in send_open: a queue found dead while we write will never
 	 * answer the commit, so do not wait for Q_COMMITTED (451). */
@@ -417,67 +419,6 @@ txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 		return;
 	}
 	c->wait = SMTPD_W_COMMIT;
-}
-
-/* ---- the policy step -------------------------------------------------- */
-
-#define SMTPD_POLICY_AWAY \
-	"451 4.7.1 Sender authentication unavailable, try again later"
-
-/* send_check - P_CHECK with a descriptor of the spool file; -1 if the
- * policy process is away */
-static int
-send_check(struct smtpd_conn *c)
-{
-	static struct policy_check pc;
-	static uint8_t body[MSG_BODY_MAX];
-	struct msg_body_writer w;
-	int fd;
-
-	if (!smtpd.policy.open) {
-		return -1;
-	}
-	memset(&pc, 0, sizeof(pc));
-	snprintf(pc.qid, sizeof(pc.qid), "%s", c->qid);
-	snprintf(pc.client_ip, sizeof(pc.client_ip), "%s", c->ip);
-	snprintf(pc.helo, sizeof(pc.helo), "%s", c->helo);
-	sender(c, pc.mail_from, sizeof(pc.mail_from));
-	snprintf(pc.auth_user, sizeof(pc.auth_user), "%s",
-	    c->s.authed ? c->auth_user : "");
-	/* inbound: what the world sends us; outbound: what our users and
-	 * internal hosts send, which we sign */
-	pc.direction = c->s.authed || c->internal ? MSG_POLICY_OUTBOUND :
-						    MSG_POLICY_INBOUND;
-	msg_body_writer_init(&w, body, sizeof(body));
-	policy_msg_check_put(&w, &pc);
-	if ((fd = fcntl(c->spool_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-		return -1;
-	}
-	if (chan_send_body(&smtpd.policy, MSG_P_CHECK, c->id, fd, &w) !=
-	    SK_OK) {
-		close(fd);
-		return -1;
-	}
-	return 0;
-}
-
-/* txn_unchecked - no verdict can come for c's message: 451 4.7.1, or
- * the commit without checks when the config says unavailable-action
- * accept */
-static void
-txn_unchecked(struct smtpd_conn *c, struct smtp_out *out)
-{
-	if (smtpd.cfg->sender_auth.unavailable_accept) {
-		log_warn("%s: policy unavailable: message from %s accepted "
-			 "unchecked (unavailable-action accept)",
-		    c->qid, c->ip);
-		txn_commit(c, out);
-		return;
-	}
-	log_warn("%s: policy unavailable: message from %s refused with 451",
-	    c->qid, c->ip);
-	smtpd_txn_abort(c);
-	smtp_session_message_refused(&c->s, SMTPD_POLICY_AWAY, out);
 }
 
 void
@@ -493,141 +434,7 @@ smtpd_txn_message(struct smtpd_conn *c, struct smtp_out *out)
 		smtp_session_message_done(&c->s, 0, NULL, out);
 		return;
 	}
-	if (!smtpd.policy_on) {
-		txn_commit(c, out);
-		return;
-	}
-	if (send_check(c) == 0) {
-		c->wait = SMTPD_W_POLICY;
-		return;
-	}
-	txn_unchecked(c, out);
-}
-
-/* rename_forged - overwrite the names of forged Authentication-Results
- * fields (RFC 8601 5) with a name of the same length; each offset is
- * checked to hold the name first */
-static void
-rename_forged(struct smtpd_conn *c, const struct policy_wire_verdict *v)
-{
-	static const char from[] = "Authentication-Results";
-	static const char to[] = "X-Sekimori-Removed-A-R";
-	char have[sizeof(from)];
-	uint32_t i;
-
-	_Static_assert(sizeof(from) == sizeof(to), "same length");
-	for (i = 0; i < v->nrenames; i++) {
-		uint64_t off = v->renames[i];
-
-		if (off > c->written || c->written - off < sizeof(from) ||
-		    pread(c->spool_fd, have, sizeof(from) - 1, (off_t)off) !=
-			(ssize_t)sizeof(from) - 1 ||
-		    strncasecmp(have, from, sizeof(from) - 1) != 0) {
-			log_warn("%s: policy: no Authentication-Results at "
-				 "%llu",
-			    c->qid, (unsigned long long)off);
-			continue;
-		}
-		if (pwrite(c->spool_fd, to, sizeof(to) - 1, (off_t)off) !=
-		    (ssize_t)sizeof(to) - 1) {
-			c->write_error = errno != 0 ? errno : EIO;
-		}
-	}
-}
-
-/* txn_verdict - the policy's answer for c's message */
-static void
-txn_verdict(struct smtpd_conn *c, const struct policy_wire_verdict *v,
-    struct smtp_out *out)
-{
-	char client[SMTPD_IP_TEXT + 16];
-
-	c->wait = SMTPD_W_NONE;
-	if (v->action != MSG_POLICY_ACCEPT) {
-		smtpd_conn_client(c, client, sizeof(client));
-		log_info("%s: policy-reject: END-OF-MESSAGE from %s: %s; "
-			 "helo=<%s>",
-		    c->qid, client, v->reply, c->helo);
-		smtpd_txn_abort(c);
-		smtp_session_message_refused(&c->s, v->reply, out);
-		return;
-	}
-	rename_forged(c, v);
-	free(c->prepend);
-	c->prepend = NULL;
-	c->prepend_len = 0;
-	if (v->prepend_len > 0 &&
-	    (c->prepend = malloc(v->prepend_len)) != NULL) {
-		memcpy(c->prepend, v->prepend, v->prepend_len);
-		c->prepend_len = v->prepend_len;
-	}
-	if ((v->prepend_len > 0 && c->prepend == NULL) || c->write_error) {
-		log_warn("%s: message from %s not stored: %s", c->qid, c->ip,
-		    c->write_error ? strerror(c->write_error) :
-				     "out of memory");
-		smtpd_txn_abort(c);
-		smtp_session_message_done(&c->s, 0, NULL, out);
-		return;
-	}
-	txn_commit(c, out);
-}
-
-void
-smtpd_policy_msg(struct chan *ch, struct msg *m, void *arg)
-{
-	static struct policy_wire_verdict v;
-	struct smtpd_conn *c = smtpd_conn_find(m->hdr.peer);
-	struct smtp_out out;
-
-	(void)ch;
-	(void)arg;
-	if (m->fd != -1) {
-		close(m->fd);
-		m->fd = -1;
-		fatal("a descriptor from the policy process");
-	}
-	if (m->hdr.type != MSG_P_VERDICT ||
-	    policy_msg_verdict_get(m->body, m->hdr.len, &v) != SK_OK) {
-		fatal("bad %s from the policy process",
-		    msg_type_name(m->hdr.type));
-	}
-	/* the client may have left meanwhile: nobody waits */
-	if (c == NULL || c->wait != SMTPD_W_POLICY ||
-	    strcmp(c->qid, v.qid) != 0) {
-		return;
-	}
-	out.len = 0;
-	txn_verdict(c, &v, &out);
-	smtpd_conn_send_out(c, &out);
-	smtpd_conn_resume(c);
-}
-
-/* smtpd_policy_closed - the policy process died: whoever waits for a
- * verdict gets 451 4.7.1 (or, with unavailable-action accept, is
- * committed unchecked) */
-void
-smtpd_policy_closed(struct chan *ch, enum sk_result why, void *arg)
-{
-	struct smtp_out out;
-	size_t i;
-
-	(void)ch;
-	(void)arg;
-	log_warn("policy link lost (%s): messages waiting for a verdict "
-		 "fail with 451",
-	    sk_result_str(why));
-	for (i = 0; i < smtpd.maxconns; i++) {
-		struct smtpd_conn *c = smtpd.conns[i];
-
-		if (c == NULL || c->wait != SMTPD_W_POLICY) {
-			continue;
-		}
-		c->wait = SMTPD_W_NONE;
-		out.len = 0;
-		txn_unchecked(c, &out);
-		smtpd_conn_send_out(c, &out);
-		smtpd_conn_resume(c);
-	}
+	smtpd_check_next(c, 0, out);
 }
 
 void
@@ -646,9 +453,7 @@ smtpd_txn_committed(struct smtpd_conn *c, const struct msg *m,
 	}
 	c->wait = SMTPD_W_NONE;
 	smtp_session_message_done(&c->s, 1, c->qid, out);
-	free(c->prepend);
-	c->prepend = NULL;
-	c->prepend_len = 0;
+	smtpd_check_forget(c);
 	close(c->spool_fd);
 	c->spool_fd = -1;
 	c->qid[0] = '\0';
@@ -661,9 +466,7 @@ smtpd_txn_committed(struct smtpd_conn *c, const struct msg *m,
 void
 smtpd_txn_abort(struct smtpd_conn *c)
 {
-	free(c->prepend);
-	c->prepend = NULL;
-	c->prepend_len = 0;
+	smtpd_check_forget(c);
 	if (c->spool_fd == -1) {
 		return;
 	}

@@ -1,0 +1,949 @@
+/*
+ * content_process.c - the content process (content_process.h).
+ *
+ * Role: the scanner chains and content rules between smtp and the
+ * queue. User sekimori-content, no_new_privs, no chroot (clamd's and
+ * milters' unix sockets are opened by path for every message).
+ * Untrusted input: messages (smtp's descriptor, read with pread in
+ * CONTENT_CHUNK pieces, never whole in memory), their envelopes, and the
+ * scanners' replies (parsed by firmware/scan).
+ *
+ * Threads. The event loop owns both channels, the job count and all
+ * logging. A P_CHECK becomes a job, queued under Q.lock for
+ * CONTENT_WORKERS workers; a worker runs the job to its decision with
+ * the blocking scanner drivers (each scanner call returns by its
+ * timeout) and puts it on the done list, then bumps an eventfd; the
+ * loop takes the done list, logs and answers. A job is touched by one
+ * thread at a time: the queue's lock hands it over. Workers never log
+ * (log.h's sink is the loop's channel): they write their warnings into
+ * the job.
+ *
+ * Per worker, allocated once at the start: the facts (the MIME walker
+ * and its archive buffer, content_facts_size() octets), one scanner
+ * context as large as the largest backend the chains use (the milter's
+ * is about 540 KiB), the read buffer, the chain's results and the
+ * recipient list a milter sees.
+ */
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../policy/policy_msg.h"
+#include "../scan/scan_milter.h"
+#include "../scan/scan_milter_io.h"
+#include "chan.h"
+#include "content.h"
+#include "content_process.h"
+#include "event.h"
+#include "log.h"
+
+#define CONTENT_WARN_MAX 4096     /* a job's warning lines, '\n' apart */
+#define CONTENT_TIMERS 8          /* the loop arms none; a small heap */
+#define CONTENT_DAEMON "sekimori" /* the milter's {daemon_name} */
+
+struct content_job {
+	struct content_job *next; /* in Q.todo or Q.done */
+	uint32_t peer;            /* smtp's session */
+	unsigned smtp_gen;        /* P.smtp.gen when the check came */
+	int fd;                   /* the spool file, read-only for us */
+	const char *failed;       /* not decided: why (451) */
+	struct policy_check check;
+	struct content_decision decision;
+	char warn[CONTENT_WARN_MAX];
+	size_t warn_len;
+};
+
+struct content_worker {
+	pthread_t thread;
+	int started;
+	struct content_facts *facts;
+	void *ctx; /* scanner context, ctx_size octets */
+	size_t ctx_size;
+	uint8_t *chunk;             /* CONTENT_CHUNK */
+	struct content_scan *scans; /* CONFIG_SCANNERS_MAX */
+	const char **rcpt;          /* POLICY_MSG_RCPT_MAX */
+};
+
+/* What the loop and the workers share, under lock. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* a job was queued, or stop */
+	struct content_job *todo, *todo_tail;
+	struct content_job *done, *done_tail;
+	int stop;
+	int efd; /* the workers' "a job is done" to the loop */
+} Q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL,
+	NULL, 0, -1 };
+
+/* The loop's own state (workers read cfg, hostname, msg_max only). */
+static struct {
+	const struct config *cfg;
+	struct event_loop loop;
+	struct event_timer *heap[CONTENT_TIMERS];
+	struct chan parent, smtp;
+	struct event_io done_io;
+	size_t njobs; /* checks taken and not yet answered */
+	int stopping; /* SHUTDOWN came: finish the jobs, then exit */
+	uint64_t msg_max;
+	char hostname[CONFIG_DOMAIN_SIZE];
+	struct content_worker workers[CONTENT_WORKERS];
+} P;
+
+/* ---- the workers: one message, start to decision ------------------- */
+
+static void content_warn(struct content_job *j, const char *fmt, ...)
+    SK_PRINTF(2, 3);
+
+/* content_warn - one warning line for the loop to log */
+static void
+content_warn(struct content_job *j, const char *fmt, ...)
+{
+	size_t room = sizeof(j->warn) - j->warn_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(j->warn + j->warn_len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n + 1 >= room) {
+		j->warn[j->warn_len] = '\0'; /* no room: the line is lost */
+		return;
+	}
+	j->warn_len += (size_t)n;
+	j->warn[j->warn_len++] = '\n';
+	j->warn[j->warn_len] = '\0';
+}
+
+/* content_pread - up to n octets at off, retrying EINTR */
+static ssize_t
+content_pread(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+	ssize_t got;
+
+	do {
+		got = pread(fd, p, n, (off_t)off);
+	} while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* content_piece - the next piece of the file at off into w->chunk: its
+ * length, or 0 when the file ends early or cannot be read */
+static size_t
+content_piece(struct content_worker *w, int fd, uint64_t off, uint64_t size)
+{
+	size_t want =
+	    size - off < CONTENT_CHUNK ? (size_t)(size - off) : CONTENT_CHUNK;
+	ssize_t n = content_pread(fd, w->chunk, want, off);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* content_read_facts - one pass over the file into the facts; its size
+ * in *size, or -1 with j->failed set */
+static int
+content_read_facts(struct content_worker *w, struct content_job *j,
+    uint64_t *size)
+{
+	struct stat st;
+	uint64_t off;
+	size_t n;
+
+	if (fstat(j->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		j->failed = "the content is no regular file";
+		return -1;
+	}
+	if ((uint64_t)st.st_size > P.msg_max) {
+		j->failed = "the message is larger than the limit";
+		return -1;
+	}
+	*size = (uint64_t)st.st_size;
+	content_facts_init(w->facts);
+	for (off = 0; off < *size; off += n) {
+		if ((n = content_piece(w, j->fd, off, *size)) == 0) {
+			j->failed = "cannot read the content";
+			return -1;
+		}
+		content_facts_feed(w->facts, w->chunk, n);
+	}
+	content_facts_finish(w->facts);
+	return 0;
+}
+
+/* content_env - what a milter sees of the session, from the check */
+static void
+content_env(struct content_worker *w, const struct content_job *j,
+    struct scan_env *env)
+{
+	const struct policy_check *c = &j->check;
+	uint32_t i;
+
+	for (i = 0; i < c->nrcpt; i++) {
+		w->rcpt[i] = policy_check_rcpt(c, i);
+	}
+	memset(env, 0, sizeof(*env));
+	env->myhostname = P.hostname;
+	env->daemon_name = CONTENT_DAEMON;
+	env->queue_id = c->qid;
+	env->client_addr = c->client_ip;
+	env->client_name = "unknown"; /* P_CHECK carries no reverse name */
+	env->helo = c->helo;
+	env->auth_user = c->auth_user;
+	env->sender = c->mail_from;
+	env->rcpt = w->rcpt;
+	env->nrcpt = c->nrcpt;
+}
+
+/* content_put - len octets at the end of s->add_headers; -1: no room */
+static int
+content_put(struct content_scan *s, size_t *len, const char *p, size_t n)
+{
+	if (n > MSG_PREPEND_MAX - *len) {
+		return -1;
+	}
+	memcpy(s->add_headers + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* content_name_ok - a field name the block check will take (RFC 5322
+ * 2.2: ftext, printable but the colon) */
+static int
+content_name_ok(const char *name)
+{
+	if (*name == '\0') {
+		return 0;
+	}
+	for (; *name != '\0'; name++) {
+		if (*name < 33 || *name > 126 || *name == ':') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * content_header_add - a milter's added field as CRLF lines at the end
+ * of s->add_headers: "Name: value" (no space of ours when the milter
+ * negotiated SMFIP_HDR_LEADSPC: its value brings its own). The milter
+ * folds with "\n" (Sendmail's form): each becomes CRLF, with a tab
+ * when the next line would not start with white space, so the field
+ * cannot end early and start another; CR, empty lines and trailing line
+ * ends are dropped. -1 (nothing added) when it does not fit.
+ */
+static int
+content_header_add(struct content_scan *s, const char *name, const char *value,
+    int leadspc)
+{
+	size_t len = s->add_headers_len;
+	const char *v;
+	int bad = !content_name_ok(name);
+
+	bad = bad || content_put(s, &len, name, strlen(name)) != 0 ||
+	    content_put(s, &len, leadspc ? ":" : ": ", leadspc ? 1 : 2) != 0;
+	for (v = value; !bad && *v != '\0'; v++) {
+		if (*v == '\r') {
+			continue;
+		}
+		if (*v != '\n') {
+			bad = content_put(s, &len, v, 1) != 0;
+			continue;
+		}
+		while (v[1] == '\n' || v[1] == '\r') {
+			v++;
+		}
+		if (v[1] == '\0') {
+			break;
+		}
+		bad = content_put(s, &len, "\r\n", 2) != 0 ||
+		    (v[1] != ' ' && v[1] != '\t' &&
+			content_put(s, &len, "\t", 1) != 0);
+	}
+	if (bad || content_put(s, &len, "\r\n", 2) != 0) {
+		s->add_headers[s->add_headers_len] = '\0';
+		return -1;
+	}
+	s->add_headers_len = len;
+	s->add_headers[len] = '\0';
+	return 0;
+}
+
+/* content_milter_edits - the milter's modifications: added fields go
+ * to add_headers; quarantine is in the verdict already; the rest
+ * (header changes, recipients, sender, body, a refused recipient) is
+ * counted, not applied */
+static void
+content_milter_edits(struct content_scan *s,
+    const struct scan_milter_actions *a, int leadspc)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		switch (a->a[i].type) {
+		case SCAN_MA_ADDHEADER:
+		case SCAN_MA_INSHEADER:
+			/* insheader's index: our block goes first anyway */
+			if (content_header_add(s, a->a[i].name, a->a[i].value,
+				leadspc) != 0) {
+				s->not_applied++;
+			}
+			break;
+		case SCAN_MA_QUARANTINE:
+			break;
+		default:
+			s->not_applied++;
+			break;
+		}
+	}
+}
+
+/* content_backend - the scan backend of a configured scanner */
+static const struct scan_backend *
+content_backend(const struct config_scanner *sc)
+{
+	switch (sc->type) {
+	case CONFIG_SCANNER_CLAMD:
+		return &scan_clamd_backend;
+	case CONFIG_SCANNER_MILTER:
+		return &scan_milter_backend;
+	case CONFIG_SCANNER_NULL:
+		return &scan_null_backend;
+	}
+	return NULL;
+}
+
+/* content_scan_feed - the file again from its start into the scanner;
+ * SK_OK, or an error (*unread: we could not read the file) */
+static enum sk_result
+content_scan_feed(struct content_worker *w, const struct scan_backend *b,
+    int fd, uint64_t size, int *unread)
+{
+	uint64_t off;
+	size_t n;
+
+	for (off = 0; off < size; off += n) {
+		if ((n = content_piece(w, fd, off, size)) == 0) {
+			*unread = 1;
+			return SK_E_IO;
+		}
+		if (b->feed(w->ctx, w->chunk, n) != SK_OK) {
+			return SK_E_IO;
+		}
+	}
+	return SK_OK;
+}
+
+/* content_scan_one - one scanner over the message into *out */
+static void
+content_scan_one(struct content_worker *w, int fd, uint64_t size,
+    const struct config_scanner *sc, const struct scan_env *env,
+    struct content_scan *out)
+{
+	const struct scan_backend *b = content_backend(sc);
+	const struct scan_milter_actions *a;
+	struct scan_conf conf;
+	int unread = 0, leadspc;
+
+	out->scanner = sc;
+	out->add_headers[0] = '\0';
+	out->add_headers_len = 0;
+	out->not_applied = 0;
+	if (b == NULL || b->ctx_size > w->ctx_size) {
+		scan_result_set(&out->result, SCAN_ERROR, "no such backend",
+		    strlen("no such backend"));
+		return;
+	}
+	conf.address = sc->address;
+	conf.timeout_ms = sc->timeout_ms;
+	conf.max_size = sc->max_size;
+	if (b->open(w->ctx, &conf, env) == SK_OK &&
+	    content_scan_feed(w, b, fd, size, &unread) == SK_OK) {
+		(void)b->finish(w->ctx); /* the verdict says how it went */
+	}
+	b->verdict(w->ctx, &out->result);
+	if (unread) {
+		scan_result_set(&out->result, SCAN_ERROR,
+		    "cannot read the message",
+		    strlen("cannot read the message"));
+	}
+	if (b->actions != NULL && (a = b->actions(w->ctx)) != NULL) {
+		/* only the milter has actions; whether its values bring
+		 * their own leading space is in its negotiated flags */
+		leadspc = b == &scan_milter_backend &&
+		    (((const struct scan_milter_io *)w->ctx)->core.protocol &
+			SMFIP_HDR_LEADSPC) != 0;
+		content_milter_edits(out, a, leadspc);
+	}
+	b->close(w->ctx);
+}
+
+/* content_scan_decides - whether this result settles the message, so
+ * the rest of the chain need not run (README "Chains") */
+static int
+content_scan_decides(const struct content_scan *s)
+{
+	switch (s->result.verdict) {
+	case SCAN_INFECTED:
+	case SCAN_REJECT:
+	case SCAN_TEMPFAIL:
+	case SCAN_DISCARD:
+	case SCAN_QUARANTINE:
+		return 1;
+	case SCAN_ERROR:
+		return !s->scanner->on_failure_accept;
+	default:
+		return 0;
+	}
+}
+
+/* content_job_warnings - the lines the decision leaves for the log */
+static void
+content_job_warnings(struct content_job *j, const struct content_scan *s,
+    size_t n)
+{
+	const char *qid = j->check.qid;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i].result.verdict == SCAN_ERROR &&
+		    s[i].scanner->on_failure_accept) {
+			content_warn(j,
+			    "%s: content: scanner %s unavailable (%s): %s "
+			    "(on-failure accept-and-log)",
+			    qid, s[i].scanner->name, s[i].result.text,
+			    j->decision.action == MSG_POLICY_ACCEPT ?
+				"accepted unscanned" :
+				"not scanned");
+		}
+		if (s[i].not_applied > 0) {
+			content_warn(j,
+			    "%s: content: milter %s: %u modification%s not "
+			    "applied (only added header fields are)",
+			    qid, s[i].scanner->name, s[i].not_applied,
+			    s[i].not_applied == 1 ? "" : "s");
+		}
+	}
+	if (j->check.rcpt_omitted > 0 && n > 0) {
+		content_warn(j,
+		    "%s: content: %u recipient%s not shown to the scanners "
+		    "(too many for one check)",
+		    qid, j->check.rcpt_omitted,
+		    j->check.rcpt_omitted == 1 ? "" : "s");
+	}
+}
+
+/* content_job_run - read, scan along the direction's chain, decide */
+static void
+content_job_run(struct content_worker *w, struct content_job *j)
+{
+	const struct config_content *conf = &P.cfg->content;
+	const struct config_scan_chain *chain =
+	    j->check.direction == MSG_POLICY_OUTBOUND ? &conf->outbound :
+							&conf->inbound;
+	struct scan_env env;
+	uint64_t size;
+	size_t i, n = 0;
+
+	if (content_read_facts(w, j, &size) != 0) {
+		return;
+	}
+	content_env(w, j, &env);
+	for (i = 0; i < chain->nscanners && i < CONFIG_SCANNERS_MAX; i++) {
+		if (chain->scanner[i] >= conf->nscanners) {
+			continue; /* the config's loader checks the indexes */
+		}
+		content_scan_one(w, j->fd, size,
+		    &conf->scanners[chain->scanner[i]], &env, &w->scans[n]);
+		if (content_scan_decides(&w->scans[n++])) {
+			break;
+		}
+	}
+	content_decide(conf, j->check.direction, content_facts_view(w->facts),
+	    w->scans, n, &j->decision);
+	content_job_warnings(j, w->scans, n);
+}
+
+/* content_worker_main - take jobs until told to stop and none is left */
+static void *
+content_worker_main(void *arg)
+{
+	struct content_worker *w = arg;
+	struct content_job *j;
+	uint64_t one = 1;
+
+	for (;;) {
+		pthread_mutex_lock(&Q.lock);
+		while (Q.todo == NULL && !Q.stop) {
+			pthread_cond_wait(&Q.work, &Q.lock);
+		}
+		if ((j = Q.todo) == NULL) {
+			pthread_mutex_unlock(&Q.lock);
+			return NULL;
+		}
+		if ((Q.todo = j->next) == NULL) {
+			Q.todo_tail = NULL;
+		}
+		pthread_mutex_unlock(&Q.lock);
+
+		content_job_run(w, j);
+
+		pthread_mutex_lock(&Q.lock);
+		j->next = NULL;
+		if (Q.done_tail != NULL) {
+			Q.done_tail->next = j;
+		} else {
+			Q.done = j;
+		}
+		Q.done_tail = j;
+		pthread_mutex_unlock(&Q.lock);
+		/* an eventfd counter cannot overflow with CONTENT_JOBS_MAX
+		 * jobs: a failed write has nothing to retry */
+		if (write(Q.efd, &one, sizeof(one)) < 0) {
+			continue;
+		}
+	}
+}
+
+/* ---- the loop: jobs in, verdicts out ------------------------------- */
+
+/* content_queue - hand j to the workers */
+static void
+content_queue(struct content_job *j)
+{
+	pthread_mutex_lock(&Q.lock);
+	j->next = NULL;
+	if (Q.todo_tail != NULL) {
+		Q.todo_tail->next = j;
+	} else {
+		Q.todo = j;
+	}
+	Q.todo_tail = j;
+	pthread_cond_signal(&Q.work);
+	pthread_mutex_unlock(&Q.lock);
+}
+
+static void
+content_job_free(struct content_job *j)
+{
+	if (j->fd != -1) {
+		close(j->fd);
+	}
+	free(j);
+}
+
+/* content_encode - the verdict's body; SK_OK only if smtp's decoder
+ * would take it (a decision we cannot send becomes a 451) */
+static enum sk_result
+content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
+    uint8_t action, const char *reply, const char *prepend, size_t plen)
+{
+	static struct policy_wire_verdict v, back;
+
+	if (plen > MSG_PREPEND_MAX) {
+		return SK_E_TOO_LONG;
+	}
+	memset(&v, 0, sizeof(v));
+	snprintf(v.qid, sizeof(v.qid), "%s", qid);
+	v.action = action;
+	snprintf(v.reply, sizeof(v.reply), "%s", reply);
+	memcpy(v.prepend, prepend, plen);
+	v.prepend_len = plen;
+	msg_body_writer_init(bw, body, MSG_BODY_MAX);
+	policy_msg_verdict_put(bw, &v);
+	if (bw->err) {
+		return SK_E_TOO_LONG;
+	}
+	return policy_msg_verdict_get(body, bw->len, &back);
+}
+
+/* content_answer - P_VERDICT for session peer, if the smtp link that
+ * asked is still there (else the answer has nobody to go to) */
+static void
+content_answer(uint32_t peer, unsigned gen, const char *qid, uint8_t action,
+    const char *reply, const char *prepend, size_t plen)
+{
+	static uint8_t body[MSG_BODY_MAX];
+	struct msg_body_writer bw;
+
+	if (!P.smtp.open || P.smtp.gen != gen) {
+		return;
+	}
+	if (content_encode(&bw, body, qid, action, reply, prepend, plen) !=
+	    SK_OK) {
+		log_warn("%s: content: the decision cannot be sent "
+			 "(action %u, reply \"%s\"): action=tempfail",
+		    qid, action, reply);
+		if (content_encode(&bw, body, qid, MSG_POLICY_TEMPFAIL,
+			CONTENT_REPLY_UNAVAILABLE, "", 0) != SK_OK) {
+			panic("content: the tempfail verdict does not encode");
+		}
+	}
+	if (chan_send_body(&P.smtp, MSG_P_VERDICT, peer, -1, &bw) != SK_OK &&
+	    P.smtp.open) {
+		fatal("content: cannot answer smtp");
+	}
+}
+
+/* content_log_warnings - the worker's lines, one log_warn each */
+static void
+content_log_warnings(struct content_job *j)
+{
+	char *line = j->warn, *end;
+
+	while ((end = strchr(line, '\n')) != NULL) {
+		*end = '\0';
+		log_warn("%s", line);
+		line = end + 1;
+	}
+}
+
+/* content_job_answer - log j's outcome and send its verdict */
+static void
+content_job_answer(struct content_job *j)
+{
+	const struct content_decision *d = &j->decision;
+
+	content_log_warnings(j);
+	if (j->failed != NULL) {
+		log_warn("%s: content: %s: action=tempfail", j->check.qid,
+		    j->failed);
+		content_answer(j->peer, j->smtp_gen, j->check.qid,
+		    MSG_POLICY_TEMPFAIL, CONTENT_REPLY_UNAVAILABLE, "", 0);
+		return;
+	}
+	log_info("%s: content: %s", j->check.qid, d->log);
+	content_answer(j->peer, j->smtp_gen, j->check.qid, d->action, d->reply,
+	    d->prepend, d->prepend_len);
+}
+
+/* content_done_ready - the eventfd: answer every finished job */
+static void
+content_done_ready(struct event_loop *loop, struct event_io *io,
+    uint32_t revents)
+{
+	struct content_job *j, *next;
+	uint64_t count;
+
+	(void)io;
+	(void)revents;
+	if (read(Q.efd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+		fatal("content: eventfd: %s", strerror(errno));
+	}
+	pthread_mutex_lock(&Q.lock);
+	j = Q.done;
+	Q.done = Q.done_tail = NULL;
+	pthread_mutex_unlock(&Q.lock);
+	for (; j != NULL; j = next) {
+		next = j->next;
+		content_job_answer(j);
+		content_job_free(j);
+		P.njobs--;
+	}
+	if (P.stopping && P.njobs == 0) {
+		event_break(loop);
+	}
+}
+
+/* content_refuse - answer a check at once with a 451 */
+static void
+content_refuse(struct content_job *j, const char *reply, const char *why)
+{
+	log_warn("%s: content: %s: action=tempfail", j->check.qid, why);
+	content_answer(j->peer, j->smtp_gen, j->check.qid, MSG_POLICY_TEMPFAIL,
+	    reply, "", 0);
+	content_job_free(j);
+}
+
+/* content_check - P_CHECK: a new job for the workers, or a 451 now */
+static void
+content_check(struct msg *m)
+{
+	struct content_job *j;
+
+	if (m->fd < 0) {
+		fatal("content: P_CHECK without the content");
+	}
+	if ((j = malloc(sizeof(*j))) == NULL) {
+		fatal("content: out of memory");
+	}
+	memset(j, 0, offsetof(struct content_job, check));
+	j->warn[0] = '\0';
+	j->warn_len = 0;
+	j->fd = m->fd;
+	m->fd = -1;
+	j->peer = m->hdr.peer;
+	j->smtp_gen = P.smtp.gen;
+	if (policy_msg_check_get(m->body, m->hdr.len, &j->check) != SK_OK) {
+		fatal("content: malformed P_CHECK from smtp");
+	}
+	memset(&j->decision, 0, sizeof(j->decision));
+	if (P.stopping) {
+		content_refuse(j, CONTENT_REPLY_UNAVAILABLE, "shutting down");
+	} else if (P.njobs == CONTENT_JOBS_MAX) {
+		content_refuse(j, CONTENT_REPLY_BUSY,
+		    "too many messages in progress");
+	} else {
+		P.njobs++;
+		content_queue(j);
+	}
+}
+
+/* content_drop_waiting - at SHUTDOWN, the jobs no worker has started
+ * get their 451 now: only the running ones are waited for, so a stop
+ * takes at most one chain's timeouts */
+static void
+content_drop_waiting(void)
+{
+	struct content_job *j, *next;
+
+	pthread_mutex_lock(&Q.lock);
+	j = Q.todo;
+	Q.todo = Q.todo_tail = NULL;
+	pthread_mutex_unlock(&Q.lock);
+	for (; j != NULL; j = next) {
+		next = j->next;
+		content_refuse(j, CONTENT_REPLY_UNAVAILABLE, "shutting down");
+		P.njobs--;
+	}
+}
+
+/* ---- the channels ----------------------------------------------------- */
+
+static void
+content_smtp_msg(struct chan *c, struct msg *m, void *arg)
+{
+	(void)c;
+	(void)arg;
+	if (m->hdr.type == MSG_P_CHECK) {
+		content_check(m);
+	} else if (m->hdr.type != MSG_HELLO) {
+		fatal("content: unexpected %s from smtp",
+		    msg_type_name(m->hdr.type));
+	}
+	if (m->fd != -1) {
+		close(m->fd);
+	}
+}
+
+/* content_smtp_closed - smtp is gone: the jobs run on, their verdicts
+ * have nobody to go to (smtp's new link has a new generation) */
+static void
+content_smtp_closed(struct chan *c, enum sk_result why, void *arg)
+{
+	(void)c;
+	(void)arg;
+	log_warn("content: smtp link lost (%s), %zu message%s in progress",
+	    sk_result_str(why), P.njobs, P.njobs == 1 ? "" : "s");
+}
+
+static void
+content_parent_msg(struct chan *c, struct msg *m, void *arg)
+{
+	(void)c;
+	(void)arg;
+	switch (m->hdr.type) {
+	case MSG_HELLO:
+		break;
+	case MSG_SHUTDOWN:
+		P.stopping = 1;
+		content_drop_waiting();
+		if (P.njobs == 0) {
+			event_break(&P.loop);
+		}
+		break;
+	case MSG_PEER:
+		if (m->fd < 0 || msg_get_u32(m->body) != MSG_ROLE_SMTP) {
+			fatal("content: MSG_PEER for role %u",
+			    msg_get_u32(m->body));
+		}
+		if (P.smtp.open) {
+			chan_close(&P.smtp);
+			content_smtp_closed(&P.smtp, SK_E_CLOSED, NULL);
+		}
+		if (chan_open(&P.smtp, &P.loop, m->fd, content_smtp_msg,
+			content_smtp_closed, NULL) == -1) {
+			fatal("content: smtp link: %s", strerror(errno));
+		}
+		m->fd = -1;
+		break;
+	default:
+		fatal("content: unexpected %s from the supervisor",
+		    msg_type_name(m->hdr.type));
+	}
+	if (m->fd != -1) {
+		close(m->fd);
+	}
+}
+
+static void
+content_parent_closed(struct chan *c, enum sk_result why, void *arg)
+{
+	(void)c;
+	(void)arg;
+	log_set_sink(NULL, NULL);
+	fatal("content: parent channel closed (%s)", sk_result_str(why));
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+/* content_ctx_size - the largest context of a backend the chains use */
+static size_t
+content_ctx_size(const struct config_content *conf)
+{
+	const struct scan_backend *b;
+	size_t i, max = scan_null_backend.ctx_size;
+
+	for (i = 0; i < conf->nscanners && i < CONFIG_SCANNERS_MAX; i++) {
+		b = content_backend(&conf->scanners[i]);
+		if (b != NULL && b->ctx_size > max) {
+			max = b->ctx_size;
+		}
+	}
+	return max;
+}
+
+/* content_workers_start - the workers' storage, then their threads */
+static void
+content_workers_start(void)
+{
+	size_t ctx_size = content_ctx_size(&P.cfg->content), i;
+	pthread_attr_t attr;
+	int err;
+
+	if ((err = pthread_attr_init(&attr)) != 0 ||
+	    (err = pthread_attr_setstacksize(&attr, CONTENT_WORKER_STACK)) !=
+		0) {
+		fatal("content: thread attributes: %s", strerror(err));
+	}
+	for (i = 0; i < CONTENT_WORKERS; i++) {
+		struct content_worker *w = &P.workers[i];
+
+		w->facts = malloc(content_facts_size());
+		w->ctx = calloc(1, ctx_size);
+		w->ctx_size = ctx_size;
+		w->chunk = malloc(CONTENT_CHUNK);
+		w->scans = calloc(CONFIG_SCANNERS_MAX, sizeof(*w->scans));
+		w->rcpt = calloc(POLICY_MSG_RCPT_MAX, sizeof(*w->rcpt));
+		if (w->facts == NULL || w->ctx == NULL || w->chunk == NULL ||
+		    w->scans == NULL || w->rcpt == NULL) {
+			fatal("content: out of memory for worker %zu", i);
+		}
+		if ((err = pthread_create(&w->thread, &attr,
+			 content_worker_main, w)) != 0) {
+			fatal("content: worker %zu: %s", i, strerror(err));
+		}
+		w->started = 1;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* content_workers_stop - let the workers finish and join them */
+static void
+content_workers_stop(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&Q.lock);
+	Q.stop = 1;
+	pthread_cond_broadcast(&Q.work);
+	pthread_mutex_unlock(&Q.lock);
+	for (i = 0; i < CONTENT_WORKERS; i++) {
+		struct content_worker *w = &P.workers[i];
+
+		if (w->started) {
+			pthread_join(w->thread, NULL);
+			w->started = 0;
+		}
+		free(w->facts);
+		free(w->ctx);
+		free(w->chunk);
+		free(w->scans);
+		free(w->rcpt);
+	}
+}
+
+/* content_hostname - our name for the milter's macro j */
+static void
+content_hostname(void)
+{
+	if (P.cfg->server_name[0] != '\0') {
+		snprintf(P.hostname, sizeof(P.hostname), "%s",
+		    P.cfg->server_name);
+	} else if (gethostname(P.hostname, sizeof(P.hostname) - 1) == -1) {
+		snprintf(P.hostname, sizeof(P.hostname), "localhost");
+	}
+	P.hostname[sizeof(P.hostname) - 1] = '\0';
+}
+
+/* content_open - loop, channels, HELLO, eventfd */
+static void
+content_open(int parent_sock, int smtp_sock)
+{
+	uint8_t hello[MSG_HELLO_LEN];
+
+	if (event_init(&P.loop, P.heap, CONTENT_TIMERS) == -1) {
+		fatal("content: event loop: %s", strerror(errno));
+	}
+	chan_init(&P.parent);
+	chan_init(&P.smtp);
+	if (chan_open(&P.parent, &P.loop, parent_sock, content_parent_msg,
+		content_parent_closed, NULL) == -1 ||
+	    (smtp_sock != -1 &&
+		chan_open(&P.smtp, &P.loop, smtp_sock, content_smtp_msg,
+		    content_smtp_closed, NULL) == -1)) {
+		fatal("content: cannot watch the sockets: %s", strerror(errno));
+	}
+	log_set_sink(chan_log_sink, &P.parent);
+	msg_put_u32(hello, MSG_PROTO_VERSION);
+	msg_put_u32(hello + 4, MSG_ROLE_CONTENT);
+	chan_send(&P.parent, MSG_HELLO, 0, -1, hello, sizeof(hello));
+	if ((Q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    event_io_add(&P.loop, &P.done_io, Q.efd, EVENT_READ,
+		content_done_ready, NULL) == -1) {
+		fatal("content: eventfd: %s", strerror(errno));
+	}
+}
+
+_Noreturn void
+content_process(const struct config *cfg, int parent_sock, int smtp_sock)
+{
+	const struct config_content *conf = &cfg->content;
+
+	memset(&P, 0, sizeof(P));
+	P.cfg = cfg;
+	/* the message as smtp wrote it: the size limit, our Received
+	 * header and some slack; never more than CONTENT_MSG_MAX */
+	P.msg_max = cfg->limits.message_size > 0 ?
+	    (uint64_t)cfg->limits.message_size + CONTENT_MSG_SLACK :
+	    CONTENT_MSG_MAX;
+	if (P.msg_max > CONTENT_MSG_MAX) {
+		P.msg_max = CONTENT_MSG_MAX;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	content_hostname();
+	content_open(parent_sock, smtp_sock);
+	content_workers_start();
+	log_info("content: %d workers, %zu scanner%s, inbound chain of %zu, "
+		 "outbound chain of %zu, %zu rule%s",
+	    CONTENT_WORKERS, conf->nscanners, conf->nscanners == 1 ? "" : "s",
+	    conf->inbound.nscanners, conf->outbound.nscanners, conf->nrules,
+	    conf->nrules == 1 ? "" : "s");
+	if (event_run(&P.loop) == -1) {
+		fatal("content: event loop: %s", strerror(errno));
+	}
+	/* SHUTDOWN and every job answered: the workers are idle */
+	content_workers_stop();
+	log_info("content: shut down");
+	chan_drain(&P.smtp, 1000);
+	chan_drain(&P.parent, 1000);
+	log_set_sink(NULL, NULL);
+	exit(0);
+}

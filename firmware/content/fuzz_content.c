@@ -1,0 +1,247 @@
+/*
+ * fuzz_content.c - libFuzzer target for the content step's core: any
+ * octets as a message -> facts -> a decision under a fixed config.
+ *
+ * Input: four octets of settings, then the message. Octet 0 seeds the
+ * piece sizes of a second feed, octet 1 the number of scanner results
+ * and their verdicts, octets 2 and 3 where their texts and added header
+ * fields are cut from the message (hostile on purpose: a milter's
+ * fields are meant to be valid, the decision must hold anyway).
+ *
+ * Invariants: the facts do not depend on the cut; names are NUL-ended,
+ * printable where they must be and within their counts; every decision
+ * has the reply its action needs (5xx for reject, 4xx for tempfail, a
+ * reason for discard and quarantine, none for accept), printable and
+ * within MSG_POLICY_REPLY_MAX; the prepend passes msg_header_block_ok
+ * and MSG_PREPEND_MAX, and a tag rule's header comes first, inside
+ * CONTENT_HEADER_SIZE; the log ends with the rule and the action.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "msg_body.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct content_facts *whole, *cut;
+static struct config_content conf;
+static struct content_scan scans[4];
+static struct content_decision dec;
+
+static const struct config_scanner scanners[] = {
+	{ "clamav", CONFIG_SCANNER_CLAMD, "/run/clamd.ctl", 1000, 0, 0 },
+	{ "milter", CONFIG_SCANNER_MILTER, "127.0.0.1:1", 1000, 0, 1 },
+};
+
+/* fuzz_rule - one rule of the fixed config */
+static struct config_content_rule *
+fuzz_rule(const char *name, enum config_content_action action)
+{
+	struct config_content_rule *r = &conf.rules[conf.nrules++];
+
+	memcpy(r->name, name, strlen(name) + 1);
+	r->action = action;
+	return r;
+}
+
+static void
+fuzz_config(void)
+{
+	struct config_content_rule *r;
+
+	r = fuzz_rule("ppap", CONFIG_CONTENT_REJECT);
+	r->direction = CONFIG_CONTENT_INBOUND;
+	r->encrypted_archive = 1;
+	memcpy(r->reply, "No encrypted archives", 22);
+	r = fuzz_rule("programs", CONFIG_CONTENT_QUARANTINE);
+	r->file_types = (1ull << MIME_FT_PE) | (1ull << MIME_FT_ELF);
+	r = fuzz_rule("names", CONFIG_CONTENT_TAG);
+	memcpy(r->file_names[0], "*.exe", 6);
+	memcpy(r->file_names[1], "*a*b*c*?", 9);
+	r->nfile_names = 2;
+	r = fuzz_rule("macro", CONFIG_CONTENT_DISCARD);
+	r->office_macro = 1;
+	r->direction = CONFIG_CONTENT_OUTBOUND;
+	r = fuzz_rule("exe-zip", CONFIG_CONTENT_REJECT);
+	r->executable_in_archive = 1;
+	r = fuzz_rule("big", CONFIG_CONTENT_TAG);
+	r->verdicts = 1u << SCAN_TOO_LARGE;
+	r->size_over = 4096;
+	r = fuzz_rule("virus", CONFIG_CONTENT_QUARANTINE);
+	r->verdicts = 1u << SCAN_INFECTED;
+	r->file_types = 1ull << MIME_FT_ZIP;
+}
+
+static int
+printable(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+reply_class(const char *r, char c)
+{
+	return r[0] == c && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
+	    r[2] <= '9' && r[3] == ' ';
+}
+
+/* check_view - names and counts within their bounds */
+static void
+check_view(const struct content_facts_view *v, size_t size)
+{
+	size_t i, n;
+
+	if (v->size != size || v->nnames > CONTENT_NAMES_MAX) {
+		abort();
+	}
+	for (i = 0; i < v->nnames; i++) {
+		n = strnlen(v->names[i], CONTENT_NAME_SIZE);
+		if (n == 0 || n >= CONTENT_NAME_SIZE) {
+			abort();
+		}
+		while (n-- > 0) {
+			if ((unsigned char)v->names[i][n] < 0x20 ||
+			    v->names[i][n] == 0x7f) {
+				abort();
+			}
+		}
+	}
+}
+
+/* tag_len - the first field of a prepend, continuation lines included */
+static size_t
+tag_len(const char *p)
+{
+	const char *eol = p;
+
+	while ((eol = strstr(eol, "\r\n")) != NULL) {
+		eol += 2;
+		if (*eol != ' ' && *eol != '\t') {
+			return (size_t)(eol - p);
+		}
+	}
+	return strlen(p);
+}
+
+/* check_decision - what every decision must hold */
+static void
+check_decision(void)
+{
+	size_t len = strnlen(dec.log, sizeof(dec.log));
+	const char *tail;
+
+	if (dec.action > MSG_POLICY_ACTION_LAST ||
+	    strnlen(dec.reply, sizeof(dec.reply)) > MSG_POLICY_REPLY_MAX ||
+	    !printable(dec.reply)) {
+		abort();
+	}
+	if ((dec.action == MSG_POLICY_ACCEPT && dec.reply[0] != '\0') ||
+	    (dec.action == MSG_POLICY_REJECT && !reply_class(dec.reply, '5')) ||
+	    (dec.action == MSG_POLICY_TEMPFAIL &&
+		!reply_class(dec.reply, '4')) ||
+	    ((dec.action == MSG_POLICY_DISCARD ||
+		 dec.action == MSG_POLICY_QUARANTINE) &&
+		dec.reply[0] == '\0')) {
+		abort();
+	}
+	if (dec.prepend_len > MSG_PREPEND_MAX ||
+	    strnlen(dec.prepend, sizeof(dec.prepend)) != dec.prepend_len ||
+	    !msg_header_block_ok((const uint8_t *)dec.prepend,
+		dec.prepend_len) ||
+	    (dec.prepend_len > 0 && dec.action != MSG_POLICY_ACCEPT &&
+		dec.action != MSG_POLICY_QUARANTINE)) {
+		abort();
+	}
+	if (dec.rule != NULL &&
+	    (strcmp(dec.rule, "names") == 0 || strcmp(dec.rule, "big") == 0) &&
+	    (strncmp(dec.prepend, "X-Sekimori-Content: rule=", 25) != 0 ||
+		tag_len(dec.prepend) >= CONTENT_HEADER_SIZE)) {
+		abort();
+	}
+	if (len >= sizeof(dec.log) || !printable(dec.log)) {
+		abort();
+	}
+	tail = strstr(dec.log, "rule=");
+	if (tail == NULL || strstr(tail, " action=") == NULL) {
+		abort();
+	}
+}
+
+/* fuzz_scans - n results cut from the message */
+static size_t
+fuzz_scans(const uint8_t *set, const uint8_t *msg, size_t len)
+{
+	size_t n = set[1] & 3, i, at, take;
+
+	memset(scans, 0, sizeof(scans));
+	for (i = 0; i < n; i++) {
+		scans[i].scanner = &scanners[(set[1] >> (2 + i)) & 1];
+		at = len > 0 ? (size_t)(set[2] * (i + 1) * 131) % len : 0;
+		take = len - at < 300 ? len - at : 300;
+		scan_result_set(&scans[i].result,
+		    (enum scan_verdict)((set[1] >> (2 * i + 2)) ^ set[3]) %
+			SCAN_VERDICT_COUNT,
+		    (const char *)msg + at, take);
+		at = len > 0 ? (size_t)(set[3] * (i + 7) * 257) % len : 0;
+		take = len - at < MSG_PREPEND_MAX ? len - at : MSG_PREPEND_MAX;
+		memcpy(scans[i].add_headers, msg + at, take);
+		scans[i].add_headers[take] = '\0';
+		scans[i].add_headers_len = take;
+		scans[i].not_applied = set[0] & 1;
+	}
+	return n;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *msg = data + 4;
+	size_t len, at, n;
+	unsigned seed;
+
+	if (whole == NULL) {
+		whole = malloc(content_facts_size());
+		cut = malloc(content_facts_size());
+		if (whole == NULL || cut == NULL) {
+			abort();
+		}
+		fuzz_config();
+	}
+	if (size < 4) {
+		return 0;
+	}
+	len = size - 4;
+	content_facts_init(whole);
+	content_facts_feed(whole, msg, len);
+	content_facts_finish(whole);
+	check_view(content_facts_view(whole), len);
+
+	content_facts_init(cut);
+	seed = data[0];
+	for (at = 0; at < len; at += n) {
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 16) % 97;
+		n = n < len - at ? n : len - at;
+		content_facts_feed(cut, msg + at, n);
+	}
+	content_facts_finish(cut);
+	if (memcmp(content_facts_view(whole), content_facts_view(cut),
+		sizeof(struct content_facts_view)) != 0) {
+		abort();
+	}
+
+	n = fuzz_scans(data, msg, len);
+	content_decide(&conf, MSG_POLICY_INBOUND, content_facts_view(whole),
+	    scans, n, &dec);
+	check_decision();
+	content_decide(&conf, MSG_POLICY_OUTBOUND, content_facts_view(whole),
+	    scans, n, &dec);
+	check_decision();
+	return 0;
+}
