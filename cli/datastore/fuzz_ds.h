@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ds.h"
 
@@ -78,6 +79,13 @@ fuzz_ds_open(void)
 		return NULL;
 	}
 	atexit(fuzz_ds_cleanup);
+	/* `save NAME` with a relative name writes where we stand: stand in
+	 * the private folder, so a fuzzed command cannot litter the caller's
+	 * working directory */
+	if (chdir(fuzz_ds_dir) == -1) {
+		perror("fuzz_ds_open: chdir");
+		return NULL;
+	}
 	snprintf(path, sizeof(path), "%s/factory.json", fuzz_ds_dir);
 	if ((f = fopen(path, "w")) == NULL || fputs(factory, f) == EOF ||
 	    fclose(f) != 0) {

@@ -14,7 +14,37 @@
 
 #include "cli_int.h"
 
-#define CLI_PIPES_MAX 8 /* "| match x | except y | count" */
+#define CLI_PIPES_MAX 8     /* "| match x | except y | count" */
+#define CLI_ACCESS_PATH 256 /* "/request/mail/queue/hold" */
+
+/*
+ * What a session may do and where its actions are recorded. It lives
+ * beside struct cli (cli_int.h) in one allocation made by cli_new, so
+ * that the engine's shared struct stays as the other files know it;
+ * cli_sec() finds it.
+ */
+struct cli_sec {
+	enum nacm_role role;
+	struct cli_audit audit;
+	char user[DS_USER_MAX];
+};
+
+struct cli_box {
+	struct cli c; /* first: a struct cli * is a struct cli_box * */
+	struct cli_sec sec;
+};
+
+static struct cli_sec *
+cli_sec(struct cli *c)
+{
+	return &((struct cli_box *)(void *)c)->sec;
+}
+
+static const struct cli_sec *
+cli_sec_const(const struct cli *c)
+{
+	return &((const struct cli_box *)(const void *)c)->sec;
+}
 
 /* ---- text ---------------------------------------------------------- */
 
@@ -525,18 +555,22 @@ cli_new(struct cli **out, struct ds *ds, const char *user,
     const struct ds_clock *clock, const struct cli_hooks *hooks, char *err,
     size_t errlen)
 {
-	struct cli *c = calloc(1, sizeof(*c));
+	struct cli_box *box = calloc(1, sizeof(*box));
+	struct cli *c;
 	enum sk_result r;
 
 	*out = NULL;
-	if (c == NULL) {
+	if (box == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return SK_E_FULL;
 	}
+	c = &box->c;
 	if ((r = ds_session_open(ds, user, &c->s, err, errlen)) != SK_OK) {
-		free(c);
+		free(box);
 		return r;
 	}
+	box->sec.role = NACM_ADMIN;
+	snprintf(box->sec.user, sizeof(box->sec.user), "%s", user);
 	c->ds = ds;
 	c->ctx = ds_context(ds);
 	c->clock = *clock;
@@ -553,7 +587,47 @@ cli_free(struct cli *c)
 {
 	if (c != NULL) {
 		ds_session_close(c->s);
-		free(c);
+		free((struct cli_box *)(void *)c);
+	}
+}
+
+void
+cli_set_role(struct cli *c, enum nacm_role role)
+{
+	cli_sec(c)->role = role;
+}
+
+enum nacm_role
+cli_role(const struct cli *c)
+{
+	return cli_sec_const(c)->role;
+}
+
+void
+cli_set_audit(struct cli *c, const struct cli_audit *a)
+{
+	cli_sec(c)->audit = *a;
+}
+
+const struct cli_audit *
+cli_audit_hooks(const struct cli *c)
+{
+	return &cli_sec_const(c)->audit;
+}
+
+const char *
+cli_user(const struct cli *c)
+{
+	return cli_sec_const(c)->user;
+}
+
+void
+cli_audit(struct cli *c, const char *event, const char *detail)
+{
+	const struct cli_audit *a = &cli_sec(c)->audit;
+
+	if (a->record != NULL) {
+		a->record(a->arg, cli_sec(c)->user, event, detail);
 	}
 }
 
@@ -648,6 +722,185 @@ cli_answer(struct cli *c, const struct cli_words *w, struct cli_text *out)
 	}
 }
 
+/* ---- access control and audit ------------------------------------------ */
+
+/* The access operation of an operational command's first word; any
+ * other first word is an action (NACM_EXEC), so that a command added
+ * later is refused to non-admins until nacm.c grants it. */
+static const struct {
+	const char *word;
+	unsigned op; /* 0: the session itself, always allowed */
+} cli_op_words[] = {
+	{ "configure", NACM_WRITE },
+	{ "exit", 0 },
+	{ "help", 0 },
+	{ "quit", 0 },
+	{ "show", NACM_READ },
+};
+
+/* cli_words_text - words [from, to) of w joined by spaces into buf */
+static const char *
+cli_words_text(const struct cli_words *w, size_t from, size_t to, char *buf,
+    size_t cap)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = from; i < to && n < cap; i++) {
+		n += (size_t)snprintf(buf + n, cap - n,
+		    w->quoted[i] ? "%s\"%s\"" : "%s%s", i > from ? " " : "",
+		    w->w[i]);
+	}
+	return buf;
+}
+
+/* cli_access_of - the NACM path ("/request/mail/queue/hold": the
+ * keywords of the command) and operation of a call; configure mode is
+ * all NACM_WRITE except "run", which is its operational command */
+static unsigned
+cli_access_of(const struct cli *c, const struct cli_call *call, char *path,
+    size_t cap)
+{
+	size_t i = 0, n = 0, k;
+	unsigned op = NACM_EXEC;
+
+	path[0] = '\0';
+	if (c->mode == CLI_MODE_CONFIGURE) {
+		if (call->n == 0 || call->node[0] == NULL ||
+		    strcmp(call->node[0]->word, "run") != 0) {
+			snprintf(path, cap, "/configure");
+			return NACM_WRITE;
+		}
+		i = 1;
+	}
+	if (i >= call->n || call->node[i] == NULL) {
+		return 0;
+	}
+	for (k = 0; k < SK_NELEM(cli_op_words); k++) {
+		if (strcmp(cli_op_words[k].word, call->node[i]->word) == 0) {
+			op = cli_op_words[k].op;
+		}
+	}
+	for (; i < call->n && call->node[i] != NULL &&
+	     call->node[i]->kind == CLI_KW && n < cap;
+	     i++) {
+		n += (size_t)snprintf(path + n, cap - n, "/%s",
+		    call->node[i]->word);
+	}
+	return op;
+}
+
+/* cli_allowed - whether the session's role may run call; if not, the
+ * error and a "denied" audit row */
+static int
+cli_allowed(struct cli *c, const struct cli_call *call, unsigned *op,
+    struct cli_text *out)
+{
+	static const char *const verbs[] = { "view", "run" };
+	char path[CLI_ACCESS_PATH], line[CLI_LINE_MAX];
+	enum nacm_role role = cli_sec(c)->role;
+
+	*op = cli_access_of(c, call, path, sizeof(path));
+	if (*op == 0 || nacm_check(role, path, *op, NULL) == NACM_PERMIT) {
+		return 1;
+	}
+	cli_words_text(call->w, 0, call->n, line, sizeof(line));
+	if (*op == NACM_WRITE) {
+		cli_text_add(out,
+		    "error: permission denied: role %s may not change the "
+		    "configuration\n",
+		    nacm_role_name(role));
+	} else {
+		cli_text_add(out,
+		    "error: permission denied: role %s may not %s '%s'\n",
+		    nacm_role_name(role), verbs[*op == NACM_READ ? 0 : 1],
+		    line);
+	}
+	cli_audit(c, "denied", line);
+	return 0;
+}
+
+/* What a configure-mode command was before it ran, to tell afterwards
+ * whether it committed (cli_audit_after). */
+struct cli_before {
+	int commit, rollback;
+	uint64_t seq;
+	time_t deadline;
+	char *diff;
+	size_t outlen;
+};
+
+static void
+cli_audit_before(struct cli *c, const struct cli_call *call,
+    const struct cli_text *out, struct cli_before *b)
+{
+	struct ds_commit_info ci;
+	const char *first = call->node[0] != NULL ? call->node[0]->word : "";
+	char err[DS_ERR_MAX];
+
+	memset(b, 0, sizeof(*b));
+	b->outlen = out->len;
+	if (c->mode != CLI_MODE_CONFIGURE || cli_sec(c)->audit.record == NULL) {
+		return;
+	}
+	b->commit = strcmp(first, "commit") == 0 && !cli_call_kw(call, "check");
+	b->rollback = strcmp(first, "rollback") == 0;
+	if (b->commit) {
+		b->seq = ds_history_get(c->ds, 0, &ci) == SK_OK ? ci.seq : 0;
+		b->deadline = ds_confirm_deadline(c->ds);
+		if (ds_compare(c->s, 0, 0, &b->diff, err, sizeof(err)) !=
+		    SK_OK) {
+			b->diff = NULL;
+		}
+	}
+}
+
+/* cli_audit_after - the audit rows of what the command did */
+static void
+cli_audit_after(struct cli *c, const struct cli_call *call,
+    const struct cli_text *out, struct cli_before *b)
+{
+	struct ds_commit_info ci;
+	char line[CLI_LINE_MAX], *detail = NULL;
+
+	cli_words_text(call->w, 0, call->n, line, sizeof(line));
+	if (b->commit && ds_history_get(c->ds, 0, &ci) == SK_OK &&
+	    ci.seq != b->seq) {
+		if (asprintf(&detail, "%s\n%s", line,
+			b->diff != NULL ? b->diff : "") >= 0) {
+			cli_audit(c, "commit", detail);
+			free(detail);
+		}
+	} else if (b->commit && b->deadline != 0 &&
+	    ds_confirm_deadline(c->ds) == 0) {
+		cli_audit(c, "commit",
+		    "confirmed the pending commit confirmed");
+	} else if (b->rollback && out->len > b->outlen &&
+	    strstr(cli_text_str(out) + b->outlen, "load complete") != NULL) {
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    " (loaded into the candidate)");
+		cli_audit(c, "rollback", line);
+	}
+	free(b->diff);
+	b->diff = NULL;
+}
+
+/* cli_audit_request - a "request" row for an action: the command line,
+ * and " (failed)" when its output (from outlen on) is an error */
+static void
+cli_audit_request(struct cli *c, const struct cli_words *w, size_t end,
+    const struct cli_text *out, size_t outlen)
+{
+	const char *said = cli_text_str(out) + outlen;
+	char line[CLI_LINE_MAX + 16];
+
+	cli_words_text(w, 0, end, line, CLI_LINE_MAX);
+	if (strncmp(said, "error", 5) == 0 || strstr(said, "^\n") != NULL) {
+		strcat(line, " (failed)");
+	}
+	cli_audit(c, "request", line);
+}
+
 /* cli_run - parse and run the command words [0, end) with pipes after */
 static unsigned
 cli_run(struct cli *c, const struct cli_words *w, size_t end,
@@ -657,8 +910,9 @@ cli_run(struct cli *c, const struct cli_words *w, size_t end,
 	struct cli_text tmp = { 0 }, tmp2 = { 0 };
 	struct cli_call *call = calloc(1, sizeof(*call));
 	struct cli_state st;
+	struct cli_before before;
 	cli_run_fn run;
-	unsigned flags;
+	unsigned flags, op = 0;
 	int np, i;
 
 	if (call == NULL) {
@@ -684,7 +938,18 @@ cli_run(struct cli *c, const struct cli_words *w, size_t end,
 		free(call);
 		return 0;
 	}
+	if (!cli_allowed(c, call, &op, out)) {
+		cli_pipes_free(pipes, np);
+		free(call);
+		return 0;
+	}
+	cli_audit_before(c, call, np > 0 ? &tmp : out, &before);
 	run(c, call, np > 0 ? &tmp : out);
+	cli_audit_after(c, call, np > 0 ? &tmp : out, &before);
+	if (op == NACM_EXEC) { /* an action: who tried what, and whether */
+		cli_audit_request(c, w, end, np > 0 ? &tmp : out,
+		    before.outlen);
+	}
 	for (i = 0; i < np; i++) {
 		cli_text_reset(&tmp2);
 		cli_pipe_filter(&pipes[i], &tmp, &tmp2);
@@ -754,8 +1019,13 @@ cli_tick(struct cli *c, time_t now, struct cli_text *out)
 {
 	char msg[DS_ERR_MAX];
 
+	const struct cli_audit *a = &cli_sec(c)->audit;
+
 	if (ds_tick(c->ds, now, msg, sizeof(msg))) {
 		cli_text_add(out, "\nMessage from the system: %s\n", msg);
+		if (a->record != NULL) {
+			a->record(a->arg, "system", "rollback", msg);
+		}
 		return 1;
 	}
 	return 0;

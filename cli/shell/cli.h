@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "../datastore/ds.h"
+#include "nacm.h"
 #include "sk.h"
 
 #define CLI_LINE_MAX 4096      /* one command line, NUL included */
@@ -134,6 +135,70 @@ unsigned cli_script_line(struct cli *c, const char *line, size_t len, int echo,
  * returned; 0 when nothing happened.
  */
 int cli_tick(struct cli *c, time_t now, struct cli_text *out);
+
+/*
+ * Roles and the audit log. A session has the role admin unless
+ * cli_set_role says otherwise; every command is checked against the
+ * NACM-style rules of nacm.h before it runs. A refused command prints
+ * "error: permission denied: role R may not ..." and is audited as
+ * "denied". With audit hooks set, the engine records:
+ *   commit    a commit that changed running (detail: the command line,
+ *             then the diff as "show | compare" prints it), or
+ *             confirmed a commit confirmed
+ *   rollback  "rollback N" loaded into the candidate, or the automatic
+ *             rollback of an expired commit confirmed (user "system")
+ *   request   every state-changing operational command that ran
+ *             (request mail queue ..., request mail quarantine ...)
+ *   denied    a command the role may not run
+ * and "show audit" and "request system audit export" read through them.
+ */
+struct cli_audit_filter {
+	const char *user;  /* NULL: any */
+	const char *event; /* NULL: any */
+	time_t since;      /* 0: from the start */
+};
+
+struct cli_audit_row {
+	time_t time;
+	const char *user, *source, *event, *detail;
+};
+
+/* cli_audit_row_fn - one row, oldest first; non-zero stops */
+typedef int (*cli_audit_row_fn)(void *ctx, const struct cli_audit_row *r);
+
+/*
+ * The audit log as the engine sees it (sekimori_cli_main.c puts
+ * cli/audit behind it; the tests a list in memory). Every hook may be
+ * NULL: nothing is recorded, and show audit says "not available".
+ *   record  one row: user, event, detail (the source is the hook's)
+ *   query   the rows that pass f, oldest first; 0 on success
+ *   export  the rows as CSV into the file name (a plain name: the
+ *           engine has checked it), msg says where it went or why not;
+ *           0 on success
+ */
+struct cli_audit {
+	void (*record)(void *arg, const char *user, const char *event,
+	    const char *detail);
+	int (*query)(void *arg, const struct cli_audit_filter *f,
+	    cli_audit_row_fn fn, void *ctx);
+	int (*export)(void *arg, const char *name, char *msg, size_t msglen);
+	void *arg;
+};
+
+/* cli_set_role - the session's role (admin until set) */
+void cli_set_role(struct cli *c, enum nacm_role role);
+enum nacm_role cli_role(const struct cli *c);
+
+/* cli_set_audit - the audit hooks (copied; arg is borrowed) */
+void cli_set_audit(struct cli *c, const struct cli_audit *a);
+const struct cli_audit *cli_audit_hooks(const struct cli *c);
+
+/* cli_audit - record one row as the session's user (the program records
+ * "logout" this way); nothing without a record hook */
+void cli_audit(struct cli *c, const char *event, const char *detail);
+
+/* cli_user - the session's user */
+const char *cli_user(const struct cli *c);
 
 /* cli_set_batch - one-command mode (-c): no prompt is shown, so carets
  * count from the start of the line, which the error repeats */

@@ -1,0 +1,525 @@
+/*
+ * sekimori_login_main.c - sekimori-login, what the serial console runs
+ * instead of a Unix login (and, later, dropbear's forced command): the
+ * login dialogue of clogin.c on the terminal, against the users of the
+ * running configuration, then exec of sekimori-cli as the user with
+ * their role.
+ *
+ * Untrusted input: every octet on the terminal (a serial line carries
+ * garbage; over SSH, anyone who can connect). It reaches only the
+ * bounded line reader of clogin.c. Runs as the console's user (root on
+ * the console, before privileges are split per admin user: see
+ * README.md); reads /config through the datastore and writes
+ * /data/login.db and /data/audit.db.
+ *
+ *   sekimori-login [--config-dir DIR] [--factory FILE] [--data-dir DIR]
+ *                  [--cli PATH] [--fail-delay SECONDS]
+ * The source is the first word of $SSH_CLIENT when it is an address,
+ * else "console".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <libyang/libyang.h>
+
+#include "../audit/audit.h"
+#include "../datastore/ds.h"
+#include "clogin.h"
+#include "clogin_store.h"
+#include "version.h"
+
+#define LOGIN_CONFIG "/config"
+#define LOGIN_FACTORY "/etc/sekimori/factory.json"
+#define LOGIN_DATA "/data"
+#define LOGIN_CLI "/usr/bin/sekimori-cli"
+#define LOGIN_FAIL_DELAY 2 /* seconds after a failure, as login(1) */
+#define LOGIN_TICK_MS 1000
+#define LOGIN_READ 512
+#define LOGIN_SYS "/sekimori-system:system"
+#define LOGIN_COMMENT "password changed at first login"
+
+/* Everything the ops need. */
+struct login_box {
+	struct ds *ds;
+	struct clogin_store *store; /* NULL: counts are not kept */
+	struct audit *audit;        /* NULL: no audit log */
+	char source[CLOGIN_SOURCE_MAX];
+};
+
+static time_t
+login_now(void *arg)
+{
+	return time(NULL);
+}
+
+/* login_value - the value of the leaf at path in tree, or NULL */
+static const char *
+login_value(const struct lyd_node *tree, const char *path)
+{
+	struct lyd_node *n = NULL;
+
+	if (tree == NULL || lyd_find_path(tree, path, 0, &n) != LY_SUCCESS ||
+	    n == NULL) {
+		return NULL;
+	}
+	return lyd_get_value(n);
+}
+
+static unsigned
+login_number(const struct lyd_node *tree, const char *leaf, unsigned dflt)
+{
+	char path[256];
+	const char *v;
+
+	snprintf(path, sizeof(path), LOGIN_SYS "/login/%s", leaf);
+	v = login_value(tree, path);
+	return v != NULL ? (unsigned)strtoul(v, NULL, 10) : dflt;
+}
+
+/* login_user_field - a leaf of user name's entry (name is valid: the
+ * dialogue looks up only names of the model's pattern) */
+static const char *
+login_user_field(const struct lyd_node *tree, const char *name,
+    const char *leaf)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), LOGIN_SYS "/user[name='%s']/%s", name,
+	    leaf);
+	return login_value(tree, path);
+}
+
+static int
+login_op_user(void *arg, const char *name, struct clogin_user *out)
+{
+	struct login_box *b = arg;
+	const struct lyd_node *tree = ds_running(b->ds);
+	const char *role = login_user_field(tree, name, "role");
+	const char *v;
+	struct ly_set *set = NULL;
+
+	if (role == NULL) { /* unknown: any user's hash, for the dummy */
+		if (lyd_find_xpath(tree,
+			LOGIN_SYS "/user/authentication/password-hash",
+			&set) == LY_SUCCESS &&
+		    set->count > 0) {
+			snprintf(out->hash, sizeof(out->hash), "%s",
+			    lyd_get_value(set->dnodes[0]));
+		}
+		ly_set_free(set, NULL);
+		return 0;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	snprintf(out->role, sizeof(out->role), "%s", role);
+	v = login_user_field(tree, name, "authentication/password-hash");
+	snprintf(out->hash, sizeof(out->hash), "%s", v != NULL ? v : "");
+	v = login_user_field(tree, name, "authentication/totp-secret");
+	snprintf(out->totp, sizeof(out->totp), "%s", v != NULL ? v : "");
+	v = login_user_field(tree, name,
+	    "authentication/password-change-required");
+	out->change_required = v != NULL && strcmp(v, "true") == 0;
+	return 1;
+}
+
+static void
+login_op_audit(void *arg, const char *user, const char *event,
+    const char *detail)
+{
+	struct login_box *b = arg;
+
+	if (b->audit != NULL) {
+		(void)audit_add(b->audit, time(NULL), user, b->source, event,
+		    detail);
+	}
+}
+
+/* login_op_set_password - commit the new hash as the user, clear
+ * password-change-required, and audit the commit with its diff */
+static enum sk_result
+login_op_set_password(void *arg, const char *user, const char *hash, char *msg,
+    size_t msglen)
+{
+	struct login_box *b = arg;
+	struct ds_session *s = NULL;
+	char path[256], *diff = NULL, *detail = NULL;
+	enum sk_result r;
+
+	snprintf(path, sizeof(path),
+	    LOGIN_SYS "/user[name='%s']/authentication", user);
+	if ((r = ds_session_open(b->ds, user, &s, msg, msglen)) != SK_OK) {
+		return r;
+	}
+	strncat(path, "/password-hash", sizeof(path) - strlen(path) - 1);
+	r = ds_set(s, path, hash, msg, msglen);
+	if (r == SK_OK) {
+		*strrchr(path, '/') = '\0';
+		strncat(path, "/password-change-required",
+		    sizeof(path) - strlen(path) - 1);
+		r = ds_delete(s, path, msg, msglen);
+		r = r == SK_E_UNKNOWN ? SK_OK : r;
+	}
+	if (r == SK_OK) {
+		(void)ds_compare(s, 0, 0, &diff, msg, msglen);
+		r = ds_commit(s, LOGIN_COMMENT, 0, msg, msglen);
+	}
+	if (r == SK_OK && b->audit != NULL &&
+	    asprintf(&detail, "%s\n%s", LOGIN_COMMENT,
+		diff != NULL ? diff : "") >= 0) {
+		(void)audit_add(b->audit, time(NULL), user, b->source,
+		    AUDIT_COMMIT, detail);
+		free(detail);
+	}
+	free(diff);
+	ds_session_close(s);
+	return r;
+}
+
+static int
+login_op_random(void *arg, uint8_t *buf, size_t n)
+{
+	ssize_t k;
+	size_t got = 0;
+
+	while (got < n) {
+		k = getrandom(buf + got, n - got, 0);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* The store's calls, on the store of the box. Without one (a broken
+ * /data) counts read as zero: see clogin_store.h for the trade-off. */
+static void
+login_op_begin(void *arg)
+{
+	struct login_box *b = arg;
+
+	if (b->store != NULL) {
+		clogin_store_begin(b->store);
+	}
+}
+
+static void
+login_op_end(void *arg)
+{
+	struct login_box *b = arg;
+
+	if (b->store != NULL) {
+		clogin_store_end(b->store);
+	}
+}
+
+static void
+login_op_count_get(void *arg, enum clogin_kind kind, const char *key,
+    struct clogin_count *out)
+{
+	struct login_box *b = arg;
+
+	memset(out, 0, sizeof(*out));
+	if (b->store != NULL) {
+		clogin_store_count_get(b->store, kind, key, out);
+	}
+}
+
+static void
+login_op_count_put(void *arg, enum clogin_kind kind, const char *key,
+    const struct clogin_count *c)
+{
+	struct login_box *b = arg;
+
+	if (b->store != NULL) {
+		clogin_store_count_put(b->store, kind, key, c);
+	}
+}
+
+static uint64_t
+login_op_totp_last(void *arg, const char *user)
+{
+	struct login_box *b = arg;
+
+	return b->store != NULL ? clogin_store_totp_last(b->store, user) : 0;
+}
+
+static void
+login_op_totp_mark(void *arg, const char *user, uint64_t step)
+{
+	struct login_box *b = arg;
+
+	if (b->store != NULL) {
+		clogin_store_totp_mark(b->store, user, step);
+	}
+}
+
+static const struct clogin_ops login_ops = { login_op_user, login_op_begin,
+	login_op_end, login_op_count_get, login_op_count_put,
+	login_op_totp_last, login_op_totp_mark, login_op_set_password,
+	login_op_audit, login_op_random, NULL };
+
+/* login_source - the SSH client's address from $SSH_CLIENT ("ADDR PORT
+ * PORT"), else "console" */
+static void
+login_source(char *out, size_t cap)
+{
+	const char *env = getenv("SSH_CLIENT");
+	char addr[CLOGIN_SOURCE_MAX];
+	uint8_t bin[16];
+	size_t n;
+
+	snprintf(out, cap, "console");
+	if (env == NULL) {
+		return;
+	}
+	n = strcspn(env, " ");
+	if (n == 0 || n >= sizeof(addr)) {
+		return;
+	}
+	memcpy(addr, env, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) == 1 ||
+	    inet_pton(AF_INET6, addr, bin) == 1) {
+		snprintf(out, cap, "%s", addr);
+	}
+}
+
+static void
+login_write(const char *s, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(STDOUT_FILENO, s, n);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+/* login_echo - terminal echo on or off (nothing when not a terminal) */
+static void
+login_echo(int on)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &t) != 0) {
+		return;
+	}
+	if (on) {
+		t.c_lflag |= ECHO;
+	} else {
+		t.c_lflag &= ~(tcflag_t)ECHO;
+	}
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
+/* login_flush - show what the dialogue has to say */
+static void
+login_flush(struct clogin *l)
+{
+	size_t n;
+	const char *s = clogin_output(l, &n);
+
+	login_write(s, n);
+	clogin_output_done(l);
+}
+
+/* login_run - the dialogue on the terminal until it ends */
+static enum clogin_state
+login_run(struct clogin *l, unsigned fail_delay)
+{
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+	uint8_t buf[LOGIN_READ];
+	int tty = isatty(STDIN_FILENO), echo;
+	ssize_t k;
+
+	for (;;) {
+		echo = clogin_echo(l);
+		login_echo(echo);
+		login_flush(l);
+		if (clogin_state(l) >= CLOGIN_DONE_OK) {
+			return clogin_state(l);
+		}
+		if (poll(&p, 1, LOGIN_TICK_MS) <= 0) {
+			clogin_tick(l, (uint64_t)time(NULL));
+			continue;
+		}
+		/* not a terminal (a pipe, ssh without a pty): one octet at
+		 * a time, so that what follows the login stays for the CLI */
+		k = read(STDIN_FILENO, buf, tty ? sizeof(buf) : 1);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return CLOGIN_DONE_FAIL; /* hang-up, end of input */
+		}
+		if (tty && !echo &&
+		    (memchr(buf, '\n', (size_t)k) != NULL ||
+			memchr(buf, '\r', (size_t)k) != NULL)) {
+			login_write("\n", 1); /* the Enter not echoed */
+		}
+		clogin_feed(l, buf, (size_t)k, (uint64_t)time(NULL));
+		if (clogin_take_failure(l) && fail_delay > 0) {
+			sleep(fail_delay);
+		}
+	}
+}
+
+static void
+login_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sekimori-login [--config-dir DIR] [--factory FILE] "
+	    "[--data-dir DIR]\n"
+	    "                      [--cli PATH] [--fail-delay "
+	    "SECONDS]\n");
+}
+
+/* login_exec_cli - become the CLI of the user who logged in (execv
+ * wants char *: the strings are copied, and kept, as the exec replaces
+ * the process) */
+static void
+login_exec_cli(const char *cli, const char *dir, const char *factory,
+    const char *data, const struct clogin_user *u, const char *source)
+{
+	const char *args[] = { "sekimori-cli", "--config-dir", dir, "--factory",
+		factory, "--data-dir", data, "--user", u->name, "--role",
+		u->role, "--source", source };
+	char *argv[SK_NELEM(args) + 1];
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(args); i++) {
+		if ((argv[i] = strdup(args[i])) == NULL) {
+			fprintf(stderr, "sekimori-login: out of memory\n");
+			return;
+		}
+	}
+	argv[i] = NULL;
+	execv(cli, argv);
+	fprintf(stderr, "sekimori-login: %s: %s\n", cli, strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'd' },
+		{ "factory", required_argument, NULL, 'f' },
+		{ "data-dir", required_argument, NULL, 'D' },
+		{ "cli", required_argument, NULL, 'c' },
+		{ "fail-delay", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct clogin l;
+	static struct login_box box;
+	const struct ds_clock clk = { login_now, NULL };
+	const char *dir = LOGIN_CONFIG, *factory = LOGIN_FACTORY;
+	const char *data = LOGIN_DATA, *cli = LOGIN_CLI;
+	struct clogin_ops ops = login_ops;
+	struct clogin_policy pol;
+	char err[DS_ERR_MAX], why[DS_WHY_MAX], source[CLOGIN_SOURCE_MAX];
+	const struct lyd_node *tree;
+	struct clogin_user user;
+	unsigned delay = LOGIN_FAIL_DELAY;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			factory = optarg;
+			break;
+		case 'D':
+			data = optarg;
+			break;
+		case 'c':
+			cli = optarg;
+			break;
+		case 'w':
+			delay = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			login_usage(stdout);
+			return 0;
+		case 'V':
+			printf("sekimori-login %s %s\n", SK_PRODUCT,
+			    SK_VERSION);
+			return 0;
+		default:
+			login_usage(stderr);
+			return 2;
+		}
+	}
+	/* ^C and ^Z at the prompt must not leave a half-done login */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	login_source(source, sizeof(source));
+	snprintf(box.source, sizeof(box.source), "%s", source);
+	if (ds_open(&box.ds, dir, factory, &clk, why, sizeof(why), err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s\n", err);
+		sleep(LOGIN_FAIL_DELAY); /* init respawns: not a busy loop */
+		return 1;
+	}
+	if (why[0] != '\0') {
+		fprintf(stderr, "sekimori-login: %s\n", why);
+	}
+	tree = ds_running(box.ds);
+	if (clogin_store_open(&box.store, data, (uint64_t)time(NULL), err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s (failures not kept)\n",
+		    err);
+	}
+	if (audit_open(&box.audit, data,
+		(uint64_t)login_number(tree, "audit-log-size", 16) << 20, err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s (not audited)\n", err);
+	}
+	ops.arg = &box;
+	pol.max_failures_per_user =
+	    login_number(tree, "max-failures-per-user", 5);
+	pol.max_failures_per_source =
+	    login_number(tree, "max-failures-per-source", 10);
+	pol.failure_window = login_number(tree, "failure-window", 900);
+	pol.lockout_time = login_number(tree, "lockout-time", 900);
+	pol.idle_minutes = login_number(tree, "idle-timeout", 15);
+	clogin_start(&l, login_value(tree, LOGIN_SYS "/login/banner"), &pol,
+	    &ops, source, (uint64_t)time(NULL));
+	if (login_run(&l, delay) != CLOGIN_DONE_OK) {
+		login_echo(1);
+		clogin_store_close(box.store);
+		audit_close(box.audit);
+		ds_close(box.ds);
+		return 1;
+	}
+	user = *clogin_user(&l);
+	login_echo(1);
+	clogin_store_close(box.store);
+	audit_close(box.audit);
+	ds_close(box.ds);
+	login_exec_cli(cli, dir, factory, data, &user, source);
+	return 1;
+}
