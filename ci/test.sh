@@ -81,6 +81,7 @@ stage dmarc-check ci/dmarc-check.sh
 stage smtp-conformance ci/smtp-proto-test.sh
 stage tls-interop ci/tls-interop.sh
 stage config ci/config-test.sh
+stage login /usr/bin/python3 ci/login-test.py
 stage scan ci/scan-test.sh
 stage relay /usr/bin/python3 ci/relay-test.py
 stage relay-crash /usr/bin/python3 ci/relay-crash-test.py
