@@ -35,6 +35,11 @@ enum base64_flags {
 	BASE64_SKIP_WHITESPACE = 1 << 0,
 };
 
+/* base64_sextets[c] - the 6-bit value of c plus one, 0 when c is not of
+ * the alphabet: for decoders that look up every octet (base64_value is
+ * the same as a function) */
+extern const uint8_t base64_sextets[256];
+
 /*
  * base64_value - the 6-bit value of a character of the standard alphabet
  * (RFC 4648 table 1), -1 for any other octet, "=" included. For decoders

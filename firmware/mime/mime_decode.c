@@ -26,10 +26,10 @@ mime_decoder_init(struct mime_decoder *d, enum mime_cte cte)
 }
 
 /* b64_value - the sextet of a base64 character, -1 for padding, -2 other */
-static int
+static inline int
 b64_value(uint8_t c)
 {
-	int v = base64_value(c);
+	int v = (int)base64_sextets[c] - 1;
 
 	if (v >= 0) {
 		return v;
