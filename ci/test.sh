@@ -84,6 +84,7 @@ stage config ci/config-test.sh
 stage login /usr/bin/python3 ci/login-test.py
 stage scan ci/scan-test.sh
 stage relay /usr/bin/python3 ci/relay-test.py
+stage reload /usr/bin/python3 ci/reload-test.py
 stage relay-crash /usr/bin/python3 ci/relay-crash-test.py
 stage policy /usr/bin/python3 ci/policy-test.py
 for b in x86_64 aarch64; do

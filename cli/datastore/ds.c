@@ -161,9 +161,26 @@ ds_call(struct ds *ds, size_t i, const struct lyd_node *tree, const char *json,
     char *msg, size_t msglen)
 {
 	const struct ds_applier *a = ds->appliers[i];
+	enum sk_result r;
+	size_t n;
 
 	msg[0] = '\0';
-	return a->apply(a->arg, tree, json, strlen(json), msg, msglen);
+	r = a->apply(a->arg, tree, json, strlen(json), msg, msglen);
+	/* an applier that took the configuration may still say something
+	 * ("the mail daemon is not running"): keep it for the caller */
+	if (r == SK_OK && msg[0] != '\0' &&
+	    (n = strlen(ds->note)) + 3 < sizeof(ds->note)) {
+		ds_err(ds->note + n, sizeof(ds->note) - n, "%s%s",
+		    n > 0 ? "; " : "", msg);
+	}
+	return r;
+}
+
+/* ds_applied_note - what the appliers said at the last install */
+const char *
+ds_applied_note(const struct ds *ds)
+{
+	return ds->note;
 }
 
 /*
@@ -224,6 +241,7 @@ ds_install(struct ds *ds, struct lyd_node *next, enum ds_how how,
 	char *json = NULL, *old_json = NULL;
 	enum sk_result r;
 
+	ds->note[0] = '\0';
 	if (ds_print(next, &json) != SK_OK ||
 	    ds_print(ds->running, &old_json) != SK_OK) {
 		ds_err(err, errlen, "out of memory");
@@ -269,6 +287,7 @@ ds_push(struct ds *ds, char *err, size_t errlen)
 		ds_err(err, errlen, "out of memory");
 		return SK_E_FULL;
 	}
+	ds->note[0] = '\0';
 	for (i = 0; i < ds->nappliers && r == SK_OK; i++) {
 		if (ds_call(ds, i, ds->running, json, msg, sizeof(msg)) !=
 		    SK_OK) {

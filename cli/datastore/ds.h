@@ -84,6 +84,14 @@ struct ds_clock {
  * values only, as startup.json). It returns SK_OK, or anything else with
  * a message in msg[msglen] to refuse. A revert is the same call with the
  * old configuration; a refused revert is reported in err of the commit.
+ * An applier that returns SK_OK may still leave a message (a warning:
+ * "the mail daemon is not running; ..."): ds_applied_note returns it.
+ *
+ * The appliers run after validation and before anything is written: a
+ * refusal leaves running, startup.json and the history as they were.
+ * So an applier that writes a file of its own (the mail daemon's
+ * configuration) and is then refused by its service puts the old file
+ * back itself before it returns.
  */
 struct ds_applier {
 	const char *name; /* for messages: "mail", "system" */
@@ -153,6 +161,11 @@ const struct lyd_node *ds_running(const struct ds *ds);
 /* ds_applier_add - register an applier; commit calls them in this order */
 enum sk_result ds_applier_add(struct ds *ds, const struct ds_applier *a,
     char *err, size_t errlen);
+
+/* ds_applied_note - what the appliers said while taking the configuration
+ * of the last commit, rollback or ds_push ("MESSAGE[; MESSAGE]"), or ""
+ * when they said nothing; owned by ds, valid until the next of those */
+const char *ds_applied_note(const struct ds *ds);
 
 /* ds_push - give the running configuration to every applier (at boot,
  * after registering them); SK_E_CLOSED names the first that refused */

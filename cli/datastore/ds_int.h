@@ -52,6 +52,9 @@ struct ds {
 	size_t nhist;
 	uint64_t last_seq; /* highest sequence number seen or written */
 	struct ds_pending pending;
+	/* what appliers said while taking the last configuration they
+	 * accepted (ds_applied_note) */
+	char note[DS_ERR_MAX];
 };
 
 /* ds_schema.c: the context, parsing, validation, messages */

@@ -35,6 +35,7 @@ struct fake {
 	int refuse;
 	int calls;
 	char json[8192];
+	const char *note; /* said while taking a configuration; NULL */
 };
 
 static enum sk_result
@@ -49,6 +50,9 @@ fake_apply(void *arg, const struct lyd_node *tree, const char *json, size_t len,
 		return SK_E_RANGE;
 	}
 	snprintf(f->json, sizeof(f->json), "%.*s", (int)len, json);
+	if (f->note != NULL) {
+		snprintf(msg, msglen, "%s", f->note);
+	}
 	return SK_OK;
 }
 
@@ -281,6 +285,79 @@ test_commit_refused(void)
 	TEST_CHECK(ds_commit(s, NULL, 0, err, sizeof(err)) == SK_OK &&
 		running_has(ds, "\"mx1\""),
 	    "second try: %s", err);
+	ds_session_close(s);
+	ds_close(ds);
+}
+
+/* test_applied_note - an applier that takes the configuration with a
+ * warning: the commit succeeds and ds_applied_note has it, until the
+ * next commit */
+static void
+test_applied_note(void)
+{
+	struct fake a = { 0 };
+	const struct ds_applier aa = { "mail", fake_apply, &a };
+	struct ds *ds = open_ds();
+	struct ds_session *s;
+
+	if (ds == NULL) {
+		return;
+	}
+	ds_applier_add(ds, &aa, err, sizeof(err));
+	a.note = "the mail daemon is not running";
+	s = session(ds, "alice");
+	TEST_CHECK(commit_host(s, "mx1", 0) == SK_OK &&
+		running_has(ds, "\"mx1\""),
+	    "commit: %s", err);
+	TEST_CHECK(strcmp(ds_applied_note(ds),
+		       "the mail daemon is not running") == 0,
+	    "note: '%s'", ds_applied_note(ds));
+	a.note = NULL;
+	TEST_CHECK(commit_host(s, "mx2", 0) == SK_OK, "commit: %s", err);
+	TEST_CHECK(ds_applied_note(ds)[0] == '\0', "note kept: '%s'",
+	    ds_applied_note(ds));
+	ds_session_close(s);
+	ds_close(ds);
+}
+
+/* test_rollback_refused - rollback N then commit goes through the
+ * appliers like any commit: refused, running and startup stay; and an
+ * expired commit confirmed whose rollback is refused keeps running */
+static void
+test_rollback_refused(void)
+{
+	struct fake a = { 0 };
+	const struct ds_applier aa = { "mail", fake_apply, &a };
+	struct ds *ds = open_ds();
+	struct ds_session *s;
+	char msg[DS_ERR_MAX];
+
+	if (ds == NULL) {
+		return;
+	}
+	ds_applier_add(ds, &aa, err, sizeof(err));
+	s = session(ds, "alice");
+	TEST_CHECK(commit_host(s, "mx1", 0) == SK_OK, "commit: %s", err);
+	a.refuse = 1;
+	TEST_CHECK(ds_rollback(s, 1, err, sizeof(err)) == SK_OK, "rollback: %s",
+	    err);
+	TEST_CHECK(ds_commit(s, NULL, 0, err, sizeof(err)) == SK_E_CLOSED &&
+		strcmp(err, "mail: port 25 is busy; nothing changed") == 0,
+	    "commit of rollback 1: %s", err);
+	TEST_CHECK(running_has(ds, "\"mx1\"") &&
+		strstr(slurp(file("startup.json")), "\"mx1\"") != NULL &&
+		ds_history_count(ds) == 2,
+	    "something changed after a refused rollback");
+	ds_discard(s);
+	a.refuse = 0;
+	TEST_CHECK(commit_host(s, "mx2", 1) == SK_OK, "confirmed: %s", err);
+	a.refuse = 1;
+	TEST_CHECK(ds_tick(ds, T0 + 60, msg, sizeof(msg)) == 1 &&
+		strstr(msg, "the rollback failed: mail: port 25 is busy") !=
+		    NULL,
+	    "tick: %s", msg);
+	TEST_CHECK(running_has(ds, "\"mx2\""),
+	    "running changed though the service refused the rollback");
 	ds_session_close(s);
 	ds_close(ds);
 }
@@ -790,6 +867,8 @@ const struct test_case test_cases[] = {
 	{ "ds_first_boot", test_first_boot },
 	{ "ds_commit_apply", test_commit_apply },
 	{ "ds_commit_refused", test_commit_refused },
+	{ "ds_applied_note", test_applied_note },
+	{ "ds_rollback_refused", test_rollback_refused },
 	{ "ds_edit_errors", test_edit_errors },
 	{ "ds_confirmed_expiry", test_confirmed_expiry },
 	{ "ds_confirmed_confirm", test_confirmed_confirm },

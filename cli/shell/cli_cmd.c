@@ -554,6 +554,7 @@ cli_commit(struct cli *c, struct cli_call *call, struct cli_text *out)
 	const char *comment = cli_call_arg(call, "<comment>", NULL);
 	unsigned minutes = 0;
 	char err[DS_ERR_MAX];
+	enum sk_result r;
 	size_t idx;
 
 	if (cli_call_kw(call, "check")) {
@@ -575,9 +576,20 @@ cli_commit(struct cli *c, struct cli_call *call, struct cli_text *out)
 			return;
 		}
 	}
-	if (ds_commit(c->s, comment, minutes, err, sizeof(err)) != SK_OK) {
-		cli_text_add(out, "error: %s\nerror: commit failed\n", err);
+	if ((r = ds_commit(c->s, comment, minutes, err, sizeof(err))) !=
+	    SK_OK) {
+		/* a service refused (ds.h SK_E_CLOSED): its answer is the
+		 * reason; anything else is the model's error as before */
+		if (r == SK_E_CLOSED) {
+			cli_text_add(out, "error: commit failed: %s\n", err);
+		} else {
+			cli_text_add(out, "error: %s\nerror: commit failed\n",
+			    err);
+		}
 		return;
+	}
+	if (ds_applied_note(c->ds)[0] != '\0') {
+		cli_text_add(out, "warning: %s\n", ds_applied_note(c->ds));
 	}
 	if (minutes > 0) {
 		cli_text_add(out,

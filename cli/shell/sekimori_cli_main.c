@@ -11,7 +11,8 @@
  *
  *   sekimori-cli [--config-dir DIR] [--factory FILE] [--data-dir DIR]
  *                [--user NAME] [--role ROLE] [--source SOURCE]
- *                [-c "COMMAND"]
+ *                [-c "COMMAND"] [--mail-config FILE]
+ *                [--mail-daemon PROGRAM]
  *
  * sekimori-login execs it with the user, role and source of the login.
  * Without --role the user's role in the running configuration applies,
@@ -19,6 +20,7 @@
  * start it directly already has a Unix shell (see README.md, "Roles").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -45,6 +48,8 @@
 #define CLI_MAIN_DATA "/data"
 #define CLI_MAIN_EXPORT "audit-export" /* in the data folder */
 #define CLI_MAIN_SYS "/sekimori-system:system"
+#define CLI_MAIN_MAIL_CONFIG "/run/sekimori/mail.json" /* sekimorid's */
+#define CLI_MAIN_SEKIMORID "/usr/sbin/sekimorid"
 
 /* The audit log of this session: who, from where, into which file. */
 struct cli_main_audit {
@@ -104,14 +109,180 @@ cli_main_queue(void *arg, const char *request, struct cli_text *out)
 	return rc;
 }
 
-/* The "mail" applier: the datastore itself writes the committed JSON to
- * DIR/startup.json, which sekimorid reads when it starts; telling the
- * running daemon to reload is the next step (README.md). */
+/*
+ * The "mail" applier. sekimorid serves one JSON file (on the appliance
+ * /run/sekimori/mail.json, which the image's mail script fills from the
+ * startup configuration at boot; --mail-config elsewhere). A commit
+ * writes the new configuration there and asks the daemon to reload
+ * (`sekimorid --reload -c FILE`): "ok" takes the commit; "refused" or
+ * "failed" puts the old file back and refuses the commit with the
+ * daemon's answer, so nothing changed ("failed" means the daemon had
+ * taken the file: it is asked to reload the old one). No file, or no
+ * daemon answering,
+ * is not an error: the configuration applies when the daemon starts.
+ */
+struct cli_main_mail {
+	const char *file;   /* the daemon's configuration file */
+	const char *daemon; /* the sekimorid program */
+};
+
+#define CLI_MAIN_NOT_RUNNING                                         \
+	"the mail daemon is not running; the configuration applies " \
+	"when it starts"
+
+/* cli_main_file_read - path whole (at most DS_FILE_MAX) into *out
+ * (malloc'd) and *len; -1 when it cannot be read */
+static int
+cli_main_file_read(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	*out = NULL;
+	if (f == NULL) {
+		return -1;
+	}
+	if ((buf = malloc(DS_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, DS_FILE_MAX + 1, f);
+	if (ferror(f) || n > DS_FILE_MAX) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* cli_main_file_write - data[len] into path atomically (FILE.new, fsync,
+ * rename) with the owner and mode path had (the daemon may read it as
+ * another user); -1 with msg set */
+static int
+cli_main_file_write(const char *path, const char *data, size_t len, char *msg,
+    size_t msglen)
+{
+	char tmp[DS_PATH_MAX + 8];
+	struct stat st;
+	FILE *f;
+	int ok;
+
+	if (stat(path, &st) == -1 ||
+	    snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp) ||
+	    (f = fopen(tmp, "wb")) == NULL) {
+		snprintf(msg, msglen, "cannot write %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 &&
+	    fchmod(fileno(f), st.st_mode & 07777) == 0 &&
+	    (geteuid() != 0 || fchown(fileno(f), st.st_uid, st.st_gid) == 0) &&
+	    fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) == -1) {
+		snprintf(msg, msglen, "cannot write %s: %s", path,
+		    strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* cli_main_reload - `DAEMON --reload -c FILE`: its exit status (0 ok, 1
+ * refused or failed, 2 no daemon answers, or the program is missing)
+ * and the first line it printed in answer */
+static int
+cli_main_reload(const struct cli_main_mail *m, char *answer, size_t len)
+{
+	int p[2], status, null;
+	size_t got = 0;
+	ssize_t n;
+	char sink[256];
+	pid_t pid;
+
+	answer[0] = '\0';
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		snprintf(answer, len, "cannot run %s: %s", m->daemon,
+		    strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		null = open("/dev/null", O_RDONLY);
+		dup2(null, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execl(m->daemon, "sekimorid", "--reload", "-c", m->file,
+		    (char *)NULL);
+		_exit(2); /* no program: as good as no daemon */
+	}
+	close(p[1]);
+	/* the answer is one line; more is read and dropped (bounded) */
+	while ((n = read(p[0], got + 1 < len ? answer + got : sink,
+		    got + 1 < len ? len - 1 - got : sizeof(sink))) != 0) {
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			break;
+		}
+		if (got + 1 < len) {
+			got += (size_t)n;
+		}
+	}
+	close(p[0]);
+	answer[got] = '\0';
+	answer[strcspn(answer, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 static enum sk_result
 cli_main_apply_mail(void *arg, const struct lyd_node *tree, const char *json,
     size_t len, char *msg, size_t msglen)
 {
-	return SK_OK;
+	const struct cli_main_mail *m = arg;
+	char answer[DS_ERR_MAX], *old;
+	size_t oldlen;
+	int rc, failed;
+
+	(void)tree;
+	if (cli_main_file_read(m->file, &old, &oldlen) == -1) {
+		snprintf(msg, msglen, CLI_MAIN_NOT_RUNNING);
+		return SK_OK; /* no daemon was started from a file here */
+	}
+	if (cli_main_file_write(m->file, json, len, msg, msglen) == -1) {
+		free(old);
+		return SK_E_IO;
+	}
+	rc = cli_main_reload(m, answer, sizeof(answer));
+	if (rc == 0) {
+		free(old);
+		return SK_OK;
+	}
+	if (rc == 2) {
+		free(old);
+		snprintf(msg, msglen, CLI_MAIN_NOT_RUNNING);
+		return SK_OK;
+	}
+	snprintf(msg, msglen, "%s", answer[0] != '\0' ? answer : "refused");
+	failed = strncmp(answer, "failed:", 7) == 0;
+	if (cli_main_file_write(m->file, old, oldlen, answer, sizeof(answer)) ==
+	    -1) {
+		snprintf(msg + strlen(msg), msglen - strlen(msg),
+		    "; and the old file could not be put back: %s", answer);
+	} else if (failed && cli_main_reload(m, answer, sizeof(answer)) != 0) {
+		/* "failed" means the daemon took the new file but a process
+		 * did not come up with it: it must go back to the old one */
+		snprintf(msg + strlen(msg), msglen - strlen(msg),
+		    "; going back to the old configuration: %s", answer);
+	}
+	free(old);
+	return SK_E_CLOSED;
 }
 
 /* ---- the audit hooks (cli.h) over cli/audit ---------------------------- */
@@ -233,7 +404,9 @@ cli_main_usage(FILE *f)
 	    "usage: sekimori-cli [--config-dir DIR] [--factory FILE] "
 	    "[--data-dir DIR]\n"
 	    "                    [--user NAME] [--role ROLE] [--source "
-	    "SOURCE] [-c COMMAND]\n");
+	    "SOURCE] [-c COMMAND]\n"
+	    "                    [--mail-config FILE] [--mail-daemon "
+	    "PROGRAM]\n");
 }
 
 /* cli_main_write - all of s[n] to fd */
@@ -475,11 +648,16 @@ main(int argc, char **argv)
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 's' },
+		{ "mail-config", required_argument, NULL, 'm' },
+		{ "mail-daemon", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct ds_applier mail = { "mail", cli_main_apply_mail, NULL };
+	static struct cli_main_mail mailfile = { CLI_MAIN_MAIL_CONFIG,
+		CLI_MAIN_SEKIMORID };
+	static struct ds_applier mail = { "mail", cli_main_apply_mail,
+		&mailfile };
 	const struct ds_clock clk = { cli_main_now, NULL };
 	const char *dir = CLI_MAIN_CONFIG, *factory = CLI_MAIN_FACTORY;
 	const char *user = getenv("USER"), *command = NULL, *role = NULL;
@@ -515,6 +693,12 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			log.source = optarg;
+			break;
+		case 'm':
+			mailfile.file = optarg;
+			break;
+		case 'M':
+			mailfile.daemon = optarg;
 			break;
 		case 'c':
 			command = optarg;

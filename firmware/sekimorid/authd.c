@@ -24,7 +24,10 @@ authd_init(const struct config *cfg, char *err, size_t errlen)
 	size_t i;
 
 	authd_cfg = cfg;
-	authd_lockout = calloc(1, sizeof(*authd_lockout));
+	/* a reload starts the lockout table afresh under the new policy */
+	if (authd_lockout == NULL) {
+		authd_lockout = calloc(1, sizeof(*authd_lockout));
+	}
 	if (authd_lockout == NULL) {
 		snprintf(err, errlen, "no memory for the lockout table");
 		return SK_E_FULL;

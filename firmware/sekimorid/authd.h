@@ -15,7 +15,8 @@
 #include "../config/config.h"
 #include "chan.h"
 
-/* authd_init - the account table and lockout policy of cfg */
+/* authd_init - the account table and lockout policy of cfg (again at a
+ * reload: cfg is kept until the next call) */
 enum sk_result authd_init(const struct config *cfg, char *err, size_t errlen);
 /* authd_check - answer one MSG_AUTH_CHECK on c; now in seconds */
 void authd_check(struct chan *c, const struct msg *m, uint64_t now);

@@ -37,7 +37,7 @@ listen_addr(const struct config_listener *l, struct sockaddr_storage *ss)
 }
 
 /* listen_one - a bound, listening, non-blocking socket, or -1 */
-static int
+int
 listen_one(const struct config_listener *l, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -102,4 +102,12 @@ listen_open(const struct config *cfg, int *fds, size_t *n, char *err,
 		}
 	}
 	return SK_OK;
+}
+
+int
+listen_same(const struct config_listener *a, const struct config_listener *b)
+{
+	return a->port == b->port && a->address.family == b->address.family &&
+	    memcmp(a->address.addr, b->address.addr,
+		a->address.family == AF_INET ? 4 : 16) == 0;
 }

@@ -21,4 +21,16 @@
 enum sk_result listen_open(const struct config *cfg, int *fds, size_t *n,
     char *err, size_t errlen);
 
+/* listen_one - the socket of one enabled listener l, or -1 with err set
+ * (naming the listener, its address and port) */
+int listen_one(const struct config_listener *l, char *err, size_t errlen);
+
+/*
+ * listen_same - whether listeners a and b bind the same address and
+ * port, so that a reload keeps a's socket for b (binding it a second
+ * time would fail: it is in use)
+ */
+int listen_same(const struct config_listener *a,
+    const struct config_listener *b);
+
 #endif /* SEKIMORID_LISTEN_H */

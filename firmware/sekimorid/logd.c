@@ -51,6 +51,12 @@ logd_open(int to_stderr, int facility)
 }
 
 void
+logd_set_facility(int facility)
+{
+	logd_facility = facility;
+}
+
+void
 logd_forget(void)
 {
 	logd_fd = -1; /* child_close_inherited closes it */

@@ -23,6 +23,8 @@ void logd_line(const char *name, pid_t pid, enum log_level level,
     const char *text);
 /* logd_sink - log.h sink for the supervisor's own lines */
 void logd_sink(enum log_level level, const char *line, void *arg);
+/* logd_set_facility - the facility of a reloaded config */
+void logd_set_facility(int facility);
 /* logd_forget - a child after fork: the socket is not ours to use */
 void logd_forget(void);
 

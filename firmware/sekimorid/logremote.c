@@ -83,6 +83,19 @@ logremote_open(const struct config *cfg, const char *hostname, char *err,
 }
 
 void
+logremote_close(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlogremote; i++) {
+		if (logremote[i].fd != -1) {
+			close(logremote[i].fd);
+		}
+	}
+	nlogremote = 0;
+}
+
+void
 logremote_forget(void)
 {
 	nlogremote = 0; /* the descriptors are closed with the rest */

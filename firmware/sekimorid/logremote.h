@@ -30,6 +30,9 @@ int logremote_open(const struct config *cfg, const char *hostname, char *err,
 /* logremote_line - one line, RFC 5424 severity sev, to every collector
  * that wants it */
 void logremote_line(const char *app, pid_t pid, int sev, const char *text);
+/* logremote_close - close every collector (a reload opens them again
+ * from the new config) */
+void logremote_close(void);
 /* logremote_forget - a child after fork: the sockets are not its own */
 void logremote_forget(void);
 

@@ -3,6 +3,7 @@
  *
  *   sekimorid -c FILE.json [--zone ZONE] [--log-stderr]
  *   sekimorid --check -c FILE.json
+ *   sekimorid --reload -c FILE.json
  *
  * It loads and validates the config (the YANG model's RFC 7951 JSON,
  * firmware/config), then runs the supervisor: the root parent that binds
@@ -15,21 +16,29 @@
  * naming the data path and the rule). --zone makes the mta answer DNS
  * from an RFC 1035 zone file (tests). Usage errors exit 2.
  *
+ * --reload asks the daemon that serves FILE's root-directory (its
+ * control socket ROOT/run/sekimorid.ctl, ctl.h) to read its config file
+ * again and apply it; it prints the answer and exits 0 ("ok"), 1
+ * ("refused: ..." or "failed: ...") or 2 (no daemon answers).
+ *
  * Untrusted input: the config file (bounded, strictly parsed by
  * firmware/config).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../config/config.h"
+#include "ctl.h"
 #include "supervisor.h"
 #include "version.h"
 
 #define SEKIMORID_EXIT_OK 0
-#define SEKIMORID_EXIT_CONFIG 1 /* the config is invalid or unreadable */
-#define SEKIMORID_EXIT_USAGE 2  /* bad arguments */
+#define SEKIMORID_EXIT_CONFIG 1    /* the config is invalid or unreadable */
+#define SEKIMORID_EXIT_USAGE 2     /* bad arguments */
+#define SEKIMORID_EXIT_NO_DAEMON 2 /* --reload: nobody answered */
 
 /* struct config is large: static, not on the stack */
 static struct config sekimorid_cfg;
@@ -40,11 +49,14 @@ sekimorid_usage(FILE *f)
 	fprintf(f,
 	    "usage: sekimorid -c FILE.json [--zone ZONE] [--log-stderr]\n"
 	    "       sekimorid --check -c FILE.json\n"
+	    "       sekimorid --reload -c FILE.json\n"
 	    "       sekimorid --version\n"
 	    "  -c, --config FILE   the configuration (RFC 7951 JSON of "
 	    "the YANG model)\n"
 	    "  -n, --check         validate the configuration and "
 	    "exit\n"
+	    "  -r, --reload        make the running daemon apply its "
+	    "configuration file again\n"
 	    "  -z, --zone ZONE     answer DNS from an RFC 1035 zone file "
 	    "(tests)\n"
 	    "  -e, --log-stderr    log to standard error, not syslog\n");
@@ -90,12 +102,55 @@ sekimorid_check(const char *path)
 	return SEKIMORID_EXIT_OK;
 }
 
+/*
+ * sekimorid_reload - ask the daemon serving path's root-directory to
+ * reload; the exit status. A file that does not load is refused here:
+ * the daemon would refuse it the same way, and without it the socket
+ * cannot be found.
+ */
+static int
+sekimorid_reload(const char *path)
+{
+	char sock[CONFIG_PATH_SIZE + 32], answer[CTL_ANSWER_MAX];
+	char err[CONFIG_ERR_MAX];
+	enum ctl_answer kind;
+	enum sk_result r;
+
+	if (sekimorid_load(path) != SEKIMORID_EXIT_OK) {
+		printf("refused: %s does not load (see above)\n", path);
+		return SEKIMORID_EXIT_CONFIG;
+	}
+	if (config_path(&sekimorid_cfg, CTL_SOCKET, sock, sizeof(sock)) !=
+	    SK_OK) {
+		fprintf(stderr, "sekimorid: root-directory too long\n");
+		return SEKIMORID_EXIT_NO_DAEMON;
+	}
+	r = ctl_call(sock, "reload", CTL_CLIENT_TIMEOUT_MS, &kind, answer,
+	    sizeof(answer), err, sizeof(err));
+	if (r == SK_E_CLOSED && (errno == ENOENT || errno == ECONNREFUSED)) {
+		fprintf(stderr, "sekimorid: %s\n", err);
+		return SEKIMORID_EXIT_NO_DAEMON;
+	}
+	if (r == SK_E_CLOSED) {
+		/* a daemon may be there, but this user cannot ask it */
+		printf("refused: %s\n", err);
+		return SEKIMORID_EXIT_CONFIG;
+	}
+	if (r != SK_OK) {
+		printf("failed: %s\n", err);
+		return SEKIMORID_EXIT_CONFIG;
+	}
+	printf("%s\n", answer);
+	return kind == CTL_ANS_OK ? SEKIMORID_EXIT_OK : SEKIMORID_EXIT_CONFIG;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
+		{ "reload", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zone", required_argument, NULL, 'z' },
@@ -104,15 +159,18 @@ main(int argc, char **argv)
 	};
 	struct supervisor_opts so = { NULL, NULL, 0 };
 	const char *path = NULL;
-	int check = 0, c, rc;
+	int check = 0, reload = 0, c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:nhVz:e", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nrhVz:e", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'r':
+			reload = 1;
 			break;
 		case 'z':
 			so.zone_file = optarg;
@@ -140,6 +198,9 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		return sekimorid_check(path);
+	}
+	if (reload) {
+		return sekimorid_reload(path);
 	}
 	if ((rc = sekimorid_load(path)) != SEKIMORID_EXIT_OK) {
 		return rc;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,10 @@
 #include "../queue/queue_process.h"
 #include "../smtpd/smtpd.h"
 #include "../tls/tls_selfsigned.h"
+#include "../tls/tls_server.h"
 #include "authd.h"
 #include "chan.h"
+#include "ctl_server.h"
 #include "event.h"
 #include "listen.h"
 #include "log.h"
@@ -34,11 +37,21 @@
 #include "privsep.h"
 #include "supervisor.h"
 
-#define SUP_TIMERS 16
-#define SUP_RESTART_FIRST_MS 100    /* after a child that ran a while */
-#define SUP_RESTART_MAX_MS 60000    /* ceiling of the growing delay */
-#define SUP_YOUNG_MS 10000          /* dying sooner than this is "young" */
+#define SUP_TIMERS 32            /* restarts, grace, reload, control clients */
+#define SUP_RESTART_FIRST_MS 100 /* after a child that ran a while */
+#define SUP_RESTART_MAX_MS 60000 /* ceiling of the growing delay */
+#define SUP_YOUNG_MS 10000       /* dying sooner than this is "young" */
 #define SUP_SHUTDOWN_GRACE_MS 30000 /* then SIGKILL */
+#define SUP_RELOAD_UP_MS 20000      /* a reload waits this for HELLOs */
+#define SUP_ERR_MAX 512             /* a reload's refusal, one line */
+
+/* Where a reload is (supervisor_reload): idle, waiting for the old
+ * children to finish, or for the new ones to say HELLO. */
+enum sup_reload {
+	SUP_RELOAD_IDLE,
+	SUP_RELOAD_STOPPING,
+	SUP_RELOAD_STARTING,
+};
 
 struct proc;
 typedef void child_main_fn(const struct child_args *a);
@@ -59,7 +72,9 @@ struct proc {
 };
 
 struct supervisor {
-	const struct config *cfg;
+	/* the config the children get; a reload loads into spare and swaps
+	 * the two on success, so that a refused file changes nothing */
+	struct config *cfg, *spare;
 	const struct supervisor_opts *opts;
 	struct event_loop loop;
 	struct event_timer *heap[SUP_TIMERS];
@@ -68,11 +83,16 @@ struct supervisor {
 	int listen_fds[CONFIG_LISTENERS_MAX];
 	size_t nlisten;
 	int stopping;
+	enum sup_reload reload;
+	struct ctl_client *reload_client; /* who asked; NULL: SIGHUP */
+	struct event_timer reload_bound;  /* SUP_RELOAD_UP_MS */
+	struct ctl_server ctl;
 	int status;                   /* exit status */
 	struct proc procs[MSG_ROLES]; /* by enum msg_role; [0] unused */
 };
 
-static struct supervisor sup; /* chans are large: static */
+static struct supervisor sup;   /* chans are large: static */
+static struct config sup_spare; /* the second config buffer */
 
 static void smtp_main(const struct child_args *a);
 static void queue_main(const struct child_args *a);
@@ -80,6 +100,21 @@ static void mta_main(const struct child_args *a);
 static void policy_main(const struct child_args *a);
 static void content_main(const struct child_args *a);
 static void proc_start(struct proc *p);
+static void reload_child_up(void);
+static void reload_children_stopped(void);
+static void reload_finish(const char *answer);
+
+/* sup_say - fmt into text[len], cut to fit: a reload's answers carry
+ * paths and errors of any length, and a cut line is still an answer */
+static void SK_PRINTF(3, 4)
+    sup_say(char *text, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, len, fmt, ap);
+	va_end(ap);
+}
 
 /* ---- the children's entry points -------------------------------------- */
 
@@ -312,6 +347,7 @@ on_hello(struct proc *p, const struct msg *m)
 		return;
 	}
 	p->ready = 1;
+	reload_child_up();
 }
 
 /* proc_refuse - a message this child may not send: kill it */
@@ -423,7 +459,10 @@ proc_died(struct proc *p, int status)
 	proc_describe(status, how, sizeof(how));
 	chan_close(&p->chan);
 	p->pid = 0;
-	if (sup.stopping) {
+	p->ready = 0;
+	/* stopping, or finishing for a reload (which starts them all again
+	 * once every one is gone): no restart, and not a death */
+	if (sup.stopping || sup.reload == SUP_RELOAD_STOPPING) {
 		return;
 	}
 	if (now - p->started < SUP_YOUNG_MS) {
@@ -462,6 +501,9 @@ on_sigchld(struct event_loop *loop, struct event_signal *s)
 	if (sup.stopping && all_stopped()) {
 		event_break(loop);
 	}
+	if (sup.reload == SUP_RELOAD_STOPPING && all_stopped()) {
+		reload_children_stopped();
+	}
 }
 
 /* ---- stopping --------------------------------------------------------- */
@@ -492,6 +534,9 @@ on_stop(struct event_loop *loop, struct event_signal *s)
 	}
 	sup.stopping = 1;
 	log_info("stopping on signal %d", s->signo);
+	if (sup.reload != SUP_RELOAD_IDLE) {
+		reload_finish("failed: the daemon is stopping");
+	}
 	for (i = 1; i < SK_NELEM(sup.procs); i++) {
 		event_timer_del(loop, &sup.procs[i].restart);
 		if (sup.procs[i].pid != 0) {
@@ -504,14 +549,6 @@ on_stop(struct event_loop *loop, struct event_signal *s)
 	if (all_stopped()) {
 		event_break(loop);
 	}
-}
-
-static void
-on_sighup(struct event_loop *loop, struct event_signal *s)
-{
-	(void)loop;
-	(void)s;
-	log_info("SIGHUP: configuration reload is done by a restart today");
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -586,31 +623,124 @@ spool_prepare(void)
 	}
 }
 
-/* certificates_prepare - make or renew the self-signed certificates */
-static void
-certificates_prepare(void)
+/* certificates_prepare - make or renew the self-signed certificates of
+ * cfg; err names the certificate that could not be made */
+static enum sk_result
+certificates_prepare(const struct config *cfg, char *err, size_t errlen)
 {
-	char err[256];
+	char e[256];
 	size_t i;
 	int made;
 
-	for (i = 0; i < sup.cfg->ncertificates; i++) {
-		const struct config_certificate *c = &sup.cfg->certificates[i];
+	for (i = 0; i < cfg->ncertificates; i++) {
+		const struct config_certificate *c = &cfg->certificates[i];
 
 		if (!c->self_signed) {
 			continue;
 		}
-		if (tls_selfsigned_ensure(c, sup.cfg->server_name,
-			sup.cfg->root_directory, time(NULL), &made, err,
-			sizeof(err)) != SK_OK) {
-			fatal("certificate %s: %s", c->name, err);
+		if (tls_selfsigned_ensure(c, cfg->server_name,
+			cfg->root_directory, time(NULL), &made, e,
+			sizeof(e)) != SK_OK) {
+			snprintf(err, errlen, "certificate %s: %s", c->name, e);
+			return SK_E_IO;
 		}
 		if (made) {
 			log_info("certificate %s: new self-signed certificate "
-				 "in "
-				 "%s",
+				 "in %s",
 			    c->name, c->cert_file);
 		}
+	}
+	return SK_OK;
+}
+
+/*
+ * tls_check - every enabled listener's certificate and key load (as
+ * root, before any child exists), so that a broken one stops the start
+ * or refuses the reload with a message naming listener and file. The
+ * contexts are freed again: the smtp child loads its own
+ * (smtpd_prepare), so the parent holds no private key and a reloaded
+ * child never inherits the old certificate.
+ */
+static enum sk_result
+tls_check(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct config_certificate *cert;
+	struct tls_server *ts;
+	char e[256];
+	size_t i;
+
+	for (i = 0; i < cfg->nlisteners; i++) {
+		const struct config_listener *l = &cfg->listeners[i];
+
+		if (!l->enabled || l->certificate[0] == '\0') {
+			continue;
+		}
+		if ((cert = config_certificate_find(cfg, l->certificate)) ==
+		    NULL) {
+			snprintf(err, errlen, "listener %s: no certificate %s",
+			    l->name, l->certificate);
+			return SK_E_UNKNOWN;
+		}
+		if (tls_server_new(&ts, cert, l, cfg->root_directory, e,
+			sizeof(e)) != SK_OK) {
+			snprintf(err, errlen, "listener %s: certificate %s: %s",
+			    l->name, l->certificate, e);
+			return SK_E_SYNTAX;
+		}
+		tls_server_free(ts);
+	}
+	return SK_OK;
+}
+
+/* keys_check - what the children will load as root: certificates and,
+ * with sender-authentication, the DKIM keys (the policy child loads them
+ * again: no other process keeps them, policy_forget) */
+static enum sk_result
+keys_check(const struct config *cfg, char *err, size_t errlen)
+{
+	enum sk_result r;
+
+	if ((r = certificates_prepare(cfg, err, errlen)) != SK_OK ||
+	    (r = tls_check(cfg, err, errlen)) != SK_OK) {
+		return r;
+	}
+	if (cfg->sender_auth.present) {
+		r = policy_prepare(cfg, err, errlen);
+		policy_forget();
+	}
+	return r;
+}
+
+static void on_control(struct ctl_server *s, struct ctl_client *c,
+    enum ctl_request req, void *arg);
+static void on_sighup(struct event_loop *loop, struct event_signal *s);
+
+/* control_open - the control socket ROOT/run/sekimorid.ctl (ctl.h); a
+ * daemon without one still reloads on SIGHUP, so failing is a warning */
+static void
+control_open(void)
+{
+	char path[CONFIG_PATH_SIZE + 32], err[256];
+
+	if (config_path(sup.cfg, "/run", path, sizeof(path)) != SK_OK) {
+		log_warn("control socket: root-directory too long");
+		return;
+	}
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		log_warn("control socket: mkdir %s: %s", path, strerror(errno));
+		return;
+	}
+	if (config_path(sup.cfg, CTL_SOCKET, path, sizeof(path)) != SK_OK) {
+		log_warn("control socket: root-directory too long");
+		return;
+	}
+	if (ctl_server_open(&sup.ctl, &sup.loop, path, on_control, NULL, err,
+		sizeof(err)) != SK_OK) {
+		/* another daemon on the same root would share the spool */
+		if (strstr(err, "another sekimorid") != NULL) {
+			fatal("%s", err);
+		}
+		log_warn("%s (reload by SIGHUP only)", err);
 	}
 }
 
@@ -635,6 +765,8 @@ supervisor_setup(void)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	event_timer_init(&sup.grace);
+	event_timer_init(&sup.reload_bound);
+	sup.ctl.fd = -1;
 	if (listen_open(sup.cfg, sup.listen_fds, &sup.nlisten, err,
 		sizeof(err)) != SK_OK) {
 		fatal("%s", err);
@@ -643,33 +775,347 @@ supervisor_setup(void)
 		fatal("preparing %s: %s", PRIVSEP_EMPTY_DIR, strerror(errno));
 	}
 	spool_prepare();
-	certificates_prepare();
-	/* TLS keys are read here, as root, before any child exists: a
-	 * broken certificate stops the daemon with a message naming it */
-	if (smtpd_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
+	/* a broken certificate or DKIM key stops the daemon now, naming
+	 * the file */
+	if (keys_check(sup.cfg, err, sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
 	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
-	/* a broken DKIM key stops the daemon now, naming the file; the
-	 * keys are loaded again by the policy child only: no other
-	 * process holds them (policy_forget) */
+	control_open();
+}
+
+/* supervisor_start_all - the children the config wants, queue first:
+ * the others link to it as they start */
+static void
+supervisor_start_all(void)
+{
+	proc_start(&sup.procs[MSG_ROLE_QUEUE]);
+	proc_start(&sup.procs[MSG_ROLE_SMTP]);
+	proc_start(&sup.procs[MSG_ROLE_MTA]);
+	/* without sender-authentication in the config there is nothing to
+	 * check or sign: no policy process, and smtp does not ask for one */
 	if (sup.cfg->sender_auth.present) {
-		if (policy_prepare(sup.cfg, err, sizeof(err)) != SK_OK) {
-			fatal("%s", err);
+		proc_start(&sup.procs[MSG_ROLE_POLICY]);
+	}
+	/* likewise the scanners and content rules */
+	if (sup.cfg->content.enabled) {
+		proc_start(&sup.procs[MSG_ROLE_CONTENT]);
+	}
+}
+
+/* ---- reload ------------------------------------------------------------
+ *
+ * A reload (SIGHUP or "reload" on the control socket) reads the config
+ * file again and validates it as a start would (config_load, keys,
+ * listeners), changing nothing if anything fails. Then it binds the new
+ * listeners, swaps the configs, asks every child to finish what is in
+ * flight (MSG_SHUTDOWN), starts them all again with the new config once
+ * the last is gone, and answers "ok" when every one said HELLO. The
+ * queue's state is on disk, so nothing accepted is lost; the listening
+ * sockets stay open in the parent, so clients wait in the backlog
+ * instead of being refused.
+ */
+
+/* proc_wanted - whether the current config runs role */
+static int
+proc_wanted(enum msg_role role)
+{
+	switch (role) {
+	case MSG_ROLE_POLICY:
+		return sup.cfg->sender_auth.present;
+	case MSG_ROLE_CONTENT:
+		return sup.cfg->content.enabled;
+	default:
+		return 1;
+	}
+}
+
+/* reload_finish - the reload is over: log and answer */
+static void
+reload_finish(const char *answer)
+{
+	if (strcmp(answer, "ok") == 0) {
+		log_info("reload: applied %s", sup.opts->config_path);
+	} else {
+		log_warn("reload: %s", answer);
+	}
+	if (sup.reload_client != NULL) {
+		ctl_server_answer(sup.reload_client, answer);
+	}
+	sup.reload_client = NULL;
+	sup.reload = SUP_RELOAD_IDLE;
+	event_timer_del(&sup.loop, &sup.reload_bound);
+}
+
+/* reload_child_up - a child said HELLO: was it the last one awaited? */
+static void
+reload_child_up(void)
+{
+	size_t i;
+
+	if (sup.reload != SUP_RELOAD_STARTING) {
+		return;
+	}
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		if (proc_wanted((enum msg_role)i) &&
+		    (sup.procs[i].pid == 0 || !sup.procs[i].ready)) {
+			return;
 		}
-		policy_forget();
+	}
+	reload_finish("ok");
+}
+
+/* on_reload_bound - a child did not come up in time; the restarts go
+ * on as after any death */
+static void
+on_reload_bound(struct event_loop *loop, struct event_timer *t)
+{
+	char answer[SUP_ERR_MAX];
+	size_t i;
+
+	(void)loop;
+	(void)t;
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		if (proc_wanted((enum msg_role)i) &&
+		    (sup.procs[i].pid == 0 || !sup.procs[i].ready)) {
+			break;
+		}
+	}
+	sup_say(answer, sizeof(answer),
+	    "failed: %s did not come up within %d s with the new "
+	    "configuration (restarting it)",
+	    i < SK_NELEM(sup.procs) ? sup.procs[i].name : "a process",
+	    SUP_RELOAD_UP_MS / 1000);
+	reload_finish(answer);
+}
+
+/* reload_children_stopped - the old children are gone: start the new */
+static void
+reload_children_stopped(void)
+{
+	size_t i;
+
+	event_timer_del(&sup.loop, &sup.grace);
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		sup.procs[i].young_deaths = 0;
+	}
+	sup.reload = SUP_RELOAD_STARTING;
+	supervisor_start_all();
+	if (event_timer_set(&sup.loop, &sup.reload_bound, SUP_RELOAD_UP_MS,
+		on_reload_bound, NULL) == -1) {
+		reload_finish("failed: no timer (the children start anyway)");
+	}
+}
+
+/* sup_old_fd - whether fd is one of the current listening sockets */
+static int
+sup_old_fd(int fd)
+{
+	size_t i;
+
+	for (i = 0; i < sup.nlisten; i++) {
+		if (sup.listen_fds[i] == fd) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* reload_unbind - close the sockets fds[0..n) bound for a refused reload
+ * (the kept old ones stay) */
+static void
+reload_unbind(const int *fds, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] != -1 && !sup_old_fd(fds[i])) {
+			close(fds[i]);
+		}
+	}
+}
+
+/*
+ * reload_listeners - sockets for next's listeners into fds: an old one
+ * that binds the same address and port is kept (taken[i] set), any other
+ * is bound now. On failure the new sockets are closed, err names the
+ * listener, and nothing changed.
+ */
+static enum sk_result
+reload_listeners(const struct config *next, int *fds, int *taken, char *err,
+    size_t errlen)
+{
+	const struct config *cur = sup.cfg;
+	size_t i, j;
+
+	for (j = 0; j < next->nlisteners; j++) {
+		fds[j] = -1;
+		if (!next->listeners[j].enabled) {
+			continue;
+		}
+		for (i = 0; i < sup.nlisten && fds[j] == -1; i++) {
+			if (!taken[i] && sup.listen_fds[i] != -1 &&
+			    listen_same(&cur->listeners[i],
+				&next->listeners[j])) {
+				taken[i] = 1;
+				fds[j] = sup.listen_fds[i];
+			}
+		}
+		if (fds[j] == -1 &&
+		    (fds[j] = listen_one(&next->listeners[j], err, errlen)) ==
+			-1) {
+			reload_unbind(fds, j);
+			return SK_E_IO;
+		}
+	}
+	return SK_OK;
+}
+
+/*
+ * reload_check - load the config file into next and check it as a start
+ * would: the model (config_load names path and rule), the same
+ * root-directory (the spool and this socket live there), the keys, and
+ * the listeners (bound into fds). SK_OK or a refusal in err.
+ */
+static enum sk_result
+reload_check(struct config *next, int *fds, int *taken, char *err,
+    size_t errlen)
+{
+	struct config_schema *schema;
+	char e[CONFIG_ERR_MAX];
+	enum sk_result r;
+
+	if ((r = config_schema_new(&schema, e, sizeof(e))) != SK_OK) {
+		sup_say(err, errlen, "%s", e);
+		return r;
+	}
+	r = config_load_file(schema, sup.opts->config_path, next, e, sizeof(e));
+	config_schema_free(schema);
+	if (r != SK_OK) {
+		sup_say(err, errlen, "%s: %s", sup.opts->config_path, e);
+		return r;
+	}
+	if (strcmp(next->root_directory, sup.cfg->root_directory) != 0) {
+		sup_say(err, errlen,
+		    "%s: /sekimori-mail:mail/root-directory: changed from %s "
+		    "to %s: that needs a restart of sekimorid",
+		    sup.opts->config_path, sup.cfg->root_directory,
+		    next->root_directory);
+		return SK_E_RANGE;
+	}
+	if ((r = keys_check(next, e, sizeof(e))) != SK_OK) {
+		sup_say(err, errlen, "%s: %s", sup.opts->config_path, e);
+		return r;
+	}
+	if ((r = reload_listeners(next, fds, taken, e, sizeof(e))) != SK_OK) {
+		sup_say(err, errlen, "%s: %s", sup.opts->config_path, e);
+	}
+	return r;
+}
+
+/* reload_swap - next becomes the config: listeners, AUTH, logging */
+static void
+reload_swap(const int *fds, const int *taken)
+{
+	struct config *old = sup.cfg;
+	char err[256];
+	size_t i;
+
+	/* a listener no longer configured: the parent's copy closes now,
+	 * the old smtp closes its own as it finishes */
+	for (i = 0; i < sup.nlisten; i++) {
+		if (sup.listen_fds[i] != -1 && !taken[i]) {
+			close(sup.listen_fds[i]);
+		}
+	}
+	sup.cfg = sup.spare;
+	sup.spare = old;
+	sup.nlisten = sup.cfg->nlisteners;
+	memcpy(sup.listen_fds, fds, sup.nlisten * sizeof(fds[0]));
+	logd_set_facility(sup.cfg->logging.facility);
+	logremote_close();
+	if (logremote_open(sup.cfg, sup.cfg->server_name, err, sizeof(err)) ==
+	    -1) {
+		log_warn("%s", err);
+	}
+	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
+		log_warn("%s", err); /* out of memory: AUTH fails closed */
+	}
+}
+
+/* supervisor_reload - a reload asked by client (NULL: SIGHUP) */
+static void
+supervisor_reload(struct ctl_client *client)
+{
+	int fds[CONFIG_LISTENERS_MAX], taken[CONFIG_LISTENERS_MAX] = { 0 };
+	char err[SUP_ERR_MAX], answer[SUP_ERR_MAX + 16];
+	size_t i;
+
+	if (sup.stopping || sup.reload != SUP_RELOAD_IDLE) {
+		sup_say(answer, sizeof(answer), "refused: %s",
+		    sup.stopping ? "the daemon is stopping" :
+				   "a reload is in progress");
+		log_warn("reload: %s", answer);
+		if (client != NULL) {
+			ctl_server_answer(client, answer);
+		}
+		return;
+	}
+	log_info("reload: reading %s", sup.opts->config_path);
+	if (reload_check(sup.spare, fds, taken, err, sizeof(err)) != SK_OK) {
+		sup_say(answer, sizeof(answer), "refused: %s", err);
+		sup.reload_client = client;
+		reload_finish(answer);
+		return;
+	}
+	reload_swap(fds, taken);
+	sup.reload = SUP_RELOAD_STOPPING;
+	sup.reload_client = client;
+	for (i = 1; i < SK_NELEM(sup.procs); i++) {
+		event_timer_del(&sup.loop, &sup.procs[i].restart);
+		if (sup.procs[i].pid != 0) {
+			chan_send(&sup.procs[i].chan, MSG_SHUTDOWN, 0, -1, NULL,
+			    0);
+		}
+	}
+	event_timer_set(&sup.loop, &sup.grace, SUP_SHUTDOWN_GRACE_MS, on_grace,
+	    NULL);
+	if (all_stopped()) {
+		reload_children_stopped();
+	}
+}
+
+static void
+on_sighup(struct event_loop *loop, struct event_signal *s)
+{
+	(void)loop;
+	(void)s;
+	supervisor_reload(NULL);
+}
+
+static void
+on_control(struct ctl_server *s, struct ctl_client *c, enum ctl_request req,
+    void *arg)
+{
+	(void)s;
+	(void)arg;
+	switch (req) {
+	case CTL_REQ_RELOAD:
+		supervisor_reload(c);
+		break;
 	}
 }
 
 int
-supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
+supervisor_run(struct config *cfg, const struct supervisor_opts *opts)
 {
 	char err[256];
 	size_t i;
 
 	sup.cfg = cfg;
+	sup.spare = &sup_spare;
 	sup.opts = opts;
 	logd_open(opts->log_stderr, cfg->logging.facility);
 	log_set_sink(logd_sink, NULL);
@@ -681,22 +1127,11 @@ supervisor_run(const struct config *cfg, const struct supervisor_opts *opts)
 	log_info("starting: %s, %zu listener%s%s", opts->config_path,
 	    sup.nlisten, sup.nlisten == 1 ? "" : "s",
 	    geteuid() == 0 ? "" : " (unprivileged: no chroot, no user switch)");
-	/* queue first: the others link to it as they start */
-	proc_start(&sup.procs[MSG_ROLE_QUEUE]);
-	proc_start(&sup.procs[MSG_ROLE_SMTP]);
-	proc_start(&sup.procs[MSG_ROLE_MTA]);
-	/* without sender-authentication in the config there is nothing to
-	 * check or sign: no policy process, and smtp does not ask for one */
-	if (cfg->sender_auth.present) {
-		proc_start(&sup.procs[MSG_ROLE_POLICY]);
-	}
-	/* likewise the scanners and content rules */
-	if (cfg->content.enabled) {
-		proc_start(&sup.procs[MSG_ROLE_CONTENT]);
-	}
+	supervisor_start_all();
 	if (event_run(&sup.loop) == -1) {
 		fatal("event loop: %s", strerror(errno));
 	}
+	ctl_server_close(&sup.ctl);
 	for (i = 0; i < sup.nlisten; i++) {
 		if (sup.listen_fds[i] != -1) {
 			close(sup.listen_fds[i]);

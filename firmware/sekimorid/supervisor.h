@@ -14,7 +14,9 @@
  * AUTH passwords for the smtp process (passwords never enter the
  * internet-facing process), restarts a dead child after a delay that
  * grows while it keeps dying young, and on SIGTERM/SIGINT asks every
- * child to finish (MSG_SHUTDOWN), then exits.
+ * child to finish (MSG_SHUTDOWN), then exits. A reload validates the
+ * config file again and, when it is good, restarts every child with it
+ * (README.md, "Reload").
  */
 #ifndef SEKIMORID_SUPERVISOR_H
 #define SEKIMORID_SUPERVISOR_H
@@ -24,14 +26,19 @@
 #include "msg_types.h"
 
 struct supervisor_opts {
-	const char *config_path; /* for messages */
+	const char *config_path; /* for messages, and read again by reload */
 	const char *zone_file;   /* mta answers DNS from it (tests); NULL */
 	int log_stderr;          /* log lines to stderr, not /dev/log */
 };
 
-/* supervisor_run - serve cfg until told to stop; the exit status */
-int supervisor_run(const struct config *cfg,
-    const struct supervisor_opts *opts);
+/*
+ * supervisor_run - serve cfg until told to stop; the exit status. cfg
+ * is the supervisor's until it returns: a reload (SIGHUP, or "reload"
+ * on the control socket ROOT/run/sekimorid.ctl, ctl.h) loads
+ * opts->config_path into a second buffer and swaps the two when the new
+ * configuration is valid and applied.
+ */
+int supervisor_run(struct config *cfg, const struct supervisor_opts *opts);
 
 /*
  * What a child gets. peer[role] is a socket to that peer, or -1 when the
