@@ -7,6 +7,8 @@ environment:
   SK_CLAMD_SOCK         clamd's unix socket (signatures made by scan-test)
   SK_MILTER_REJECT      clamav-milter with OnInfected Reject
   SK_MILTER_QUARANTINE  clamav-milter with OnInfected Quarantine
+  SK_MILTER_REPLACE     clamav-milter with OnInfected Reject, AddHeader
+                        Replace (header changes instead of insertions)
 
 Three daemons in turn, each with a private root and a sink:
 
@@ -19,10 +21,18 @@ Three daemons in turn, each with a private root and a sink:
             released (the sink gets the downloaded octets exactly),
             deleted; retention by size; the content process killed: 451
             4.7.1, restarted, recovered
+  rewrite   inbound [clamd]; rules: a *.exe attachment stripped (the sink
+            gets the message without it and with a notice naming the
+            quarantine id, "quarantine list" shows the original, its
+            release delivers it byte for byte as downloaded, the log has
+            the strip line), a PDF tagged with a subject prefix
   milter    inbound [clamav-milter Reject]: clean delivered with the
-            milter's X-Virus-Scanned header, EICAR refused with the
-            milter's reply; outbound [clamav-milter Quarantine]: EICAR
-            quarantined by the milter
+            milter's X-Virus-Scanned header where it inserted it (AddHeader
+            Add inserts at index 1: after our Received field, not above
+            it), EICAR refused with the milter's reply; outbound
+            [clamav-milter Quarantine]: EICAR quarantined by the milter
+  mreplace  inbound [clamav-milter AddHeader Replace]: its header changes
+            of missing fields land at the end of the header
   failing   inbound [a clamd socket nobody listens on]: 451 4.7.1 and
             nothing delivered; outbound [a socket that never answers,
             timeout 2 s, on-failure accept-and-log]: delivered, logged
@@ -51,6 +61,7 @@ from relaylib import report, wait_for  # noqa: E402
 CLAMD = os.environ.get("SK_CLAMD_SOCK", "")
 MILTER_REJECT = os.environ.get("SK_MILTER_REJECT", "")
 MILTER_QUARANTINE = os.environ.get("SK_MILTER_QUARANTINE", "")
+MILTER_REPLACE = os.environ.get("SK_MILTER_REPLACE", "")
 VIRUS = "Sekimori.Test.EICAR.UNOFFICIAL"
 # EICAR, in two halves so that no scanner flags this script
 EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" +
@@ -361,6 +372,79 @@ def test_logs(relay):
         "no quarantined line")
 
 
+# ---- the rewrite relay -----------------------------------------------------
+
+def rewrite_content():
+    return {
+        "enabled": True,
+        "scanner": [{"name": "clamav", "type": "clamd", "address": CLAMD,
+                     "timeout": 30}],
+        "inbound": {"scanner": ["clamav"]},
+        "rule": [
+            {"name": "strip-exe", "match": {"file-name": ["*.exe"]},
+             "action": "strip"},
+            {"name": "suspicious", "match": {"file-type": ["pdf"]},
+             "action": "tag", "subject-prefix": "[SUSPICIOUS] "},
+        ],
+    }
+
+
+def test_strip(relay, sink):
+    """A *.exe stripped: delivered without it, with the notice naming the
+    quarantined original, which is listed and released byte for byte."""
+    tag = "strip-%f" % time.time()
+    exe = b"MZ" + bytes(range(256)) * 2
+    code, text = send(relay, attach(tag, "application/octet-stream",
+                                    "setup.exe", exe))
+    qid = qid_of(text)
+    report("rule-strip-250", code == 250 and qid, "got %d %r" % (code, text))
+    got = at_sink(sink, tag)
+    m = re.search(rb"The attachment setup.exe was removed by the mail "
+                  rb"gateway: file name setup.exe matches \*.exe.\r\n"
+                  rb"The original message is kept in quarantine as "
+                  rb"([0-9A-V]+);", got or b"")
+    qid2 = m.group(1).decode() if m else None
+    report("rule-strip-delivered-with-notice", got is not None and
+           qid2 is not None and qid2 != qid and b64(exe)[:76] not in got and
+           b"See the file." in got and b"--b1--" in got,
+           "got %r" % (got or b"")[-1500:])
+    if not qid2:
+        return
+    status, out = quarantine(relay, "list", "reason=stripped")
+    report("rule-strip-original-listed", status == 0 and
+           qid2.encode() in out and qid.encode() in out and
+           (qid + " size=").encode() not in out,
+           "got %d %r" % (status, out))
+    p = subprocess.run([relaylib.QUEUE_TOOL, "-c", relay.config_path,
+                        "quarantine", "download", qid2], capture_output=True,
+                       timeout=30)
+    eml = p.stdout
+    report("rule-strip-original-kept", p.returncode == 0 and
+           b64(exe)[:76] in eml and b"removed by the mail gateway"
+           not in eml, "got %d %r" % (p.returncode, p.stderr))
+    status, out = quarantine(relay, "release", qid2)
+    report("rule-strip-release", status == 0, "got %d %r" % (status, out))
+    both = wait_for(lambda: len(sink.find(tag.encode())) >= 2 and
+                    sink.find(tag.encode()), 30)
+    orig = [x[2] for x in (both or []) if b64(exe)[:76] in x[2]]
+    report("rule-strip-release-delivered-exactly", len(orig) == 1 and
+           orig[0] == eml, "sink %d messages" % len(both or []))
+    report("rule-strip-logged", re.search(
+        qid + r": stripped: 1 part removed, original kept in quarantine "
+        r"as " + qid2, relay.log()) is not None, "no strip line")
+
+
+def test_subject_prefix(relay, sink):
+    tag = "prefix-%f" % time.time()
+    code, text = send(relay, attach(tag, "application/pdf", "report.pdf",
+                                    PDF))
+    got = at_sink(sink, tag)
+    report("rule-tag-subject-prefix", code == 250 and got is not None and
+           (b"\r\nSubject: [SUSPICIOUS] content " + tag.encode() + b"\r\n")
+           in got and b"X-Sekimori-Content: rule=suspicious" in got,
+           "got %d %r, %r" % (code, text, (got or b"")[:800]))
+
+
 # ---- the milter relay ------------------------------------------------------
 
 def milter_content():
@@ -383,6 +467,16 @@ def test_milter(relay, sink):
     report("milter-clean-delivered-with-header", code == 250 and got and
            b"X-Virus-Scanned: clamav-milter" in got,
            "got %d %r %r" % (code, text, (got or b"")[:600]))
+    # AddHeader Add is an insheader at index 1 (Sendmail's semantics:
+    # after the first field, the MTA's own Received): right after ours,
+    # not above it as a prepended block would be
+    hdr = (got or b"").split(b"\r\n\r\n", 1)[0]
+    at = hdr.find(b"X-Virus-Scanned:")
+    rcvd = hdr.find(b"Received: from client.sender.test")
+    report("milter-insheader-at-index", 0 <= rcvd < at < hdr.find(
+        b"\r\nFrom: ") and hdr.find(b"\r\nReceived: ", rcvd + 1,
+                                     at) == -1,
+           "header %r" % hdr[:1200])
     tag = "mvirus-%f" % time.time()
     code, text = send(relay, attach(tag, "application/octet-stream",
                                     "eicar.com", EICAR))
@@ -399,6 +493,29 @@ def test_milter(relay, sink):
            qid.encode() in out, "got %d %r" % (status, out))
     report("milter-quarantine-not-delivered", not_at_sink(sink, tag, 0.5),
            "delivered")
+
+
+def mreplace_content():
+    return {
+        "enabled": True,
+        "scanner": [{"name": "mreplace", "type": "milter",
+                     "address": MILTER_REPLACE, "timeout": 30}],
+        "inbound": {"scanner": ["mreplace"]},
+    }
+
+
+def test_milter_replace(relay, sink):
+    """chgheader of a field the message lacks adds it at the end of the
+    header (libmilter's smfi_chgheader), after the client's last field"""
+    tag = "mrepl-%f" % time.time()
+    code, text = send(relay, plain(tag))
+    got = at_sink(sink, tag)
+    hdr = (got or b"").split(b"\r\n\r\n", 1)[0]
+    at = hdr.find(b"X-Virus-Scanned: clamav-milter")
+    report("milter-chgheader-at-end", code == 250 and
+           at > hdr.find(b"Message-ID: <" + tag.encode()) > 0 and
+           hdr.count(b"X-Virus-Scanned:") == 1,
+           "got %d %r, header %r" % (code, text, hdr[:1200]))
 
 
 # ---- the failing relay -----------------------------------------------------
@@ -475,7 +592,7 @@ def run(tmp, name, sink, content, tests):
 
 
 def main():
-    for need in (CLAMD, MILTER_REJECT, MILTER_QUARANTINE):
+    for need in (CLAMD, MILTER_REJECT, MILTER_QUARANTINE, MILTER_REPLACE):
         if not need or not os.path.exists(need):
             report("content-setup", False,
                    "run by ci/scan-test.sh, which starts clamd and milters")
@@ -488,7 +605,11 @@ def main():
             [test_clean, test_viruses_refused, test_rules,
              test_quarantine_ops, test_retention, test_content_killed,
              test_logs])
+        run(tmp, "rewrite", sink, rewrite_content(),
+            [test_strip, test_subject_prefix])
         run(tmp, "milter", sink, milter_content(), [test_milter])
+        run(tmp, "mreplace", sink, mreplace_content(),
+            [test_milter_replace])
         dead = os.path.join(tmp, "dead.sock")
         dead_socket(dead)
         silent = silent_socket(os.path.join(tmp, "silent.sock"))

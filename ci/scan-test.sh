@@ -243,14 +243,14 @@ if wait_sock "$tmp/stub.sock" "$stub_pid"; then
 fi
 
 # ---- clamav-milter, against the same clamd --------------------------------
-start_milter() { # NAME ONINFECTED [CONFIG LINE]
+start_milter() { # NAME ONINFECTED [CONFIG LINE [ADDHEADER]]
 	cat >"$tmp/$1.conf" <<CONF
 MilterSocket unix:$tmp/$1.sock
 MilterSocketMode 666
 ClamdSocket unix:$tmp/clamd.sock
 OnInfected $2
 OnFail Defer
-AddHeader Add
+AddHeader ${4:-Add}
 Foreground yes
 LogSyslog no
 LogFile $tmp/$1.log
@@ -289,11 +289,17 @@ if start_milter milter-quarantine Quarantine; then
 		--milter "$tmp/milter-quarantine.sock" $M
 fi
 
+# AddHeader Replace: the X-Virus fields come as header changes (chgheader),
+# which sekimorid applies at the end of the header when they are missing
+start_milter milter-replace Reject "RejectMsg Rejected by test: %v" Replace
+
 # ---- sekimorid end to end, against the same clamd and milters -------------
-if [ -S "$tmp/milter-reject.sock" ] && [ -S "$tmp/milter-quarantine.sock" ]; then
+if [ -S "$tmp/milter-reject.sock" ] && [ -S "$tmp/milter-quarantine.sock" ] &&
+    [ -S "$tmp/milter-replace.sock" ]; then
 	SK_CLAMD_SOCK=$tmp/clamd.sock \
 	SK_MILTER_REJECT=$tmp/milter-reject.sock \
 	SK_MILTER_QUARANTINE=$tmp/milter-quarantine.sock \
+	SK_MILTER_REPLACE=$tmp/milter-replace.sock \
 		"$PY" "$top/ci/content-test.py" || fails=$((fails + 1))
 else
 	echo "FAIL: scan content-test: the milters did not come up"

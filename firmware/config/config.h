@@ -324,6 +324,9 @@ enum config_content_action {
 	CONFIG_CONTENT_QUARANTINE, /* 250, kept in quarantine */
 	CONFIG_CONTENT_TAG,        /* deliver with a header naming the rule */
 	CONFIG_CONTENT_DISCARD,    /* 250, dropped, logged */
+	CONFIG_CONTENT_STRIP,      /* the matching parts replaced by a
+				    * notice and delivered; the original
+				    * kept in quarantine */
 };
 
 /* Which messages a rule looks at. */
@@ -352,6 +355,8 @@ struct config_content_rule {
 	uint64_t size_over;        /* message larger than; 0: none */
 	enum config_content_action action;
 	char reply[CONFIG_RULE_REPLY_SIZE]; /* reject text, "" = default */
+	/* tag: put before the Subject's value ("[SUSPICIOUS] "); "" none */
+	char subject_prefix[CONFIG_RULE_REPLY_SIZE];
 };
 
 struct config_quarantine {

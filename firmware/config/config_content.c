@@ -24,7 +24,7 @@ static const char *const config_scanner_failures[] = { "tempfail",
 static const char *const config_content_directions[] = { "both", "inbound",
 	"outbound" };
 static const char *const config_content_actions[] = { "accept", "reject",
-	"quarantine", "tag", "discard" };
+	"quarantine", "tag", "discard", "strip" };
 
 /* config_content_scanner - one scanner entry into s */
 static enum sk_result
@@ -207,6 +207,8 @@ config_content_rule(const struct lyd_node *n, struct config_content_rule *r,
 		 errlen)) != SK_OK ||
 	    (res = config_node_str(n, "reject-text", r->reply, sizeof(r->reply),
 		 err, errlen)) != SK_OK ||
+	    (res = config_node_str(n, "subject-prefix", r->subject_prefix,
+		 sizeof(r->subject_prefix), err, errlen)) != SK_OK ||
 	    (res = config_content_match(config_node_child(n, "match"), r, err,
 		 errlen)) != SK_OK) {
 		return res;

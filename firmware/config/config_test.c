@@ -778,6 +778,38 @@ test_local_limits(void)
 /* Content scanning: scanners, both chains and two rules, field by field
  * (the verdict and file-type bits are enum scan_verdict and enum
  * mime_ftype positions: infected 1, too-large 6; pe 1, zip 8, jar 14). */
+/* The rewriting actions: strip, and tag with a subject prefix (only
+ * with tag, printable). */
+static void
+test_content_rewrite(void)
+{
+	const struct config_content_rule *r = &cfg.content.rules[0];
+	enum sk_result res;
+
+	res = load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+		       " {\"rule\": [{\"name\": \"s\", \"action\": \"strip\","
+		       " \"match\": {\"file-name\": [\"*.exe\"]}},"
+		       " {\"name\": \"t\", \"action\": \"tag\","
+		       " \"subject-prefix\": \"[SUSPICIOUS] \"}]}}}");
+	TEST_CHECK(res == SK_OK && r[0].action == CONFIG_CONTENT_STRIP &&
+		r[0].subject_prefix[0] == '\0' &&
+		r[1].action == CONFIG_CONTENT_TAG &&
+		strcmp(r[1].subject_prefix, "[SUSPICIOUS] ") == 0,
+	    "strip and prefix: %s %s act %u %u \"%s\"", sk_result_str(res), err,
+	    r[0].action, r[1].action, r[1].subject_prefix);
+	TEST_CHECK(load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+			    " {\"rule\": [{\"name\": \"a\", \"action\": "
+			    "\"reject\", \"subject-prefix\": \"x\"}]}}}") ==
+		    SK_E_SYNTAX &&
+		strstr(err, "only used with action tag") != NULL,
+	    "subject-prefix with reject: %s", err);
+	TEST_CHECK(load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+			    " {\"rule\": [{\"name\": \"a\", \"action\": "
+			    "\"tag\", \"subject-prefix\": \"x\\u0001\"}]}}}") ==
+		SK_E_SYNTAX,
+	    "subject-prefix with a control character: %s", err);
+}
+
 static void
 test_content(void)
 {
@@ -881,6 +913,7 @@ test_content(void)
 		    SK_E_SYNTAX &&
 		strstr(err, "not starting with a digit") != NULL,
 	    "reject-text with a code: %s", err);
+	test_content_rewrite();
 }
 
 /* Quarantine retention: the model's defaults, set values, the range. */

@@ -39,6 +39,8 @@
 #define CONTENT_NAMES_MAX 64           /* file names kept for rules */
 #define CONTENT_NAME_SIZE 256          /* one kept name, cut, NUL */
 #define CONTENT_HEADER_SIZE 1024       /* the tag header, CRLF ended */
+#define CONTENT_PARTS_MAX 128          /* leaf parts remembered (strip) */
+#define CONTENT_STRIP_MAX 32           /* parts one strip removes */
 
 /* What the message holds, as far as the rules care. */
 struct content_facts_view {
@@ -59,6 +61,17 @@ struct content_facts_view {
 	size_t names_dropped; /* names past CONTENT_NAMES_MAX, not kept */
 };
 
+/* One leaf part, as a strip rule looks at it (content_rewrite.h). */
+struct content_part_fact {
+	uint64_t raw_start, raw_end;    /* mime.h; MIME_RAW_UNKNOWN inside an
+					 * encoded container */
+	uint64_t file_types;            /* its true type (or its ZIP's kind) */
+	uint8_t in_multipart;           /* its parent is a multipart */
+	uint8_t exec, encrypted, macro; /* what its archive holds */
+	char names[2][CONTENT_NAME_SIZE]; /* filename=, name= ("": none) */
+	size_t member_first, member_end;  /* its members in view.names */
+};
+
 struct content_facts; /* opaque: content_facts_size() octets */
 
 size_t content_facts_size(void);
@@ -68,6 +81,10 @@ void content_facts_feed(struct content_facts *f, const uint8_t *p, size_t len);
 void content_facts_finish(struct content_facts *f);
 const struct content_facts_view *content_facts_view(
     const struct content_facts *f);
+/* content_facts_parts - the leaf parts seen, in order (at most
+ * CONTENT_PARTS_MAX; *dropped counts the others) */
+const struct content_part_fact *
+content_facts_parts(const struct content_facts *f, size_t *n, size_t *dropped);
 
 /* One scanner's part in the decision. */
 struct content_scan {
@@ -91,9 +108,13 @@ struct content_decision {
 	 * and the milters' added fields; "" none */
 	char prepend[MSG_PREPEND_MAX + 1];
 	size_t prepend_len;
-	const char *rule; /* the rule that acted, or NULL */
-	const char *by;   /* the scanner that decided, or NULL */
-	char log[1024];   /* "clamav=infected(Eicar-Test-Signature) ..." */
+	size_t tag_len; /* prepend[0..tag_len): the rule's tag header; the
+			 * milters' fields follow it */
+	const struct config_content_rule *strip; /* a strip rule acted */
+	const char *subject_prefix; /* a tag rule's prefix, or NULL */
+	const char *rule;           /* the rule that acted, or NULL */
+	const char *by;             /* the scanner that decided, or NULL */
+	char log[1024]; /* "clamav=infected(Eicar-Test-Signature) ..." */
 };
 
 /*

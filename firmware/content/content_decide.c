@@ -92,7 +92,7 @@ content_scanner_name(const struct content_scan *s)
 }
 
 static const char *const content_action_words[] = { "accept", "reject",
-	"quarantine", "tag", "discard" };
+	"quarantine", "tag", "discard", "strip" };
 static const char *const content_policy_words[] = { "accept", "reject",
 	"tempfail", "discard", "quarantine" };
 
@@ -460,9 +460,13 @@ content_rule_act(const struct config_content_rule *r, const char *what,
 		break;
 	case CONFIG_CONTENT_QUARANTINE:
 	case CONFIG_CONTENT_DISCARD:
+	case CONFIG_CONTENT_STRIP:
+		/* strip: quarantine unless the content process can cut
+		 * the parts out (it knows where they are, we do not) */
 		out->action = r->action == CONFIG_CONTENT_DISCARD ?
 		    MSG_POLICY_DISCARD :
 		    MSG_POLICY_QUARANTINE;
+		out->strip = r->action == CONFIG_CONTENT_STRIP ? r : NULL;
 		content_sb_init(&b, out->reply, sizeof(out->reply));
 		content_sb_fmt(&b, "rule %s: ", r->name);
 		content_sb_str(&b, what);
@@ -471,7 +475,9 @@ content_rule_act(const struct config_content_rule *r, const char *what,
 		out->action = MSG_POLICY_ACCEPT;
 		content_sb_init(&b, out->prepend, CONTENT_HEADER_SIZE);
 		content_tag_header(&b, r->name, what);
-		out->prepend_len = b.len;
+		out->prepend_len = out->tag_len = b.len;
+		out->subject_prefix =
+		    r->subject_prefix[0] != '\0' ? r->subject_prefix : NULL;
 		break;
 	default:
 		out->action = MSG_POLICY_ACCEPT;
@@ -515,7 +521,8 @@ content_log(const struct content_scan *scans, size_t n, unsigned dropped,
 
 	snprintf(tail, sizeof(tail), "rule=%s action=%s",
 	    rule != NULL ? rule->name : "none",
-	    rule != NULL && (unsigned)rule->action < 5 ?
+	    rule != NULL &&
+		    (unsigned)rule->action < SK_NELEM(content_action_words) ?
 		content_action_words[rule->action] :
 		content_policy_words[out->action]);
 	content_sb_init(&b, out->log, sizeof(out->log) - strlen(tail) - 32);

@@ -48,6 +48,11 @@ struct content_facts {
 	uint64_t ole_pos; /* body octets seen */
 	uint8_t ole_buf[CONTENT_OLE_HEADER + CONTENT_OLE_SLOT];
 
+	/* the leaf part being read, and those done */
+	struct content_part_fact cur;
+	struct content_part_fact parts[CONTENT_PARTS_MAX];
+	size_t nparts, parts_dropped;
+
 	struct mime_walker walker;
 	uint8_t archive[CONTENT_ARCHIVE_MAX]; /* last: never cleared */
 };
@@ -194,6 +199,7 @@ content_zip_entry(void *arg, const struct mime_zip_entry *e)
 	if (content_exec_name(e->name, e->name_len) ||
 	    content_stored_exec(f, e)) {
 		f->view.executable_in_archive = 1;
+		f->cur.exec = 1;
 	}
 	return 0; /* list every entry: the summary needs them all */
 }
@@ -235,8 +241,11 @@ content_zip_end(struct content_facts *f)
 		}
 		v->encrypted_archive |= sum.encrypted > 0;
 		v->office_macro |= sum.vba != 0;
+		f->cur.encrypted |= sum.encrypted > 0;
+		f->cur.macro |= sum.vba != 0;
 	}
 	v->file_types |= 1ull << t;
+	f->cur.file_types |= 1ull << t;
 }
 
 /* content_ole_feed - an OLE2 body, 128-octet slot by slot */
@@ -267,6 +276,7 @@ content_ole_feed(struct content_facts *f, const uint8_t *p, size_t n)
 			f->ole_buf[CONTENT_OLE_HEADER + 0x42] == 2) &&
 		    mime_ole_macro_hint(f->ole_buf, sizeof(f->ole_buf))) {
 			f->view.office_macro = 1;
+			f->cur.macro = 1;
 		}
 	}
 }
@@ -297,6 +307,7 @@ content_typed(struct content_facts *f)
 	f->ole = f->type == MIME_FT_OLE2;
 	if (!f->zip) {
 		f->view.file_types |= 1ull << f->type;
+		f->cur.file_types |= 1ull << f->type;
 	}
 	/* archives we cannot look into (rar, 7z, cab, tar, gzip...) */
 	if (!f->zip && (mime_ftype_class(f->type) & MIME_FC_ARCHIVE)) {
@@ -335,6 +346,23 @@ content_body(struct content_facts *f, const uint8_t *p, size_t n)
 static void
 content_part_start(struct content_facts *f, const struct mime_part *part)
 {
+	const struct mime_walker *w = &f->walker;
+
+	memset(&f->cur, 0, sizeof(f->cur));
+	f->cur.raw_start = part->raw_start;
+	/* the walker's own stack: the part is on top, its parent below */
+	f->cur.in_multipart =
+	    w->nent >= 2 && w->ent[w->nent - 2].p.kind == MIME_KIND_MULTIPART;
+	if (part->filename != NULL) {
+		content_name_copy(f->cur.names[0], part->filename->text,
+		    content_name_end(part->filename->text,
+			part->filename->len));
+	}
+	if (part->name != NULL) {
+		content_name_copy(f->cur.names[1], part->name->text,
+		    content_name_end(part->name->text, part->name->len));
+	}
+	f->cur.member_first = f->view.nnames;
 	if (part->filename != NULL) {
 		content_name_add(f, part->filename->text, part->filename->len);
 	}
@@ -351,7 +379,7 @@ content_part_start(struct content_facts *f, const struct mime_part *part)
 
 /* content_part_end - the leaf ended: type it if it was short, list it */
 static void
-content_part_end(struct content_facts *f)
+content_part_end(struct content_facts *f, const struct mime_part *part)
 {
 	if (!f->open) {
 		return; /* a container, after its sub-parts */
@@ -359,8 +387,16 @@ content_part_end(struct content_facts *f)
 	if (!f->typed) {
 		content_typed(f);
 	}
+	f->cur.member_first = f->view.nnames; /* the part's own names */
 	if (f->zip) {
 		content_zip_end(f);
+	}
+	f->cur.member_end = f->view.nnames;
+	f->cur.raw_end = part->raw_end;
+	if (f->nparts < CONTENT_PARTS_MAX) {
+		f->parts[f->nparts++] = f->cur;
+	} else {
+		f->parts_dropped++;
 	}
 	f->open = 0;
 }
@@ -379,7 +415,7 @@ content_event(void *arg, const struct mime_event *ev)
 		content_body(f, ev->data, ev->len);
 		break;
 	case MIME_EV_PART_END:
-		content_part_end(f);
+		content_part_end(f, ev->part);
 		break;
 	default:
 		break;
@@ -413,6 +449,14 @@ content_facts_finish(struct content_facts *f)
 	}
 	f->view.mime_flags = mime_finish(&f->walker);
 	f->finished = 1;
+}
+
+const struct content_part_fact *
+content_facts_parts(const struct content_facts *f, size_t *n, size_t *dropped)
+{
+	*n = f->nparts;
+	*dropped = f->parts_dropped;
+	return f->parts;
 }
 
 const struct content_facts_view *

@@ -25,6 +25,7 @@
  * recipient list a milter sees.
  */
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -43,6 +44,7 @@
 #include "chan.h"
 #include "content.h"
 #include "content_process.h"
+#include "content_rewrite.h"
 #include "event.h"
 #include "log.h"
 
@@ -58,6 +60,8 @@ struct content_job {
 	const char *failed;       /* not decided: why (451) */
 	struct policy_check check;
 	struct content_decision decision;
+	int out_fd;      /* the rewritten message (memfd), or -1 */
+	uint8_t rewrite; /* enum msg_rewrite */
 	char warn[CONTENT_WARN_MAX];
 	size_t warn_len;
 };
@@ -71,6 +75,15 @@ struct content_worker {
 	uint8_t *chunk;             /* CONTENT_CHUNK */
 	struct content_scan *scans; /* CONFIG_SCANNERS_MAX */
 	const char **rcpt;          /* POLICY_MSG_RCPT_MAX */
+	/* the rewrite (content_rewrite.h): the chain's header edits, a
+	 * milter's new body (a memfd, -1 none), the parts to strip */
+	struct content_edits *edits;
+	struct content_rewrite_scratch *rw;
+	struct content_strip *strip;
+	int body_fd;
+	uint64_t body_size;
+	int body_bad; /* the new body could not be kept */
+	int body_new; /* the running milter sent (part of) a new body */
 };
 
 /* What the loop and the workers share, under lock. */
@@ -276,9 +289,11 @@ content_header_add(struct content_scan *s, const char *name, const char *value,
 	return 0;
 }
 
-/* content_milter_edits - the milter's modifications: added fields go
- * to add_headers; quarantine is in the verdict already; the rest
- * (header changes, recipients, sender, body, a refused recipient) is
+/* content_milter_edits - the milter's modifications: added fields also
+ * go to add_headers (the prepend of a quarantined message, which is
+ * kept unchanged); header edits and a new body are applied by the
+ * rewrite (content_rewrite.h); quarantine is in the verdict already;
+ * the envelope changes (recipients, sender, a refused recipient) are
  * counted, not applied */
 static void
 content_milter_edits(struct content_scan *s,
@@ -291,17 +306,53 @@ content_milter_edits(struct content_scan *s,
 		case SCAN_MA_ADDHEADER:
 		case SCAN_MA_INSHEADER:
 			/* insheader's index: our block goes first anyway */
-			if (content_header_add(s, a->a[i].name, a->a[i].value,
-				leadspc) != 0) {
-				s->not_applied++;
-			}
+			(void)content_header_add(s, a->a[i].name, a->a[i].value,
+			    leadspc);
 			break;
 		case SCAN_MA_QUARANTINE:
+		case SCAN_MA_CHGHEADER:
+		case SCAN_MA_REPLBODY:
 			break;
 		default:
 			s->not_applied++;
 			break;
 		}
+	}
+}
+
+/* content_replbody - a milter's new body, as it arrives, to a memfd */
+static void
+content_replbody(void *arg, const uint8_t *p, size_t n)
+{
+	struct content_worker *w = arg;
+	ssize_t put;
+
+	if (!w->body_new) {
+		/* this milter's body replaces an earlier milter's */
+		w->body_new = 1;
+		w->body_size = 0;
+		w->body_bad = 0;
+	}
+	if (w->body_bad) {
+		return;
+	}
+	if (w->body_fd == -1 &&
+	    (w->body_fd = memfd_create("sekimori-body", MFD_CLOEXEC)) == -1) {
+		w->body_bad = 1;
+		return;
+	}
+	while (n > 0) {
+		put = pwrite(w->body_fd, p, n, (off_t)w->body_size);
+		if (put < 0 && errno == EINTR) {
+			continue;
+		}
+		if (put <= 0) {
+			w->body_bad = 1;
+			return;
+		}
+		w->body_size += (uint64_t)put;
+		p += put;
+		n -= (size_t)put;
 	}
 }
 
@@ -341,6 +392,37 @@ content_scan_feed(struct content_worker *w, const struct scan_backend *b,
 	return SK_OK;
 }
 
+/* content_replbody_empty - a REPLBODY whose body had no octets (the
+ * callback never ran): the new body is empty */
+static void
+content_replbody_empty(struct content_worker *w,
+    const struct scan_milter_actions *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n && !w->body_new; i++) {
+		if (a->a[i].type == SCAN_MA_REPLBODY) {
+			content_replbody(w, (const uint8_t *)"", 0);
+		}
+	}
+}
+
+/* content_milter_hook - the milter core keeps a new body through us
+ * (scan_milter_io.c only counts it); 1, so it chains in a condition */
+static int
+content_milter_hook(struct content_worker *w, const struct scan_backend *b)
+{
+	struct scan_milter *core;
+
+	if (b == &scan_milter_backend) {
+		core = &((struct scan_milter_io *)w->ctx)->core;
+		core->replbody = content_replbody;
+		core->replbody_arg = w;
+		core->replbody_max = P.msg_max;
+	}
+	return 1;
+}
+
 /* content_scan_one - one scanner over the message into *out */
 static void
 content_scan_one(struct content_worker *w, int fd, uint64_t size,
@@ -364,7 +446,8 @@ content_scan_one(struct content_worker *w, int fd, uint64_t size,
 	conf.address = sc->address;
 	conf.timeout_ms = sc->timeout_ms;
 	conf.max_size = sc->max_size;
-	if (b->open(w->ctx, &conf, env) == SK_OK &&
+	w->body_new = 0;
+	if (b->open(w->ctx, &conf, env) == SK_OK && content_milter_hook(w, b) &&
 	    content_scan_feed(w, b, fd, size, &unread) == SK_OK) {
 		(void)b->finish(w->ctx); /* the verdict says how it went */
 	}
@@ -381,6 +464,10 @@ content_scan_one(struct content_worker *w, int fd, uint64_t size,
 		    (((const struct scan_milter_io *)w->ctx)->core.protocol &
 			SMFIP_HDR_LEADSPC) != 0;
 		content_milter_edits(out, a, leadspc);
+		content_edits_add(w->edits, a, leadspc);
+		content_replbody_empty(w, a);
+		out->not_applied += w->edits->dropped;
+		w->edits->dropped = 0;
 	}
 	b->close(w->ctx);
 }
@@ -426,7 +513,7 @@ content_job_warnings(struct content_job *j, const struct content_scan *s,
 		if (s[i].not_applied > 0) {
 			content_warn(j,
 			    "%s: content: milter %s: %u modification%s not "
-			    "applied (only added header fields are)",
+			    "applied (envelope changes are not)",
 			    qid, s[i].scanner->name, s[i].not_applied,
 			    s[i].not_applied == 1 ? "" : "s");
 		}
@@ -438,6 +525,125 @@ content_job_warnings(struct content_job *j, const struct content_scan *s,
 		    qid, j->check.rcpt_omitted,
 		    j->check.rcpt_omitted == 1 ? "" : "s");
 	}
+}
+
+/* content_has_replbody - whether a milter of the chain sent a new body
+ * (the body file holds the last one) */
+static int
+content_has_replbody(const struct content_worker *w)
+{
+	return w->body_fd != -1 && !w->body_bad;
+}
+
+/* content_strip_reason - "rule NAME: stripped N part(s): WHAT" from the
+ * quarantine reason "rule NAME: WHAT" */
+static void
+content_strip_reason(struct content_decision *d, size_t nparts)
+{
+	char what[MSG_POLICY_REPLY_MAX + 1];
+	const char *colon = strstr(d->reply, ": ");
+
+	snprintf(what, sizeof(what), "%s", colon != NULL ? colon + 2 : "");
+	/* a long WHAT is cut: the reason has MSG_POLICY_REPLY_MAX octets */
+	if (snprintf(d->reply, sizeof(d->reply),
+		"rule %s: stripped %zu part%s: %s", d->strip->name, nparts,
+		nparts == 1 ? "" : "s", what) >= (int)sizeof(d->reply)) {
+		d->reply[sizeof(d->reply) - 1] = '\0';
+	}
+}
+
+/* content_memfd - the rewritten message into a new memfd; SK_OK with
+ * j->out_fd set */
+static enum sk_result
+content_memfd(struct content_worker *w, struct content_job *j,
+    const struct content_rewrite_in *in)
+{
+	unsigned not_applied = 0;
+	uint64_t out_size;
+	enum sk_result r;
+	int fd;
+
+	if ((fd = memfd_create("sekimori-rewrite", MFD_CLOEXEC)) == -1) {
+		return SK_E_IO;
+	}
+	r = content_rewrite(in, w->rw, fd, &out_size, &not_applied);
+	if (r != SK_OK) {
+		close(fd);
+		return r;
+	}
+	if (not_applied > 0) {
+		content_warn(j,
+		    "%s: content: %u header edit%s not applied (not a valid "
+		    "header field, or no room)",
+		    j->check.qid, not_applied, not_applied == 1 ? "" : "s");
+	}
+	j->out_fd = fd;
+	return SK_OK;
+}
+
+/*
+ * content_job_rewrite - the delivered message, when it changes: a strip
+ * rule's parts cut out (else the whole message stays in quarantine), a
+ * milter's header edits and new body, a tag rule's subject prefix. A
+ * change that cannot be made is a 451 (README "Rewriting").
+ */
+static void
+content_job_rewrite(struct content_worker *w, struct content_job *j,
+    uint64_t size)
+{
+	struct content_decision *d = &j->decision;
+	struct content_rewrite_in in;
+	enum sk_result r = SK_OK;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = j->fd;
+	in.size = size;
+	in.edits = w->edits;
+	in.body_fd = content_has_replbody(w) ? w->body_fd : -1;
+	in.body_size = w->body_size;
+	in.subject_prefix = d->subject_prefix;
+	in.max = P.msg_max;
+	if (d->action == MSG_POLICY_QUARANTINE && d->strip != NULL) {
+		if (in.body_fd != -1 || w->body_bad ||
+		    content_strip_pick(w->facts, d->strip, w->strip) != 0) {
+			content_warn(j,
+			    "%s: content: rule %s: nothing can be stripped "
+			    "alone: the whole message is quarantined",
+			    j->check.qid, d->strip->name);
+			return;
+		}
+		in.strip = w->strip;
+		if (content_memfd(w, j, &in) != SK_OK) {
+			content_warn(j,
+			    "%s: content: rule %s: the message cannot be "
+			    "rewritten: the whole message is quarantined",
+			    j->check.qid, d->strip->name);
+			return;
+		}
+		content_strip_reason(d, w->strip->n);
+		d->action = MSG_POLICY_ACCEPT;
+		j->rewrite = MSG_REWRITE_STRIP;
+		return;
+	}
+	if (d->action != MSG_POLICY_ACCEPT ||
+	    (w->edits->n == 0 && in.body_fd == -1 && !w->body_bad &&
+		d->subject_prefix == NULL)) {
+		return;
+	}
+	if (w->body_bad || (r = content_memfd(w, j, &in)) != SK_OK) {
+		content_warn(j,
+		    "%s: content: the message cannot be rewritten "
+		    "(%s): action=tempfail",
+		    j->check.qid,
+		    w->body_bad ? "the new body could not be kept" :
+				  sk_result_str(r));
+		d->action = MSG_POLICY_TEMPFAIL;
+		snprintf(d->reply, sizeof(d->reply), "%s",
+		    r == SK_E_TOO_LONG && !w->body_bad ? CONTENT_REPLY_TOO_BIG :
+							 CONTENT_REPLY_REWRITE);
+		return;
+	}
+	j->rewrite = MSG_REWRITE_REPLACE;
 }
 
 /* content_job_run - read, scan along the direction's chain, decide */
@@ -455,6 +661,11 @@ content_job_run(struct content_worker *w, struct content_job *j)
 	if (content_read_facts(w, j, &size) != 0) {
 		return;
 	}
+	w->edits->n = w->edits->used = 0;
+	w->edits->dropped = 0;
+	w->body_size = 0;
+	w->body_bad = 0;
+	w->body_new = 0;
 	content_env(w, j, &env);
 	for (i = 0; i < chain->nscanners && i < CONFIG_SCANNERS_MAX; i++) {
 		if (chain->scanner[i] >= conf->nscanners) {
@@ -469,6 +680,11 @@ content_job_run(struct content_worker *w, struct content_job *j)
 	content_decide(conf, j->check.direction, content_facts_view(w->facts),
 	    w->scans, n, &j->decision);
 	content_job_warnings(j, w->scans, n);
+	content_job_rewrite(w, j, size);
+	if (w->body_fd != -1) {
+		close(w->body_fd);
+		w->body_fd = -1;
+	}
 }
 
 /* content_worker_main - take jobs until told to stop and none is left */
@@ -536,6 +752,9 @@ content_job_free(struct content_job *j)
 	if (j->fd != -1) {
 		close(j->fd);
 	}
+	if (j->out_fd != -1) {
+		close(j->out_fd);
+	}
 	free(j);
 }
 
@@ -543,7 +762,8 @@ content_job_free(struct content_job *j)
  * would take it (a decision we cannot send becomes a 451) */
 static enum sk_result
 content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
-    uint8_t action, const char *reply, const char *prepend, size_t plen)
+    uint8_t action, const char *reply, const char *prepend, size_t plen,
+    uint8_t rewrite)
 {
 	static struct policy_wire_verdict v, back;
 
@@ -556,6 +776,7 @@ content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
 	snprintf(v.reply, sizeof(v.reply), "%s", reply);
 	memcpy(v.prepend, prepend, plen);
 	v.prepend_len = plen;
+	v.rewrite = rewrite;
 	msg_body_writer_init(bw, body, MSG_BODY_MAX);
 	policy_msg_verdict_put(bw, &v);
 	if (bw->err) {
@@ -565,30 +786,47 @@ content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
 }
 
 /* content_answer - P_VERDICT for session peer, if the smtp link that
- * asked is still there (else the answer has nobody to go to) */
+ * asked is still there (else the answer has nobody to go to); *out_fd
+ * (the rewritten message with rewrite, else -1) goes with it, and is -1
+ * after (the channel or we closed it) */
 static void
 content_answer(uint32_t peer, unsigned gen, const char *qid, uint8_t action,
-    const char *reply, const char *prepend, size_t plen)
+    const char *reply, const char *prepend, size_t plen, int *out_fd,
+    uint8_t rewrite)
 {
 	static uint8_t body[MSG_BODY_MAX];
 	struct msg_body_writer bw;
+	int fd = *out_fd;
 
+	*out_fd = -1;
 	if (!P.smtp.open || P.smtp.gen != gen) {
+		if (fd != -1) {
+			close(fd);
+		}
 		return;
 	}
-	if (content_encode(&bw, body, qid, action, reply, prepend, plen) !=
-	    SK_OK) {
+	if (content_encode(&bw, body, qid, action, reply, prepend, plen,
+		fd != -1 ? rewrite : MSG_REWRITE_NONE) != SK_OK) {
 		log_warn("%s: content: the decision cannot be sent "
 			 "(action %u, reply \"%s\"): action=tempfail",
 		    qid, action, reply);
+		if (fd != -1) {
+			close(fd);
+			fd = -1;
+		}
 		if (content_encode(&bw, body, qid, MSG_POLICY_TEMPFAIL,
-			CONTENT_REPLY_UNAVAILABLE, "", 0) != SK_OK) {
+			CONTENT_REPLY_UNAVAILABLE, "", 0,
+			MSG_REWRITE_NONE) != SK_OK) {
 			panic("content: the tempfail verdict does not encode");
 		}
 	}
-	if (chan_send_body(&P.smtp, MSG_P_VERDICT, peer, -1, &bw) != SK_OK &&
-	    P.smtp.open) {
-		fatal("content: cannot answer smtp");
+	if (chan_send_body(&P.smtp, MSG_P_VERDICT, peer, fd, &bw) != SK_OK) {
+		if (fd != -1) {
+			close(fd);
+		}
+		if (P.smtp.open) {
+			fatal("content: cannot answer smtp");
+		}
 	}
 }
 
@@ -616,12 +854,20 @@ content_job_answer(struct content_job *j)
 		log_warn("%s: content: %s: action=tempfail", j->check.qid,
 		    j->failed);
 		content_answer(j->peer, j->smtp_gen, j->check.qid,
-		    MSG_POLICY_TEMPFAIL, CONTENT_REPLY_UNAVAILABLE, "", 0);
+		    MSG_POLICY_TEMPFAIL, CONTENT_REPLY_UNAVAILABLE, "", 0,
+		    &j->out_fd, MSG_REWRITE_NONE);
 		return;
 	}
-	log_info("%s: content: %s", j->check.qid, d->log);
+	log_info("%s: content: %s%s", j->check.qid, d->log,
+	    j->rewrite == MSG_REWRITE_STRIP       ? " rewrite=strip" :
+		j->rewrite == MSG_REWRITE_REPLACE ? " rewrite=replace" :
+						    "");
+	/* a rewritten message has the milters' fields in it: only the
+	 * tag header goes before it */
 	content_answer(j->peer, j->smtp_gen, j->check.qid, d->action, d->reply,
-	    d->prepend, d->prepend_len);
+	    d->prepend,
+	    j->rewrite != MSG_REWRITE_NONE ? d->tag_len : d->prepend_len,
+	    &j->out_fd, j->rewrite);
 }
 
 /* content_done_ready - the eventfd: answer every finished job */
@@ -658,7 +904,7 @@ content_refuse(struct content_job *j, const char *reply, const char *why)
 {
 	log_warn("%s: content: %s: action=tempfail", j->check.qid, why);
 	content_answer(j->peer, j->smtp_gen, j->check.qid, MSG_POLICY_TEMPFAIL,
-	    reply, "", 0);
+	    reply, "", 0, &j->out_fd, MSG_REWRITE_NONE);
 	content_job_free(j);
 }
 
@@ -675,6 +921,8 @@ content_check(struct msg *m)
 		fatal("content: out of memory");
 	}
 	memset(j, 0, offsetof(struct content_job, check));
+	j->out_fd = -1;
+	j->rewrite = MSG_REWRITE_NONE;
 	j->warn[0] = '\0';
 	j->warn_len = 0;
 	j->fd = m->fd;
@@ -832,8 +1080,13 @@ content_workers_start(void)
 		w->chunk = malloc(CONTENT_CHUNK);
 		w->scans = calloc(CONFIG_SCANNERS_MAX, sizeof(*w->scans));
 		w->rcpt = calloc(POLICY_MSG_RCPT_MAX, sizeof(*w->rcpt));
+		w->edits = malloc(sizeof(*w->edits));
+		w->rw = malloc(content_rewrite_scratch_size());
+		w->strip = malloc(sizeof(*w->strip));
+		w->body_fd = -1;
 		if (w->facts == NULL || w->ctx == NULL || w->chunk == NULL ||
-		    w->scans == NULL || w->rcpt == NULL) {
+		    w->scans == NULL || w->rcpt == NULL || w->edits == NULL ||
+		    w->rw == NULL || w->strip == NULL) {
 			fatal("content: out of memory for worker %zu", i);
 		}
 		if ((err = pthread_create(&w->thread, &attr,
@@ -867,6 +1120,9 @@ content_workers_stop(void)
 		free(w->chunk);
 		free(w->scans);
 		free(w->rcpt);
+		free(w->edits);
+		free(w->rw);
+		free(w->strip);
 	}
 }
 

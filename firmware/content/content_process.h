@@ -37,6 +37,11 @@
 #define CONTENT_REPLY_BUSY "451 4.7.1 Content scanning busy, try again later"
 #define CONTENT_REPLY_UNAVAILABLE \
 	"451 4.7.1 Content scanning unavailable, try again later"
+/* a change the content step must make and cannot (README "Rewriting") */
+#define CONTENT_REPLY_TOO_BIG \
+	"451 4.3.4 Message too large after rewriting, try again later"
+#define CONTENT_REPLY_REWRITE \
+	"451 4.3.0 Message could not be rewritten, try again later"
 
 /*
  * content_process - serve until MSG_SHUTDOWN (the jobs a worker runs

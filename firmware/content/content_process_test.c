@@ -153,14 +153,18 @@ fake_packet(int fd, char cmd, const void *data, size_t len)
 	return write(fd, buf, len + 5) == (ssize_t)(len + 5) ? 0 : -1;
 }
 
-/* fake_milter - OPTNEG with ADDHDRS and CHGHDRS, CONTINUE to every
- * stage; at the end of the body an added field folded with "\n", a
- * changed Subject (not applied by us), then ACCEPT */
+/* fake_milter - OPTNEG with ADDHDRS, CHGBODY and CHGHDRS, CONTINUE to
+ * every stage; at the end of the body an added field folded with "\n",
+ * a field inserted at the top, a changed Subject, a new body with bare
+ * LF, a new recipient (not applied), then ACCEPT */
 static int
 fake_milter(int fd)
 {
 	static const char add[] = "X-Scanned\0yes\nmore\0";
 	static const char chg[] = "\0\0\0\1Subject\0changed\0";
+	static const char ins[] = "\0\0\0\0X-First\0top\0";
+	static const char body[] = "new\nbody\n";
+	static const char rcpt[] = "<c@example.net>";
 	uint8_t len[4], buf[70000], opt[12];
 	uint32_t n;
 
@@ -175,7 +179,8 @@ fake_milter(int fd)
 		switch (buf[0]) {
 		case 'O':
 			msg_put_u32(opt, 6);
-			msg_put_u32(opt + 4, 0x11); /* ADDHDRS, CHGHDRS */
+			/* ADDHDRS, CHGBODY, ADDRCPT, CHGHDRS */
+			msg_put_u32(opt + 4, 0x17);
 			msg_put_u32(opt + 8, 0);
 			if (fake_packet(fd, 'O', opt, sizeof(opt)) != 0) {
 				return -1;
@@ -188,6 +193,9 @@ fake_milter(int fd)
 			if (write(fk.served_fd, "s", 1) < 0 ||
 			    fake_packet(fd, 'h', add, sizeof(add) - 1) != 0 ||
 			    fake_packet(fd, 'm', chg, sizeof(chg) - 1) != 0 ||
+			    fake_packet(fd, 'i', ins, sizeof(ins) - 1) != 0 ||
+			    fake_packet(fd, 'b', body, sizeof(body) - 1) != 0 ||
+			    fake_packet(fd, '+', rcpt, sizeof(rcpt)) != 0 ||
 			    fake_packet(fd, 'a', NULL, 0) != 0) {
 				return -1;
 			}
@@ -496,6 +504,23 @@ pump(int ms)
 	}
 }
 
+/* the descriptor of the last P_VERDICT, or -1 */
+static int verdict_fd = -1;
+
+/* verdict_content - the last verdict's descriptor's content in buf */
+static size_t
+verdict_content(char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (verdict_fd < 0 || (n = pread(verdict_fd, buf, size - 1, 0)) < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
 /* next_verdict - the next P_VERDICT to smtp: 1, or 0 after WAIT_MS */
 static int
 next_verdict(struct policy_wire_verdict *v, uint32_t *peer)
@@ -505,9 +530,10 @@ next_verdict(struct policy_wire_verdict *v, uint32_t *peer)
 
 	for (waited = 0; waited <= WAIT_MS; waited += 50) {
 		if (msg_next(&cp.sr, &m) == SK_OK) {
-			if (m.fd >= 0) {
-				close(m.fd);
+			if (verdict_fd >= 0) {
+				close(verdict_fd);
 			}
+			verdict_fd = m.fd; /* the rewritten message, or -1 */
 			*peer = m.hdr.peer;
 			if (m.hdr.type != MSG_P_VERDICT ||
 			    policy_msg_verdict_get(m.body, m.hdr.len, v) !=
@@ -732,10 +758,20 @@ test_accept_and_log(void)
 	    "no warning: %s", cp.logs);
 }
 
+/* the milter's edits applied in order: the added field at the end of
+ * the header, the inserted one at the top, Subject changed, the new
+ * body with CRLF; only the new recipient is not applied */
 static void
 test_milter(void)
 {
-	static const char want[] = "X-Scanned: yes\r\n\tmore\r\n";
+	static const char want[] = "X-First: top\r\n"
+				   "From: a@example.org\r\n"
+				   "To: b@example.net\r\n"
+				   "Subject: changed\r\n"
+				   "X-Scanned: yes\r\n\tmore\r\n"
+				   "\r\n"
+				   "new\r\nbody\r\n";
+	char got[1024];
 
 	if (fake_start() != 0) {
 		return;
@@ -744,9 +780,11 @@ test_milter(void)
 	cfg_chain(CONFIG_SCANNER_MILTER, 5000, 0);
 	if (one(&v)) {
 		TEST_CHECK(v.action == MSG_POLICY_ACCEPT &&
-			v.prepend_len == sizeof(want) - 1 &&
-			memcmp(v.prepend, want, sizeof(want) - 1) == 0,
-		    "action %u prepend \"%s\"", v.action, v.prepend);
+			v.rewrite == MSG_REWRITE_REPLACE && v.prepend_len == 0,
+		    "action %u rewrite %u prepend \"%s\"", v.action, v.rewrite,
+		    v.prepend);
+		verdict_content(got, sizeof(got));
+		TEST_CHECK(strcmp(got, want) == 0, "rewritten: \"%s\"", got);
 	}
 	TEST_CHECK(fake_served() == 1, "the milter saw %u messages",
 	    fake_served());

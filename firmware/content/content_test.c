@@ -5,12 +5,17 @@
  * built here (ZIP attachments built field by field, APPNOTE.TXT 4.3),
  * fed whole, an octet at a time and in random pieces.
  */
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base64.h"
 #include "content.h"
+#include "content_rewrite.h"
 #include "msg_body.h"
 #include "test.h"
 
@@ -1219,9 +1224,338 @@ test_model_names(void)
 	config_schema_free(schema);
 }
 
+/* ---- the rewrite ------------------------------------------------------ */
+
+static struct content_rewrite_scratch *rw;
+static struct content_strip strip;
+static char rw_out[1u << 17];
+
+/* memfd_of - a descriptor holding p[0..n) */
+static int
+memfd_of(const void *p, size_t n)
+{
+	int fd = memfd_create("content-test", MFD_CLOEXEC);
+
+	if (fd < 0 || write(fd, p, n) != (ssize_t)n) {
+		test_fail("memfd: %s", strerror(errno));
+	}
+	return fd;
+}
+
+/* parts_same - the parts of the facts whole and cut are the same */
+static void
+parts_same(const char *what)
+{
+	const struct content_part_fact *a, *b;
+	size_t na, nb, da, db;
+
+	a = content_facts_parts(facts_whole, &na, &da);
+	b = content_facts_parts(facts_cut, &nb, &db);
+	TEST_CHECK(na == nb && da == db && memcmp(a, b, na * sizeof(*a)) == 0,
+	    "%s: parts differ when cut (%zu, %zu)", what, na, nb);
+}
+
+/*
+ * rewrite_of - in (its strip picked with rule r, if any; edits, a new
+ * body and a prefix) rewritten into rw_out; the result. The facts are
+ * taken whole and in random pieces: the same parts either way.
+ */
+static enum sk_result
+rewrite_of(const struct msgbuf *in, const struct config_content_rule *r,
+    const struct content_edits *ed, const char *body, const char *prefix,
+    uint64_t max)
+{
+	struct content_rewrite_in ri;
+	uint64_t size = 0;
+	unsigned not_applied;
+	enum sk_result res;
+	ssize_t n;
+	int out;
+
+	memset(&ri, 0, sizeof(ri));
+	rw_out[0] = '\0';
+	facts_of(facts_whole, in, 0);
+	facts_of(facts_cut, in, 7);
+	parts_same("rewrite");
+	if (r != NULL) {
+		TEST_CHECK(content_strip_pick(facts_whole, r, &strip) == 0,
+		    "nothing to strip");
+		ri.strip = &strip;
+	}
+	ri.fd = memfd_of(in->p, in->len);
+	ri.size = in->len;
+	ri.edits = ed;
+	ri.body_fd = body != NULL ? memfd_of(body, strlen(body)) : -1;
+	ri.body_size = body != NULL ? strlen(body) : 0;
+	ri.subject_prefix = prefix;
+	ri.max = max;
+	out = memfd_create("content-test-out", MFD_CLOEXEC);
+	res = content_rewrite(&ri, rw, out, &size, &not_applied);
+	n = pread(out, rw_out, sizeof(rw_out) - 1, 0);
+	rw_out[n > 0 ? n : 0] = '\0';
+	TEST_CHECK(res != SK_OK || (uint64_t)n == size, "size %llu, read %zd",
+	    (unsigned long long)size, n);
+	close(ri.fd);
+	close(out);
+	if (ri.body_fd >= 0) {
+		close(ri.body_fd);
+	}
+	return res;
+}
+
+/* parses_clean - the rewritten message through the walker: no anomaly,
+ * and its facts (returned) in facts_cut */
+static const struct content_facts_view *
+parses_clean(const char *what)
+{
+	struct msgbuf out = { rw_out, strlen(rw_out), sizeof(rw_out) };
+	const struct content_facts_view *v;
+
+	facts_of(facts_cut, &out, 1);
+	v = content_facts_view(facts_cut);
+	TEST_CHECK(v->mime_flags == 0, "%s: walker flags %x", what,
+	    v->mime_flags);
+	return v;
+}
+
+static int
+rw_setup(void)
+{
+	if (!facts_setup()) {
+		return 0;
+	}
+	if (rw == NULL &&
+	    (rw = malloc(content_rewrite_scratch_size())) == NULL) {
+		test_fail("out of memory");
+		return 0;
+	}
+	return 1;
+}
+
+/* A base64 .exe in multipart/mixed: replaced by the notice, the text
+ * part and the structure kept, the token where the quarantine id goes. */
+static void
+test_rewrite_strip_exe(void)
+{
+	static const uint8_t mz[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff";
+	struct config_content_rule r;
+	const struct content_facts_view *v;
+
+	if (!rw_setup()) {
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "exe");
+	snprintf(r.file_names[0], sizeof(r.file_names[0]), "*.exe");
+	r.nfile_names = 1;
+	r.action = CONFIG_CONTENT_STRIP;
+	mb_start(&mb);
+	mb_attach(&mb, "application/octet-stream", "setup.exe", mz, sizeof(mz));
+	mb_str(&mb, "--B--\r\n");
+	TEST_CHECK(rewrite_of(&mb, &r, NULL, NULL, NULL, sizeof(rw_out) - 1) ==
+		SK_OK,
+	    "strip failed");
+	TEST_CHECK(strip.n == 1 && strcmp(strip.part[0].name, "setup.exe") == 0,
+	    "picked %zu", strip.n);
+	TEST_CHECK(strncmp(rw_out, msg_head, strlen(msg_head)) == 0 &&
+		strstr(rw_out, "TVqQ") == NULL &&
+		strstr(rw_out,
+		    "--B\r\nContent-Type: text/plain; charset=us-ascii\r\n") !=
+		    NULL &&
+		strstr(rw_out,
+		    "The attachment setup.exe was removed by the mail gateway: "
+		    "file name setup.exe matches *.exe.\r\n"
+		    "The original message is kept in quarantine "
+		    "as " MSG_QID_TOKEN ";") != NULL,
+	    "stripped: %s", rw_out);
+	TEST_CHECK(strlen(rw_out) > 7 &&
+		strcmp(rw_out + strlen(rw_out) - 9, "\r\n--B--\r\n") == 0,
+	    "end: %s", rw_out);
+	v = parses_clean("strip exe");
+	TEST_CHECK(!has_name(v, "setup.exe") &&
+		!(v->file_types & (1ull << MIME_FT_PE)),
+	    "the exe is still there");
+	/* a name the rule matches on a container (a message/rfc822 part is
+	 * no leaf) cannot be cut out: nothing is stripped then */
+	snprintf(r.file_names[1], sizeof(r.file_names[1]), "*.eml");
+	r.nfile_names = 2;
+	mb_start(&mb);
+	mb_str(&mb,
+	    "--B\r\nContent-Type: message/rfc822\r\n"
+	    "Content-Disposition: attachment; filename=fwd.eml\r\n\r\n"
+	    "Subject: inner\r\n\r\nhi\r\n");
+	mb_attach(&mb, "application/octet-stream", "setup.exe", mz, sizeof(mz));
+	mb_str(&mb, "--B--\r\n");
+	facts_of(facts_whole, &mb, 0);
+	TEST_CHECK(content_strip_pick(facts_whole, &r, &strip) == -1,
+	    "a container's name left behind");
+	/* a rule on verdicts alone names no part: nothing to strip */
+	memset(&r, 0, sizeof(r));
+	r.verdicts = 1u << SCAN_INFECTED;
+	TEST_CHECK(content_strip_pick(facts_whole, &r, &strip) == -1,
+	    "a verdict rule picked parts");
+}
+
+/* A ZIP holding an executable, inside a multipart inside the top one
+ * (and a message/rfc822 next to it that stays): only the ZIP goes. */
+static void
+test_rewrite_strip_nested(void)
+{
+	const struct zip_member m[] = {
+		{ "bin/run.scr", (const uint8_t *)"not really", 10, 0 },
+	};
+	struct config_content_rule r;
+	const struct content_facts_view *v;
+	size_t n;
+
+	if (!rw_setup()) {
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "arch");
+	r.executable_in_archive = 1;
+	r.action = CONFIG_CONTENT_STRIP;
+	mb_start(&mb);
+	mb_str(&mb,
+	    "--B\r\nContent-Type: message/rfc822\r\n\r\n"
+	    "From: c@example.net\r\nSubject: inner\r\n\r\nhi\r\n"
+	    "--B\r\nContent-Type: multipart/mixed; boundary=\"N\"\r\n\r\n"
+	    "preamble\r\n"
+	    "--N\r\nContent-Type: text/plain\r\n\r\ninner text\r\n");
+	n = zip_build(zip, sizeof(zip), m, SK_NELEM(m));
+	mb_str(&mb,
+	    "--N\r\nContent-Type: application/zip; name=\"f.zip\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n");
+	mb_base64(&mb, zip, n);
+	mb_str(&mb, "--N--\r\nepilogue\r\n--B--\r\n");
+	TEST_CHECK(rewrite_of(&mb, &r, NULL, NULL, NULL, sizeof(rw_out) - 1) ==
+		SK_OK,
+	    "strip failed");
+	TEST_CHECK(strip.n == 1 && strcmp(strip.part[0].name, "f.zip") == 0 &&
+		strcmp(strip.part[0].reason, "executable in archive") == 0,
+	    "picked %zu %s", strip.n, strip.part[0].reason);
+	TEST_CHECK(strstr(rw_out,
+		       "inner text\r\n--N\r\nContent-Type: "
+		       "text/plain; charset=us-ascii") != NULL &&
+		strstr(rw_out,
+		    "release it.\r\n--N--\r\nepilogue\r\n--B--\r\n") != NULL &&
+		strstr(rw_out, "Subject: inner\r\n\r\nhi\r\n--B\r\n") != NULL,
+	    "nested: %s", rw_out);
+	v = parses_clean("strip nested");
+	TEST_CHECK(!v->executable_in_archive && !has_name(v, "f.zip") &&
+		has_name(v, "bin/run.scr") == 0,
+	    "the archive is still there");
+}
+
+/* put_action - one milter action into a (strings in its arena) */
+static void
+put_action(struct scan_milter_actions *a, enum scan_milter_action_type t,
+    uint64_t index, const char *name, const char *value)
+{
+	struct scan_milter_action *x = &a->a[a->n++];
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+
+	x->type = t;
+	x->index = index;
+	memcpy(a->arena + a->arena_used, name, nl);
+	x->name = a->arena + a->arena_used;
+	memcpy(a->arena + a->arena_used + nl, value, vl);
+	x->value = a->arena + a->arena_used + nl;
+	a->arena_used += nl + vl;
+}
+
+/* A milter's edits in the order received (Sendmail and Postfix): the
+ * inserted field at its index, the added one at the end of the header,
+ * chgheader by occurrence (change, delete, add when missing), a bad
+ * field refused, envelope changes left to the caller; a new body. */
+static void
+test_rewrite_edits(void)
+{
+	static struct scan_milter_actions a;
+	static struct content_edits ed;
+	static const char want[] =
+	    "Received: from x by y; Thu, 26 Nov 2026 05:00:00 +0000\r\n"
+	    "X-Ins: 1\r\n"
+	    "From: a@example.com\r\n"
+	    "subject: changed\r\n\tfolded\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "X-Add: end\r\n"
+	    "X-Missing: new\r\n"
+	    "\r\n"
+	    "new body\r\nline 2\r\n";
+
+	if (!rw_setup()) {
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	memset(&ed, 0, sizeof(ed));
+	put_action(&a, SCAN_MA_ADDHEADER, 0, "X-Add", "end");
+	put_action(&a, SCAN_MA_INSHEADER, 1, "X-Ins", "1");
+	put_action(&a, SCAN_MA_CHGHEADER, 1, "subject", "changed\nfolded");
+	put_action(&a, SCAN_MA_CHGHEADER, 1, "To", "");
+	put_action(&a, SCAN_MA_CHGHEADER, 1, "X-Missing", "new");
+	put_action(&a, SCAN_MA_ADDRCPT, 0, "<c@example.net>", "");
+	put_action(&a, SCAN_MA_ADDHEADER, 0, "Bad Name", "x");
+	content_edits_add(&ed, &a, 0);
+	TEST_CHECK(ed.n == 6 && ed.dropped == 0, "kept %zu", ed.n);
+	mb.len = 0;
+	mb_str(&mb,
+	    "Received: from x by y; Thu, 26 Nov 2026 05:00:00 +0000\r\n"
+	    "From: a@example.com\r\nTo: b@example.org\r\nSubject: test\r\n"
+	    "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nold\r\n");
+	TEST_CHECK(rewrite_of(&mb, NULL, &ed, "new body\nline 2\r\n", NULL,
+		       sizeof(rw_out) - 1) == SK_OK &&
+		strcmp(rw_out, want) == 0,
+	    "edits: %s", rw_out);
+	parses_clean("edits");
+	/* the same without a new body: the old one, the empty line kept */
+	TEST_CHECK(rewrite_of(&mb, NULL, &ed, NULL, NULL, sizeof(rw_out) - 1) ==
+		    SK_OK &&
+		strstr(rw_out, "X-Missing: new\r\n\r\nold\r\n") != NULL,
+	    "old body: %s", rw_out);
+	/* the bound */
+	TEST_CHECK(rewrite_of(&mb, NULL, &ed, NULL, NULL, 40) == SK_E_TOO_LONG,
+	    "over the bound");
+}
+
+/* The subject prefix: before the value, not twice, added when there is
+ * no Subject field. */
+static void
+test_rewrite_subject(void)
+{
+	if (!rw_setup()) {
+		return;
+	}
+	mb.len = 0;
+	mb_str(&mb, "From: a@example.com\r\nSubject: hello\r\n\r\nbody\r\n");
+	TEST_CHECK(rewrite_of(&mb, NULL, NULL, NULL, "[SUSPICIOUS] ",
+		       sizeof(rw_out) - 1) == SK_OK &&
+		strcmp(rw_out,
+		    "From: a@example.com\r\nSubject: [SUSPICIOUS] hello\r\n"
+		    "\r\nbody\r\n") == 0,
+	    "prefix: %s", rw_out);
+	mb.len = 0;
+	mb_str(&mb, rw_out);
+	TEST_CHECK(rewrite_of(&mb, NULL, NULL, NULL, "[SUSPICIOUS] ",
+		       sizeof(rw_out) - 1) == SK_OK &&
+		strcmp(rw_out, mb.p) == 0,
+	    "twice: %s", rw_out);
+	mb.len = 0;
+	mb_str(&mb, "From: a@example.com\r\n\r\nbody\r\n");
+	TEST_CHECK(rewrite_of(&mb, NULL, NULL, NULL, "[SUSPICIOUS] ",
+		       sizeof(rw_out) - 1) == SK_OK &&
+		strcmp(rw_out,
+		    "From: a@example.com\r\nSubject: [SUSPICIOUS]\r\n"
+		    "\r\nbody\r\n") == 0,
+	    "added: %s", rw_out);
+}
+
 static void
 test_teardown(void)
 {
+	free(rw);
+	rw = NULL;
 	free(mb.p);
 	free(facts_whole);
 	free(facts_cut);
@@ -1245,6 +1579,10 @@ const struct test_case test_cases[] = {
 	{ "content_facts_names", test_facts_names },
 	{ "content_facts_big_zip", test_facts_big_zip },
 	{ "content_model_names", test_model_names },
+	{ "content_rewrite_strip_exe", test_rewrite_strip_exe },
+	{ "content_rewrite_strip_nested", test_rewrite_strip_nested },
+	{ "content_rewrite_edits", test_rewrite_edits },
+	{ "content_rewrite_subject", test_rewrite_subject },
 	{ "content_teardown", test_teardown },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

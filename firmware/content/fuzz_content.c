@@ -15,11 +15,23 @@
  * within MSG_POLICY_REPLY_MAX; the prepend passes msg_header_block_ok
  * and MSG_PREPEND_MAX, and a tag rule's header comes first, inside
  * CONTENT_HEADER_SIZE; the log ends with the rule and the action.
+ *
+ * The rewrite (content_rewrite.h): a strip rule on every part condition
+ * picks parts; when it does, the message is rewritten with them cut
+ * out, a subject prefix and two header edits (one cut from the
+ * message). The result is SK_OK or SK_E_TOO_LONG (a header past
+ * CONTENT_RW_HEADER_MAX), never longer than the bound, and the walker
+ * finds in it no anomaly the message did not have, and none of the
+ * parts picked still holding what the rule matched by name.
  */
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "content.h"
+#include "content_rewrite.h"
 #include "msg_body.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +40,13 @@ static struct content_facts *whole, *cut;
 static struct config_content conf;
 static struct content_scan scans[4];
 static struct content_decision dec;
+static struct config_content_rule strip_rule;
+static struct content_strip strip;
+static struct content_edits edits;
+static struct content_rewrite_scratch *rw;
+static uint8_t *rw_buf;
+static int in_fd = -1, out_fd = -1;
+#define FUZZ_RW_SLACK 65536 /* the bound: the message and this */
 
 static const struct config_scanner scanners[] = {
 	{ "clamav", CONFIG_SCANNER_CLAMD, "/run/clamd.ctl", 1000, 0, 0 },
@@ -198,6 +217,103 @@ fuzz_scans(const uint8_t *set, const uint8_t *msg, size_t len)
 	return n;
 }
 
+/* fuzz_rewrite_setup - the strip rule and the edits, once */
+static void
+fuzz_rewrite_setup(void)
+{
+	memcpy(strip_rule.name, "strip", 6);
+	strip_rule.action = CONFIG_CONTENT_STRIP;
+	memcpy(strip_rule.file_names[0], "*.exe", 6);
+	memcpy(strip_rule.file_names[1], "*.zip", 6);
+	strip_rule.nfile_names = 2;
+	strip_rule.file_types = (1ull << MIME_FT_PE) | (1ull << MIME_FT_PDF);
+	strip_rule.executable_in_archive = 1;
+	strip_rule.encrypted_archive = 1;
+	strip_rule.office_macro = 1;
+	rw = malloc(content_rewrite_scratch_size());
+	rw_buf = malloc(CONTENT_RW_CHUNK);
+	in_fd = memfd_create("fuzz-in", MFD_CLOEXEC);
+	out_fd = memfd_create("fuzz-out", MFD_CLOEXEC);
+	if (rw == NULL || rw_buf == NULL || in_fd < 0 || out_fd < 0) {
+		abort();
+	}
+}
+
+/* fuzz_edits - a chgheader of Subject with a value cut from the
+ * message, and an insheader at its index */
+static void
+fuzz_edits(const uint8_t *msg, size_t len)
+{
+	static struct scan_milter_actions a;
+	size_t take = len < 200 ? len : 200;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.arena, "Subject", 8);
+	memcpy(a.arena + 8, msg, take);
+	a.arena[8 + take] = '\0'; /* a NUL in the value cuts it */
+	a.a[0].type = SCAN_MA_CHGHEADER;
+	a.a[0].index = 1;
+	a.a[0].name = a.arena;
+	a.a[0].value = a.arena + 8;
+	a.a[1].type = SCAN_MA_INSHEADER;
+	a.a[1].index = len % 5;
+	a.a[1].name = a.arena;
+	a.a[1].value = "x";
+	a.n = 2;
+	edits.n = edits.used = 0;
+	edits.dropped = 0;
+	content_edits_add(&edits, &a, 0);
+}
+
+/* fuzz_rewrite - strip what the rule picks; check the result */
+static void
+fuzz_rewrite(const uint8_t *msg, size_t len)
+{
+	struct content_rewrite_in in;
+	uint64_t out_size = 0, off;
+	unsigned not_applied, flags_in;
+	enum sk_result r;
+	ssize_t n;
+
+	if (content_strip_pick(whole, &strip_rule, &strip) != 0) {
+		return;
+	}
+	if (ftruncate(in_fd, 0) != 0 ||
+	    pwrite(in_fd, msg, len, 0) != (ssize_t)len ||
+	    ftruncate(out_fd, 0) != 0 || lseek(out_fd, 0, SEEK_SET) != 0) {
+		abort();
+	}
+	fuzz_edits(msg, len);
+	memset(&in, 0, sizeof(in));
+	in.fd = in_fd;
+	in.size = len;
+	in.edits = &edits;
+	in.body_fd = -1;
+	in.subject_prefix = "[STRIPPED] ";
+	in.strip = &strip;
+	in.max = len + FUZZ_RW_SLACK;
+	r = content_rewrite(&in, rw, out_fd, &out_size, &not_applied);
+	if (r == SK_E_TOO_LONG) {
+		return;
+	}
+	if (r != SK_OK || out_size > in.max) {
+		abort();
+	}
+	flags_in = content_facts_view(whole)->mime_flags;
+	content_facts_init(cut);
+	for (off = 0; off < out_size; off += (uint64_t)n) {
+		if ((n = pread(out_fd, rw_buf, CONTENT_RW_CHUNK, (off_t)off)) <=
+		    0) {
+			abort();
+		}
+		content_facts_feed(cut, rw_buf, (size_t)n);
+	}
+	content_facts_finish(cut);
+	if ((content_facts_view(cut)->mime_flags & ~flags_in) != 0) {
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -212,6 +328,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		fuzz_config();
+		fuzz_rewrite_setup();
 	}
 	if (size < 4) {
 		return 0;
@@ -243,5 +360,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	content_decide(&conf, MSG_POLICY_OUTBOUND, content_facts_view(whole),
 	    scans, n, &dec);
 	check_decision();
+	fuzz_rewrite(msg, len);
 	return 0;
 }

@@ -46,9 +46,14 @@
  *                before the file's content on delivery, CRLF lines, at
  *                most MSG_PREPEND_MAX; "" = none), str quarantine (the
  *                reason, printable, at most MSG_QUARANTINE_REASON_MAX;
- *                "" = deliver): make it durable, then COMMITTED; a
- *                message with a reason is kept in quarantine, not
- *                delivered
+ *                "" = deliver), u8 rewrite (enum msg_rewrite; with 1 or
+ *                2 the message carries the rewritten content, read-only:
+ *                1 replaces the file's content; 2 delivers it under this
+ *                queue id and keeps the file's content as a second,
+ *                quarantined message whose reason is the quarantine
+ *                string, its id written over MSG_QID_TOKEN): make it
+ *                durable, then COMMITTED; a message with a reason (and
+ *                rewrite 0 or 1) is kept in quarantine, not delivered
  *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
  *   Q_ABORT      empty: forget the open message and remove its file
  *
@@ -65,7 +70,12 @@
  *                ""), u32 n, then n times u64: offsets of header field
  *                names that smtp overwrites in the file with a name of
  *                the same length (forged Authentication-Results), str
- *                prepend (the header block for Q_COMMIT)
+ *                prepend (the header block for Q_COMMIT), u8 rewrite
+ *                (enum msg_rewrite: the content process may carry the
+ *                rewritten message as a descriptor, which smtp passes on
+ *                in Q_COMMIT without reading it; with 2 the reply is the
+ *                quarantine reason of the original; the policy process
+ *                never sends one: 0)
  *
  * queue <-> mta, per delivery job (one message, one next hop):
  *   M_DELIVER    carries the spool file, read-only; str queue id, str
@@ -164,6 +174,19 @@ enum msg_policy_action {
 
 #define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
 
+/* P_VERDICT and Q_COMMIT rewrite mode (the descriptor they carry) */
+enum msg_rewrite {
+	MSG_REWRITE_NONE = 0,    /* no descriptor */
+	MSG_REWRITE_REPLACE = 1, /* deliver the descriptor's content instead */
+	MSG_REWRITE_STRIP = 2,   /* deliver it, keep the original in
+				  * quarantine (the reply is the reason) */
+};
+#define MSG_REWRITE_LAST MSG_REWRITE_STRIP
+/* In a STRIP content, where the quarantined original's queue id goes:
+ * the queue writes the id (as long as the token) over each occurrence
+ * while it copies the content. */
+#define MSG_QID_TOKEN "[[SK-QID-TOKEN]]"
+
 enum msg_log_level {
 	MSG_LOG_INFO = 0,
 	MSG_LOG_WARN = 1,
@@ -183,7 +206,7 @@ enum msg_log_level {
 	X(MSG_Q_FAIL,   12, 6,             6 + 512)                    \
 	X(MSG_Q_ENVELOPE, 13, 27,          MSG_BODY_MAX)               \
 	X(MSG_Q_RCPT,   14, 8,             MSG_BODY_MAX)               \
-	X(MSG_Q_COMMIT, 15, 12,            12 + MSG_PREPEND_MAX +      \
+	X(MSG_Q_COMMIT, 15, 12,            13 + MSG_PREPEND_MAX +      \
 	    MSG_QUARANTINE_REASON_MAX)                                 \
 	X(MSG_Q_COMMITTED, 16, 3,          2 + MSG_QUEUE_ID_MAX)       \
 	X(MSG_Q_ABORT,  17, 0,             0)                          \
@@ -193,7 +216,7 @@ enum msg_log_level {
 	X(MSG_P_CHECK,  25, 11,            MSG_BODY_MAX)               \
 	X(MSG_P_VERDICT, 26, 11,           2 + MSG_QUEUE_ID_MAX + 1 +  \
 	    2 + MSG_POLICY_REPLY_MAX + 4 + 8 * MSG_POLICY_RENAMES_MAX + \
-	    2 + MSG_PREPEND_MAX)                                       \
+	    2 + MSG_PREPEND_MAX + 1)                                   \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
 	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
 	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)               \

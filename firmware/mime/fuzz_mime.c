@@ -4,7 +4,9 @@
  * The first byte picks a piece size and the options; the rest is the
  * message, walked once whole and once in pieces. The events (hashed)
  * must be the same; every event must respect the limits: depth, part
- * count, non-empty bodies, decoded sizes, names within MIME_NAME_MAX.
+ * count, non-empty bodies, decoded sizes, names within MIME_NAME_MAX;
+ * a part's raw offsets (hashed too, so the cut does not change them)
+ * are both known or both unknown, in order and inside the message.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fuzz_state {
 	uint64_t hash;
 	unsigned parts;
+	size_t size; /* octets of the message */
 };
 
 static void
@@ -65,8 +68,16 @@ fuzz_event(void *arg, const struct mime_event *ev)
 		mix(s, ev->data, ev->len);
 		break;
 	case MIME_EV_PART_END:
+		if ((p->raw_start == MIME_RAW_UNKNOWN) !=
+			(p->raw_end == MIME_RAW_UNKNOWN) ||
+		    (p->raw_start != MIME_RAW_UNKNOWN &&
+			(p->raw_start > p->raw_end || p->raw_end > s->size))) {
+			abort();
+		}
 		mix(s, &p->flags, sizeof(p->flags));
 		mix(s, &p->decoded_size, sizeof(p->decoded_size));
+		mix(s, &p->raw_start, sizeof(p->raw_start));
+		mix(s, &p->raw_end, sizeof(p->raw_end));
 		break;
 	case MIME_EV_ANOMALY:
 		mix(s, &ev->flag, sizeof(ev->flag));
@@ -78,7 +89,7 @@ static uint64_t
 walk(const uint8_t *p, size_t n, size_t chunk, unsigned opt)
 {
 	static struct mime_walker w;
-	struct fuzz_state s = { 0xcbf29ce484222325ull, 0 };
+	struct fuzz_state s = { 0xcbf29ce484222325ull, 0, n };
 	struct mime_opts o;
 	size_t pos = 0, take;
 

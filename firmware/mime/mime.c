@@ -122,6 +122,9 @@ entity_push(struct mime_walker *w, unsigned layer, unsigned index,
 	    as_message ? "rfc822" : "plain");
 	e->state = E_HEADER;
 	e->layer = e->inner = (uint8_t)layer;
+	/* its header begins with the next line of layer 0, if it is there */
+	e->p.raw_start = e->p.raw_end = MIME_RAW_UNKNOWN;
+	w->raw_pending = layer == 0 ? w->nent + 1 : 0;
 	w->nent++;
 	w->nparts++;
 	w->field_open = 0;
@@ -653,8 +656,14 @@ delimiter(struct mime_walker *w, unsigned x, const uint8_t *p, size_t n)
 	if (d == 0) {
 		return 0;
 	}
+	/* the parts inside end before the held line end, which belongs to
+	 * the delimiter (RFC 2046 5.1.1) */
+	if (x == 0) {
+		w->raw_close = w->raw_line - w->layer[0].eol_len;
+	}
 	w->layer[x].eol_len = 0; /* the line end before it is its own */
 	close_above(w, i + 1);
+	w->raw_close = MIME_RAW_UNKNOWN;
 	e = &w->ent[i];
 	if (d == 2) {
 		e->state = E_EPILOGUE;
@@ -688,6 +697,10 @@ layer_line(struct mime_walker *w, unsigned x, const uint8_t *p, size_t n,
 	if (first) {
 		l->line_len = 0;
 		l->close_lf = 0;
+		if (x == 0 && w->raw_pending > 0) {
+			w->ent[w->raw_pending - 1].p.raw_start = w->raw_line;
+			w->raw_pending = 0;
+		}
 		e = route(w, x);
 		if ((d = delimiter(w, x, p, n)) != 0) {
 			l->cls = LINE_SKIP;
@@ -747,6 +760,12 @@ layer_feed(struct mime_walker *w, unsigned x, const uint8_t *p, size_t n)
 		lf = memchr(p, '\n', take);
 		if (lf != NULL) {
 			take = (size_t)(lf - p) + 1;
+		}
+		if (x == 0) {
+			if (l->len == 0 && !l->mid) {
+				w->raw_line = w->raw_fed;
+			}
+			w->raw_fed += take;
 		}
 		memcpy(l->line + l->len, p, take);
 		l->len += take;
@@ -864,6 +883,18 @@ close_top(struct mime_walker *w)
 		}
 		w->pool_used = e->bnd_off;
 	}
+	if (e->layer == 0) {
+		if (w->raw_pending == (size_t)(e - w->ent) + 1) {
+			/* its header never began: an empty part at the end */
+			e->p.raw_start = w->raw_fed;
+			w->raw_pending = 0;
+		}
+		e->p.raw_end = w->raw_close != MIME_RAW_UNKNOWN ? w->raw_close :
+								  w->raw_fed;
+		if (e->p.raw_end < e->p.raw_start) {
+			e->p.raw_end = e->p.raw_start;
+		}
+	}
 	emit(w, MIME_EV_PART_END, e, NULL, 0);
 	w->nent--;
 }
@@ -900,6 +931,9 @@ mime_init(struct mime_walker *w, const struct mime_opts *opts,
 	w->pool_used = 0;
 	w->field_len = 0;
 	w->field_open = 0;
+	w->raw_fed = w->raw_line = 0;
+	w->raw_close = MIME_RAW_UNKNOWN;
+	w->raw_pending = 0;
 	layer_open(w);
 	entity_push(w, 0, 1, 0);
 }

@@ -130,7 +130,19 @@ struct mime_part {
 	 * part's first event: for a leaf, through its body and PART_END.
 	 */
 	const struct mime_text *filename, *name;
+	/*
+	 * Where the part is in the message as fed (for a rewriter that
+	 * cuts parts out): raw_start is the octet offset of its header's
+	 * first line, raw_end the offset just past its body (a multipart's
+	 * part ends before the line end that precedes its delimiter: RFC
+	 * 2046 5.1.1 gives that line end to the delimiter). raw_start is
+	 * valid from MIME_EV_PART_START, raw_end at MIME_EV_PART_END. Both
+	 * are MIME_RAW_UNKNOWN for a part inside an encoded container (its
+	 * octets are decoded ones, not the message's).
+	 */
+	uint64_t raw_start, raw_end;
 };
+#define MIME_RAW_UNKNOWN UINT64_MAX
 
 enum mime_event_type {
 	MIME_EV_FIELD = 1,
@@ -225,6 +237,12 @@ struct mime_walker {
 	uint8_t field_trunc; /* it did not fit */
 	struct mime_text filename, name;
 	uint8_t has_filename, has_name;
+	/* raw offsets of layer 0 (struct mime_part raw_start, raw_end) */
+	uint64_t raw_fed;   /* octets fed so far */
+	uint64_t raw_line;  /* where the current line of layer 0 began */
+	uint64_t raw_close; /* the end of the parts closing now */
+	size_t raw_pending; /* 1 + index of the part whose first line is
+			     * the next line of layer 0; 0: none */
 };
 
 /* mime_init - a walker for one message; opts may be NULL */

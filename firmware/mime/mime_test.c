@@ -554,7 +554,111 @@ test_ctype(void)
 	    "utf-8 validity");
 }
 
+/* ---- raw offsets ------------------------------------------------------ */
+
+struct raw_log {
+	char buf[1024];
+	size_t len;
+};
+
+/* raw_event - "path start-end;" per PART_END ("?" unknown) */
+static void
+raw_event(void *arg, const struct mime_event *ev)
+{
+	struct raw_log *l = arg;
+	int n;
+
+	if (ev->type != MIME_EV_PART_END || l->len >= sizeof(l->buf)) {
+		return;
+	}
+	if (ev->part->raw_start == MIME_RAW_UNKNOWN) {
+		n = snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s ?;",
+		    ev->part->path);
+	} else {
+		n = snprintf(l->buf + l->len, sizeof(l->buf) - l->len,
+		    "%s %llu-%llu;", ev->part->path,
+		    (unsigned long long)ev->part->raw_start,
+		    (unsigned long long)ev->part->raw_end);
+	}
+	l->len += n > 0 ? (size_t)n : 0;
+}
+
+/* raw_of - the offsets log of msg fed in pieces of step octets */
+static void
+raw_of(const char *msg, size_t step, struct raw_log *l)
+{
+	static struct mime_walker w;
+	size_t at, n, len = strlen(msg);
+
+	memset(l, 0, sizeof(*l));
+	mime_init(&w, NULL, raw_event, l);
+	for (at = 0; at < len; at += n) {
+		n = len - at < step ? len - at : step;
+		(void)mime_feed(&w, (const uint8_t *)msg + at, n);
+	}
+	(void)mime_finish(&w);
+}
+
+/* expect_raw - the log, whole and in pieces of 1..7 octets */
+static void
+expect_raw(const char *msg, const char *want)
+{
+	struct raw_log l;
+	size_t step;
+
+	for (step = 1; step <= 8; step++) {
+		raw_of(msg, step == 8 ? strlen(msg) : step, &l);
+		TEST_CHECK(strcmp(l.buf, want) == 0, "step %zu: %s want %s",
+		    step, l.buf, want);
+	}
+}
+
+/* The raw octets of each part (for the strip rewrite): a part starts
+ * with its header's first line and ends before the line end that
+ * belongs to the next delimiter; a part in an encoded container has no
+ * raw offsets; a multipart without its close ends at the end. */
+static void
+test_raw_offsets(void)
+{
+	/* part 1.1's header starts at 50, its body "a" ends at 59 (the
+	 * CRLF there belongs to "--b"); 1.2 has no field: it starts with
+	 * its empty line at 66 */
+	static const char m1[] = "Content-Type: multipart/mixed; boundary=b\r\n"
+				 "\r\n"
+				 "--b\r\n"
+				 "X: 1\r\n"
+				 "\r\n"
+				 "a\r\n"
+				 "--b\r\n"
+				 "\r\n"
+				 "bb\r\n"
+				 "--b--\r\n";
+	static const char m2[] = "Content-Type: multipart/mixed; boundary=b\n"
+				 "\n"
+				 "--b\n"
+				 "\n"
+				 "x\n"
+				 "--b\n"
+				 "Content-Type: message/rfc822\n"
+				 "\n"
+				 "Subject: in\n"
+				 "\n"
+				 "hi\n"
+				 "--b\n";
+	static const char m3[] = "Content-Type: message/rfc822\r\n"
+				 "Content-Transfer-Encoding: base64\r\n"
+				 "\r\n"
+				 "U3ViamVjdDogeA0KDQp5DQo=\r\n";
+
+	expect_raw(m1, "1.1 50-59;1.2 66-70;1 0-79;");
+	expect_raw(m2,
+	    "1.1 47-49;1.2.1 84-99;1.2 54-99;1.3 104-104;"
+	    "1 0-104;");
+	expect_raw(m3, "1.1 ?;1 0-93;");
+}
+
 const struct test_case test_cases[] = {
+	{ "mime_raw_offsets", test_raw_offsets },
 	{ "mime_plain", test_plain },
 	{ "mime_multipart", test_multipart },
 	{ "mime_nested", test_nested },

@@ -6,8 +6,9 @@
  * accepted body encodes again to the same octets (the encoding is
  * canonical: every recipient decoded fits again), its strings are
  * NUL-terminated within their fields, every recipient is a non-empty C
- * string inside the used part of rcpt_buf, and an accepted prepend
- * block passes msg_header_block_ok.
+ * string inside the used part of rcpt_buf, an accepted prepend
+ * block passes msg_header_block_ok, and a rewrite mode is known and goes
+ * with accept or quarantine.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (policy_msg_verdict_get(data + 1, size - 1, &v) == SK_OK) {
 			if (!msg_header_block_ok((const uint8_t *)v.prepend,
 				v.prepend_len) ||
-			    v.prepend[v.prepend_len] != '\0') {
+			    v.prepend[v.prepend_len] != '\0' ||
+			    v.rewrite > MSG_REWRITE_LAST ||
+			    (v.rewrite != MSG_REWRITE_NONE &&
+				v.action != MSG_POLICY_ACCEPT &&
+				v.action != MSG_POLICY_QUARANTINE)) {
 				abort();
 			}
 			policy_msg_verdict_put(&w, &v);

@@ -163,6 +163,26 @@ policy_msg_verdict_put(struct msg_body_writer *w,
 		msg_body_put_u64(w, v->renames[i]);
 	}
 	msg_body_put_str(w, v->prepend, v->prepend_len);
+	if (v->rewrite != MSG_REWRITE_NONE) {
+		msg_body_put_u8(w, v->rewrite);
+	}
+}
+
+/* policy_msg_rewrite_ok - a rewrite mode that fits the action */
+static int
+policy_msg_rewrite_ok(const struct policy_wire_verdict *v)
+{
+	switch (v->rewrite) {
+	case MSG_REWRITE_NONE:
+		return 1;
+	case MSG_REWRITE_REPLACE:
+		return v->action == MSG_POLICY_ACCEPT ||
+		    v->action == MSG_POLICY_QUARANTINE;
+	case MSG_REWRITE_STRIP:
+		return v->action == MSG_POLICY_ACCEPT;
+	default:
+		return 0;
+	}
 }
 
 /* policy_msg_reply_ok - accept: none; discard: any printable text;
@@ -204,9 +224,16 @@ policy_msg_verdict_get(const uint8_t *body, size_t len,
 		v->renames[i] = msg_body_get_u64(&r);
 	}
 	v->prepend_len = msg_body_get_str(&r, v->prepend, sizeof(v->prepend));
+	/* the optional last field, only sent when not 0 (one encoding) */
+	v->rewrite = MSG_REWRITE_NONE;
+	if (r.off < r.len && (v->rewrite = msg_body_get_u8(&r)) == 0) {
+		return SK_E_SYNTAX;
+	}
 	if (msg_body_end(&r) != 0 || v->action > MSG_POLICY_ACTION_LAST ||
-	    !policy_msg_text_ok(v->qid) ||
-	    !policy_msg_reply_ok(v->reply, v->action) ||
+	    !policy_msg_rewrite_ok(v) || !policy_msg_text_ok(v->qid) ||
+	    !policy_msg_reply_ok(v->reply,
+		v->rewrite == MSG_REWRITE_STRIP ? MSG_POLICY_QUARANTINE :
+						  v->action) ||
 	    !msg_header_block_ok((const uint8_t *)v->prepend, v->prepend_len)) {
 		return SK_E_SYNTAX;
 	}

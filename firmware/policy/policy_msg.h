@@ -69,6 +69,10 @@ struct policy_wire_verdict {
 	uint64_t renames[MSG_POLICY_RENAMES_MAX];
 	char prepend[MSG_PREPEND_MAX + 1]; /* NUL-terminated too */
 	size_t prepend_len;
+	/* enum msg_rewrite: the content process's rewritten message comes
+	 * as the P_VERDICT's descriptor. Optional on the wire: 0 is not
+	 * sent (the policy process never sends one) */
+	uint8_t rewrite;
 };
 
 /*
@@ -93,7 +97,9 @@ enum sk_result policy_msg_check_get(const uint8_t *body, size_t len,
 void policy_msg_verdict_put(struct msg_body_writer *w,
     const struct policy_wire_verdict *v);
 /* policy_msg_verdict_get - also: a reject or tempfail has a reply that
- * starts with a 5 or 4 and three digits and a space; accept has none */
+ * starts with a 5 or 4 and three digits and a space; accept has none;
+ * a rewrite goes only with accept (replace also with quarantine), and
+ * strip has its quarantine reason in the reply */
 enum sk_result policy_msg_verdict_get(const uint8_t *body, size_t len,
     struct policy_wire_verdict *v);
 

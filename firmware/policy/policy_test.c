@@ -523,6 +523,55 @@ test_wire_rcpts(struct policy_check *c, struct policy_check *c2,
 	    "rcpts: a count past the limit accepted");
 }
 
+/* P_VERDICT's optional rewrite mode: absent is none, present goes with
+ * accept (strip: the reply is the quarantine reason) or quarantine
+ * (replace only); an explicit 0 or an unknown mode is refused */
+static void
+test_wire_rewrite(struct policy_wire_verdict *v, struct policy_wire_verdict *v2,
+    uint8_t *buf)
+{
+	struct msg_body_writer w;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->qid, sizeof(v->qid), "4F2A1B3C");
+	v->action = MSG_POLICY_ACCEPT;
+	v->rewrite = MSG_REWRITE_REPLACE;
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_OK &&
+		v2->rewrite == MSG_REWRITE_REPLACE,
+	    "verdict: replace no round trip");
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len - 1, v2) == SK_OK &&
+		v2->rewrite == MSG_REWRITE_NONE,
+	    "verdict: without the byte, not none");
+	buf[w.len - 1] = 0;
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: an explicit 0 accepted");
+	buf[w.len - 1] = 3;
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: rewrite 3 accepted");
+	v->rewrite = MSG_REWRITE_STRIP;
+	snprintf(v->reply, sizeof(v->reply), "rule exe: stripped");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_OK &&
+		v2->rewrite == MSG_REWRITE_STRIP &&
+		strcmp(v2->reply, "rule exe: stripped") == 0,
+	    "verdict: strip no round trip");
+	v->reply[0] = '\0';
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: strip without a reason accepted");
+	v->action = MSG_POLICY_REJECT;
+	v->rewrite = MSG_REWRITE_REPLACE;
+	snprintf(v->reply, sizeof(v->reply), "550 5.7.1 no");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: reject with a rewrite accepted");
+}
+
 /* P_CHECK and P_VERDICT: round trips, and what the decoders refuse */
 static void
 test_wire(void)
@@ -578,6 +627,7 @@ test_wire(void)
 	    "verdict: a block with an empty line accepted");
 	TEST_CHECK(policy_msg_verdict_get(buf, 3, &v2) == SK_E_SYNTAX,
 	    "verdict: short body accepted");
+	test_wire_rewrite(&v, &v2, buf);
 }
 
 const struct test_case test_cases[] = {

@@ -92,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t u, id;
 	uint64_t octets;
+	uint8_t rewrite;
 
 	if (size < 1) {
 		return 0;
@@ -117,10 +118,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		if (queue_proto_commit(data + 1, size - 1, &octets, env.prepend,
-			reason) == SK_OK &&
+			reason, &rewrite) == SK_OK &&
 		    (!msg_header_block_ok((const uint8_t *)env.prepend,
 			 strlen(env.prepend)) ||
-			!BOUNDED(reason) || !queue_text_ok(reason))) {
+			!BOUNDED(reason) || !queue_text_ok(reason) ||
+			rewrite > MSG_REWRITE_LAST ||
+			(rewrite == MSG_REWRITE_STRIP && reason[0] == '\0'))) {
 			abort();
 		}
 		(void)queue_proto_u32(data + 1, size - 1, &u);

@@ -47,6 +47,8 @@
 /* What smtp may add to a message of message-size octets: its Received
  * header, and room for policy headers to come. */
 #define QUEUE_ADDED_MAX (64 * 1024)
+/* a rewritten message (Q_COMMIT rewrite) without a message-size limit */
+#define QUEUE_REWRITE_MAX (64u << 20)
 /* Timing, in milliseconds. */
 #define QUEUE_CTL_IDLE_MS 30000       /* an idle operator is dropped */
 #define QUEUE_CTL_RETRY_MS 10         /* a listing waits for its reader */
@@ -80,6 +82,12 @@ struct queue_tx {
 	size_t nrcpts, cap;
 	uint64_t octets;
 	char quarantine[QUEUE_REASON_SIZE]; /* Q_COMMIT's reason, "" none */
+	/* a strip (Q_COMMIT rewrite 2): the original, kept in quarantine
+	 * as a second message with its own id and the same envelope */
+	char strip_id[QUEUE_ID_SIZE]; /* "" none */
+	char strip_reason[QUEUE_REASON_SIZE];
+	uint64_t strip_octets;
+	unsigned strip_parts; /* notices that name strip_id */
 };
 
 /* One delivery job: M_DELIVER .. M_DONE. */

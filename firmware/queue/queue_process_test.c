@@ -6,6 +6,7 @@
  * and the database's commit counter; time is a fake wall clock and a
  * fake monotonic clock moved together; log lines are captured.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -338,6 +339,8 @@ q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
 
 static const char *commit_prepend = ""; /* Q_COMMIT's header block */
 static const char *commit_reason = "";  /* Q_COMMIT's quarantine reason */
+static uint8_t commit_rewrite;          /* Q_COMMIT's rewrite mode */
+static int commit_fd = -1;              /* its descriptor, given away */
 static const char content[] = "From: a@client.example\r\n"
 			      "Subject: test\r\n"
 			      "\r\n"
@@ -390,9 +393,14 @@ q_finish(uint32_t peer, const char *id, const char *sender,
 	msg_body_put_u64(&b, octets);
 	msg_body_put_cstr(&b, commit_prepend);
 	msg_body_put_cstr(&b, commit_reason);
-	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_COMMIT, peer, -1, b.p, b.len) ==
-		SK_OK,
+	if (commit_rewrite != MSG_REWRITE_NONE) {
+		msg_body_put_u8(&b, commit_rewrite);
+	}
+	TEST_CHECK(msg_compose(&wr_smtp, MSG_Q_COMMIT, peer, commit_fd, b.p,
+		       b.len) == SK_OK,
 	    "commit");
+	commit_fd = -1;
+	commit_rewrite = MSG_REWRITE_NONE;
 }
 
 /* submit - a whole transaction; the queue id, or "" on failure */
@@ -1718,6 +1726,163 @@ quar_ctl(char *out, size_t size, const char *verb, const char *id)
 	return ctl(req, out, size);
 }
 
+/* spool_text - the content file of id into out (NUL-terminated) */
+static size_t
+spool_text(const char *id, char *out, size_t size)
+{
+	int fd = queue_spool_open_read(&h.q->spool, id);
+	ssize_t n = fd >= 0 ? read(fd, out, size - 1) : -1;
+
+	if (fd >= 0) {
+		close(fd);
+	}
+	out[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* rewrite_fd - a memfd holding text, as the content process sends it */
+static int
+rewrite_fd(const char *text)
+{
+	int fd = memfd_create("test-rewrite", MFD_CLOEXEC);
+
+	TEST_CHECK(fd >= 0 &&
+		write(fd, text, strlen(text)) == (ssize_t)strlen(text),
+	    "memfd: %s", strerror(errno));
+	return fd;
+}
+
+/* test_rewrite_replace - Q_COMMIT with rewrite 1: the descriptor's
+ * content replaces the file before the record; the size is the new one */
+static void
+test_rewrite_replace(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	static const char repl[] = "From: a@client.example\r\n"
+				   "Subject: [TAG] test\r\n"
+				   "X-Virus: clean\r\n"
+				   "\r\n"
+				   "hello\r\n";
+	static char text[4096];
+	struct queue_msg_row *m = calloc(1, sizeof(*m));
+	char id[QUEUE_ID_SIZE];
+	struct job j;
+
+	if (m == NULL || setup() == -1) {
+		free(m);
+		return;
+	}
+	commit_rewrite = MSG_REWRITE_REPLACE;
+	commit_fd = rewrite_fd(repl);
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, content, strlen(content), "", "", rcpts));
+	TEST_CHECK(id[0] != '\0', "replaced commit not acknowledged");
+	spool_text(id, text, sizeof(text));
+	TEST_CHECK(strcmp(text, repl) == 0, "content: %s", text);
+	TEST_CHECK(queue_db_get(&h.q->db, id, m) == SK_OK &&
+		m->size == strlen(repl) && m->quarantine[0] == '\0',
+	    "record: size %llu", (unsigned long long)m->size);
+	snprintf(text, sizeof(text), "size=%zu", strlen(repl));
+	TEST_CHECK(logged(text), "logged size is not the new one");
+	TEST_CHECK(take_job(&j) == 0 && strcmp(j.v.id, id) == 0,
+	    "the replaced message was not sent");
+	TEST_CHECK(messages() == 1, "%lu messages", messages());
+	free(m);
+	teardown();
+}
+
+/* test_rewrite_strip - Q_COMMIT with rewrite 2: the original becomes a
+ * second message in quarantine (same envelope, its reason naming the
+ * delivered id), the descriptor's content is delivered under the
+ * commit's id with each token replaced by the quarantined id (here
+ * across two notices, one of them cut by nothing but the test's text) */
+static void
+test_rewrite_strip(void)
+{
+	static const char *const rcpts[] = { "b@one.example", "c@one.example",
+		NULL };
+	static char stripped[8192], text[8192], want[512];
+	struct queue_msg_row *m = calloc(1, sizeof(*m));
+	char id[QUEUE_ID_SIZE], qid[QUEUE_ID_SIZE];
+	const char *at;
+	struct job j;
+
+	if (m == NULL || setup() == -1) {
+		free(m);
+		return;
+	}
+	snprintf(stripped, sizeof(stripped),
+	    "From: a@client.example\r\n\r\n--b1\r\nkept as %s; ask\r\n"
+	    "--b1\r\nalso %s\r\n--b1--\r\n",
+	    MSG_QID_TOKEN, MSG_QID_TOKEN);
+	commit_rewrite = MSG_REWRITE_STRIP;
+	commit_fd = rewrite_fd(stripped);
+	snprintf(id, sizeof(id), "%s",
+	    submit_text(1, quar_text, strlen(quar_text), "",
+		"rule exe: stripped 2 parts: file-name a.exe", rcpts));
+	TEST_CHECK(id[0] != '\0', "stripped commit not acknowledged");
+	spool_text(id, text, sizeof(text));
+	at = strstr(text, "kept as ");
+	snprintf(qid, sizeof(qid), "%.*s", QUEUE_ID_LEN,
+	    at != NULL ? at + 8 : "");
+	TEST_CHECK(at != NULL && strstr(text, MSG_QID_TOKEN) == NULL &&
+		strlen(text) == strlen(stripped) && strcmp(qid, id) != 0 &&
+		strstr(text, "also ") != NULL &&
+		strncmp(strstr(text, "also ") + 5, qid, QUEUE_ID_LEN) == 0,
+	    "delivered content: %s", text);
+	spool_text(qid, text, sizeof(text));
+	TEST_CHECK(strcmp(text, quar_text) == 0, "original not kept: %s", text);
+	snprintf(want, sizeof(want),
+	    "rule exe: stripped 2 parts: file-name a.exe; delivered without "
+	    "them as %s",
+	    id);
+	TEST_CHECK(queue_db_get(&h.q->db, qid, m) == SK_OK &&
+		strcmp(m->quarantine, want) == 0 &&
+		m->size == strlen(quar_text) &&
+		strcmp(m->env.sender, "a@client.example") == 0,
+	    "quarantined record: \"%s\"", m->quarantine);
+	TEST_CHECK(queue_db_get(&h.q->db, id, m) == SK_OK &&
+		m->quarantine[0] == '\0' && m->size == strlen(stripped),
+	    "delivered record: \"%s\"", m->quarantine);
+	snprintf(want, sizeof(want),
+	    "%s: stripped: 2 parts removed, original kept in quarantine as %s",
+	    id, qid);
+	TEST_CHECK(logged(want), "no strip line");
+	TEST_CHECK(messages() == 2, "%lu messages", messages());
+	TEST_CHECK(take_job(&j) == 0 && strcmp(j.v.id, id) == 0 && j.n == 2,
+	    "the stripped message was not sent");
+	TEST_CHECK(nothing(&rd_mta), "the quarantined original was sent");
+	free(m);
+	teardown();
+}
+
+/* test_rewrite_bad - a descriptor without a rewrite mode, or strip
+ * without a reason, breaks the protocol */
+static void
+test_rewrite_bad(void)
+{
+	static const char *const rcpts[] = { "b@one.example", NULL };
+	char id[QUEUE_ID_SIZE];
+	int fd;
+
+	if (setup() == -1) {
+		return;
+	}
+	if ((fd = q_open(1, id)) >= 0) {
+		q_write(fd, content, strlen(content));
+		commit_rewrite = MSG_REWRITE_STRIP;
+		commit_fd = rewrite_fd(content);
+		q_finish(1, id, "a@client.example", rcpts, 0, MSG_RET_NONE,
+		    strlen(content));
+		TEST_CHECK(msg_flush(&wr_smtp) == SK_OK, "flush");
+		run(3);
+		TEST_CHECK(logged("malformed commit"),
+		    "strip without a "
+		    "reason taken");
+	}
+	teardown();
+}
+
 /* test_quarantine_commit - a commit with a reason is on record like any
  * message but never delivered; "quarantine list" shows it (with its
  * filters), "list" does not; the queue's own commands refuse it */
@@ -2263,6 +2428,9 @@ const struct test_case test_cases[] = {
 	{ "queue_process_content_missing", test_content_missing },
 	{ "queue_process_sweep_after_restart", test_sweep_after_restart },
 	{ "queue_process_quarantine_commit", test_quarantine_commit },
+	{ "queue_process_rewrite_replace", test_rewrite_replace },
+	{ "queue_process_rewrite_strip", test_rewrite_strip },
+	{ "queue_process_rewrite_bad", test_rewrite_bad },
 	{ "queue_process_quarantine_show_download",
 	    test_quarantine_show_download },
 	{ "queue_process_quarantine_download_big",

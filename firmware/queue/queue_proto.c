@@ -107,7 +107,7 @@ queue_proto_rcpt(const uint8_t *body, size_t len, struct queue_rcpt *rc)
 
 enum sk_result
 queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets,
-    char *prepend, char *quarantine)
+    char *prepend, char *quarantine, uint8_t *rewrite)
 {
 	struct msg_body_reader r;
 	size_t n;
@@ -116,6 +116,14 @@ queue_proto_commit(const uint8_t *body, size_t len, uint64_t *octets,
 	*octets = msg_body_get_u64(&r);
 	n = msg_body_get_str(&r, prepend, QUEUE_PREPEND_SIZE);
 	msg_body_get_str(&r, quarantine, QUEUE_REASON_SIZE);
+	/* optional, sent only when not 0: one encoding per commit */
+	*rewrite = MSG_REWRITE_NONE;
+	if (r.off < r.len &&
+	    ((*rewrite = msg_body_get_u8(&r)) == 0 ||
+		*rewrite > MSG_REWRITE_LAST ||
+		(*rewrite == MSG_REWRITE_STRIP && quarantine[0] == '\0'))) {
+		return SK_E_SYNTAX;
+	}
 	/* the reason goes into log lines and listings: no control octets */
 	return msg_body_end(&r) == 0 &&
 		msg_header_block_ok((const uint8_t *)prepend, n) &&

@@ -80,11 +80,13 @@ enum sk_result queue_proto_envelope(const uint8_t *body, size_t len,
 enum sk_result queue_proto_rcpt(const uint8_t *body, size_t len,
     struct queue_rcpt *rcpt);
 /* queue_proto_commit - the octets written, the prepend block (into
- * prepend[QUEUE_PREPEND_SIZE]; "" for none) and the quarantine reason
+ * prepend[QUEUE_PREPEND_SIZE]; "" for none), the quarantine reason
  * (into quarantine[QUEUE_REASON_SIZE]; "" = deliver; no control
- * characters, queue_text_ok) */
+ * characters, queue_text_ok) and the optional rewrite mode (enum
+ * msg_rewrite; absent: none; an explicit 0, an unknown mode, or strip
+ * without a reason is refused) */
 enum sk_result queue_proto_commit(const uint8_t *body, size_t len,
-    uint64_t *octets, char *prepend, char *quarantine);
+    uint64_t *octets, char *prepend, char *quarantine, uint8_t *rewrite);
 /* queue_proto_result - M_RESULT; an unusable dsn field is replaced by the
  * status class's default ("4.0.0"), not refused: it came from afar */
 enum sk_result queue_proto_result(const uint8_t *body, size_t len,

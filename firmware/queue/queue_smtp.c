@@ -10,6 +10,7 @@
  * then each is answered: Q_COMMITTED (smtp may now say 250) or Q_FAIL.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,11 @@ queue_tx_free(struct queue *q, struct queue_tx *t, int keep_file)
 	}
 	if (!keep_file && queue_spool_remove(&q->spool, t->id) == -1) {
 		log_warn("%s: cannot remove content file: %s", t->id,
+		    strerror(errno));
+	}
+	if (!keep_file && t->strip_id[0] != '\0' &&
+	    queue_spool_remove(&q->spool, t->strip_id) == -1) {
+		log_warn("%s: cannot remove content file: %s", t->strip_id,
 		    strerror(errno));
 	}
 	for (i = 0; i < t->nrcpts; i++) {
@@ -238,14 +244,87 @@ queue_smtp_rcpt(struct queue *q, struct queue_tx *t, const struct msg *m)
 	t->nrcpts++;
 }
 
-/* queue_smtp_commit - Q_COMMIT: check, then wait for the end of the pass */
+/* after a strip's reason, naming the delivered message's id */
+#define QUEUE_STRIP_SUFFIX "; delivered without them as "
+
+/* queue_rewrite_max - octets a rewritten message may have */
+static uint64_t
+queue_rewrite_max(const struct queue *q)
+{
+	return q->cfg->limits.message_size > 0 ?
+	    (uint64_t)q->cfg->limits.message_size + QUEUE_ADDED_MAX :
+	    QUEUE_REWRITE_MAX;
+}
+
+/* queue_replace - Q_COMMIT rewrite 1: the content process's message
+ * replaces the file's content (before the record: the pass's sync
+ * covers it) */
+static const char *
+queue_replace(struct queue *q, struct queue_tx *t, int fd)
+{
+	unsigned replaced;
+
+	if (queue_spool_fill(&q->spool, t->id, 0, fd, queue_rewrite_max(q),
+		NULL, NULL, &t->octets, &replaced) == -1) {
+		log_warn("%s: cannot replace the content: %s", t->id,
+		    strerror(errno));
+		return "cannot store the rewritten message";
+	}
+	return NULL;
+}
+
+/*
+ * queue_strip - Q_COMMIT rewrite 2: the file as smtp wrote it becomes a
+ * second message (a new id, quarantined with the reason), and this id
+ * gets the content process's message, in which each MSG_QID_TOKEN
+ * becomes the second id (the notices name it)
+ */
+static const char *
+queue_strip(struct queue *q, struct queue_tx *t, int fd)
+{
+	_Static_assert(sizeof(MSG_QID_TOKEN) == QUEUE_ID_SIZE,
+	    "the token is as long as a queue id");
+	queue_id_next(&q->ids, (uint64_t)queue_now(q) * 1000, t->strip_id);
+	if (queue_spool_rename(&q->spool, t->id, t->strip_id) == -1) {
+		log_warn("%s: cannot keep the original as %s: %s", t->id,
+		    t->strip_id, strerror(errno));
+		t->strip_id[0] = '\0';
+		return "cannot keep the original message";
+	}
+	t->strip_octets = t->octets;
+	/* the reason is bounded: a long one is cut so that the delivered
+	 * id always shows */
+	snprintf(t->strip_reason, sizeof(t->strip_reason),
+	    "%.*s" QUEUE_STRIP_SUFFIX "%s",
+	    (int)(sizeof(t->strip_reason) - 1 - strlen(QUEUE_STRIP_SUFFIX) -
+		QUEUE_ID_LEN),
+	    t->quarantine, t->id);
+	t->quarantine[0] = '\0';
+	if (queue_spool_fill(&q->spool, t->id, 1, fd, queue_rewrite_max(q),
+		MSG_QID_TOKEN, t->strip_id, &t->octets,
+		&t->strip_parts) == -1) {
+		log_warn("%s: cannot store the stripped message: %s", t->id,
+		    strerror(errno));
+		return "cannot store the rewritten message";
+	}
+	return NULL;
+}
+
+/* queue_smtp_commit - Q_COMMIT: check, then wait for the end of the pass;
+ * fd: the rewritten message (rewrite 1 or 2), or -1 */
 static void
-queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
+queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m,
+    int fd)
 {
 	uint64_t size = 0;
+	uint8_t rewrite;
 
 	if (queue_proto_commit(m->body, m->hdr.len, &t->octets, t->env.prepend,
-		t->quarantine) != SK_OK) {
+		t->quarantine, &rewrite) != SK_OK ||
+	    (fd != -1) != (rewrite != MSG_REWRITE_NONE)) {
+		if (fd != -1) {
+			close(fd);
+		}
 		queue_smtp_violation(q, m, "malformed commit");
 		return;
 	}
@@ -264,6 +343,13 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m)
 		    t->id, (unsigned long long)size,
 		    (unsigned long long)t->octets);
 		t->fail = "write error";
+	} else if (rewrite == MSG_REWRITE_REPLACE) {
+		t->fail = queue_replace(q, t, fd);
+	} else if (rewrite == MSG_REWRITE_STRIP) {
+		t->fail = queue_strip(q, t, fd);
+	}
+	if (fd != -1) {
+		close(fd);
 	}
 	if (t->fail != NULL || q->stopping) {
 		const char *why =
@@ -291,8 +377,8 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 	struct queue_tx *t;
 
 	(void)c;
-	if (m->fd >= 0) {
-		close(m->fd); /* no Q_* message from smtp carries one */
+	if (m->fd >= 0 && m->hdr.type != MSG_Q_COMMIT) {
+		close(m->fd); /* only a rewritten Q_COMMIT carries one */
 		queue_smtp_violation(q, m, "unexpected descriptor");
 		return;
 	}
@@ -305,6 +391,9 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 	}
 	t = queue_tx_find(q, m->hdr.peer);
 	if (t == NULL || (t->committing && m->hdr.type != MSG_Q_ABORT)) {
+		if (m->fd >= 0) {
+			close(m->fd);
+		}
 		queue_smtp_violation(q, m,
 		    t == NULL ? "no open transaction" : "already committing");
 		return;
@@ -317,7 +406,8 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 		queue_smtp_rcpt(q, t, m);
 		break;
 	case MSG_Q_COMMIT:
-		queue_smtp_commit(q, t, m);
+		queue_smtp_commit(q, t, m, m->fd);
+		m->fd = -1;
 		break;
 	case MSG_Q_ABORT:
 		if (t->committed) {
@@ -403,12 +493,28 @@ queue_pass_begin(struct queue *q)
 	return 0;
 }
 
+/* queue_insert_rcpts - t's recipients for message id */
+static enum sk_result
+queue_insert_rcpts(struct queue *q, const struct queue_tx *t, const char *id,
+    int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++) {
+		if (queue_db_insert_rcpt(&q->db, id, (uint32_t)i,
+			t->rcpts[i].address, t->rcpts[i].notify,
+			t->rcpts[i].orcpt, now) != SK_OK) {
+			return SK_E_IO;
+		}
+	}
+	return SK_OK;
+}
+
 /* queue_insert_tx - the records of one committed transaction */
 static enum sk_result
 queue_insert_tx(struct queue *q, const struct queue_tx *t, int64_t now)
 {
 	struct queue_msg_row m;
-	size_t i;
 
 	memset(&m, 0, sizeof(m));
 	m.env = t->env;
@@ -418,15 +524,22 @@ queue_insert_tx(struct queue *q, const struct queue_tx *t, int64_t now)
 	 * commit and sync make it durable before its 250 */
 	memcpy(m.quarantine, t->quarantine, sizeof(m.quarantine));
 	m.quarantined = t->quarantine[0] != '\0' ? now / 1000 : 0;
-	if (queue_db_insert(&q->db, &m) != SK_OK) {
+	if (queue_db_insert(&q->db, &m) != SK_OK ||
+	    queue_insert_rcpts(q, t, t->id, now) != SK_OK) {
 		return SK_E_IO;
 	}
-	for (i = 0; i < t->nrcpts; i++) {
-		if (queue_db_insert_rcpt(&q->db, t->id, (uint32_t)i,
-			t->rcpts[i].address, t->rcpts[i].notify,
-			t->rcpts[i].orcpt, now) != SK_OK) {
-			return SK_E_IO;
-		}
+	if (t->strip_id[0] == '\0') {
+		return SK_OK;
+	}
+	/* a strip: the original, same envelope, in quarantine; one
+	 * transaction with the delivered one */
+	memcpy(m.env.id, t->strip_id, sizeof(m.env.id));
+	m.size = t->strip_octets;
+	memcpy(m.quarantine, t->strip_reason, sizeof(m.quarantine));
+	m.quarantined = now / 1000;
+	if (queue_db_insert(&q->db, &m) != SK_OK ||
+	    queue_insert_rcpts(q, t, t->strip_id, now) != SK_OK) {
+		return SK_E_IO;
 	}
 	return SK_OK;
 }
@@ -566,6 +679,17 @@ queue_sync_kick(struct queue *q)
 static void
 queue_log_committed(struct queue *q, const struct queue_tx *t)
 {
+	if (t->strip_id[0] != '\0') {
+		log_info("%s: stripped: %u part%s removed, original kept in "
+			 "quarantine as %s",
+		    t->id, t->strip_parts, t->strip_parts == 1 ? "" : "s",
+		    t->strip_id);
+		log_info("%s: quarantined: reason=\"%s\" from=<%s> nrcpt=%zu",
+		    t->strip_id, t->strip_reason, t->env.sender, t->nrcpts);
+		if (!q->stopping) {
+			queue_arm(q, &q->quar_t, 0, queue_quar_timer);
+		}
+	}
 	if (t->quarantine[0] != '\0') {
 		log_info("%s: quarantined: reason=\"%s\" from=<%s> nrcpt=%zu",
 		    t->id, t->quarantine, t->env.sender, t->nrcpts);

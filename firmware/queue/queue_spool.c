@@ -14,6 +14,7 @@
 
 #define QUEUE_SPOOL_MODE 0700
 #define QUEUE_FILE_MODE 0600
+#define QUEUE_SPOOL_COPY 65536 /* octets copied at a time */
 
 static int
 queue_spool_syncfs(int fd)
@@ -167,6 +168,124 @@ queue_spool_truncate(const struct queue_spool *s, const char *id, uint64_t size)
 	}
 	r = ftruncate(fd, (off_t)size);
 	close(fd);
+	return r;
+}
+
+int
+queue_spool_rename(const struct queue_spool *s, const char *from,
+    const char *to)
+{
+	return renameat(s->msgfd, from, s->msgfd, to);
+}
+
+/* queue_spool_put - n octets at the end of fd */
+static int
+queue_spool_put(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* queue_spool_token - token's occurrences in p[0..n) written as value */
+static unsigned
+queue_spool_token(uint8_t *p, size_t n, const char *token, const char *value)
+{
+	size_t tl = strlen(token), i;
+	unsigned count = 0;
+
+	for (i = 0; tl > 0 && i + tl <= n; i++) {
+		if (memcmp(p + i, token, tl) == 0) {
+			memcpy(p + i, value, tl);
+			count++;
+			i += tl - 1;
+		}
+	}
+	return count;
+}
+
+/* queue_spool_copy - src from offset 0 to dst; see queue_spool_fill */
+static int
+queue_spool_copy(int dst, int src, uint64_t max, const char *token,
+    const char *value, uint64_t *size, unsigned *replaced)
+{
+	static uint8_t buf[QUEUE_SPOOL_COPY + 64];
+	size_t keep =
+	    token != NULL && strlen(token) > 0 ? strlen(token) - 1 : 0;
+	size_t have = 0, out;
+	uint64_t off = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = pread(src, buf + have, QUEUE_SPOOL_COPY, (off_t)off);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			return -1;
+		}
+		off += (uint64_t)n;
+		have += (size_t)n;
+		if (off > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (token != NULL) {
+			*replaced += queue_spool_token(buf, have, token, value);
+		}
+		/* a token cut by the read is whole in the next round: the
+		 * last keep octets wait for it (at the end, all go) */
+		out = n == 0 ? have : have > keep ? have - keep : 0;
+		if (queue_spool_put(dst, buf, out) != 0) {
+			return -1;
+		}
+		memmove(buf, buf + out, have - out);
+		have -= out;
+		if (n == 0) {
+			*size = off;
+			return 0;
+		}
+	}
+}
+
+int
+queue_spool_fill(const struct queue_spool *s, const char *id, int create,
+    int src, uint64_t max, const char *token, const char *value, uint64_t *size,
+    unsigned *replaced)
+{
+	int fd = openat(s->msgfd, id,
+	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+		(create ? O_CREAT | O_EXCL : O_TRUNC),
+	    QUEUE_FILE_MODE);
+	int r, err;
+
+	*size = 0;
+	*replaced = 0;
+	if (fd == -1) {
+		return -1;
+	}
+	if (token != NULL &&
+	    (value == NULL || strlen(value) != strlen(token) ||
+		strlen(token) > 64)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	r = queue_spool_copy(fd, src, max, token, value, size, replaced);
+	err = errno;
+	close(fd);
+	errno = err;
 	return r;
 }
 

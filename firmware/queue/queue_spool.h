@@ -64,6 +64,19 @@ int queue_spool_size(const struct queue_spool *s, const char *id,
 /* queue_spool_truncate - cut a content file to size */
 int queue_spool_truncate(const struct queue_spool *s, const char *id,
     uint64_t size);
+/* queue_spool_rename - a content file gets another id (same folder) */
+int queue_spool_rename(const struct queue_spool *s, const char *from,
+    const char *to);
+/*
+ * queue_spool_fill - content file id gets src's content from offset 0
+ * (read with pread, so src may be shared): truncated first, or created
+ * (O_EXCL) when create. At most max octets, else -1 with EFBIG. With
+ * token and its value (the same length), each occurrence of token is
+ * written as value (*replaced counts them). *size: octets written.
+ */
+int queue_spool_fill(const struct queue_spool *s, const char *id, int create,
+    int src, uint64_t max, const char *token, const char *value, uint64_t *size,
+    unsigned *replaced);
 /* queue_spool_sync - make every write to the spool durable (syncfs) */
 int queue_spool_sync(const struct queue_spool *s);
 

@@ -14,6 +14,14 @@
  *   accept            forged A-R names overwritten (policy), its header
  *                     block appended; on to the next check
  *
+ * The content process may send the message rewritten (P_VERDICT's
+ * descriptor and rewrite mode, msg_types.h): replace (deliver this
+ * instead) or strip (deliver this, keep the original in quarantine with
+ * the reply as its reason). smtp keeps the descriptor without reading
+ * it (chroot and seccomp: it only passes it on) and gives it to the
+ * queue with Q_COMMIT (smtpd_check_rewrite). A message that an earlier
+ * check sent to quarantine stays as it is: the rewrite is dropped.
+ *
  * then the commit (smtpd_txn_commit). A check whose process is away (not
  * started yet, dead, restarting) answers for itself: 451 4.7.1, or, for
  * the policy with unavailable-action accept, a pass that is logged.
@@ -276,31 +284,72 @@ verdict(struct smtpd_conn *c, size_t i, const struct policy_wire_verdict *v,
 	smtpd_check_next(c, i + 1, out);
 }
 
-/* check_msg - P_VERDICT from check i */
+/* keep_rewrite - the content process's rewritten message for the
+ * commit (fd is ours now); a strip's reason becomes the quarantine
+ * reason of the original. -1: out of memory (fd closed) */
+static int
+keep_rewrite(struct smtpd_conn *c, const struct policy_wire_verdict *v, int fd)
+{
+	if (c->quarantine != NULL) {
+		log_info("%s: content: rewrite dropped: the message is in "
+			 "quarantine already",
+		    c->qid);
+		close(fd);
+		return 0;
+	}
+	if (v->rewrite == MSG_REWRITE_STRIP &&
+	    (c->quarantine = strdup(v->reply)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (c->rewrite != MSG_REWRITE_NONE) {
+		close(c->rewrite_fd); /* one content check per message */
+	}
+	c->rewrite = v->rewrite;
+	c->rewrite_fd = fd;
+	return 0;
+}
+
+/* check_msg - P_VERDICT from check i; only the content process sends a
+ * descriptor, and only with a rewrite mode */
 static void
 check_msg(size_t i, struct msg *m)
 {
 	static struct policy_wire_verdict v;
 	struct smtpd_conn *c = smtpd_conn_find(m->hdr.peer);
 	struct smtp_out out;
+	int fd = m->fd;
 
-	if (m->fd != -1) {
-		close(m->fd);
-		m->fd = -1;
-		fatal("a descriptor from the %s process", smtpd.checks[i].name);
-	}
+	m->fd = -1;
 	if (m->hdr.type != MSG_P_VERDICT ||
 	    policy_msg_verdict_get(m->body, m->hdr.len, &v) != SK_OK ||
-	    (i == SMTPD_CHECK_CONTENT && v.nrenames > 0)) {
+	    (i == SMTPD_CHECK_CONTENT && v.nrenames > 0) ||
+	    (i == SMTPD_CHECK_POLICY && v.rewrite != MSG_REWRITE_NONE) ||
+	    (fd != -1) != (v.rewrite != MSG_REWRITE_NONE)) {
+		if (fd != -1) {
+			close(fd);
+		}
 		fatal("bad %s from the %s process", msg_type_name(m->hdr.type),
 		    smtpd.checks[i].name);
 	}
 	/* the client may have left meanwhile: nobody waits */
 	if (c == NULL || c->wait != SMTPD_W_CHECK || c->check != i ||
 	    strcmp(c->qid, v.qid) != 0) {
+		if (fd != -1) {
+			close(fd);
+		}
 		return;
 	}
 	out.len = 0;
+	if (fd != -1 &&
+	    (v.action == MSG_POLICY_ACCEPT ||
+		v.action == MSG_POLICY_QUARANTINE)) {
+		if (keep_rewrite(c, &v, fd) == -1) {
+			c->write_error = ENOMEM;
+		}
+	} else if (fd != -1) {
+		close(fd);
+	}
 	verdict(c, i, &v, &out);
 	smtpd_conn_send_out(c, &out);
 	smtpd_conn_resume(c);
@@ -402,9 +451,24 @@ smtpd_check_link(size_t i, int fd)
 	}
 }
 
+int
+smtpd_check_rewrite(struct smtpd_conn *c, uint8_t *mode)
+{
+	int fd = c->rewrite != MSG_REWRITE_NONE ? c->rewrite_fd : -1;
+
+	*mode = c->rewrite;
+	c->rewrite = MSG_REWRITE_NONE;
+	c->rewrite_fd = -1;
+	return fd;
+}
+
 void
 smtpd_check_forget(struct smtpd_conn *c)
 {
+	if (c->rewrite != MSG_REWRITE_NONE) {
+		close(c->rewrite_fd);
+		c->rewrite = MSG_REWRITE_NONE;
+	}
 	free(c->prepend);
 	c->prepend = NULL;
 	c->prepend_len = 0;

@@ -90,7 +90,11 @@ struct smtpd_conn {
 	char *prepend; /* the checks' header blocks for Q_COMMIT, or NULL */
 	size_t prepend_len;
 	char *quarantine; /* a check's quarantine reason, or NULL */
-	uint8_t check;    /* SMTPD_W_CHECK: the check that has the message */
+	/* the content process's rewritten message for Q_COMMIT: a
+	 * descriptor we never read, valid while rewrite is not 0 */
+	uint8_t rewrite; /* enum msg_rewrite */
+	int rewrite_fd;
+	uint8_t check; /* SMTPD_W_CHECK: the check that has the message */
 	struct smtpd_rcpt *rcpts;
 	size_t nrcpts;
 	struct smtp_addr first_rcpt; /* for "for <rcpt>" in Received */
@@ -190,6 +194,13 @@ void smtpd_check_link(size_t i, int fd);
 /* smtpd_check_next - run the checks from i on for c's message, then
  * commit; each refusal answers the client itself */
 void smtpd_check_next(struct smtpd_conn *c, size_t from, struct smtp_out *out);
+/*
+ * smtpd_check_rewrite - for Q_COMMIT: the rewritten message's descriptor
+ * (the caller owns it now: the channel takes it, or the caller closes
+ * it) and its mode in *mode (u8 rewrite of Q_COMMIT, sent when not 0);
+ * -1 and MSG_REWRITE_NONE when the message is not rewritten
+ */
+int smtpd_check_rewrite(struct smtpd_conn *c, uint8_t *mode);
 /* smtpd_check_forget - free what the checks gave c's transaction */
 void smtpd_check_forget(struct smtpd_conn *c);
 /* smtpd_outbound - c's mail goes out (authenticated or internal) */

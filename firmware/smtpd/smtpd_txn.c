@@ -391,9 +391,12 @@ void
 smtpd_txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 {
 	static uint8_t
-	    body[8 + 2 + MSG_PREPEND_MAX + 2 + MSG_QUARANTINE_REASON_MAX];
+	    body[8 + 2 + MSG_PREPEND_MAX + 2 + MSG_QUARANTINE_REASON_MAX + 1];
 	struct msg_body_writer w;
 	unsigned gen;
+	enum sk_result sent = SK_E_IO;
+	uint8_t rewrite;
+	int fd;
 
 	if (c->queue_gen != smtpd.queue_gen || !smtpd.queue.open) {
 		log_warn("%s: message from %s not stored: queue unavailable",
@@ -407,13 +410,20 @@ smtpd_txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 	msg_body_put_str(&w, c->prepend != NULL ? c->prepend : "",
 	    c->prepend_len);
 	msg_body_put_cstr(&w, c->quarantine != NULL ? c->quarantine : "");
+	/* the content process's rewritten message, passed on unread */
+	if ((fd = smtpd_check_rewrite(c, &rewrite)) != -1) {
+		msg_body_put_u8(&w, rewrite);
+	}
 	gen = smtpd.queue_gen;
 	/* As in send_open: a queue found dead while we write will never
 	 * answer the commit, so do not wait for Q_COMMITTED (451). */
 	if (send_envelope(c) != SK_OK ||
-	    chan_send_body(&smtpd.queue, MSG_Q_COMMIT, c->id, -1, &w) !=
-		SK_OK ||
+	    (sent = chan_send_body(&smtpd.queue, MSG_Q_COMMIT, c->id, fd,
+		 &w)) != SK_OK ||
 	    smtpd.queue_gen != gen) {
+		if (sent != SK_OK && fd != -1) {
+			close(fd); /* the channel did not take it */
+		}
 		smtpd_txn_abort(c);
 		smtp_session_message_done(&c->s, 0, NULL, out);
 		return;
