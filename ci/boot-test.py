@@ -7,10 +7,26 @@ Boots a sparse copy of $O/images/disk.img (the build output stays pristine)
 through UEFI firmware and GRUB with board/common/run-qemu.sh, the serial console
 on a unix socket and free host ports, and checks:
   boot-ready      "sekimori: ready slot=A boot=1" within the boot timeout
-  login           admin/sekimori on the serial console runs the status program
+  console-login   the serial console runs sekimori-login: admin/sekimori, the
+                  forced password change (New password:, Retype new
+                  password:), then sekimori-cli's "sekimori> " prompt
+  console-status  `show system status | no-more` in the CLI prints the lines
+                  of sekimori-status (firmware/status), checked as:
   rootfs-ro, config-rw, data-rw, services, slot-a   from the status output
   ssh-banner      (when dropbear is a service) port 22 answers with SSH-2.0-
+  console-operator-refused   admin adds a user of role operator (and sets
+                  max-failures-per-user 2) with configure and commit; the
+                  operator logs in and `configure` is refused
+  console-wrong-password     three wrong passwords: "Login incorrect" each
+                  time, no CLI, then a new login prompt (init respawns it)
+  console-lockout after the configured failures for one name: "Login locked"
+  console-no-shell  ^C in the CLI keeps the CLI; sh, start shell, /bin/sh are
+                  CLI errors; the operator's refusal is in `show audit`; ^D in
+                  the CLI and ^C ^D at the login prompt bring the login back;
+                  never a Unix shell prompt on the console
   persistence     after a power cut (QEMU killed), the next boot says boot=2
+  login-password-kept   on that boot admin logs in with the new password,
+                  without a forced change (it was committed to /config)
   fallback-b      with slot A marked bad in grubenv, the box boots slot B
   trial-a         slot A on trial (1 try left) boots A and GRUB saves tries=0
   mail-factory    (boot 1) the factory config greets on 25 and relays nothing
@@ -210,20 +226,253 @@ def boot(work, disk, name):
     return vm, m.group(1), int(m.group(2))
 
 
-def login_status(vm, wake=False):
-    """Log in as admin on the console; return the status program's lines.
-    wake: press Enter first, for a new prompt when the last one was printed
-    long ago."""
-    since = len(vm.buf)
+# ---- the serial console: sekimori-login, then sekimori-cli -----------------
+
+FACTORY_PASSWORD = "sekimori"  # the factory account admin (cli/yang/factory.json)
+NEW_PASSWORD = f"boot test {BOARD} admin"  # set at the forced change of boot 1
+OPERATOR, OPERATOR_PASSWORD = "op", "boot test operator"
+LOCK_USER = "locktest"  # no such user: lockout counts unknown names too
+# system login max-failures-per-user, committed with the operator: the
+# three wrong passwords of console-wrong-password (admin once, then
+# LOCK_USER twice) then lock LOCK_USER, and no time goes to more failures.
+MAX_FAILURES = 2
+WRONG_PASSWORD = "not the password"
+# The admin password the box has now: the forced change sets NEW_PASSWORD
+# on /config; the mail test's startup config brings the factory one back.
+admin_password = FACTORY_PASSWORD
+# sekimori-cli's operational prompt "HOST> " (the line editor redraws the
+# line after \r); the prompts of sekimori-login.
+CLI_PROMPT = r"[\r\n][A-Za-z0-9][A-Za-z0-9.-]*> $"
+LOGIN_PROMPT = r"login: ?$"
+# What a Unix shell's prompt looks like (busybox ash: "/ # ", "~ $ ", or a
+# bare "# "/"$ "): never on this console. sekimori-cli's configure prompt
+# "HOST# " has no path before the "#", so it is not one.
+SHELL_PROMPT = re.compile(r"(?m)^(?:\S*[/~]\S* )?[#$] ?$")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def console_text(vm, since):
+    """The console after offset since, without escapes; a \\r starts a line
+    (the line editor redraws with it)."""
+    with vm.lock:
+        text = vm.buf[since:]
+    return ANSI.sub("", text).replace("\r", "\n")
+
+
+def shell_seen(vm, since):
+    """The first shell-like prompt on the console after since, or None."""
+    m = SHELL_PROMPT.search(console_text(vm, since))
+    return m.group(0) if m else None
+
+
+def at_login(vm):
+    """Where to look for the login prompt the console shows now."""
+    return max(0, len(vm.buf) - 16)
+
+
+def console_login(vm, user, password, since=None, wake=False):
+    """Log in on the serial console and wait for the CLI prompt. A forced
+    password change (the factory admin) sets NEW_PASSWORD. since: where to
+    look for the login prompt (default: the one shown now, else the next);
+    wake: press Enter first, for a fresh prompt. Returns whether the change
+    was asked. Raises TimeoutError or RuntimeError (with what the box said)."""
+    global admin_password
+    since = at_login(vm) if since is None else since
     if wake:
         vm.send("\r")
-    vm.expect(r"login: ?$", 60, since)
-    vm.send("admin\r")
+    vm.expect(LOGIN_PROMPT, 60, since)
+    since = len(vm.buf)
+    vm.send(user + "\r")
     vm.expect(r"Password: ?$", 20, since)
     since = len(vm.buf)
-    vm.send("sekimori\r")
+    vm.send(password + "\r")
+    m = vm.expect(r"New password: ?$|Login (?:incorrect|locked)|" + CLI_PROMPT, 60, since)
+    if m.group(0).startswith("Login"):
+        raise RuntimeError(f"{user}: {m.group(0)}")
+    if not m.group(0).startswith("New"):
+        return False
+    since = len(vm.buf)
+    vm.send(NEW_PASSWORD + "\r")
+    vm.expect(r"Retype new password: ?$", 20, since)
+    vm.send(NEW_PASSWORD + "\r")
+    vm.expect(r"Password changed", 60, since)
+    vm.expect(CLI_PROMPT, 60, since)
+    if user == "admin":
+        admin_password = NEW_PASSWORD
+    return True
+
+
+def cli_run(vm, line, want=CLI_PROMPT, timeout=60):
+    """Type a line into the CLI; wait for want (a regex), return the
+    console text from the line on."""
+    since = len(vm.buf)
+    vm.send(line + "\r")
+    vm.expect(want, timeout, since)
+    return console_text(vm, since)
+
+
+def cli_status(vm):
+    """`show system status` in the CLI: the lines sekimori-status prints."""
+    since = len(vm.buf)
+    vm.send("show system status | no-more\r")
     m = vm.expect(r"product: Sekimori\r?\n((?:.*\r?\n)*?)end of status", 60, since)
+    vm.expect(CLI_PROMPT, 20, since)
     return [l.strip() for l in m.group(1).splitlines() if l.strip()]
+
+
+def status_after_start(vm):
+    """The status; services start right after "ready" and a fast login can
+    beat them, so once more after a pause before calling one down."""
+    lines = cli_status(vm)
+    if any(l.startswith("service ") and ": running" not in l for l in lines):
+        time.sleep(10)
+        lines = cli_status(vm)
+    return lines
+
+
+def login_status(vm, wake=False):
+    """Log in as admin on the console, return `show system status`'s lines
+    and leave the CLI. wake: press Enter first, for a new prompt when the
+    last one was printed long ago."""
+    console_login(vm, "admin", admin_password, wake=wake)
+    lines = cli_status(vm)
+    cli_run(vm, "exit", LOGIN_PROMPT)
+    return lines
+
+
+def console_first_login(vm, ready_at):
+    """Boot 1 on the console: the factory login with its forced password
+    change, the status checks, and the console checks after them. Returns
+    whether the CLI was reached."""
+    try:
+        changed = console_login(vm, "admin", FACTORY_PASSWORD, since=ready_at)
+        result("console-login", changed and not shell_seen(vm, ready_at),
+               "no forced password change for the factory admin" if not changed
+               else f"a shell prompt: {shell_seen(vm, ready_at)!r}", vm)
+    except (TimeoutError, RuntimeError) as e:
+        result("console-login", False, str(e), vm)
+        return False
+    try:
+        lines = status_after_start(vm)
+        result("console-status", True)
+        check_status(vm, lines)
+    except (TimeoutError, RuntimeError) as e:
+        result("console-status", False, str(e), vm)
+    return True
+
+
+def console_operator(vm):
+    """As admin (logged in): make an operator and set the lockout's
+    MAX_FAILURES, commit, leave; the operator logs in and is refused
+    configure mode; back at the login prompt."""
+    cli_run(vm, "configure", r"# $")
+    cli_run(vm, f"set system login max-failures-per-user {MAX_FAILURES}", r"# $")
+    cli_run(vm, f"set system user {OPERATOR} role operator", r"# $")
+    cli_run(vm, f"set system user {OPERATOR} authentication password-hash "
+            + relaylib.crypt_sha512(OPERATOR_PASSWORD), r"# $")
+    out = cli_run(vm, "commit and-quit", CLI_PROMPT)
+    if "commit complete" not in out:
+        raise RuntimeError("commit of the operator: " + " | ".join(out.split("\n")[-6:]))
+    cli_run(vm, "exit", LOGIN_PROMPT)
+    console_login(vm, OPERATOR, OPERATOR_PASSWORD)
+    out = cli_run(vm, "configure", CLI_PROMPT)
+    result("console-operator-refused",
+           "permission denied: role operator may not change the configuration" in out,
+           "configure was not refused: " + " | ".join(out.split("\n")[-4:]), vm)
+    cli_run(vm, "\x04", LOGIN_PROMPT)  # ^D on an empty line ends the CLI
+
+
+def console_failures(vm, step):
+    """Wrong passwords: Login incorrect, never the CLI; after 3 the login
+    program ends and init starts it again; MAX_FAILURES failures (the
+    configured max-failures-per-user) lock that name (LOCK_USER, so admin
+    stays usable): the next attempt says Login locked. step[0] is set to
+    the name of the check under way."""
+    names = ["admin"] + [LOCK_USER] * max(2, MAX_FAILURES)
+    since0 = since = at_login(vm)
+    for i, name in enumerate(names):
+        vm.expect(LOGIN_PROMPT, 60, since)
+        since = len(vm.buf)
+        vm.send(name + "\r")
+        vm.expect(r"Password: ?$", 20, since)
+        vm.send(WRONG_PASSWORD + "\r")
+        m = vm.expect(r"Login (?:incorrect|locked)|" + CLI_PROMPT, 30, since)
+        if m.group(0) != "Login incorrect":
+            raise RuntimeError(f"wrong password {i + 1} ({name}): got {m.group(0)!r}")
+        if i == 2:
+            # the third failure ends sekimori-login; init starts a new one
+            vm.expect(LOGIN_PROMPT, 60, since)
+            result("console-wrong-password", not shell_seen(vm, since0),
+                   f"a shell prompt: {shell_seen(vm, since0)!r}", vm)
+            step[0] = "console-lockout"
+    since = at_login(vm)  # init starts a new login after the last third
+    vm.expect(LOGIN_PROMPT, 60, since)
+    vm.send(LOCK_USER + "\r")
+    vm.expect(r"Password: ?$", 20, since)
+    vm.send(WRONG_PASSWORD + "\r")
+    m = vm.expect(r"Login (?:incorrect|locked)[^\r\n]*|" + CLI_PROMPT, 30, since)
+    result("console-lockout", m.group(0).startswith("Login locked"),
+           f"after {len(names) - 1} failures of {LOCK_USER}: {m.group(0)!r}", vm)
+
+
+def console_no_shell(vm, since):
+    """^C in the CLI keeps the CLI; ^D and `exit` end it and the login comes
+    back; ^C and ^D at the login prompt bring the login back; shell words
+    are CLI errors. Nowhere a Unix shell prompt."""
+    steps = []
+    console_login(vm, "admin", admin_password)
+    t = cli_run(vm, "\x03", CLI_PROMPT)
+    steps.append(("^C in the CLI", "login:" not in t))
+    for word in ("sh", "start shell", "/bin/sh"):
+        t = cli_run(vm, word, CLI_PROMPT)
+        steps.append((word, "error" in t))
+    out = cli_run(vm, f"show audit user {OPERATOR} event denied | no-more")
+    steps.append(("the operator's refusal audited",
+                  re.search(rf"\b{OPERATOR} +console +denied +configure\b", out) is not None))
+    cli_run(vm, "\x04", LOGIN_PROMPT)  # ^D on an empty line: the CLI ends
+    steps.append(("^D in the CLI", True))
+    # ^C at the login prompt is ignored; ^D is the end of input: the login
+    # ends and init starts a new one
+    since_d = len(vm.buf)
+    vm.send("\x03\x04")
+    vm.expect(LOGIN_PROMPT, 60, since_d)
+    steps.append(("^C, ^D at the login prompt", True))
+    bad = [s for s, ok in steps if not ok]
+    shell = shell_seen(vm, since)
+    result("console-no-shell", not bad and not shell,
+           f"a shell prompt: {shell!r}" if shell else f"failed: {bad}", vm)
+
+
+def console_checks(vm, ready_at):
+    """Boot 1: every console check, the login step first."""
+    if not console_first_login(vm, ready_at):
+        return
+    try:
+        console_operator(vm)
+    except (TimeoutError, RuntimeError) as e:
+        result("console-operator-refused", False, str(e), vm)
+        vm.send("\x04")  # out of the CLI, if still in it
+    step = ["console-wrong-password"]  # the check a broken step fails
+    try:
+        console_failures(vm, step)
+    except (TimeoutError, RuntimeError) as e:
+        result(step[0], False, str(e), vm)
+    try:
+        console_no_shell(vm, ready_at)
+    except (TimeoutError, RuntimeError) as e:
+        result("console-no-shell", False, str(e), vm)
+
+
+def console_password_kept(vm):
+    """A later boot: the admin logs in with the password of boot 1's forced
+    change (kept in /config/startup.json), without a new change."""
+    try:
+        changed = console_login(vm, "admin", NEW_PASSWORD, wake=True)
+        cli_run(vm, "exit", LOGIN_PROMPT)
+        result("login-password-kept", not changed,
+               "the forced password change came again", vm)
+    except (TimeoutError, RuntimeError) as e:
+        result("login-password-kept", False, str(e), vm)
 
 
 def check_status(vm, lines):
@@ -578,6 +827,7 @@ def factory_mail_check(vm):
 
 
 def main():
+    global admin_password
     src = os.path.join(O, "images", "disk.img")
     if not os.path.isfile(src):
         result(f"{BOARD}-image", False, f"{src} not found: build the image first")
@@ -592,17 +842,9 @@ def main():
         if slot is None:
             return 1
         result("boot-ready", slot == "A" and n == 1, f"got slot={slot} boot={n}, want A and 1", vm)
-        try:
-            lines = login_status(vm)
-            if any(l.startswith("service ") and ": running" not in l for l in lines):
-                # Services start right after "ready"; a fast login can beat
-                # them. Look once more before calling a service down.
-                time.sleep(10)
-                lines = login_status(vm)
-            result("login", True)
-            check_status(vm, lines)
-        except (TimeoutError, RuntimeError) as e:
-            result("login", False, str(e), vm)
+        t0 = time.monotonic()
+        console_checks(vm, vm.buf.rfind("sekimori: ready"))
+        print(f"INFO: {BOARD} console checks {time.monotonic() - t0:.1f} s", flush=True)
         factory_mail_check(vm)
         if vm is not None:
             vm.power_cut()
@@ -611,6 +853,7 @@ def main():
         vm, slot, n = boot(work, disk, "persistence")
         if slot is not None:
             result("persistence", n == 2, f"boot counter {n} after the second boot, want 2", vm)
+            console_password_kept(vm)
         if vm is not None:
             vm.power_cut()
 
@@ -631,6 +874,8 @@ def main():
         err = put_startup_config(disk, work,
                                  mail_config(sink.port, clamd[1] if clamd else None))
         result("mail-config", err is None, err)
+        if err is None:  # its system part is the factory's: admin/sekimori again
+            admin_password = FACTORY_PASSWORD
         vm, slot, n = boot(work, disk, "trial-a")
         if slot is not None and err is None:
             before = failed

@@ -92,10 +92,12 @@ echo "$SK_HOSTNAME" > "$r/etc/hostname"
 printf 'board=%s\nsource_date_epoch=%s\nkernel=%s\n' "$BOARD" "$SOURCE_DATE_EPOCH" "$rel" \
 	> "$r/etc/sekimori/build"
 
-# The admin login shell is our status program (the CLI later): without it
-# the console would have no safe shell, so its absence stops the build.
-[ -x "$r/usr/bin/sekimori-status" ] ||
-	die "no /usr/bin/sekimori-status in \$O/target: build firmware first (make firmware)"
+# The serial console runs sekimori-login (through rootfs/overlay's
+# /usr/libexec/sekimori/console), which execs sekimori-cli: without them the
+# console would have no login at all, so their absence stops the build.
+for p in /usr/bin/sekimori-login /usr/bin/sekimori-cli /usr/libexec/sekimori/console; do
+	[ -x "$r$p" ] || die "no $p in the root filesystem: build firmware first (make firmware)"
+done
 
 # Services: keep only those whose program is in the image (dropbear is
 # optional), and make one busybox init "respawn" entry for each. The status
@@ -118,20 +120,21 @@ fi
 		echo "# service $name"
 		echo "::respawn:/usr/libexec/sekimori/service $cmd${args:+ $args}"
 	done < "$svc"
-	echo "# the login prompt on the serial console"
-	echo "$SK_SERIAL_CONSOLE::respawn:/sbin/getty -L 115200 $SK_SERIAL_CONSOLE vt100"
+	# getty sets up the line; -n: it asks no name and execs the console
+	# program (sekimori-login, then the CLI; never a Unix shell), which
+	# init starts again whenever it ends.
+	echo "# the login on the serial console: sekimori-login, then sekimori-cli"
+	echo "$SK_SERIAL_CONSOLE::respawn:/sbin/getty -L -n -i -l /usr/libexec/sekimori/console 115200 $SK_SERIAL_CONSOLE vt100"
 	echo "::ctrlaltdel:/sbin/reboot"
 	echo "::shutdown:/etc/init.d/rcK"
 } > "$r/etc/inittab"
 
-# The admin's password "sekimori" as SHA-512 crypt. The salt comes from
-# SOURCE_DATE_EPOCH so the same inputs give the same image; root is locked.
-salt=$(printf 'sekimori-admin-%s' "$SOURCE_DATE_EPOCH" | sha256sum | cut -c1-16)
-hash=$(openssl passwd -6 -salt "$salt" sekimori)
+# No Unix account has a password: root is locked, and the administrators
+# are the users of the YANG configuration (sekimori-login checks them).
 day=$((SOURCE_DATE_EPOCH / 86400))
-printf 'root:!:%s:0:99999:7:::\nadmin:%s:%s:0:99999:7:::\n' "$day" "$hash" "$day" > "$r/etc/shadow"
+printf 'root:!:%s:0:99999:7:::\n' "$day" > "$r/etc/shadow"
 # The mail daemon's process users never log in: locked.
-for u in sekimori-smtp sekimori-queue sekimori-mta sekimori-policy; do
+for u in sekimori-smtp sekimori-queue sekimori-mta sekimori-policy sekimori-content; do
 	printf '%s:!:%s:0:99999:7:::\n' "$u" "$day" >> "$r/etc/shadow"
 done
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../firmware/status/status.h"
 #include "cli_int.h"
 #include "version.h"
 
@@ -165,6 +166,31 @@ cli_show_commit(struct cli *c, struct cli_call *call, struct cli_text *out)
 		    (unsigned)ci.how < SK_NELEM(how) ? how[ci.how] : "?",
 		    ci.comment[0] != '\0' ? "\n    " : "", ci.comment);
 	}
+}
+
+/*
+ * cli_show_status - what sekimori-status prints (firmware/status's
+ * status_run: the same lines, so the QEMU boot test parses either),
+ * read from the running system's /proc, /etc and /data.
+ */
+static void
+cli_show_status(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL) {
+		cli_text_add(out, "error: out of memory\n");
+		return;
+	}
+	(void)status_run("", f);
+	if (fclose(f) == 0 && buf != NULL) {
+		cli_text_addn(out, buf, len);
+	} else {
+		cli_text_add(out, "error: out of memory\n");
+	}
+	free(buf);
 }
 
 /* cli_queue - one request to the queue's control socket */
@@ -682,6 +708,8 @@ static const struct cli_node cli_show_conf_path[] = {
 static const struct cli_node cli_show_sys_next[] = {
 	{ "commit", CLI_KW, "The commit history (for rollback)", NULL,
 	    cli_show_commit, 0 },
+	{ "status", CLI_KW, "Boot slot, mounts, boot count, services", NULL,
+	    cli_show_status, 0 },
 	END,
 };
 static const struct cli_node cli_show_quar_id[] = {

@@ -1,11 +1,11 @@
 /*
  * sekimori-status - print the boot status, then exit.
  *
- * Security: this is the login shell of the console user "admin" until the
- * CLI arrives, so it must offer nothing: it ignores its arguments (a login
- * shell may get "-c COMMAND") and its environment, never reads standard
- * input, starts no other program, and exits. It runs as the logged-in
- * user, reads only world-readable files (/proc, /etc/sekimori/services,
+ * Security: it was the console's login shell before sekimori-login and
+ * the CLI (whose `show system status` prints the same report through
+ * status_run), and still offers nothing: it ignores its arguments and its
+ * environment, never reads standard input, starts no other program, and
+ * exits. It reads only world-readable files (/proc, /etc/sekimori/services,
  * /data/sekimori/boot-count) and writes only to standard output.
  */
 #include <stdio.h>
