@@ -35,6 +35,7 @@
 #include "../datastore/ds.h"
 #include "clogin.h"
 #include "clogin_store.h"
+#include "io.h"
 #include "version.h"
 
 #define LOGIN_CONFIG "/config"
@@ -296,22 +297,11 @@ login_source(char *out, size_t cap)
 	}
 }
 
+/* login_write - to the terminal; a terminal gone shows at the next read */
 static void
 login_write(const char *s, size_t n)
 {
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(STDOUT_FILENO, s, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k <= 0) {
-			return;
-		}
-		s += k;
-		n -= (size_t)k;
-	}
+	(void)io_write_all(STDOUT_FILENO, s, n);
 }
 
 /* login_echo - terminal echo on or off (nothing when not a terminal) */

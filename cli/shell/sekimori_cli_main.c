@@ -38,6 +38,7 @@
 #include "../audit/audit.h"
 #include "cli.h"
 #include "cli_edit.h"
+#include "io.h"
 #include "version.h"
 
 #define CLI_MAIN_CONFIG "/config"
@@ -409,23 +410,12 @@ cli_main_usage(FILE *f)
 	    "PROGRAM]\n");
 }
 
-/* cli_main_write - all of s[n] to fd */
+/* cli_main_write - all of s[n] to fd; a terminal gone shows at the next
+ * read */
 static void
 cli_main_write(int fd, const char *s, size_t n)
 {
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, s, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k <= 0) {
-			return;
-		}
-		s += k;
-		n -= (size_t)k;
-	}
+	(void)io_write_all(fd, s, n);
 }
 
 /* cli_main_key - one octet from the terminal, -1 at the end */

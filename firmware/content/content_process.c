@@ -1012,11 +1012,7 @@ content_parent_msg(struct chan *c, struct msg *m, void *arg)
 			fatal("content: MSG_PEER for role %u",
 			    msg_get_u32(m->body));
 		}
-		if (P.smtp.open) {
-			chan_close(&P.smtp);
-			content_smtp_closed(&P.smtp, SK_E_CLOSED, NULL);
-		}
-		if (chan_open(&P.smtp, &P.loop, m->fd, content_smtp_msg,
+		if (chan_reopen(&P.smtp, &P.loop, m->fd, content_smtp_msg,
 			content_smtp_closed, NULL) == -1) {
 			fatal("content: smtp link: %s", strerror(errno));
 		}

@@ -138,6 +138,17 @@ chan_open(struct chan *c, struct event_loop *loop, int sock,
 	return 0;
 }
 
+int
+chan_reopen(struct chan *c, struct event_loop *loop, int sock,
+    chan_msg_fn *on_msg, chan_close_fn *on_close, void *arg)
+{
+	if (c->open) {
+		chan_close(c);
+		on_close(c, SK_E_CLOSED, arg);
+	}
+	return chan_open(c, loop, sock, on_msg, on_close, arg);
+}
+
 void
 chan_close(struct chan *c)
 {

@@ -61,6 +61,14 @@ int chan_open(struct chan *c, struct event_loop *loop, int sock,
 /* chan_close - stop watching, drop queued output, close the socket */
 void chan_close(struct chan *c);
 /*
+ * chan_reopen - c on sock, a new socket to a restarted peer (MSG_PEER):
+ * an open link is closed first and on_close told (SK_E_CLOSED), as if
+ * the peer had gone, so whatever waited on the old one is answered.
+ * -1 as chan_open.
+ */
+int chan_reopen(struct chan *c, struct event_loop *loop, int sock,
+    chan_msg_fn *on_msg, chan_close_fn *on_close, void *arg);
+/*
  * chan_send - queue one message (fd: -1, or a descriptor the channel takes
  * on SK_OK), sent at the end of the pass, or at once when CHAN_SEND_NOW
  * octets or MSG_FDS_MAX / 2 descriptors are waiting. SK_E_FULL: the peer is not

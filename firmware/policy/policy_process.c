@@ -460,11 +460,7 @@ policy_parent_msg(struct chan *c, struct msg *m, void *arg)
 			fatal("policy: MSG_PEER for role %u",
 			    msg_get_u32(m->body));
 		}
-		if (P.smtp.open) {
-			chan_close(&P.smtp);
-			policy_smtp_closed(&P.smtp, SK_E_CLOSED, NULL);
-		}
-		if (chan_open(&P.smtp, &P.loop, m->fd, policy_smtp_msg,
+		if (chan_reopen(&P.smtp, &P.loop, m->fd, policy_smtp_msg,
 			policy_smtp_closed, NULL) == -1) {
 			fatal("policy: smtp link: %s", strerror(errno));
 		}

@@ -80,22 +80,14 @@ queue_peer(struct queue *q, struct msg *m)
 		fatal("parent sent a malformed MSG_PEER");
 	}
 	if (role == MSG_ROLE_SMTP) {
-		if (q->smtp.open) {
-			chan_close(&q->smtp);
-			queue_smtp_gone(&q->smtp, SK_E_CLOSED, q);
-		}
-		if (chan_open(&q->smtp, &q->loop, m->fd, queue_smtp_msg,
+		if (chan_reopen(&q->smtp, &q->loop, m->fd, queue_smtp_msg,
 			queue_smtp_gone, q) == -1) {
 			fatal("cannot watch the new smtp socket: %s",
 			    strerror(errno));
 		}
 		return;
 	}
-	if (q->mta.open) {
-		chan_close(&q->mta);
-		queue_mta_gone(&q->mta, SK_E_CLOSED, q);
-	}
-	if (chan_open(&q->mta, &q->loop, m->fd, queue_mta_msg, queue_mta_gone,
+	if (chan_reopen(&q->mta, &q->loop, m->fd, queue_mta_msg, queue_mta_gone,
 		q) == -1) {
 		fatal("cannot watch the new mta socket: %s", strerror(errno));
 	}

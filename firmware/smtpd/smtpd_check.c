@@ -441,11 +441,7 @@ smtpd_check_link(size_t i, int fd)
 {
 	struct smtpd_check *k = &smtpd.checks[i];
 
-	if (k->chan.open) {
-		chan_close(&k->chan);
-		k->closed(&k->chan, SK_E_CLOSED, NULL);
-	}
-	if (chan_open(&k->chan, &smtpd.loop, fd, k->msg, k->closed, NULL) ==
+	if (chan_reopen(&k->chan, &smtpd.loop, fd, k->msg, k->closed, NULL) ==
 	    -1) {
 		fatal("%s link: %s", k->name, strerror(errno));
 	}

@@ -1,0 +1,27 @@
+/*
+ * io.c - blocking descriptor helpers.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int
+io_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t k;
+
+	while (len > 0) {
+		k = write(fd, p, len);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return -1;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
