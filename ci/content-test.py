@@ -200,9 +200,11 @@ def clamd_content():
                      "timeout": 30}],
         "inbound": {"scanner": ["clamav"]},
         "outbound": {"scanner": ["clamav"]},
+        "notify-recipient": ["postmaster@example.com"],
+        "notify-on-virus": True,
         "rule": [
             {"name": "ppap", "match": {"encrypted-archive": True},
-             "action": "quarantine"},
+             "action": "quarantine", "notify": True},
             {"name": "no-exe", "match": {"file-name": ["*.exe", "*.scr"]},
              "action": "reject",
              "reject-text": "Executable attachments are not accepted"},
@@ -240,6 +242,14 @@ def test_viruses_refused(relay, sink):
                "got %d %r" % (code, text))
         report("clamd-eicar-%s-not-delivered" % name,
                not_at_sink(sink, tag, 0.5), "delivered")
+    # notify-on-virus: each default 550 sends the administrators a notice
+    want = ("(virus %s by clamav)" % VIRUS).encode()
+    found = wait_for(lambda: len(sink.find(want)) >= 4 and sink.find(want))
+    got = found[0][2] if found else b""
+    report("clamd-eicar-notices", bool(found) and
+           b"Subject: [Sekimori] reject: message " in got and
+           b"Auto-Submitted: auto-generated" in got,
+           "%d notices, %r" % (len(sink.find(want)), got[:600]))
 
 
 def test_rules(relay, sink):
@@ -253,6 +263,18 @@ def test_rules(relay, sink):
     status, out = quarantine(relay, "list", "reason=ppap")
     report("rule-ppap-listed", status == 0 and qid_of(text) is not None and
            qid_of(text).encode() in out, "got %d %r" % (status, out))
+    # notify: the administrators get a notice naming the quarantine id
+    qid = qid_of(text) or "none"
+    got = at_sink(sink, "[Sekimori] quarantine: message %s from " % qid)
+    report("rule-ppap-notice", got is not None and
+           b"\r\nRule:       ppap\r\n" in got and
+           b"\r\nAuto-Submitted: auto-generated\r\n" in got and
+           b"From: \"Sekimori content filter\" <postmaster@" in got,
+           "notice %r" % (got or b"")[:800])
+    report("rule-ppap-notice-logged",
+           re.search(qid + r": content notice sent as [0-9A-V]+ to 1 "
+                     r"administrator\(s\)", relay.log()) is not None,
+           relay.log()[-2000:])
 
     tag = "exe-%f" % time.time()
     code, text = send(relay, attach(tag, "application/octet-stream",

@@ -293,9 +293,11 @@ struct config_sender_auth {
 #define CONFIG_SCANNERS_MAX 16
 #define CONFIG_SCANNER_ADDR_SIZE 256 /* the model's pattern: 2..255 */
 #define CONFIG_CONTENT_RULES_MAX 64
-#define CONFIG_RULE_NAMES_MAX 8    /* file-name patterns per rule */
-#define CONFIG_RULE_NAME_SIZE 128  /* one file-name pattern */
-#define CONFIG_RULE_REPLY_SIZE 256 /* a rule's reject text */
+#define CONFIG_RULE_NAMES_MAX 8     /* file-name patterns per rule */
+#define CONFIG_RULE_NAME_SIZE 128   /* one file-name pattern */
+#define CONFIG_RULE_REPLY_SIZE 256  /* a rule's reject text */
+#define CONFIG_NOTIFY_RCPTS_MAX 8   /* notify-recipient: the model's max */
+#define CONFIG_NOTIFY_RCPT_SIZE 255 /* an email-address: 3..254, NUL */
 
 enum config_scanner_type {
 	CONFIG_SCANNER_CLAMD,
@@ -357,6 +359,7 @@ struct config_content_rule {
 	char reply[CONFIG_RULE_REPLY_SIZE]; /* reject text, "" = default */
 	/* tag: put before the Subject's value ("[SUSPICIOUS] "); "" none */
 	char subject_prefix[CONFIG_RULE_REPLY_SIZE];
+	int notify; /* 1: the notify-recipient addresses get a notice */
 };
 
 struct config_quarantine {
@@ -371,6 +374,11 @@ struct config_content {
 	struct config_scan_chain inbound, outbound;
 	struct config_content_rule rules[CONFIG_CONTENT_RULES_MAX];
 	size_t nrules; /* evaluated in order, the first match wins */
+	/* who gets a notice of a rule with notify, or of a virus rejected
+	 * with no rule when notify_on_virus */
+	char notify_rcpts[CONFIG_NOTIFY_RCPTS_MAX][CONFIG_NOTIFY_RCPT_SIZE];
+	size_t nnotify_rcpts;
+	int notify_on_virus;
 	struct config_quarantine quarantine;
 };
 

@@ -219,6 +219,7 @@ config_content_rule(const struct lyd_node *n, struct config_content_rule *r,
 	r->action = (enum config_content_action)config_node_enum(n, "action",
 	    config_content_actions, SK_NELEM(config_content_actions),
 	    CONFIG_CONTENT_ACCEPT);
+	r->notify = config_node_bool(n, "notify", 0);
 	return SK_OK;
 }
 
@@ -247,6 +248,35 @@ config_content_rules(const struct lyd_node *cs, struct config_content *c,
 	return SK_OK;
 }
 
+/* config_content_notify - the notify-recipient addresses and
+ * notify-on-virus */
+static enum sk_result
+config_content_notify(const struct lyd_node *cs, struct config_content *c,
+    char *err, size_t errlen)
+{
+	const struct lyd_node *n;
+	size_t have = config_node_count(cs, "notify-recipient"), len;
+
+	if (have > CONFIG_NOTIFY_RCPTS_MAX) {
+		return config_node_too_many(cs, "notify-recipient", have,
+		    CONFIG_NOTIFY_RCPTS_MAX, "CONFIG_NOTIFY_RCPTS_MAX", err,
+		    errlen);
+	}
+	for (n = config_node_child(cs, "notify-recipient"); n != NULL;
+	     n = config_node_next(n)) {
+		if ((len = strlen(lyd_get_value(n))) >=
+		    CONFIG_NOTIFY_RCPT_SIZE) {
+			return config_node_too_many(cs, "notify-recipient", len,
+			    CONFIG_NOTIFY_RCPT_SIZE - 1,
+			    "characters, CONFIG_NOTIFY_RCPT_SIZE", err, errlen);
+		}
+		memcpy(c->notify_rcpts[c->nnotify_rcpts++], lyd_get_value(n),
+		    len + 1);
+	}
+	c->notify_on_virus = config_node_bool(cs, "notify-on-virus", 0);
+	return SK_OK;
+}
+
 /* config_content_copy - mail content-scanning into cfg->content */
 enum sk_result
 config_content_copy(const struct lyd_node *mail, struct config *cfg, char *err,
@@ -261,7 +291,8 @@ config_content_copy(const struct lyd_node *mail, struct config *cfg, char *err,
 	    (r = config_content_chain(cs, "inbound", c, &c->inbound, err,
 		 errlen)) != SK_OK ||
 	    (r = config_content_chain(cs, "outbound", c, &c->outbound, err,
-		 errlen)) != SK_OK) {
+		 errlen)) != SK_OK ||
+	    (r = config_content_notify(cs, c, err, errlen)) != SK_OK) {
 		return r;
 	}
 	return config_content_rules(cs, c, err, errlen);

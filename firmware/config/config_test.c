@@ -810,6 +810,41 @@ test_content_rewrite(void)
 	    "subject-prefix with a control character: %s", err);
 }
 
+/* The administrators' notices: notify-recipient, a rule's notify and
+ * notify-on-virus, each of the latter two needing a recipient. */
+static void
+test_content_notify(void)
+{
+	const struct config_content *c = &cfg.content;
+	enum sk_result res;
+
+	res = load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+		       " {\"notify-recipient\": [\"postmaster@example.com\","
+		       " \"sec@example.org\"], \"notify-on-virus\": true,"
+		       " \"rule\": [{\"name\": \"p\", \"action\":"
+		       " \"reject\", \"notify\": true},"
+		       " {\"name\": \"q\", \"action\": \"discard\"}]}}}");
+	TEST_CHECK(res == SK_OK && c->nnotify_rcpts == 2 &&
+		strcmp(c->notify_rcpts[1], "sec@example.org") == 0 &&
+		c->notify_on_virus && c->rules[0].notify && !c->rules[1].notify,
+	    "notify: %s %s n %zu", sk_result_str(res), err, c->nnotify_rcpts);
+	TEST_CHECK(load_str(
+		       "{\"sekimori-mail:mail\": {\"content-scanning\":"
+		       " {\"rule\": [{\"name\": \"a\", \"action\": "
+		       "\"reject\", \"notify\": true}]}}}") == SK_E_SYNTAX &&
+		strstr(err, "needs at least one notify-recipient") != NULL,
+	    "notify without a recipient: %s", err);
+	TEST_CHECK(load_str("{\"sekimori-mail:mail\": {\"content-scanning\":"
+			    " {\"notify-on-virus\": true}}}") == SK_E_SYNTAX &&
+		strstr(err, "needs at least one notify-recipient") != NULL,
+	    "notify-on-virus without a recipient: %s", err);
+	TEST_CHECK(load_str(
+		       "{\"sekimori-mail:mail\": {\"content-scanning\":"
+		       " {\"notify-recipient\": [\"Not An Address\"]}}}") ==
+		SK_E_SYNTAX,
+	    "notify-recipient not an address: %s", err);
+}
+
 static void
 test_content(void)
 {
@@ -914,6 +949,7 @@ test_content(void)
 		strstr(err, "not starting with a digit") != NULL,
 	    "reject-text with a code: %s", err);
 	test_content_rewrite();
+	test_content_notify();
 }
 
 /* Quarantine retention: the model's defaults, set values, the range. */

@@ -41,6 +41,10 @@
 #define CONTENT_HEADER_SIZE 1024       /* the tag header, CRLF ended */
 #define CONTENT_PARTS_MAX 128          /* leaf parts remembered (strip) */
 #define CONTENT_STRIP_MAX 32           /* parts one strip removes */
+#define CONTENT_MATCHED_SIZE 600       /* what made a rule match */
+/* One value in the administrators' notice (an address, a reason): cut
+ * here, so every line stays far below RFC 5322's 998 octets. */
+#define CONTENT_NOTICE_VALUE_MAX 256
 
 /* What the message holds, as far as the rules care. */
 struct content_facts_view {
@@ -115,6 +119,22 @@ struct content_decision {
 	const char *rule;           /* the rule that acted, or NULL */
 	const char *by;             /* the scanner that decided, or NULL */
 	char log[1024]; /* "clamav=infected(Eicar-Test-Signature) ..." */
+	char matched[CONTENT_MATCHED_SIZE]; /* a rule's: what matched */
+	/* the administrators get a notice: the rule that acted has notify,
+	 * or a virus was rejected by default and notify-on-virus is set */
+	int notify;
+	/* content_admin_notice's text (P_VERDICT's notice); "" none */
+	char notice[MSG_NOTICE_MAX + 1];
+};
+
+/* What the notice says of the message, beside the decision. */
+struct content_notice_env {
+	const char *qid;
+	const char *sender; /* "" = the null sender */
+	const char *client; /* the client's address */
+	const char *const *rcpts;
+	size_t nrcpts;
+	uint32_t rcpts_omitted; /* recipients the check did not carry */
 };
 
 /*
@@ -125,6 +145,21 @@ struct content_decision {
 void content_decide(const struct config_content *conf, uint8_t direction,
     const struct content_facts_view *facts, const struct content_scan *scans,
     size_t n, struct content_decision *out);
+
+/*
+ * content_admin_notice - d->notice, when d->notify and the action is final (not
+ * a tempfail: the client tries again, and that try notifies): printable
+ * ASCII lines ending in CRLF, at most MSG_NOTICE_MAX octets. The first
+ * line is the notice mail's subject,
+ *   "[Sekimori] ACTION: message QID from SENDER (RULE)"
+ * (RULE: the rule, or "virus NAME by SCANNER"), then an empty line, then
+ * one "Name: value" line per fact: queue id, action, rule or scanner,
+ * sender, client, each recipient (as many as fit; then how many more),
+ * the reason. Call it after the rewrite (the action it reports is the
+ * one smtp applies: a strip that worked is "strip").
+ */
+void content_admin_notice(struct content_decision *d,
+    const struct content_notice_env *env);
 
 /* content_glob - whether name matches a file-name pattern: '*' any run,
  * '?' one octet, ASCII case-insensitive (names are what users see) */

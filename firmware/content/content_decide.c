@@ -485,11 +485,13 @@ content_rule_act(const struct config_content_rule *r, const char *what,
 	}
 }
 
-/* content_default - step 4: infected is rejected naming the virus */
-static void
+/* content_default - step 4: infected is rejected naming the virus
+ * (the virus, cut, in out->matched); 1 then, else 0 */
+static int
 content_default(const struct content_scan *scans, size_t n,
     struct content_decision *out)
 {
+	struct content_sb b;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -501,10 +503,16 @@ content_default(const struct content_scan *scans, size_t n,
 			    scans[i].result.text[0] != '\0' ?
 				scans[i].result.text :
 				"unknown");
-			return;
+			content_sb_init(&b, out->matched, sizeof(out->matched));
+			content_sb_str(&b,
+			    scans[i].result.text[0] != '\0' ?
+				scans[i].result.text :
+				"unknown");
+			return 1;
 		}
 	}
 	out->action = MSG_POLICY_ACCEPT;
+	return 0;
 }
 
 /* content_log - "NAME=verdict(text) ... [dropped-headers=N ]rule=NAME|none
@@ -564,6 +572,7 @@ content_decide(const struct config_content *conf, uint8_t direction,
 	char whatbuf[CONTENT_WHAT_MAX];
 	struct content_sb what;
 	unsigned dropped = 0;
+	int virus = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -577,8 +586,12 @@ content_decide(const struct config_content *conf, uint8_t direction,
 		}
 		if (rule != NULL) {
 			content_rule_act(rule, whatbuf, out);
+			snprintf(out->matched, sizeof(out->matched), "%s",
+			    whatbuf);
+			out->notify = rule->notify;
 		} else {
-			content_default(scans, n, out);
+			virus = content_default(scans, n, out);
+			out->notify = virus && conf->notify_on_virus;
 		}
 	}
 	/* the milters' fields go with a message that is kept */
@@ -587,6 +600,114 @@ content_decide(const struct config_content *conf, uint8_t direction,
 		dropped = content_prepend_milters(out, scans, n);
 	}
 	content_log(scans, n, dropped, rule, out);
+}
+
+/* ---- the administrators' notice ---------------------------------- */
+
+/* content_notice_line - "NAME" then value (cut at
+ * CONTENT_NOTICE_VALUE_MAX, printable) and CRLF, whole or not at all:
+ * reserve octets stay free after it. 0, or -1 when it does not fit. */
+static int
+content_notice_line(struct content_sb *b, size_t reserve, const char *name,
+    const char *value)
+{
+	char line[64 + CONTENT_NOTICE_VALUE_MAX + 1];
+	struct content_sb l;
+
+	content_sb_init(&l, line, sizeof(line));
+	content_sb_str(&l, name);
+	content_sb_clean(&l, value, strnlen(value, CONTENT_NOTICE_VALUE_MAX));
+	if (b->len + l.len + 2 + reserve >= b->cap) {
+		return -1;
+	}
+	memcpy(b->p + b->len, line, l.len);
+	memcpy(b->p + b->len + l.len, "\r\n", 3);
+	b->len += l.len + 2;
+	return 0;
+}
+
+/* content_notice_action - the action as smtp applies it */
+static const char *
+content_notice_action(const struct content_decision *d)
+{
+	if (d->action == MSG_POLICY_ACCEPT && d->strip != NULL) {
+		return "strip";
+	}
+	if (d->action == MSG_POLICY_ACCEPT && d->tag_len > 0) {
+		return "tag";
+	}
+	return d->action < SK_NELEM(content_policy_words) ?
+	    content_policy_words[d->action] :
+	    "?";
+}
+
+/* content_notice_rcpts - one line per recipient while they fit (the
+ * reason's line and a "more" line stay possible), then how many more */
+static void
+content_notice_rcpts(struct content_sb *b, const struct content_notice_env *env)
+{
+	/* room kept: a whole reason line and the "more" line */
+	const size_t reserve = 64 + CONTENT_NOTICE_VALUE_MAX + 2 + 64;
+	char more[64];
+	size_t i;
+	uint64_t left;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		if (content_notice_line(b, reserve,
+			"Recipient:  ", env->rcpts[i]) != 0) {
+			break;
+		}
+	}
+	left = (uint64_t)(env->nrcpts - i) + env->rcpts_omitted;
+	if (left > 0) {
+		snprintf(more, sizeof(more), "%llu more, not listed",
+		    (unsigned long long)left);
+		(void)content_notice_line(b, 0, "Recipients: ", more);
+	}
+}
+
+void
+content_admin_notice(struct content_decision *d,
+    const struct content_notice_env *env)
+{
+	const char *action = content_notice_action(d);
+	const char *sender = env->sender[0] != '\0' ? env->sender : "<>";
+	char subject[64 + 3 * CONTENT_NOTICE_VALUE_MAX], who[128];
+	struct content_sb b;
+
+	d->notice[0] = '\0';
+	if (!d->notify || d->action == MSG_POLICY_TEMPFAIL) {
+		return;
+	}
+	if (d->rule != NULL) {
+		snprintf(who, sizeof(who), "%s", d->rule);
+	} else {
+		snprintf(who, sizeof(who), "virus %.64s by %.32s", d->matched,
+		    d->by != NULL ? d->by : "?");
+	}
+	snprintf(subject, sizeof(subject),
+	    "[Sekimori] %s: message %.32s from %.*s (%s)", action, env->qid,
+	    CONTENT_NOTICE_VALUE_MAX / 2, sender, who);
+	content_sb_init(&b, d->notice, sizeof(d->notice));
+	/* the lines below fit the bound whatever their values: each is
+	 * cut, and the recipients stop in time */
+	(void)content_notice_line(&b, 0, "", subject);
+	(void)content_notice_line(&b, 0, "", "");
+	(void)content_notice_line(&b, 0, "Queue id:   ", env->qid);
+	(void)content_notice_line(&b, 0, "Action:     ", action);
+	if (d->rule != NULL) {
+		(void)content_notice_line(&b, 0, "Rule:       ", d->rule);
+		(void)content_notice_line(&b, 0, "Matched:    ", d->matched);
+	} else {
+		(void)content_notice_line(&b, 0,
+		    "Scanner:    ", d->by != NULL ? d->by : "?");
+		(void)content_notice_line(&b, 0, "Virus:      ", d->matched);
+	}
+	(void)content_notice_line(&b, 0, "Sender:     ", sender);
+	(void)content_notice_line(&b, 0, "Client:     ", env->client);
+	content_notice_rcpts(&b, env);
+	(void)content_notice_line(&b, 0,
+	    "Reason:     ", d->reply[0] != '\0' ? d->reply : d->matched);
 }
 
 /*

@@ -646,6 +646,23 @@ content_job_rewrite(struct content_worker *w, struct content_job *j,
 	j->rewrite = MSG_REWRITE_REPLACE;
 }
 
+/* content_job_notice - the administrators' notice of the decision (the
+ * recipients are in w->rcpt since content_env) */
+static void
+content_job_notice(struct content_worker *w, struct content_job *j)
+{
+	struct content_notice_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.qid = j->check.qid;
+	env.sender = j->check.mail_from;
+	env.client = j->check.client_ip;
+	env.rcpts = w->rcpt;
+	env.nrcpts = j->check.nrcpt;
+	env.rcpts_omitted = j->check.rcpt_omitted;
+	content_admin_notice(&j->decision, &env);
+}
+
 /* content_job_run - read, scan along the direction's chain, decide */
 static void
 content_job_run(struct content_worker *w, struct content_job *j)
@@ -681,6 +698,7 @@ content_job_run(struct content_worker *w, struct content_job *j)
 	    w->scans, n, &j->decision);
 	content_job_warnings(j, w->scans, n);
 	content_job_rewrite(w, j, size);
+	content_job_notice(w, j);
 	if (w->body_fd != -1) {
 		close(w->body_fd);
 		w->body_fd = -1;
@@ -763,7 +781,7 @@ content_job_free(struct content_job *j)
 static enum sk_result
 content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
     uint8_t action, const char *reply, const char *prepend, size_t plen,
-    uint8_t rewrite)
+    uint8_t rewrite, const char *notice)
 {
 	static struct policy_wire_verdict v, back;
 
@@ -777,6 +795,7 @@ content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
 	memcpy(v.prepend, prepend, plen);
 	v.prepend_len = plen;
 	v.rewrite = rewrite;
+	snprintf(v.notice, sizeof(v.notice), "%s", notice);
 	msg_body_writer_init(bw, body, MSG_BODY_MAX);
 	policy_msg_verdict_put(bw, &v);
 	if (bw->err) {
@@ -792,7 +811,7 @@ content_encode(struct msg_body_writer *bw, uint8_t *body, const char *qid,
 static void
 content_answer(uint32_t peer, unsigned gen, const char *qid, uint8_t action,
     const char *reply, const char *prepend, size_t plen, int *out_fd,
-    uint8_t rewrite)
+    uint8_t rewrite, const char *notice)
 {
 	static uint8_t body[MSG_BODY_MAX];
 	struct msg_body_writer bw;
@@ -806,7 +825,7 @@ content_answer(uint32_t peer, unsigned gen, const char *qid, uint8_t action,
 		return;
 	}
 	if (content_encode(&bw, body, qid, action, reply, prepend, plen,
-		fd != -1 ? rewrite : MSG_REWRITE_NONE) != SK_OK) {
+		fd != -1 ? rewrite : MSG_REWRITE_NONE, notice) != SK_OK) {
 		log_warn("%s: content: the decision cannot be sent "
 			 "(action %u, reply \"%s\"): action=tempfail",
 		    qid, action, reply);
@@ -815,8 +834,8 @@ content_answer(uint32_t peer, unsigned gen, const char *qid, uint8_t action,
 			fd = -1;
 		}
 		if (content_encode(&bw, body, qid, MSG_POLICY_TEMPFAIL,
-			CONTENT_REPLY_UNAVAILABLE, "", 0,
-			MSG_REWRITE_NONE) != SK_OK) {
+			CONTENT_REPLY_UNAVAILABLE, "", 0, MSG_REWRITE_NONE,
+			"") != SK_OK) {
 			panic("content: the tempfail verdict does not encode");
 		}
 	}
@@ -855,7 +874,7 @@ content_job_answer(struct content_job *j)
 		    j->failed);
 		content_answer(j->peer, j->smtp_gen, j->check.qid,
 		    MSG_POLICY_TEMPFAIL, CONTENT_REPLY_UNAVAILABLE, "", 0,
-		    &j->out_fd, MSG_REWRITE_NONE);
+		    &j->out_fd, MSG_REWRITE_NONE, "");
 		return;
 	}
 	log_info("%s: content: %s%s", j->check.qid, d->log,
@@ -867,7 +886,11 @@ content_job_answer(struct content_job *j)
 	content_answer(j->peer, j->smtp_gen, j->check.qid, d->action, d->reply,
 	    d->prepend,
 	    j->rewrite != MSG_REWRITE_NONE ? d->tag_len : d->prepend_len,
-	    &j->out_fd, j->rewrite);
+	    &j->out_fd, j->rewrite, d->notice);
+	if (d->notice[0] != '\0') {
+		log_info("%s: content: administrators' notice sent",
+		    j->check.qid);
+	}
 }
 
 /* content_done_ready - the eventfd: answer every finished job */
@@ -904,7 +927,7 @@ content_refuse(struct content_job *j, const char *reply, const char *why)
 {
 	log_warn("%s: content: %s: action=tempfail", j->check.qid, why);
 	content_answer(j->peer, j->smtp_gen, j->check.qid, MSG_POLICY_TEMPFAIL,
-	    reply, "", 0, &j->out_fd, MSG_REWRITE_NONE);
+	    reply, "", 0, &j->out_fd, MSG_REWRITE_NONE, "");
 	content_job_free(j);
 }
 

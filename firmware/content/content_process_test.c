@@ -724,6 +724,31 @@ test_infected(void)
 	TEST_CHECK(logged("clamav=infected"), "no decision line: %s", cp.logs);
 }
 
+/* notify-on-virus: the default reject carries the administrators'
+ * notice on the P_VERDICT (smtp forwards it as Q_NOTICE) */
+static void
+test_infected_notice(void)
+{
+	if (fake_start() != 0) {
+		return;
+	}
+	fake_set(FAKE_FOUND);
+	cfg_chain(CONFIG_SCANNER_CLAMD, 5000, 0);
+	cfg.content.notify_on_virus = 1;
+	if (one(&v)) {
+		TEST_CHECK(v.action == MSG_POLICY_REJECT &&
+			strncmp(v.notice,
+			    "[Sekimori] reject: message 4F2A1B3C from "
+			    "a@example.org (virus ",
+			    60) == 0 &&
+			strstr(v.notice, "\r\nClient:     192.0.2.7\r\n") &&
+			policy_msg_notice_ok(v.notice, strlen(v.notice)),
+		    "notice: %s", v.notice);
+	}
+	TEST_CHECK(logged("4F2A1B3C: content: administrators' notice sent"),
+	    "no notice line: %s", cp.logs);
+}
+
 static void
 test_timeout(void)
 {
@@ -900,6 +925,7 @@ const struct test_case test_cases[] = {
 	{ "content_process_null_chain", test_null_chain },
 	{ "content_process_clean", test_clean },
 	{ "content_process_infected", test_infected },
+	{ "content_process_infected_notice", test_infected_notice },
 	{ "content_process_timeout", test_timeout },
 	{ "content_process_accept_and_log", test_accept_and_log },
 	{ "content_process_milter", test_milter },

@@ -17,6 +17,7 @@
 #include "content.h"
 #include "content_rewrite.h"
 #include "msg_body.h"
+#include "../policy/policy_msg.h"
 #include "test.h"
 
 /* ---- decisions ---------------------------------------------------- */
@@ -618,6 +619,141 @@ test_bounds(void)
 	decide(MSG_POLICY_INBOUND, 0);
 	TEST_CHECK(strcmp(dec.reply, "rule q: file-name ????.exe") == 0,
 	    "reason: %s", dec.reply);
+}
+
+/* ---- the administrators' notice ---------------------------------- */
+
+static const char *notice_rcpts[POLICY_MSG_RCPT_MAX];
+
+/* notice - content_admin_notice over the last decision; what holds for every
+ * notice: the wire's check, the bound, lines under 998 octets */
+static void
+notice(const char *sender, size_t nrcpts, uint32_t omitted)
+{
+	struct content_notice_env env;
+	const char *p, *e;
+	size_t len;
+
+	memset(&env, 0, sizeof(env));
+	env.qid = "4F2A1B3C5D";
+	env.sender = sender;
+	env.client = "192.0.2.7";
+	env.rcpts = notice_rcpts;
+	env.nrcpts = nrcpts;
+	env.rcpts_omitted = omitted;
+	content_admin_notice(&dec, &env);
+	len = strlen(dec.notice);
+	TEST_CHECK(len == 0 || policy_msg_notice_ok(dec.notice, len),
+	    "notice not valid on the wire (%zu): %s", len, dec.notice);
+	for (p = dec.notice; (e = strstr(p, "\r\n")) != NULL; p = e + 2) {
+		TEST_CHECK(e - p < 998, "a notice line of %zu octets",
+		    (size_t)(e - p));
+	}
+}
+
+/* Which decisions notify, and what the notice says, per action. */
+static void
+test_notice(void)
+{
+	static const struct {
+		enum config_content_action action;
+		const char *word;
+	} acts[] = {
+		{ CONFIG_CONTENT_REJECT, "reject" },
+		{ CONFIG_CONTENT_QUARANTINE, "quarantine" },
+		{ CONFIG_CONTENT_DISCARD, "discard" },
+		{ CONFIG_CONTENT_TAG, "tag" },
+		{ CONFIG_CONTENT_ACCEPT, "accept" },
+	};
+	char want[160];
+	size_t i;
+
+	notice_rcpts[0] = "bob@example.com";
+	notice_rcpts[1] = "carol@example.com";
+	for (i = 0; i < SK_NELEM(acts); i++) {
+		reset();
+		rule("ppap", acts[i].action)->notify = 1;
+		decide(MSG_POLICY_INBOUND, 0);
+		notice("alice@example.org", 2, 0);
+		snprintf(want, sizeof(want),
+		    "[Sekimori] %s: message 4F2A1B3C5D from alice@example.org "
+		    "(ppap)\r\n\r\n",
+		    acts[i].word);
+		TEST_CHECK(dec.notify &&
+			strncmp(dec.notice, want, strlen(want)) == 0 &&
+			strstr(dec.notice, "\r\nAction:     ") != NULL &&
+			strstr(dec.notice, "\r\nRule:       ppap\r\n") &&
+			strstr(dec.notice, "\r\nClient:     192.0.2.7\r\n") &&
+			strstr(dec.notice,
+			    "Recipient:  bob@example.com\r\n"
+			    "Recipient:  carol@example.com\r\n"),
+		    "%s: %s", acts[i].word, dec.notice);
+	}
+	/* a rule without notify, a milter's verdict: nothing */
+	reset();
+	rule("q", CONFIG_CONTENT_QUARANTINE);
+	decide(MSG_POLICY_INBOUND, 0);
+	notice("", 1, 0);
+	TEST_CHECK(!dec.notify && dec.notice[0] == '\0', "no notify: %s",
+	    dec.notice);
+	/* a strip that worked is reported as strip; a tempfail never */
+	reset();
+	rule("exe", CONFIG_CONTENT_STRIP)->notify = 1;
+	decide(MSG_POLICY_INBOUND, 0);
+	dec.action = MSG_POLICY_ACCEPT; /* as content_job_rewrite does */
+	notice("", 1, 0);
+	TEST_CHECK(strncmp(dec.notice,
+		       "[Sekimori] strip: message 4F2A1B3C5D from <> (exe)\r\n",
+		       50) == 0,
+	    "strip: %s", dec.notice);
+	dec.action = MSG_POLICY_TEMPFAIL;
+	notice("", 1, 0);
+	TEST_CHECK(dec.notice[0] == '\0', "tempfail: %s", dec.notice);
+	/* a virus with no rule: only with notify-on-virus */
+	reset();
+	scan(0, 0, SCAN_INFECTED, "Eicar-Test-Signature");
+	decide(MSG_POLICY_INBOUND, 1);
+	notice("a@b.example", 1, 0);
+	TEST_CHECK(!dec.notify && dec.notice[0] == '\0', "virus: %s",
+	    dec.notice);
+	conf.notify_on_virus = 1;
+	decide(MSG_POLICY_INBOUND, 1);
+	notice("a@b.example", 1, 0);
+	TEST_CHECK(strncmp(dec.notice,
+		       "[Sekimori] reject: message 4F2A1B3C5D from "
+		       "a@b.example (virus Eicar-Test-Signature by clamav)",
+		       80) == 0 &&
+		strstr(dec.notice,
+		    "Reason:     550 5.7.1 Message rejected: "
+		    "virus found: Eicar-Test-Signature\r\n"),
+	    "virus notify: %s", dec.notice);
+}
+
+/* The notice stays in MSG_NOTICE_MAX, printable, lines short, however
+ * long and many the values; recipients past the room are counted. */
+static void
+test_notice_bounds(void)
+{
+	static char big[POLICY_MSG_TEXT_SIZE];
+	size_t i;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[5] = '\t';
+	big[6] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i < SK_NELEM(notice_rcpts); i++) {
+		notice_rcpts[i] = big;
+	}
+	reset();
+	rule("r", CONFIG_CONTENT_REJECT)->notify = 1;
+	decide(MSG_POLICY_INBOUND, 0);
+	notice(big, SK_NELEM(notice_rcpts), 7);
+	TEST_CHECK(strlen(dec.notice) <= MSG_NOTICE_MAX &&
+		strstr(dec.notice, " more, not listed\r\n") != NULL &&
+		strstr(dec.notice, "\r\nReason:     ") != NULL,
+	    "bounds: %zu %s", strlen(dec.notice), dec.notice);
+	notice_rcpts[0] = "bob@example.com";
+	notice_rcpts[1] = "carol@example.com";
 }
 
 /* content_glob: '*', '?', case, and patterns that would explode a
@@ -1571,6 +1707,8 @@ const struct test_case test_cases[] = {
 	{ "content_prepend", test_prepend },
 	{ "content_bounds", test_bounds },
 	{ "content_glob", test_glob },
+	{ "content_notice", test_notice },
+	{ "content_notice_bounds", test_notice_bounds },
 	{ "content_facts_zip_exe", test_facts_zip_exe },
 	{ "content_facts_zip_encrypted", test_facts_zip_encrypted },
 	{ "content_facts_ooxml_macro", test_facts_ooxml_macro },

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../policy/policy_msg.h"
 #include "content.h"
 #include "content_rewrite.h"
 #include "msg_body.h"
@@ -188,6 +189,35 @@ check_decision(void)
 	}
 	tail = strstr(dec.log, "rule=");
 	if (tail == NULL || strstr(tail, " action=") == NULL) {
+		abort();
+	}
+}
+
+/* check_notice - the administrators' notice of the decision, forced on,
+ * with names from the message as the sender and the recipients: valid
+ * on the wire whatever they hold, none with a tempfail */
+static void
+check_notice(const struct content_facts_view *v)
+{
+	static const char *rcpts[CONTENT_NAMES_MAX];
+	struct content_notice_env env;
+	size_t i;
+
+	for (i = 0; i < v->nnames; i++) {
+		rcpts[i] = v->names[i];
+	}
+	memset(&env, 0, sizeof(env));
+	env.qid = "4F2A1B3C5D";
+	env.sender = v->nnames > 0 ? v->names[0] : "";
+	env.client = dec.reply;
+	env.rcpts = rcpts;
+	env.nrcpts = v->nnames;
+	env.rcpts_omitted = (uint32_t)v->names_dropped;
+	dec.notify = 1;
+	content_admin_notice(&dec, &env);
+	if (dec.action == MSG_POLICY_TEMPFAIL ?
+		dec.notice[0] != '\0' :
+		!policy_msg_notice_ok(dec.notice, strlen(dec.notice))) {
 		abort();
 	}
 }
@@ -360,6 +390,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	content_decide(&conf, MSG_POLICY_OUTBOUND, content_facts_view(whole),
 	    scans, n, &dec);
 	check_decision();
+	check_notice(content_facts_view(whole));
 	fuzz_rewrite(msg, len);
 	return 0;
 }

@@ -56,6 +56,12 @@
  *                rewrite 0 or 1) is kept in quarantine, not delivered
  *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
  *   Q_ABORT      empty: forget the open message and remove its file
+ *   Q_NOTICE     str text (printable lines ending in CRLF, at most
+ *                MSG_NOTICE_MAX): a content rule (or a virus) asks that
+ *                the administrators (content-scanning notify-recipient)
+ *                get a notice about the session's message; sent whatever
+ *                the action, before the reply; no answer. The queue makes
+ *                a new message from MAILER-DAEMON (null sender) with it
  *
  * smtp <-> policy and smtp <-> content (the scanners; the same two
  * messages), one check per message in flight (hdr.peer: the session):
@@ -75,7 +81,9 @@
  *                rewritten message as a descriptor, which smtp passes on
  *                in Q_COMMIT without reading it; with 2 the reply is the
  *                quarantine reason of the original; the policy process
- *                never sends one: 0)
+ *                never sends one: 0), str notice (optional, only when
+ *                not empty, so after a u8 rewrite that is then sent even
+ *                if 0: the text smtp forwards in Q_NOTICE)
  *
  * queue <-> mta, per delivery job (one message, one next hop):
  *   M_DELIVER    carries the spool file, read-only; str queue id, str
@@ -172,6 +180,10 @@ enum msg_policy_action {
 #define MSG_POLICY_RENAMES_MAX 16 /* offsets in P_VERDICT */
 #define MSG_QUARANTINE_REASON_MAX MSG_POLICY_REPLY_MAX /* Q_COMMIT's */
 
+/* The administrators' notice of P_VERDICT and Q_NOTICE: printable
+ * ASCII lines ending in CRLF. */
+#define MSG_NOTICE_MAX 2048
+
 #define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
 
 /* P_VERDICT and Q_COMMIT rewrite mode (the descriptor they carry) */
@@ -210,13 +222,14 @@ enum msg_log_level {
 	    MSG_QUARANTINE_REASON_MAX)                                 \
 	X(MSG_Q_COMMITTED, 16, 3,          2 + MSG_QUEUE_ID_MAX)       \
 	X(MSG_Q_ABORT,  17, 0,             0)                          \
+	X(MSG_Q_NOTICE, 18, 3,             2 + MSG_NOTICE_MAX)         \
 	X(MSG_M_DELIVER, 20, 17,           MSG_BODY_MAX)               \
 	X(MSG_M_RESULT, 21, 13,            MSG_BODY_MAX)               \
 	X(MSG_M_DONE,   22, 4,             4)                          \
 	X(MSG_P_CHECK,  25, 11,            MSG_BODY_MAX)               \
 	X(MSG_P_VERDICT, 26, 11,           2 + MSG_QUEUE_ID_MAX + 1 +  \
 	    2 + MSG_POLICY_REPLY_MAX + 4 + 8 * MSG_POLICY_RENAMES_MAX + \
-	    2 + MSG_PREPEND_MAX + 1)                                   \
+	    2 + MSG_PREPEND_MAX + 1 + 2 + MSG_NOTICE_MAX)              \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
 	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
 	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)               \

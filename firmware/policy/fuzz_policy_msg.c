@@ -71,7 +71,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    v.rewrite > MSG_REWRITE_LAST ||
 			    (v.rewrite != MSG_REWRITE_NONE &&
 				v.action != MSG_POLICY_ACCEPT &&
-				v.action != MSG_POLICY_QUARANTINE)) {
+				v.action != MSG_POLICY_QUARANTINE) ||
+			    (v.notice[0] != '\0' &&
+				!policy_msg_notice_ok(v.notice,
+				    strlen(v.notice)))) {
 				abort();
 			}
 			policy_msg_verdict_put(&w, &v);

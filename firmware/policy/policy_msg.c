@@ -163,9 +163,35 @@ policy_msg_verdict_put(struct msg_body_writer *w,
 		msg_body_put_u64(w, v->renames[i]);
 	}
 	msg_body_put_str(w, v->prepend, v->prepend_len);
-	if (v->rewrite != MSG_REWRITE_NONE) {
+	/* optional trailers, each only when it or one after it is sent */
+	if (v->rewrite != MSG_REWRITE_NONE || v->notice[0] != '\0') {
 		msg_body_put_u8(w, v->rewrite);
 	}
+	if (v->notice[0] != '\0') {
+		msg_body_put_cstr(w, v->notice);
+	}
+}
+
+int
+policy_msg_notice_ok(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > MSG_NOTICE_MAX || p[len - 1] != '\n') {
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\r') {
+			if (i + 1 == len || p[i + 1] != '\n') {
+				return 0;
+			}
+			i++; /* the CRLF's LF */
+		} else if ((unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] > 0x7e) {
+			return 0; /* a bare LF too */
+		}
+	}
+	return 1;
 }
 
 /* policy_msg_rewrite_ok - a rewrite mode that fits the action */
@@ -210,6 +236,7 @@ policy_msg_verdict_get(const uint8_t *body, size_t len,
     struct policy_wire_verdict *v)
 {
 	struct msg_body_reader r;
+	size_t nlen;
 	uint32_t i;
 
 	msg_body_reader_init(&r, body, len);
@@ -224,10 +251,22 @@ policy_msg_verdict_get(const uint8_t *body, size_t len,
 		v->renames[i] = msg_body_get_u64(&r);
 	}
 	v->prepend_len = msg_body_get_str(&r, v->prepend, sizeof(v->prepend));
-	/* the optional last field, only sent when not 0 (one encoding) */
+	/* the optional trailers: rewrite, sent when not 0 or when a
+	 * notice follows; the notice, sent when not empty (one encoding) */
 	v->rewrite = MSG_REWRITE_NONE;
-	if (r.off < r.len && (v->rewrite = msg_body_get_u8(&r)) == 0) {
-		return SK_E_SYNTAX;
+	v->notice[0] = '\0';
+	nlen = 0;
+	if (r.off < r.len) {
+		v->rewrite = msg_body_get_u8(&r);
+		if (r.off < r.len) {
+			nlen =
+			    msg_body_get_str(&r, v->notice, sizeof(v->notice));
+			if (r.err || !policy_msg_notice_ok(v->notice, nlen)) {
+				return SK_E_SYNTAX;
+			}
+		} else if (v->rewrite == MSG_REWRITE_NONE) {
+			return SK_E_SYNTAX;
+		}
 	}
 	if (msg_body_end(&r) != 0 || v->action > MSG_POLICY_ACTION_LAST ||
 	    !policy_msg_rewrite_ok(v) || !policy_msg_text_ok(v->qid) ||

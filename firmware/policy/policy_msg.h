@@ -73,6 +73,10 @@ struct policy_wire_verdict {
 	 * as the P_VERDICT's descriptor. Optional on the wire: 0 is not
 	 * sent (the policy process never sends one) */
 	uint8_t rewrite;
+	/* the administrators' notice (Q_NOTICE's text): printable lines
+	 * ending in CRLF; "" none. Optional on the wire after rewrite:
+	 * sent only when not empty (the policy process never sends one) */
+	char notice[MSG_NOTICE_MAX + 1];
 };
 
 /*
@@ -99,8 +103,13 @@ void policy_msg_verdict_put(struct msg_body_writer *w,
 /* policy_msg_verdict_get - also: a reject or tempfail has a reply that
  * starts with a 5 or 4 and three digits and a space; accept has none;
  * a rewrite goes only with accept (replace also with quarantine), and
- * strip has its quarantine reason in the reply */
+ * strip has its quarantine reason in the reply; a notice is
+ * policy_msg_notice_ok */
 enum sk_result policy_msg_verdict_get(const uint8_t *body, size_t len,
     struct policy_wire_verdict *v);
+
+/* policy_msg_notice_ok - p[0..len) is a notice: not empty, at most
+ * MSG_NOTICE_MAX octets, printable ASCII lines each ending in CRLF */
+int policy_msg_notice_ok(const char *p, size_t len);
 
 #endif /* SK_POLICY_MSG_H */

@@ -572,6 +572,63 @@ test_wire_rewrite(struct policy_wire_verdict *v, struct policy_wire_verdict *v2,
 	    "verdict: reject with a rewrite accepted");
 }
 
+/* P_VERDICT's optional notice: after the rewrite byte (then sent even
+ * when 0), only when not empty; printable CRLF lines only */
+static void
+test_wire_notice(struct policy_wire_verdict *v, struct policy_wire_verdict *v2,
+    uint8_t *buf)
+{
+	struct msg_body_writer w;
+	size_t plain_len;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->qid, sizeof(v->qid), "4F2A1B3C");
+	v->action = MSG_POLICY_REJECT;
+	snprintf(v->reply, sizeof(v->reply), "550 5.7.1 no");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	plain_len = w.len;
+	snprintf(v->notice, sizeof(v->notice), "Queue id: 4F2A1B3C\r\n");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(w.len == plain_len + 1 + 2 + strlen(v->notice) &&
+		policy_msg_verdict_get(buf, w.len, v2) == SK_OK &&
+		v2->rewrite == MSG_REWRITE_NONE &&
+		strcmp(v2->notice, v->notice) == 0,
+	    "verdict: notice no round trip");
+	TEST_CHECK(policy_msg_verdict_get(buf, plain_len, v2) == SK_OK &&
+		v2->notice[0] == '\0',
+	    "verdict: without the trailers, a notice");
+	v->action = MSG_POLICY_ACCEPT;
+	v->reply[0] = '\0';
+	v->rewrite = MSG_REWRITE_REPLACE;
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_OK &&
+		v2->rewrite == MSG_REWRITE_REPLACE &&
+		strcmp(v2->notice, v->notice) == 0,
+	    "verdict: notice with a rewrite no round trip");
+	snprintf(v->notice, sizeof(v->notice), "bare\nLF\r\n");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: a notice with a bare LF accepted");
+	snprintf(v->notice, sizeof(v->notice), "no end");
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: a notice without CRLF accepted");
+	memset(v->notice, 'a', MSG_NOTICE_MAX - 1);
+	memcpy(v->notice + MSG_NOTICE_MAX - 1, "\r\n", 3);
+	msg_body_writer_init(&w, buf, MSG_BODY_MAX);
+	policy_msg_verdict_put(&w, v);
+	TEST_CHECK(policy_msg_verdict_get(buf, w.len, v2) == SK_E_SYNTAX,
+	    "verdict: a notice over MSG_NOTICE_MAX accepted");
+	TEST_CHECK(policy_msg_notice_ok(v->notice + 1, MSG_NOTICE_MAX) &&
+		!policy_msg_notice_ok("", 0) && !policy_msg_notice_ok("\r", 1),
+	    "notice_ok: bounds");
+}
+
 /* P_CHECK and P_VERDICT: round trips, and what the decoders refuse */
 static void
 test_wire(void)
@@ -628,6 +685,7 @@ test_wire(void)
 	TEST_CHECK(policy_msg_verdict_get(buf, 3, &v2) == SK_E_SYNTAX,
 	    "verdict: short body accepted");
 	test_wire_rewrite(&v, &v2, buf);
+	test_wire_notice(&v, &v2, buf);
 }
 
 const struct test_case test_cases[] = {

@@ -13,7 +13,9 @@
  * injected header or part); the boundary in the header never occurs as a
  * delimiter inside the returned content; the size is bounded by the
  * content plus a fixed cost per field. queue_xtext_decode and
- * queue_dsn_header_len are exercised on the same bytes.
+ * queue_dsn_header_len are exercised on the same bytes, and the content
+ * filter's notice (queue_notice_compose) with the content as its text
+ * and the first fields as its recipients: CRLF lines, short, ASCII.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,39 @@ check_boundary(const uint8_t *content, size_t len, size_t ret_at)
 	(void)len;
 }
 
+/* check_notice - the content filter's notice over a hostile text (the
+ * content, cut to MSG_NOTICE_MAX, as a C string) and recipients: all
+ * of it CRLF lines, short, ASCII */
+static void
+check_notice(const uint8_t *content, size_t len)
+{
+	static char text[MSG_NOTICE_MAX + 1];
+	const char *rcpts[QUEUE_NOTICE_RCPTS_MAX];
+	struct queue_dsn_info info;
+	struct queue_notice n;
+	size_t i;
+
+	len = len < MSG_NOTICE_MAX ? len : MSG_NOTICE_MAX;
+	memcpy(text, content, len);
+	text[len] = '\0';
+	for (i = 0; i < QUEUE_NOTICE_RCPTS_MAX; i++) {
+		rcpts[i] = fields[2 + i];
+	}
+	memset(&n, 0, sizeof(n));
+	n.server = "mx.fuzz.test";
+	n.new_id = "0123456789ABCDEG";
+	n.rcpts = rcpts;
+	n.nrcpts = QUEUE_NOTICE_RCPTS_MAX;
+	n.text = text;
+	n.date_ms = INT64_C(1795000000000);
+	outlen = 0;
+	if (queue_notice_compose(&n, sink, NULL, &info) != SK_OK ||
+	    info.size != outlen || info.eight_bit) {
+		abort();
+	}
+	check_lines(out, outlen, 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -198,6 +233,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret_at = returned_at();
 	check_lines(out, ret_at, d.smtputf8);
 	check_boundary(content, len, ret_at);
+	check_notice(content, len);
 	(void)queue_xtext_decode(fields[1], x, sizeof(x));
 	if (queue_dsn_header_len(content, len) > len) {
 		abort();

@@ -24,6 +24,7 @@ static struct queue_result res;
 static struct queue_deliver d;
 static struct queue_deliver_view v;
 static char reason[QUEUE_REASON_SIZE];
+static char notice[QUEUE_NOTICE_SIZE];
 
 #define BOUNDED(s) (memchr((s), '\0', sizeof(s)) != NULL)
 
@@ -127,6 +128,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		(void)queue_proto_u32(data + 1, size - 1, &u);
+		if (queue_proto_notice(data + 1, size - 1, notice) == SK_OK &&
+		    (!BOUNDED(notice) ||
+			!queue_notice_ok(notice, strlen(notice)))) {
+			abort();
+		}
 		break;
 	default:
 		if (queue_deliver_parse(data + 1, size - 1, &v) == SK_OK) {

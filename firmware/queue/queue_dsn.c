@@ -639,3 +639,71 @@ queue_dsn_compose(const struct queue_dsn *d, const uint8_t *content, size_t len,
 	}
 	return o.err ? SK_E_IO : SK_OK;
 }
+
+/* ---- the content filter's notice ---------------------------------- */
+
+/* queue_notice_body - the text after its first line (and the empty line
+ * after it), one cleaned line at a time */
+static void
+queue_notice_body(struct queue_dsn_out *o, const char *p)
+{
+	char line[QUEUE_DSN_TEXT_MAX + 1];
+	size_t n;
+
+	if (p[0] == '\r' && p[1] == '\n') {
+		p += 2; /* the empty line after the subject */
+	}
+	while (*p != '\0') {
+		n = strcspn(p, "\r\n");
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		out_clean(o, line);
+		out_str(o, "\r\n");
+		p += n;
+		p += *p == '\r' ? 1 : 0;
+		p += *p == '\n' ? 1 : 0;
+	}
+}
+
+enum sk_result
+queue_notice_compose(const struct queue_notice *n, queue_dsn_sink *sink,
+    void *arg, struct queue_dsn_info *info)
+{
+	struct queue_dsn_out o = { sink, arg, 0, 0, info };
+	char date[QUEUE_DSN_DATE_SIZE], subject[QUEUE_DSN_TEXT_MAX + 1];
+	const char *rest;
+	size_t i, len;
+
+	memset(info, 0, sizeof(*info));
+	len = strcspn(n->text, "\r\n");
+	snprintf(subject, sizeof(subject), "%.*s", (int)len, n->text);
+	queue_dsn_date(date, n->date_ms);
+	out_str(&o, "From: \"Sekimori content filter\" <postmaster@");
+	out_clean(&o, n->server);
+	out_str(&o, ">\r\nTo: ");
+	/* one address a line: eight long ones stay under 998 octets each */
+	for (i = 0; i < n->nrcpts && i < QUEUE_NOTICE_RCPTS_MAX; i++) {
+		out_str(&o, i > 0 ? ",\r\n <" : "<");
+		out_clean(&o, n->rcpts[i]);
+		out_str(&o, ">");
+	}
+	out_str(&o, "\r\n");
+	out_field(&o, "Subject", subject[0] != '\0' ? subject : "[Sekimori]");
+	out_field(&o, "Date", date);
+	out_str(&o, "Message-ID: <");
+	out_clean(&o, n->new_id);
+	out_str(&o, "@");
+	out_clean(&o, n->server);
+	out_str(&o, ">\r\n");
+	/* RFC 3834 5: made by the box on its own, not a reply */
+	out_str(&o,
+	    "Auto-Submitted: auto-generated\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n"
+	    "\r\n");
+	rest = n->text + len;
+	rest += *rest == '\r' ? 1 : 0;
+	rest += *rest == '\n' ? 1 : 0;
+	queue_notice_body(&o, rest);
+	return o.err ? SK_E_IO : SK_OK;
+}

@@ -87,6 +87,30 @@ enum sk_result queue_dsn_compose(const struct queue_dsn *d,
     struct queue_dsn_info *info);
 
 /*
+ * The content filter's notice to the administrators (Q_NOTICE): a
+ * text/plain message from "Sekimori content filter"
+ * <postmaster@server> to the recipients, Auto-Submitted: auto-generated
+ * (RFC 3834 5), sent with the null sender like a DSN. The text's first
+ * line is the Subject, the rest (an empty line after the subject is
+ * skipped) the body, each line cleaned and cut like every DSN field.
+ */
+#define QUEUE_NOTICE_RCPTS_MAX 8 /* the model's notify-recipient max */
+
+struct queue_notice {
+	const char *server;       /* postmaster@server, Message-ID */
+	const char *new_id;       /* of the notice: Message-ID */
+	const char *const *rcpts; /* the To: addresses */
+	size_t nrcpts;            /* at most QUEUE_NOTICE_RCPTS_MAX */
+	const char *text;         /* Q_NOTICE's text */
+	int64_t date_ms;
+};
+
+/* queue_notice_compose - the notice message, through sink (info's
+ * eight_bit is always 0: every line is cleaned to ASCII) */
+enum sk_result queue_notice_compose(const struct queue_notice *n,
+    queue_dsn_sink *sink, void *arg, struct queue_dsn_info *info);
+
+/*
  * queue_dsn_header_len - the length of the header fields at the start of
  * p[0..len): up to and including the CRLF before the empty line, the
  * whole of p if there is no empty line, and never more than

@@ -61,6 +61,11 @@
 /* Pages. */
 #define QUEUE_CTL_LIST_PAGE 32
 #define QUEUE_SWEEP_PAGE 64
+/* The content filter's notices to the administrators (Q_NOTICE): at most
+ * this many a minute, so that a virus flood cannot flood them; the rest
+ * are counted and logged in one line when the minute is over. */
+#define QUEUE_NOTICE_RATE 60
+#define QUEUE_NOTICE_WINDOW_MS 60000
 #define QUEUE_TIMERS (9 + QUEUE_CTL_CLIENTS_MAX)
 
 struct queue_tx_rcpt {
@@ -193,6 +198,12 @@ struct queue {
 	struct event_io ctl_io;
 	struct queue_ctl_client *clients[QUEUE_CTL_CLIENTS_MAX];
 
+	/* the notices' rate: the minute that started at notice_window_ms
+	 * has sent notice_sent and dropped notice_dropped */
+	int64_t notice_window_ms;
+	unsigned notice_sent;
+	unsigned long notice_dropped;
+
 	int64_t space_logged_ms;
 	int log_sink; /* log lines go to the parent */
 	int stopping, finished;
@@ -231,6 +242,11 @@ int queue_job_active(const struct queue *q, const char *id);
 /* queue_notify.c */
 void queue_finalize(struct queue *q, const char *id);
 void queue_delay_notice(struct queue *q, const char *id);
+/* queue_content_notice - Q_NOTICE from smtp's session peer: a notice mail
+ * to the notify-recipient addresses, in this pass (rate: above) */
+void queue_content_notice(struct queue *q, uint32_t peer, const char *text);
+/* queue_notice_tick - log the dropped notices of a minute that is over */
+void queue_notice_tick(struct queue *q, int64_t now);
 void queue_sweep_timer(struct event_loop *loop, struct event_timer *t);
 
 /* queue_ctlsrv.c */

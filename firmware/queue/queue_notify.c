@@ -118,58 +118,112 @@ queue_content_unmap(struct queue_content *c)
 	}
 }
 
-/* queue_dsn_write - compose the DSN into a new content file; its size */
+/* A message the queue makes itself: its composer writes the content. */
+typedef enum sk_result queue_new_compose(const void *arg, queue_dsn_sink *sink,
+    void *sink_arg, struct queue_dsn_info *info);
+
+/* queue_new_write - a new content file new_id from compose; 0, or -1
+ * with errno (no file left behind) */
 static int
-queue_dsn_write(struct queue *q, const struct queue_dsn *d, const char *orig_id,
-    struct queue_dsn_info *info)
+queue_new_write(struct queue *q, const char *new_id, queue_new_compose *compose,
+    const void *arg, struct queue_dsn_info *info)
 {
 	static struct queue_fbuf f;
-	struct queue_content c;
 	enum sk_result r;
 
-	if ((f.fd = queue_spool_create(&q->spool, d->new_id)) == -1) {
+	if ((f.fd = queue_spool_create(&q->spool, new_id)) == -1) {
 		return -1;
 	}
 	f.err = 0;
 	f.n = 0;
-	queue_content_map(q, orig_id, &c);
-	r = queue_dsn_compose(d, c.p, c.len, queue_fbuf_write, &f, info);
-	queue_content_unmap(&c);
+	r = compose(arg, queue_fbuf_write, &f, info);
 	if (r != SK_OK || queue_fbuf_drain(&f) == -1) {
 		errno = f.err != 0 ? f.err : EIO;
 		close(f.fd);
-		(void)queue_spool_remove(&q->spool, d->new_id);
+		(void)queue_spool_remove(&q->spool, new_id);
 		return -1;
 	}
 	if (close(f.fd) == -1) {
-		(void)queue_spool_remove(&q->spool, d->new_id);
+		(void)queue_spool_remove(&q->spool, new_id);
 		return -1;
 	}
 	return 0;
 }
 
-/* queue_dsn_record - the DSN's records: null sender, one recipient */
+/*
+ * queue_new_record - the records of a message the queue made: null
+ * sender (it never bounces), each recipient with NOTIFY=NEVER (RFC 3461
+ * 6.2: no DSN about a DSN), in this pass's transaction; its file is
+ * synced with the pass (q->created). 0, or -1.
+ */
 static int
-queue_dsn_record(struct queue *q, const struct queue_msg_row *orig,
-    const char *new_id, const struct queue_dsn_info *info, int64_t now)
+queue_new_record(struct queue *q, const char *new_id, const char *protocol,
+    uint8_t smtputf8, const char *const *rcpts, size_t n,
+    const struct queue_dsn_info *info, int64_t now)
 {
 	static struct queue_msg_row m;
+	size_t i;
 
 	memset(&m, 0, sizeof(m));
 	memcpy(m.env.id, new_id, QUEUE_ID_SIZE);
 	m.env.body = info->eight_bit ? MSG_BODY_8BITMIME : MSG_BODY_7BIT;
-	m.env.smtputf8 = orig->env.smtputf8;
-	snprintf(m.env.protocol, sizeof(m.env.protocol), "DSN");
+	m.env.smtputf8 = smtputf8;
+	snprintf(m.env.protocol, sizeof(m.env.protocol), "%s", protocol);
 	m.size = info->size;
 	m.arrival_ms = now;
-	/* RFC 3461 6.2: a DSN asks for no DSN about itself */
-	if (queue_pass_begin(q) == -1 || queue_db_insert(&q->db, &m) != SK_OK ||
-	    queue_db_insert_rcpt(&q->db, new_id, 0, orig->env.sender,
-		MSG_NOTIFY_NEVER, "", now) != SK_OK ||
-	    queue_files_add(&q->created, new_id, info->size) == -1) {
+	if (queue_pass_begin(q) == -1 || queue_db_insert(&q->db, &m) != SK_OK) {
 		return -1;
 	}
-	return 0;
+	for (i = 0; i < n; i++) {
+		if (queue_db_insert_rcpt(&q->db, new_id, (uint32_t)i, rcpts[i],
+			MSG_NOTIFY_NEVER, "", now) != SK_OK) {
+			return -1;
+		}
+	}
+	return queue_files_add(&q->created, new_id, info->size);
+}
+
+/* What queue_dsn_compose needs beside the sink. */
+struct queue_dsn_args {
+	const struct queue_dsn *d;
+	struct queue_content c;
+};
+
+static enum sk_result
+queue_dsn_compose_new(const void *arg, queue_dsn_sink *sink, void *sink_arg,
+    struct queue_dsn_info *info)
+{
+	const struct queue_dsn_args *a = arg;
+
+	return queue_dsn_compose(a->d, a->c.p, a->c.len, sink, sink_arg, info);
+}
+
+/* queue_dsn_write - compose the DSN into a new content file */
+static int
+queue_dsn_write(struct queue *q, const struct queue_dsn *d, const char *orig_id,
+    struct queue_dsn_info *info)
+{
+	struct queue_dsn_args a;
+	int r, saved;
+
+	a.d = d;
+	queue_content_map(q, orig_id, &a.c);
+	r = queue_new_write(q, d->new_id, queue_dsn_compose_new, &a, info);
+	saved = errno;
+	queue_content_unmap(&a.c);
+	errno = saved;
+	return r;
+}
+
+/* queue_dsn_record - the DSN's records: one recipient, the sender */
+static int
+queue_dsn_record(struct queue *q, const struct queue_msg_row *orig,
+    const char *new_id, const struct queue_dsn_info *info, int64_t now)
+{
+	const char *to = orig->env.sender;
+
+	return queue_new_record(q, new_id, "DSN", orig->env.smtputf8, &to, 1,
+	    info, now);
 }
 
 /*
@@ -213,6 +267,116 @@ queue_dsn_send(struct queue *q, const struct queue_msg_row *orig,
 	}
 	log_info("%s: sender %s notification: %s", orig->env.id, what, new_id);
 	return 0;
+}
+
+/* ---- the content filter's notices --------------------------------- */
+
+static enum sk_result
+queue_notice_compose_new(const void *arg, queue_dsn_sink *sink, void *sink_arg,
+    struct queue_dsn_info *info)
+{
+	return queue_notice_compose(arg, sink, sink_arg, info);
+}
+
+void
+queue_notice_tick(struct queue *q, int64_t now)
+{
+	if (now - q->notice_window_ms < QUEUE_NOTICE_WINDOW_MS &&
+	    now >= q->notice_window_ms) {
+		return;
+	}
+	if (q->notice_dropped > 0) {
+		log_warn("content notices: %lu not sent (more than %d a "
+			 "minute)",
+		    q->notice_dropped, QUEUE_NOTICE_RATE);
+	}
+	q->notice_window_ms = now;
+	q->notice_sent = 0;
+	q->notice_dropped = 0;
+}
+
+/* queue_notice_allowed - one more notice within the rate, or counted */
+static int
+queue_notice_allowed(struct queue *q, int64_t now)
+{
+	queue_notice_tick(q, now);
+	if (q->notice_sent < QUEUE_NOTICE_RATE) {
+		q->notice_sent++;
+		return 1;
+	}
+	q->notice_dropped++;
+	return 0;
+}
+
+/* queue_notice_qid - the queue id the notice is about (its "Queue id:"
+ * line, else "-"), for the log */
+static void
+queue_notice_qid(const char *text, char *out, size_t size)
+{
+	static const char key[] = "\r\nQueue id:";
+	const char *p = strstr(text, key);
+	size_t n;
+
+	snprintf(out, size, "-");
+	if (p == NULL) {
+		return;
+	}
+	p += sizeof(key) - 1;
+	p += strspn(p, " ");
+	n = strspn(p,
+	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (n > 0 && n < size) {
+		snprintf(out, size, "%.*s", (int)n, p);
+	}
+}
+
+void
+queue_content_notice(struct queue *q, uint32_t peer, const char *text)
+{
+	const struct config_content *cc = &q->cfg->content;
+	const char *rcpts[QUEUE_NOTICE_RCPTS_MAX];
+	char new_id[QUEUE_ID_SIZE], qid[QUEUE_ID_SIZE];
+	struct queue_dsn_info info;
+	struct queue_notice n;
+	int64_t now = queue_now(q);
+	size_t i;
+
+	queue_notice_qid(text, qid, sizeof(qid));
+	if (cc->nnotify_rcpts == 0) {
+		log_info("%s: content notice dropped: no notify-recipient "
+			 "configured (session %u)",
+		    qid, (unsigned)peer);
+		return;
+	}
+	if (!queue_notice_allowed(q, now)) {
+		return;
+	}
+	for (i = 0; i < cc->nnotify_rcpts && i < QUEUE_NOTICE_RCPTS_MAX; i++) {
+		rcpts[i] = cc->notify_rcpts[i];
+	}
+	queue_id_next(&q->ids, (uint64_t)now * 1000, new_id);
+	memset(&n, 0, sizeof(n));
+	n.server = q->server;
+	n.new_id = new_id;
+	n.rcpts = rcpts;
+	n.nrcpts = i;
+	n.text = text;
+	n.date_ms = now;
+	if (queue_new_write(q, new_id, queue_notice_compose_new, &n, &info) ==
+	    -1) {
+		log_warn("%s: cannot write the content notice: %s", qid,
+		    strerror(errno));
+		return;
+	}
+	if (queue_new_record(q, new_id, "NOTICE", 0, rcpts, i, &info, now) ==
+	    -1) {
+		log_warn("%s: cannot record the content notice: %s", qid,
+		    queue_db_error(&q->db));
+		(void)queue_spool_remove(&q->spool, new_id);
+		return;
+	}
+	log_info("%s: content notice sent as %s to %zu administrator(s)", qid,
+	    new_id, i);
 }
 
 /* ---- recipients of one message ------------------------------------- */

@@ -2402,6 +2402,169 @@ test_log_to_parent(void)
 	log_set_sink(NULL, NULL);
 }
 
+/* ---- the content filter's notices ----------------------------------- */
+
+static const char notice_text[] =
+    "[Sekimori] quarantine: message 4F2A1B3C5D from a@client.example "
+    "(ppap)\r\n"
+    "\r\n"
+    "Queue id:   4F2A1B3C5D\r\n"
+    "Action:     quarantine\r\n";
+
+/* q_notice - Q_NOTICE for session peer */
+static void
+q_notice(uint32_t peer, const char *text)
+{
+	uint8_t buf[2 + MSG_NOTICE_MAX];
+	struct msg_body_writer b;
+
+	msg_body_writer_init(&b, buf, sizeof(buf));
+	msg_body_put_cstr(&b, text);
+	put(&wr_smtp, MSG_Q_NOTICE, peer, -1, &b);
+}
+
+/* count_logged - how many times s was logged */
+static size_t
+count_logged(const char *s)
+{
+	const char *p = logbuf;
+	size_t n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
+}
+
+/* file_text - id's content file as a C string (cut to size) */
+static void
+file_text(const char *id, char *out, size_t size)
+{
+	int fd = queue_spool_open_read(&h.q->spool, id);
+	ssize_t k = fd >= 0 ? read(fd, out, size - 1) : -1;
+
+	out[k > 0 ? k : 0] = '\0';
+	if (fd >= 0) {
+		close(fd);
+	}
+}
+
+/* test_content_notice - Q_NOTICE: a message of its own, null sender, to
+ * the notify-recipients, synced and recorded in the pass; none without
+ * recipients; no transaction needed */
+static void
+test_content_notice(void)
+{
+	static const char key[] = "4F2A1B3C5D: content notice sent as ";
+	char id[QUEUE_ID_SIZE], text[4096];
+	unsigned long syncs;
+	struct job j1, j2, *com;
+	const char *p;
+
+	if (setup() == -1) {
+		return;
+	}
+	q_notice(1, notice_text);
+	run(5);
+	TEST_CHECK(logged("4F2A1B3C5D: content notice dropped: no "
+			  "notify-recipient configured"),
+	    "no drop without recipients: %s", logbuf);
+	TEST_CHECK(messages() == 0, "a notice without recipients");
+	stop();
+	snprintf(cfg.content.notify_rcpts[0], CONFIG_NOTIFY_RCPT_SIZE,
+	    "postmaster@example.com");
+	snprintf(cfg.content.notify_rcpts[1], CONFIG_NOTIFY_RCPT_SIZE,
+	    "sec@example.org");
+	cfg.content.nnotify_rcpts = 2;
+	if (start() == -1) {
+		return;
+	}
+	syncs = h.syncs;
+	q_notice(7, notice_text);
+	run(5);
+	p = strstr(logbuf, key);
+	if (p == NULL) {
+		test_fail("no notice logged: %s", logbuf);
+		teardown();
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", p + strlen(key));
+	TEST_CHECK(logged(" to 2 administrator(s)"), "count not logged");
+	TEST_CHECK(messages() == 1 && file_exists(id) && h.syncs > syncs,
+	    "notice %s not on record: %lu messages, syncs %lu", id, messages(),
+	    h.syncs - syncs);
+	file_text(id, text, sizeof(text));
+	TEST_CHECK(strncmp(text,
+		       "From: \"Sekimori content filter\" "
+		       "<postmaster@mx.sekimori.test>\r\n"
+		       "To: <postmaster@example.com>,\r\n <sec@example.org>\r\n"
+		       "Subject: [Sekimori] quarantine: message 4F2A1B3C5D "
+		       "from a@client.example (ppap)\r\n",
+		       180) == 0 &&
+		strstr(text, "\r\nAuto-Submitted: auto-generated\r\n") &&
+		strstr(text, "\r\nDate: ") &&
+		strstr(text, "\r\nMessage-ID: <") &&
+		strstr(text, "text/plain; charset=UTF-8\r\n") &&
+		strstr(text,
+		    "\r\n\r\nQueue id:   4F2A1B3C5D\r\nAction:     "
+		    "quarantine\r\n"),
+	    "notice content: %s", text);
+	if (take_job(&j1) == 0 && take_job(&j2) == 0) {
+		com = strcmp(j1.v.domain, "example.com") == 0 ? &j1 : &j2;
+		TEST_CHECK(strcmp(com->v.id, id) == 0 &&
+			com->v.sender[0] == '\0' && com->n == 1 &&
+			strcmp(com->addr[0], "postmaster@example.com") == 0 &&
+			com->notify[0] == MSG_NOTIFY_NEVER,
+		    "notice job: %s <%s> %zu %s", com->v.id, com->v.sender,
+		    com->n, com->addr[0]);
+		all_results(&j1, MSG_DELIVERED, "2.0.0", "250 ok");
+		all_results(&j2, MSG_DELIVERED, "2.0.0", "250 ok");
+	}
+	TEST_CHECK(messages() == 0, "%lu messages left", messages());
+	teardown();
+}
+
+/* test_content_notice_rate - at most QUEUE_NOTICE_RATE a minute; the
+ * rest are counted, and logged in one line when the minute is over */
+static void
+test_content_notice_rate(void)
+{
+	int i;
+
+	if (setup() == -1) {
+		return;
+	}
+	stop();
+	snprintf(cfg.content.notify_rcpts[0], CONFIG_NOTIFY_RCPT_SIZE,
+	    "postmaster@example.com");
+	cfg.content.nnotify_rcpts = 1;
+	if (start() == -1) {
+		return;
+	}
+	for (i = 0; i < QUEUE_NOTICE_RATE + 5; i++) {
+		q_notice(1, notice_text);
+		run(1);
+	}
+	run(5);
+	TEST_CHECK(count_logged(": content notice sent as ") ==
+		    QUEUE_NOTICE_RATE &&
+		messages() == QUEUE_NOTICE_RATE,
+	    "sent %zu, %lu messages", count_logged(": content notice sent as "),
+	    messages());
+	TEST_CHECK(!logged("content notices: "), "summary before the minute");
+	advance(QUEUE_NOTICE_WINDOW_MS);
+	q_notice(1, notice_text);
+	run(5);
+	TEST_CHECK(logged("content notices: 5 not sent (more than 60 a "
+			  "minute)") &&
+		count_logged(": content notice sent as ") ==
+		    QUEUE_NOTICE_RATE + 1,
+	    "after the minute: %zu sent",
+	    count_logged(": content notice sent as "));
+	teardown();
+}
+
 const struct test_case test_cases[] = {
 	{ "queue_process_hello", test_hello },
 	{ "queue_process_log_to_parent", test_log_to_parent },
@@ -2440,5 +2603,7 @@ const struct test_case test_cases[] = {
 	{ "queue_process_quarantine_retention", test_quarantine_retention },
 	{ "queue_process_quarantine_kill", test_quarantine_kill },
 	{ "queue_process_db_upgrade_v2", test_db_upgrade_v2 },
+	{ "queue_process_content_notice", test_content_notice },
+	{ "queue_process_content_notice_rate", test_content_notice_rate },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

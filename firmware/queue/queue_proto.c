@@ -142,6 +142,40 @@ queue_proto_u32(const uint8_t *body, size_t len, uint32_t *v)
 	return msg_body_end(&r) == 0 ? SK_OK : SK_E_SYNTAX;
 }
 
+int
+queue_notice_ok(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > MSG_NOTICE_MAX || p[len - 1] != '\n') {
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
+			i++; /* the CRLF's LF */
+		} else if ((unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] > 0x7e) {
+			return 0; /* a bare CR or LF, a control, 8-bit */
+		}
+	}
+	return 1;
+}
+
+enum sk_result
+queue_proto_notice(const uint8_t *body, size_t len, char *text)
+{
+	struct msg_body_reader r;
+	size_t n;
+
+	msg_body_reader_init(&r, body, len);
+	n = msg_body_get_str(&r, text, QUEUE_NOTICE_SIZE);
+	if (msg_body_end(&r) != 0 || !queue_notice_ok(text, n)) {
+		text[0] = '\0';
+		return SK_E_SYNTAX;
+	}
+	return SK_OK;
+}
+
 enum sk_result
 queue_proto_result(const uint8_t *body, size_t len, struct queue_result *res)
 {

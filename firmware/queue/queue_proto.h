@@ -40,6 +40,8 @@
 /* The header block the policy step made (Q_COMMIT): sent before the
  * file's content on delivery; a C string (msg_header_block_ok) */
 #define QUEUE_PREPEND_SIZE (MSG_PREPEND_MAX + 1)
+/* Q_NOTICE's text, a C string */
+#define QUEUE_NOTICE_SIZE (MSG_NOTICE_MAX + 1)
 /* Q_COMMIT's quarantine reason, a C string ("" = deliver) */
 #define QUEUE_REASON_SIZE (MSG_QUARANTINE_REASON_MAX + 1)
 
@@ -87,6 +89,12 @@ enum sk_result queue_proto_rcpt(const uint8_t *body, size_t len,
  * without a reason is refused) */
 enum sk_result queue_proto_commit(const uint8_t *body, size_t len,
     uint64_t *octets, char *prepend, char *quarantine, uint8_t *rewrite);
+/* queue_proto_notice - Q_NOTICE's text into text[QUEUE_NOTICE_SIZE]:
+ * not empty, printable ASCII lines each ending in CRLF (queue_notice_ok) */
+enum sk_result queue_proto_notice(const uint8_t *body, size_t len, char *text);
+/* queue_notice_ok - p[0..len) is a notice text: 1 <= len <=
+ * MSG_NOTICE_MAX, printable ASCII, CR only in a CRLF, ending in CRLF */
+int queue_notice_ok(const char *p, size_t len);
 /* queue_proto_result - M_RESULT; an unusable dsn field is replaced by the
  * status class's default ("4.0.0"), not refused: it came from afar */
 enum sk_result queue_proto_result(const uint8_t *body, size_t len,

@@ -142,6 +142,7 @@ queue_quar_timer(struct event_loop *loop, struct event_timer *t)
 	if (q->stopping) {
 		return;
 	}
+	queue_notice_tick(q, queue_now(q));
 	queue_flush(q); /* a pass of its own */
 	queue_quar_retain(q, &more);
 	queue_flush(q);

@@ -370,6 +370,20 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m,
 	queue_arm(q, &q->flush_t, 0, queue_flush_timer);
 }
 
+/* queue_smtp_notice - Q_NOTICE: needs no transaction (the message it is
+ * about may be refused and gone already) */
+static void
+queue_smtp_notice(struct queue *q, struct msg *m)
+{
+	static char text[QUEUE_NOTICE_SIZE];
+
+	if (queue_proto_notice(m->body, m->hdr.len, text) != SK_OK) {
+		queue_smtp_violation(q, m, "bad notice");
+		return;
+	}
+	queue_content_notice(q, m->hdr.peer, text);
+}
+
 void
 queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 {
@@ -388,6 +402,10 @@ queue_smtp_msg(struct chan *c, struct msg *m, void *arg)
 	}
 	if (m->hdr.type == MSG_HELLO) {
 		return; /* a peer may greet; nothing to check beyond msg.h */
+	}
+	if (m->hdr.type == MSG_Q_NOTICE) {
+		queue_smtp_notice(q, m);
+		return;
 	}
 	t = queue_tx_find(q, m->hdr.peer);
 	if (t == NULL || (t->committing && m->hdr.type != MSG_Q_ABORT)) {

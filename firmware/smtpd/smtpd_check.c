@@ -310,6 +310,27 @@ keep_rewrite(struct smtpd_conn *c, const struct policy_wire_verdict *v, int fd)
 	return 0;
 }
 
+/* forward_notice - the content process's notice for the administrators
+ * to the queue (Q_NOTICE), whatever the action, before the reply goes
+ * out; the queue makes the mail. Lost with a lost queue link: the
+ * message's own fate does not depend on it. */
+static void
+forward_notice(struct smtpd_conn *c, const struct policy_wire_verdict *v)
+{
+	static uint8_t body[2 + MSG_NOTICE_MAX];
+	struct msg_body_writer w;
+
+	msg_body_writer_init(&w, body, sizeof(body));
+	msg_body_put_cstr(&w, v->notice);
+	if (w.err ||
+	    chan_send_body(&smtpd.queue, MSG_Q_NOTICE, c->id, -1, &w) !=
+		SK_OK) {
+		log_warn("%s: content: the administrators' notice was not "
+			 "sent to the queue",
+		    c->qid);
+	}
+}
+
 /* check_msg - P_VERDICT from check i; only the content process sends a
  * descriptor, and only with a rewrite mode */
 static void
@@ -324,7 +345,8 @@ check_msg(size_t i, struct msg *m)
 	if (m->hdr.type != MSG_P_VERDICT ||
 	    policy_msg_verdict_get(m->body, m->hdr.len, &v) != SK_OK ||
 	    (i == SMTPD_CHECK_CONTENT && v.nrenames > 0) ||
-	    (i == SMTPD_CHECK_POLICY && v.rewrite != MSG_REWRITE_NONE) ||
+	    (i == SMTPD_CHECK_POLICY &&
+		(v.rewrite != MSG_REWRITE_NONE || v.notice[0] != '\0')) ||
 	    (fd != -1) != (v.rewrite != MSG_REWRITE_NONE)) {
 		if (fd != -1) {
 			close(fd);
@@ -341,6 +363,9 @@ check_msg(size_t i, struct msg *m)
 		return;
 	}
 	out.len = 0;
+	if (v.notice[0] != '\0') {
+		forward_notice(c, &v);
+	}
 	if (fd != -1 &&
 	    (v.action == MSG_POLICY_ACCEPT ||
 		v.action == MSG_POLICY_QUARANTINE)) {
