@@ -105,19 +105,7 @@ def message(tag, sender, extra=b""):
             b"body " + tag.encode() + b"\r\n")
 
 
-def send(relay, mail_from, rcpt, data, source=None):
-    """One message; (code, reply text) of the end of DATA."""
-    s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=30,
-                     source_address=(source, 0) if source else None)
-    try:
-        s.ehlo("client.sender.test")
-        s.mail(mail_from)
-        s.rcpt(rcpt)
-        code, text = s.data(data)
-        s.quit()
-    except smtplib.SMTPServerDisconnected:
-        return 0, b"disconnected"
-    return code, text
+send = relaylib.send
 
 
 def headers(data):

@@ -9,6 +9,7 @@ one temporary directory that the caller removes.
 import json
 import os
 import shutil
+import smtplib
 import signal
 import socket
 import socketserver
@@ -402,6 +403,26 @@ class Relay:
             return os.path.getsize(self.log_path)
         except OSError:
             return 0
+
+
+def send(relay, mail_from, rcpt, data, source=None, timeout=30):
+    """One message to relay's mx listener from source (an address to
+    bind, e.g. an internal network's), EHLO client.sender.test; (code,
+    reply text) of the end of DATA, (0, b"disconnected") when the relay
+    hung up."""
+    s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=timeout,
+                     source_address=(source, 0) if source else None)
+    try:
+        s.ehlo("client.sender.test")
+        s.mail(mail_from)
+        s.rcpt(rcpt)
+        code, text = s.data(data)
+        s.quit()
+    except smtplib.SMTPServerDisconnected:
+        return 0, b"disconnected"
+    except smtplib.SMTPDataError as e:
+        return e.smtp_code, e.smtp_error
+    return code, text
 
 
 def alive(pid):
