@@ -14,6 +14,17 @@ on a unix socket and free host ports, and checks:
                   of sekimori-status (firmware/status), checked as:
   rootfs-ro, config-rw, data-rw, services, slot-a   from the status output
   ssh-banner      (when dropbear is a service) port 22 answers with SSH-2.0-
+  ssh-login       OpenSSH's ssh as admin with the password of the console's
+                  change (dropbear asks sekimori-login through cli/sshpam):
+                  the CLI prompt, `show system status` in it
+  ssh-key-command admin commits an ssh-public-key in that SSH session; then
+                  `ssh -i KEY admin@box "show system status"` (BatchMode, no
+                  password) prints the status: the key reached dropbear
+                  through the commit (cli/accounts)
+  ssh-lockout     wrong passwords over SSH for one name until OpenSSH shows
+                  "Login locked" (the lock banner) and refuses
+  ssh-audit       `show audit` has the "ssh password" and "ssh publickey"
+                  logins and the SSH failures
   console-operator-refused   admin adds a user of role operator (and sets
                   max-failures-per-user 2) with configure and commit; the
                   operator logs in and `configure` is refused
@@ -52,7 +63,9 @@ only, plus the host tools swaks and e2fsprogs (ci/host-tools).
 """
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -461,6 +474,114 @@ def console_checks(vm, ready_at):
         console_no_shell(vm, ready_at)
     except (TimeoutError, RuntimeError) as e:
         result("console-no-shell", False, str(e), vm)
+    if ssh_service(vm):
+        ssh_checks(vm, ready_at)
+
+
+# ---- SSH: OpenSSH's client against dropbear, sekimori-login, the CLI --------
+
+SSH_LOCK_USER = "sshlock"  # no such user: locked after MAX_FAILURES
+
+
+def ssh_service(vm):
+    """Whether the image runs dropbear (SK_PACKAGE_DROPBEAR)."""
+    path = os.path.join(O, "target", "usr", "sbin", "dropbear")
+    return os.path.exists(path)
+
+
+def ssh_args(vm, *more):
+    return ["ssh", "-p", str(vm.ssh_port), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=60",
+            *more]
+
+
+def ssh_dialogue(args, steps, timeout=90):
+    """ssh on a pty: for each (regex, answer) wait for the regex in what
+    came since the last answer, then type the answer (None: only wait).
+    Returns everything ssh printed; raises TimeoutError with it."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(args[0], args)
+    out, pos = "", 0
+    try:
+        for want, answer in steps:
+            end = time.monotonic() + timeout
+            while not re.search(want, ANSI.sub("", out[pos:])):
+                if time.monotonic() > end:
+                    raise TimeoutError(f"no {want!r} from ssh; it printed: {out[-600:]!r}")
+                if select.select([fd], [], [], 1)[0]:
+                    try:
+                        data = os.read(fd, 4096)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        raise TimeoutError(f"ssh ended before {want!r}: {out[-600:]!r}")
+                    out += data.decode(errors="replace")
+            pos = len(out)
+            if answer is not None:
+                os.write(fd, answer.encode() + b"\r")
+        return ANSI.sub("", out)
+    finally:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def ssh_checks(vm, ready_at):
+    """Boot 1, after the console: password login, a key committed and
+    used for one command, the lockout, the audit rows."""
+    work = tempfile.mkdtemp(prefix="sk-ssh-")
+    key = os.path.join(work, "id_ed25519")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                    "boot-test", "-f", key], check=True)
+    with open(key + ".pub") as f:
+        pub = f.read().strip()
+    password = ssh_args(vm, "-o", "PubkeyAuthentication=no",
+                        "-o", "NumberOfPasswordPrompts=1")
+    try:
+        out = ssh_dialogue(password + ["admin@127.0.0.1"], [
+            (r"assword: ?$", admin_password),
+            (CLI_PROMPT, "show system status | no-more"),
+            (r"end of status[\s\S]*" + CLI_PROMPT, "configure"),
+            (r"# ?$", f'set system user admin authentication ssh-public-key "{pub}"'),
+            (r"# ?$", "commit"),
+            (r"commit complete[\s\S]*# ?$", "exit"),
+            (CLI_PROMPT, "exit")])
+        result("ssh-login", "product: Sekimori" in out and not shell_seen(vm, ready_at),
+               f"no status in the SSH session: {out[-400:]!r}")
+    except (TimeoutError, OSError) as e:
+        result("ssh-login", False, str(e), vm)
+    try:
+        run = subprocess.run(ssh_args(vm, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                                      "-i", key, "admin@127.0.0.1", "show system status"),
+                             capture_output=True, text=True, timeout=120)
+        result("ssh-key-command", run.returncode == 0 and "product: Sekimori" in run.stdout,
+               f"exit {run.returncode}: {run.stdout[-300:]!r} {run.stderr[-300:]!r}")
+    except (subprocess.TimeoutExpired, OSError) as e:
+        result("ssh-key-command", False, str(e), vm)
+    try:  # MAX_FAILURES wrong ones lock the name; the next shows the lock
+        steps = [(r"assword: ?$", WRONG_PASSWORD)] * (MAX_FAILURES + 1)
+        out = ssh_dialogue(ssh_args(vm, "-o", "PubkeyAuthentication=no",
+                                    "-o", f"NumberOfPasswordPrompts={MAX_FAILURES + 1}",
+                                    f"{SSH_LOCK_USER}@127.0.0.1"),
+                           steps + [(r"Permission denied \(", None)])
+        result("ssh-lockout", "Login locked" in out, f"no lock shown: {out[-400:]!r}")
+    except (TimeoutError, OSError) as e:
+        result("ssh-lockout", False, str(e), vm)
+    try:
+        run = subprocess.run(ssh_args(vm, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                                      "-i", key, "admin@127.0.0.1", "show audit | no-more"),
+                             capture_output=True, text=True, timeout=120)
+        want = ["ssh password", "ssh publickey", f"{SSH_LOCK_USER} "]
+        missing = [w for w in want if w not in run.stdout]
+        result("ssh-audit", run.returncode == 0 and not missing,
+               f"exit {run.returncode}, missing {missing}: {run.stdout[-400:]!r}")
+    except (subprocess.TimeoutExpired, OSError) as e:
+        result("ssh-audit", False, str(e), vm)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def console_password_kept(vm):

@@ -7,7 +7,10 @@ folder and a data folder made here: logs in as the factory admin
 CLI prompt `sekimori> `, looks at `show audit`, exits; logs in again with
 the new password; then types wrong passwords until the lockout answers,
 and checks the audit rows in /data/audit.db (SQLite) and that no password
-was ever echoed. Prints `PASS: login ...` or `FAIL: login ...: why` per
+was ever echoed. Then, over fresh folders, the SSH modes as dropbear runs
+them: --ssh-password (the PAM helper: yes, no, the lock's message) and
+--ssh (the session: the forced change on a pty, then `-c COMMAND` for a
+key login, audited as "ssh publickey"). Prints `PASS: login ...` or `FAIL: login ...: why` per
 check; exits non-zero on any failure.
 
     /usr/bin/python3 ci/login-test.py [BINDIR]
@@ -205,6 +208,77 @@ def check_audit(data):
            "detail %r" % commit)
 
 
+def ssh_password(bindir, cfg, data, password):
+    """sekimori-login --ssh-password as cli/sshpam runs it: (status, out)."""
+    run = subprocess.run([
+        os.path.join(bindir, "sekimori-login"), "--config-dir", cfg,
+        "--factory", FACTORY, "--data-dir", data, "--fail-delay", "0",
+        "--ssh-password", "--user", "admin", "--source", "192.0.2.1"],
+        input=password.encode(), capture_output=True, timeout=30, env={})
+    return run.returncode, run.stdout.decode(errors="replace")
+
+
+def ssh_modes(bindir, tmp):
+    cfg = os.path.join(tmp, "ssh-config")
+    data = os.path.join(tmp, "ssh-data")
+    os.mkdir(cfg)
+    os.mkdir(data)
+    rc, _ = ssh_password(bindir, cfg, data, "sekimori")
+    result("ssh-password right", rc == 0, "status %d" % rc)
+    rc, out = ssh_password(bindir, cfg, data, "wrong")
+    result("ssh-password wrong", rc == 1 and out == "",
+           "status %d, said %r" % (rc, out))
+    for i in range(4):
+        ssh_password(bindir, cfg, data, "wrong-%d" % i)
+    rc, out = ssh_password(bindir, cfg, data, "sekimori")
+    result("ssh-password locked after 5", rc == 1 and "Login locked" in out,
+           "status %d, said %r" % (rc, out))
+    # the session of a password login: the forced change, then the CLI
+    # (the lock is on the user: a session checks it too, so a new box)
+    shutil.rmtree(data)
+    os.mkdir(data)
+    env = {"USER": "admin", "SSH_CLIENT": "192.0.2.1 50000 22",
+           "TERM": "vt100"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(os.path.join(bindir, "sekimori-login"), [
+            "sekimori-login", "--config-dir", cfg, "--factory", FACTORY,
+            "--data-dir", data, "--cli", os.path.join(bindir, "sekimori-cli"),
+            "--ssh"], env)
+    s = Session.__new__(Session)
+    s.pid, s.fd, s.seen, s.mark = pid, fd, b"", 0
+    ok = (step(s, "ssh session: no login prompt, the change",
+               "You are required to change your password now.", None) and
+          step(s, "ssh session: new", "New password: ", NEW_PASSWORD) and
+          step(s, "ssh session: retype", "Retype new password: ",
+               NEW_PASSWORD) and
+          step(s, "ssh session: CLI prompt", "sekimori> ", "exit"))
+    result("ssh session: never asked login", ok and b"login: " not in s.seen,
+           "asked for the name")
+    s.close()
+    env["SSH_PUBKEYINFO"] = "key-1"
+    run = subprocess.run([
+        os.path.join(bindir, "sekimori-login"), "--config-dir", cfg,
+        "--factory", FACTORY, "--data-dir", data, "--cli",
+        os.path.join(bindir, "sekimori-cli"), "--ssh", "-c",
+        "show audit | no-more"], env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=30)
+    out = run.stdout.decode(errors="replace")
+    result("ssh command with a key: audited",
+           run.returncode == 0 and "ssh password, password changed" in out and
+           "ssh publickey" in out,
+           "status %d: %r" % (run.returncode, out[-400:]))
+    env["USER"] = "nosuchuser"
+    run = subprocess.run([
+        os.path.join(bindir, "sekimori-login"), "--config-dir", cfg,
+        "--factory", FACTORY, "--data-dir", data, "--fail-delay", "0",
+        "--ssh", "-c", "show audit"], env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=30)
+    result("ssh session of a deleted user refused",
+           run.returncode == 1 and b"Login incorrect" in run.stdout,
+           "status %d: %r" % (run.returncode, run.stdout[-200:]))
+
+
 def main():
     bindir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         TOP, "output", "host", "bin")
@@ -224,6 +298,7 @@ def main():
         second_login(bindir, cfg, data)
         lockout(bindir, cfg, data)
         check_audit(data)
+        ssh_modes(bindir, tmp)
         with open(os.path.join(cfg, "startup.json")) as f:
             startup = f.read()
         result("startup.json has the new hash, no change flag",

@@ -129,6 +129,11 @@ fi
 	echo "::shutdown:/etc/init.d/rcK"
 } > "$r/etc/inittab"
 
+# The users dropbear sees: the system accounts (passwd.system) and the
+# CLI users of the configuration, written to /run by rcS and the CLI
+# (cli/accounts); the root filesystem is read-only.
+ln -sfn /run/sekimori/accounts/passwd "$r/etc/passwd"
+
 # No Unix account has a password: root is locked, and the administrators
 # are the users of the YANG configuration (sekimori-login checks them).
 day=$((SOURCE_DATE_EPOCH / 86400))

@@ -92,17 +92,28 @@ clogin_source_key(const char *source, char *key, size_t cap)
 	snprintf(key, cap, "%s", source);
 }
 
-void
-clogin_start(struct clogin *l, const char *banner,
+/* clogin_init - a dialogue of mode from source at time now, no output */
+static void
+clogin_init(struct clogin *l, enum clogin_mode mode,
     const struct clogin_policy *policy, const struct clogin_ops *ops,
     const char *source, uint64_t now)
 {
 	memset(l, 0, sizeof(*l));
+	l->mode = mode;
+	snprintf(l->method, sizeof(l->method), "password");
 	l->policy = *policy;
 	l->ops = ops;
 	snprintf(l->source, sizeof(l->source), "%s", source);
 	clogin_source_key(l->source, l->source_key, sizeof(l->source_key));
 	l->last_input = now;
+}
+
+void
+clogin_start(struct clogin *l, const char *banner,
+    const struct clogin_policy *policy, const struct clogin_ops *ops,
+    const char *source, uint64_t now)
+{
+	clogin_init(l, CLOGIN_CONSOLE, policy, ops, source, now);
 	if (banner != NULL && banner[0] != '\0') {
 		clogin_say(l, "%s\n\n", banner);
 	}
@@ -183,7 +194,8 @@ clogin_fail(struct clogin *l, const char *reason, const char *msg)
 	explicit_bzero(&l->user, sizeof(l->user));
 	l->failed = 1;
 	clogin_say(l, "%s\n", msg);
-	if (++l->tries >= CLOGIN_TRIES) {
+	/* over SSH the client asks again, on a new connection if need be */
+	if (++l->tries >= CLOGIN_TRIES || l->mode != CLOGIN_CONSOLE) {
 		l->state = CLOGIN_DONE_FAIL;
 		return;
 	}
@@ -232,6 +244,19 @@ clogin_on_name(struct clogin *l)
 	clogin_ask(l, CLOGIN_PASSWORD);
 }
 
+/* clogin_audit_login - the login row: "password", "ssh publickey and
+ * totp", ..., then more (", password changed") */
+static void
+clogin_audit_login(struct clogin *l, const char *more)
+{
+	char detail[CLOGIN_MSG_MAX];
+
+	snprintf(detail, sizeof(detail), "%s%s%s%s",
+	    l->mode == CLOGIN_CONSOLE ? "" : "ssh ", l->method,
+	    l->user.totp[0] != '\0' ? " and totp" : "", more);
+	clogin_audit(l, AUDIT_LOGIN, detail);
+}
+
 /* clogin_accepted - every factor passed: forget the user's failures,
  * then the password change or the end */
 static void
@@ -253,8 +278,29 @@ clogin_accepted(struct clogin *l, uint64_t now)
 		return;
 	}
 	explicit_bzero(l->oldpw, sizeof(l->oldpw));
-	clogin_audit(l, AUDIT_LOGIN,
-	    l->user.totp[0] != '\0' ? "password and totp" : "password");
+	clogin_audit_login(l, "");
+	l->state = CLOGIN_DONE_OK;
+}
+
+/* clogin_password_passed - dropbear's password check passed: the
+ * user's count is cleared now only if nothing is left to ask (the
+ * session asks the code and audits the login) */
+static void
+clogin_password_passed(struct clogin *l)
+{
+	struct clogin_count zero = { 0, 0, 0 };
+
+	if (l->user.totp[0] == '\0') {
+		if (l->ops->begin != NULL) {
+			l->ops->begin(l->ops->arg);
+		}
+		l->ops->count_put(l->ops->arg, CLOGIN_KIND_USER, l->name,
+		    &zero);
+		if (l->ops->end != NULL) {
+			l->ops->end(l->ops->arg);
+		}
+	}
+	clogin_wipe(l);
 	l->state = CLOGIN_DONE_OK;
 }
 
@@ -265,6 +311,7 @@ clogin_on_password(struct clogin *l, uint64_t now)
 	const char *h = l->user.hash;
 
 	if (clogin_locked(l, now)) {
+		l->locked = 1;
 		clogin_fail(l, "locked",
 		    "Login locked: too many failures; try again later");
 		return;
@@ -278,6 +325,10 @@ clogin_on_password(struct clogin *l, uint64_t now)
 	if (r != PASSWD_MATCH) {
 		clogin_count(l, now);
 		clogin_fail(l, "password", "Login incorrect");
+		return;
+	}
+	if (l->mode == CLOGIN_SSH_PASSWORD) {
+		clogin_password_passed(l);
 		return;
 	}
 	/* kept for the change's "not the old one" rule, wiped after it */
@@ -384,6 +435,15 @@ clogin_on_new(struct clogin *l)
 		clogin_refuse_change(l, why);
 		return;
 	}
+	/* over SSH the old password went to dropbear, not here: the
+	 * "not the old one" rule checks the new one against its hash */
+	if (l->oldpw[0] == '\0' && l->user.hash[0] != '\0' &&
+	    passwd_verify(l->user.hash, strlen(l->user.hash), l->line,
+		l->linelen) == PASSWD_MATCH) {
+		clogin_refuse_change(l,
+		    "Password must differ from the old one");
+		return;
+	}
 	clogin_ask(l, CLOGIN_RETYPE);
 }
 
@@ -447,9 +507,7 @@ clogin_on_retype(struct clogin *l)
 	clogin_say(l, "Password changed\n");
 	l->user.change_required = 0;
 	snprintf(l->user.hash, sizeof(l->user.hash), "%s", hash);
-	clogin_audit(l, AUDIT_LOGIN,
-	    l->user.totp[0] != '\0' ? "password and totp, password changed" :
-				      "password, password changed");
+	clogin_audit_login(l, ", password changed");
 	l->state = CLOGIN_DONE_OK;
 }
 
@@ -480,6 +538,63 @@ clogin_line(struct clogin *l, uint64_t now)
 	explicit_bzero(l->line, sizeof(l->line));
 	l->linelen = 0;
 	l->overlong = 0;
+}
+
+/* clogin_take_line - s[n] as the answer being typed (cut: overlong) */
+static void
+clogin_take_line(struct clogin *l, const uint8_t *s, size_t n)
+{
+	explicit_bzero(l->line, sizeof(l->line));
+	l->overlong = n > CLOGIN_LINE_MAX - 1;
+	l->linelen = l->overlong ? 0 : n;
+	memcpy(l->line, s, l->linelen);
+}
+
+int
+clogin_check_password(struct clogin *l, const struct clogin_policy *policy,
+    const struct clogin_ops *ops, const char *source, const char *name,
+    const uint8_t *pw, size_t pwlen, uint64_t now)
+{
+	clogin_init(l, CLOGIN_SSH_PASSWORD, policy, ops, source, now);
+	clogin_take_line(l, (const uint8_t *)name, strlen(name));
+	clogin_line(l, now); /* the name: asks "Password: " */
+	clogin_output_done(l);
+	if (l->state != CLOGIN_PASSWORD) { /* an empty name */
+		clogin_fail(l, "password", "Login incorrect");
+		return 0;
+	}
+	clogin_take_line(l, pw, pwlen);
+	clogin_line(l, now);
+	return l->state == CLOGIN_DONE_OK;
+}
+
+void
+clogin_start_session(struct clogin *l, const struct clogin_policy *policy,
+    const struct clogin_ops *ops, const char *source, const char *name,
+    const char *method, uint64_t now)
+{
+	clogin_init(l, CLOGIN_SSH_SESSION, policy, ops, source, now);
+	snprintf(l->method, sizeof(l->method), "%s", method);
+	l->name_ok = clogin_name_valid((const uint8_t *)name, strlen(name));
+	snprintf(l->name, sizeof(l->name), "%s",
+	    l->name_ok ? name : "(invalid)");
+	l->known =
+	    l->name_ok && l->ops->user(l->ops->arg, l->name, &l->user) == 1;
+	if (!l->known) { /* deleted since dropbear looked it up */
+		clogin_fail(l, "unknown", "Login incorrect");
+		return;
+	}
+	if (clogin_locked(l, now)) {
+		l->locked = 1;
+		clogin_fail(l, "locked",
+		    "Login locked: too many failures; try again later");
+		return;
+	}
+	if (l->user.totp[0] != '\0') {
+		clogin_ask(l, CLOGIN_TOTP);
+		return;
+	}
+	clogin_accepted(l, now);
 }
 
 void

@@ -129,8 +129,21 @@ struct clogin_ops {
 	void *arg;
 };
 
+/* Where a dialogue starts: the console asks everything; over SSH,
+ * dropbear has asked the name and the password (CLOGIN_SSH_PASSWORD is
+ * that one check, run for dropbear's PAM) or checked a public key, and
+ * the session (CLOGIN_SSH_SESSION) asks only what is left. */
+enum clogin_mode {
+	CLOGIN_CONSOLE,
+	CLOGIN_SSH_PASSWORD,
+	CLOGIN_SSH_SESSION,
+};
+
 struct clogin {
 	enum clogin_state state;
+	enum clogin_mode mode;
+	char method[16]; /* "password" or "publickey", for the audit */
+	int locked;      /* the last failure was a lock */
 	struct clogin_policy policy;
 	const struct clogin_ops *ops;
 	char source[CLOGIN_SOURCE_MAX];
@@ -163,6 +176,31 @@ void clogin_source_key(const char *source, char *key, size_t cap);
 void clogin_start(struct clogin *l, const char *banner,
     const struct clogin_policy *policy, const struct clogin_ops *ops,
     const char *source, uint64_t now);
+
+/*
+ * clogin_check_password - one SSH password attempt, as dropbear hands it
+ * over (name and password as the client sent them, any octets): the same
+ * checks as the console's "Password: " (lock first, the dummy hash for
+ * unknown names, the failure counted and audited). Returns 1 when the
+ * password is right; then the user's count is cleared only if the user
+ * has no second factor (the session asks for the code). On 0,
+ * l->locked says whether it was a lock, and clogin_output the message.
+ */
+int clogin_check_password(struct clogin *l, const struct clogin_policy *policy,
+    const struct clogin_ops *ops, const char *source, const char *name,
+    const uint8_t *pw, size_t pwlen, uint64_t now);
+
+/*
+ * clogin_start_session - the dialogue of an SSH session that dropbear has
+ * authenticated (method "password" or "publickey") as name: the lock is
+ * checked again, then "Verification code: " for a user with a TOTP
+ * secret and the forced password change; the login is audited with the
+ * method. Any failure ends the dialogue (CLOGIN_DONE_FAIL): the client
+ * connects again. A name that is no longer a user fails.
+ */
+void clogin_start_session(struct clogin *l, const struct clogin_policy *policy,
+    const struct clogin_ops *ops, const char *source, const char *name,
+    const char *method, uint64_t now);
 
 /* clogin_feed - octets typed, at time now (any octets, any split) */
 void clogin_feed(struct clogin *l, const uint8_t *buf, size_t len,

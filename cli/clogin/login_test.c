@@ -629,6 +629,131 @@ test_store(void)
 	clogin_store_close(s);
 }
 
+/* check - one SSH password attempt for name, as dropbear hands it over */
+static int
+check(const char *name, const char *pw, const char *source, uint64_t now)
+{
+	return clogin_check_password(&lg, &policy, &fake_ops, source, name,
+	    (const uint8_t *)pw, strlen(pw), now);
+}
+
+/* session - an SSH session of name, authenticated by method */
+static void
+session(const char *name, const char *method, uint64_t now)
+{
+	size_t n;
+
+	clogin_start_session(&lg, &policy, &fake_ops, "192.0.2.7", name, method,
+	    now);
+	snprintf(shown, sizeof(shown), "%s", clogin_output(&lg, &n));
+	clogin_output_done(&lg);
+}
+
+static void
+test_ssh_password(void)
+{
+	struct clogin_count c;
+
+	box_reset();
+	TEST_CHECK(check("op", "operator-pw", "192.0.2.7", T0),
+	    "right password refused");
+	TEST_CHECK(box.audit[0] == '\0', "audited before the session: %s",
+	    box.audit);
+	TEST_CHECK(!check("op", "wrong", "192.0.2.7", T0) && !lg.locked,
+	    "wrong password taken");
+	TEST_CHECK(strcmp(box.audit, "op login-failed: reason password\n") == 0,
+	    "audit: %s", box.audit);
+	/* unknown, invalid, empty and overlong names, NUL in the password */
+	TEST_CHECK(!check("nobody", "operator-pw", "192.0.2.7", T0),
+	    "unknown user taken");
+	TEST_CHECK(!check("Op;rm", "operator-pw", "192.0.2.7", T0),
+	    "invalid name taken");
+	TEST_CHECK(!check("", "operator-pw", "192.0.2.7", T0),
+	    "empty name taken");
+	TEST_CHECK(!clogin_check_password(&lg, &policy, &fake_ops, "192.0.2.7",
+		       "op", (const uint8_t *)"operator-pw\0", 12, T0),
+	    "a NUL after the password taken");
+	/* three failures lock the user: the right password is refused */
+	box_reset();
+	(void)check("op", "a", "192.0.2.7", T0);
+	(void)check("op", "b", "192.0.2.8", T0);
+	(void)check("op", "c", "192.0.2.9", T0);
+	TEST_CHECK(!check("op", "operator-pw", "192.0.2.7", T0 + 1) &&
+		lg.locked,
+	    "locked user let in");
+	TEST_CHECK(strstr(lg.out, "Login locked") != NULL, "message: %s",
+	    lg.out);
+	TEST_CHECK(check("op", "operator-pw", "192.0.2.7", T0 + 601),
+	    "lock did not expire");
+	fake_count_get(NULL, CLOGIN_KIND_USER, "op", &c);
+	TEST_CHECK(c.failures == 0 && c.locked_until == 0,
+	    "success kept the count");
+	/* with a second factor the count stays until the session's code */
+	(void)check("tim", "x", "192.0.2.7", T0 + 700);
+	TEST_CHECK(check("tim", "tim-password", "192.0.2.7", T0 + 700),
+	    "tim refused");
+	fake_count_get(NULL, CLOGIN_KIND_USER, "tim", &c);
+	TEST_CHECK(c.failures == 1, "count cleared before the code: %u",
+	    c.failures);
+	TEST_CHECK(box.begins == box.ends, "unbalanced transactions");
+}
+
+static void
+test_ssh_session(void)
+{
+	char code[16];
+
+	/* a key login of an operator: straight in, audited with the method */
+	box_reset();
+	session("op", "publickey", T0);
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_OK && shown[0] == '\0',
+	    "state %d, shown %s", clogin_state(&lg), shown);
+	TEST_CHECK(strcmp(box.audit, "op login: ssh publickey\n") == 0,
+	    "audit: %s", box.audit);
+	/* TOTP: asked after dropbear's password; a wrong code ends it */
+	session("tim", "password", T0);
+	TEST_CHECK(strcmp(shown, "Verification code: ") == 0, "shown %s",
+	    shown);
+	EXPECT("000000\n", T0, "Login incorrect\n");
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_FAIL, "not ended");
+	session("tim", "password", T0 + 30);
+	code_at(T0 + 30, code);
+	EXPECT(code, T0 + 30, "");
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_OK, "good code refused");
+	TEST_CHECK(strstr(box.audit, "tim login: ssh password and totp\n") !=
+		NULL,
+	    "audit: %s", box.audit);
+	/* the factory account: the change, the old password refused by
+	 * its hash (it was typed to dropbear, not here) */
+	session("admin", "password", T0);
+	TEST_CHECK(strcmp(shown,
+		       "You are required to change your password now.\n"
+		       "New password: ") == 0,
+	    "shown %s", shown);
+	EXPECT("sekimori\n", T0,
+	    "Password must differ from the old one\nNew password: ");
+	EXPECT("correct horse\n", T0, "Retype new password: ");
+	EXPECT("correct horse\n", T0, "Password changed\n");
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_OK, "not logged in");
+	TEST_CHECK(strstr(box.audit,
+		       "admin login: ssh password, password changed\n") != NULL,
+	    "audit: %s", box.audit);
+	/* a user deleted meanwhile, an invalid name, a locked user */
+	session("gone", "publickey", T0);
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_FAIL &&
+		strcmp(shown, "Login incorrect\n") == 0,
+	    "deleted user: %s", shown);
+	session("../x", "publickey", T0);
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_FAIL, "invalid name");
+	(void)check("op", "a", "198.51.100.1", T0);
+	(void)check("op", "b", "198.51.100.1", T0);
+	(void)check("op", "c", "198.51.100.1", T0);
+	session("op", "publickey", T0 + 1);
+	TEST_CHECK(clogin_state(&lg) == CLOGIN_DONE_FAIL && lg.locked &&
+		strstr(shown, "Login locked") != NULL,
+	    "locked user's key let in: %s", shown);
+}
+
 const struct test_case test_cases[] = {
 	{ "login_good", test_good_login },
 	{ "login_bad_password", test_bad_password },
@@ -642,5 +767,7 @@ const struct test_case test_cases[] = {
 	{ "login_idle_timeout", test_idle },
 	{ "login_source_key", test_source_key },
 	{ "login_store", test_store },
+	{ "login_ssh_password", test_ssh_password },
+	{ "login_ssh_session", test_ssh_session },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

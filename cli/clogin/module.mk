@@ -4,7 +4,7 @@
 # Built from firmware/Makefile as one of its CLI_DIRS. login is
 # firmware/login (passwd_verify, -lcrypt); audit the audit log; datastore
 # (with config) the users of the running configuration.
-clogin_DEPS := login audit datastore config
+clogin_DEPS := login audit datastore config accounts
 clogin_LIBS := -lbearssl -lsqlite3 -lpthread -lm
 
 PROGRAMS += sekimori-login

@@ -14,8 +14,22 @@
  *
  *   sekimori-login [--config-dir DIR] [--factory FILE] [--data-dir DIR]
  *                  [--cli PATH] [--fail-delay SECONDS]
+ *                  [--ssh [-c COMMAND] | --ssh-password --user NAME
+ *                   --source ADDR | --sync-accounts]
  * The source is the first word of $SSH_CLIENT when it is an address,
  * else "console".
+ *
+ * Over SSH dropbear does the asking. --ssh-password is its password
+ * check (cli/sshpam runs it for dropbear's PAM): the password on standard
+ * input up to its end, exit 0 when it is right, a lock's message on
+ * standard output. --ssh is the login shell of every CLI user (through
+ * /usr/libexec/sekimori/ssh-session): the user is $USER as dropbear set
+ * it, the method "publickey" when dropbear set $SSH_PUBKEYINFO (the
+ * authorized_keys comment it matched), else "password"; it asks the
+ * TOTP code and the forced password change, then execs the CLI (with -c
+ * COMMAND for `ssh box COMMAND`). --sync-accounts, run at boot, makes
+ * dropbear's view of the users (cli/accounts) from the configuration the
+ * box boots with; after that every commit of the CLI does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +45,7 @@
 
 #include <libyang/libyang.h>
 
+#include "../accounts/accounts.h"
 #include "../audit/audit.h"
 #include "../datastore/ds.h"
 #include "clogin.h"
@@ -47,6 +62,7 @@
 #define LOGIN_READ 512
 #define LOGIN_SYS "/sekimori-system:system"
 #define LOGIN_COMMENT "password changed at first login"
+#define LOGIN_PW_READ (CLOGIN_LINE_MAX + 1) /* more is overlong anyway */
 
 /* Everything the ops need. */
 struct login_box {
@@ -297,6 +313,35 @@ login_source(char *out, size_t cap)
 	}
 }
 
+/* login_read_password - standard input to its end into pw (at most
+ * cap octets kept; *len says how many came, so more than cap is
+ * overlong); -1 when it cannot be read */
+static int
+login_read_password(uint8_t *pw, size_t cap, size_t *len)
+{
+	uint8_t sink[64];
+	ssize_t k;
+
+	*len = 0;
+	for (;;) {
+		k = read(STDIN_FILENO, *len < cap ? pw + *len : sink,
+		    *len < cap ? cap - *len : sizeof(sink));
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			return -1;
+		}
+		if (k == 0) {
+			return 0;
+		}
+		*len += (size_t)k;
+		if (*len > cap + 4096) {
+			return 0; /* overlong already: stop reading */
+		}
+	}
+}
+
 /* login_write - to the terminal; a terminal gone shows at the next read */
 static void
 login_write(const char *s, size_t n)
@@ -380,7 +425,10 @@ login_usage(FILE *f)
 	    "usage: sekimori-login [--config-dir DIR] [--factory FILE] "
 	    "[--data-dir DIR]\n"
 	    "                      [--cli PATH] [--fail-delay "
-	    "SECONDS]\n");
+	    "SECONDS]\n"
+	    "                      [--ssh [-c COMMAND] | --ssh-password "
+	    "--user NAME --source ADDR |\n"
+	    "                       --sync-accounts]\n");
 }
 
 /* login_exec_cli - become the CLI of the user who logged in (execv
@@ -388,128 +436,289 @@ login_usage(FILE *f)
  * the process) */
 static void
 login_exec_cli(const char *cli, const char *dir, const char *factory,
-    const char *data, const struct clogin_user *u, const char *source)
+    const char *data, const struct clogin_user *u, const char *source,
+    const char *command)
 {
 	const char *args[] = { "sekimori-cli", "--config-dir", dir, "--factory",
 		factory, "--data-dir", data, "--user", u->name, "--role",
-		u->role, "--source", source };
+		u->role, "--source", source, "-c", command };
 	char *argv[SK_NELEM(args) + 1];
-	size_t i;
+	size_t i, n = SK_NELEM(args) - (command != NULL ? 0 : 2);
 
-	for (i = 0; i < SK_NELEM(args); i++) {
+	for (i = 0; i < n; i++) {
 		if ((argv[i] = strdup(args[i])) == NULL) {
 			fprintf(stderr, "sekimori-login: out of memory\n");
 			return;
 		}
 	}
-	argv[i] = NULL;
+	argv[n] = NULL;
 	execv(cli, argv);
 	fprintf(stderr, "sekimori-login: %s: %s\n", cli, strerror(errno));
 }
 
-int
-main(int argc, char **argv)
+/* How this run was asked to log in. */
+struct login_args {
+	const char *dir, *factory, *data, *cli;
+	unsigned delay;
+	int ssh, ssh_password, sync_accounts;
+	const char *user, *source, *command;
+};
+
+/* login_policy - the model's login settings, with its defaults */
+static void
+login_policy(const struct lyd_node *tree, struct clogin_policy *pol)
+{
+	pol->max_failures_per_user =
+	    login_number(tree, "max-failures-per-user", 5);
+	pol->max_failures_per_source =
+	    login_number(tree, "max-failures-per-source", 10);
+	pol->failure_window = login_number(tree, "failure-window", 900);
+	pol->lockout_time = login_number(tree, "lockout-time", 900);
+	pol->idle_minutes = login_number(tree, "idle-timeout", 15);
+}
+
+/* login_box_open - the datastore, the lockout store and the audit log;
+ * -1 without the datastore */
+static int
+login_box_open(struct login_box *box, const struct login_args *a)
+{
+	const struct ds_clock clk = { login_now, NULL };
+	char err[DS_ERR_MAX], why[DS_WHY_MAX];
+
+	if (ds_open(&box->ds, a->dir, a->factory, &clk, why, sizeof(why), err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s\n", err);
+		return -1;
+	}
+	if (why[0] != '\0') {
+		fprintf(stderr, "sekimori-login: %s\n", why);
+	}
+	if (clogin_store_open(&box->store, a->data, (uint64_t)time(NULL), err,
+		sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s (failures not kept)\n",
+		    err);
+	}
+	if (audit_open(&box->audit, a->data,
+		(uint64_t)login_number(ds_running(box->ds), "audit-log-size",
+		    16)
+		    << 20,
+		err, sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: %s (not audited)\n", err);
+	}
+	return 0;
+}
+
+static void
+login_box_close(struct login_box *box)
+{
+	clogin_store_close(box->store);
+	audit_close(box->audit);
+	ds_close(box->ds);
+}
+
+/* login_ssh_password - dropbear's password check (see the top): exit
+ * status 0 when right */
+static int
+login_ssh_password(struct login_box *box, const struct login_args *a,
+    const struct clogin_ops *ops)
+{
+	static struct clogin l;
+	static uint8_t pw[LOGIN_PW_READ];
+	struct clogin_policy pol;
+	const char *msg;
+	size_t len, n;
+	int ok;
+
+	if (login_read_password(pw, sizeof(pw), &len) == -1) {
+		return 1;
+	}
+	login_policy(ds_running(box->ds), &pol);
+	ok = clogin_check_password(&l, &pol, ops, box->source, a->user, pw, len,
+	    (uint64_t)time(NULL));
+	explicit_bzero(pw, sizeof(pw));
+	if (ok) {
+		return 0;
+	}
+	if (l.locked) { /* the client shows it (an SSH banner) */
+		msg = clogin_output(&l, &n);
+		login_write(msg, n);
+	}
+	if (a->delay > 0) {
+		sleep(a->delay);
+	}
+	return 1;
+}
+
+/* login_sync_accounts - cli/accounts from the running configuration */
+static int
+login_sync_accounts(struct login_box *box)
+{
+	char err[DS_ERR_MAX];
+
+	if (accounts_write(ds_running(box->ds), ACCOUNTS_BASE, ACCOUNTS_DIR,
+		err, sizeof(err)) != SK_OK) {
+		fprintf(stderr, "sekimori-login: accounts: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* login_dialogue - the console's whole dialogue or an SSH session's
+ * rest; the user who logged in into *user, or -1 */
+static int
+login_dialogue(struct login_box *box, const struct login_args *a,
+    const struct clogin_ops *ops, struct clogin_user *user)
+{
+	static struct clogin l;
+	const struct lyd_node *tree = ds_running(box->ds);
+	const char *who = getenv("USER");
+	struct clogin_policy pol;
+
+	login_policy(tree, &pol);
+	if (a->ssh) {
+		clogin_start_session(&l, &pol, ops, box->source,
+		    who != NULL ? who : "",
+		    getenv("SSH_PUBKEYINFO") != NULL ? "publickey" : "password",
+		    (uint64_t)time(NULL));
+	} else {
+		clogin_start(&l, login_value(tree, LOGIN_SYS "/login/banner"),
+		    &pol, ops, box->source, (uint64_t)time(NULL));
+	}
+	if (login_run(&l, a->delay) != CLOGIN_DONE_OK) {
+		login_echo(1);
+		return -1;
+	}
+	*user = *clogin_user(&l);
+	login_echo(1);
+	return 0;
+}
+
+/* login_args_parse - the options into a; -1 (with the usage shown) when
+ * they are wrong, 1 when the run is over (--help, --version) */
+static int
+login_args_parse(int argc, char **argv, struct login_args *a)
 {
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'd' },
 		{ "factory", required_argument, NULL, 'f' },
 		{ "data-dir", required_argument, NULL, 'D' },
-		{ "cli", required_argument, NULL, 'c' },
+		{ "cli", required_argument, NULL, 'C' },
 		{ "fail-delay", required_argument, NULL, 'w' },
+		{ "ssh", no_argument, NULL, 's' },
+		{ "ssh-password", no_argument, NULL, 'p' },
+		{ "sync-accounts", no_argument, NULL, 'A' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct clogin l;
-	static struct login_box box;
-	const struct ds_clock clk = { login_now, NULL };
-	const char *dir = LOGIN_CONFIG, *factory = LOGIN_FACTORY;
-	const char *data = LOGIN_DATA, *cli = LOGIN_CLI;
-	struct clogin_ops ops = login_ops;
-	struct clogin_policy pol;
-	char err[DS_ERR_MAX], why[DS_WHY_MAX], source[CLOGIN_SOURCE_MAX];
-	const struct lyd_node *tree;
-	struct clogin_user user;
-	unsigned delay = LOGIN_FAIL_DELAY;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			dir = optarg;
+			a->dir = optarg;
 			break;
 		case 'f':
-			factory = optarg;
+			a->factory = optarg;
 			break;
 		case 'D':
-			data = optarg;
+			a->data = optarg;
 			break;
-		case 'c':
-			cli = optarg;
+		case 'C':
+			a->cli = optarg;
 			break;
 		case 'w':
-			delay = (unsigned)strtoul(optarg, NULL, 10);
+			a->delay = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			a->ssh = 1;
+			break;
+		case 'p':
+			a->ssh_password = 1;
+			break;
+		case 'A':
+			a->sync_accounts = 1;
+			break;
+		case 'u':
+			a->user = optarg;
+			break;
+		case 'S':
+			a->source = optarg;
+			break;
+		case 'c':
+			a->command = optarg;
 			break;
 		case 'h':
 			login_usage(stdout);
-			return 0;
+			return 1;
 		case 'V':
 			printf("sekimori-login %s %s\n", SK_PRODUCT,
 			    SK_VERSION);
-			return 0;
+			return 1;
 		default:
 			login_usage(stderr);
-			return 2;
+			return -1;
 		}
+	}
+	if (optind != argc || a->ssh + a->ssh_password + a->sync_accounts > 1 ||
+	    (a->ssh_password && (a->user == NULL || a->source == NULL)) ||
+	    (a->command != NULL && !a->ssh)) {
+		login_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct login_box box;
+	struct login_args a = { LOGIN_CONFIG, LOGIN_FACTORY, LOGIN_DATA,
+		LOGIN_CLI, LOGIN_FAIL_DELAY, 0, 0, 0, NULL, NULL, NULL };
+	struct clogin_ops ops = login_ops;
+	struct clogin_user user;
+	uint8_t bin[16];
+	int rc;
+
+	if ((rc = login_args_parse(argc, argv, &a)) != 0) {
+		return rc < 0 ? 2 : 0;
 	}
 	/* ^C and ^Z at the prompt must not leave a half-done login */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTSTP, SIG_IGN);
-	login_source(source, sizeof(source));
-	snprintf(box.source, sizeof(box.source), "%s", source);
-	if (ds_open(&box.ds, dir, factory, &clk, why, sizeof(why), err,
-		sizeof(err)) != SK_OK) {
-		fprintf(stderr, "sekimori-login: %s\n", err);
+	if (a.ssh_password) { /* dropbear's word: an address or not one */
+		snprintf(box.source, sizeof(box.source), "%s",
+		    inet_pton(AF_INET, a.source, bin) == 1 ||
+			    inet_pton(AF_INET6, a.source, bin) == 1 ?
+			a.source :
+			"unknown");
+	} else {
+		login_source(box.source, sizeof(box.source));
+	}
+	if (login_box_open(&box, &a) == -1) {
 		sleep(LOGIN_FAIL_DELAY); /* init respawns: not a busy loop */
 		return 1;
 	}
-	if (why[0] != '\0') {
-		fprintf(stderr, "sekimori-login: %s\n", why);
-	}
-	tree = ds_running(box.ds);
-	if (clogin_store_open(&box.store, data, (uint64_t)time(NULL), err,
-		sizeof(err)) != SK_OK) {
-		fprintf(stderr, "sekimori-login: %s (failures not kept)\n",
-		    err);
-	}
-	if (audit_open(&box.audit, data,
-		(uint64_t)login_number(tree, "audit-log-size", 16) << 20, err,
-		sizeof(err)) != SK_OK) {
-		fprintf(stderr, "sekimori-login: %s (not audited)\n", err);
-	}
 	ops.arg = &box;
-	pol.max_failures_per_user =
-	    login_number(tree, "max-failures-per-user", 5);
-	pol.max_failures_per_source =
-	    login_number(tree, "max-failures-per-source", 10);
-	pol.failure_window = login_number(tree, "failure-window", 900);
-	pol.lockout_time = login_number(tree, "lockout-time", 900);
-	pol.idle_minutes = login_number(tree, "idle-timeout", 15);
-	clogin_start(&l, login_value(tree, LOGIN_SYS "/login/banner"), &pol,
-	    &ops, source, (uint64_t)time(NULL));
-	if (login_run(&l, delay) != CLOGIN_DONE_OK) {
-		login_echo(1);
-		clogin_store_close(box.store);
-		audit_close(box.audit);
-		ds_close(box.ds);
+	if (a.sync_accounts) {
+		rc = login_sync_accounts(&box);
+		login_box_close(&box);
+		return rc;
+	}
+	if (a.ssh_password) {
+		rc = login_ssh_password(&box, &a, &ops);
+		login_box_close(&box);
+		return rc;
+	}
+	rc = login_dialogue(&box, &a, &ops, &user);
+	login_box_close(&box);
+	if (rc == -1) {
 		return 1;
 	}
-	user = *clogin_user(&l);
-	login_echo(1);
-	clogin_store_close(box.store);
-	audit_close(box.audit);
-	ds_close(box.ds);
-	login_exec_cli(cli, dir, factory, data, &user, source);
+	login_exec_cli(a.cli, a.dir, a.factory, a.data, &user, box.source,
+	    a.command);
 	return 1;
 }

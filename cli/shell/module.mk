@@ -4,7 +4,7 @@
 # (queue_ctlcli: the control socket's client); audit for the audit log
 # (every login, commit and state-changing request; `show audit`); status
 # (firmware/status's status_run) for `show system status`.
-shell_DEPS := datastore config queue audit status
+shell_DEPS := datastore config queue audit status accounts
 shell_LIBS :=
 # cli_test opens a datastore over the model's factory.json as ds_test
 # does (cli/datastore/test_ds.c).

@@ -35,6 +35,7 @@
 #include <libyang/libyang.h>
 
 #include "../../firmware/queue/queue_ctlcli.h"
+#include "../accounts/accounts.h"
 #include "../audit/audit.h"
 #include "cli.h"
 #include "cli_edit.h"
@@ -284,6 +285,26 @@ cli_main_apply_mail(void *arg, const struct lyd_node *tree, const char *json,
 	}
 	free(old);
 	return SK_E_CLOSED;
+}
+
+/*
+ * The "accounts" applier: dropbear's view of the users (cli/accounts),
+ * so that a user added, removed or given a key can log in over SSH (or
+ * not) from the commit on. Only where the image's system accounts are
+ * (ACCOUNTS_BASE): elsewhere (a development host) there is no dropbear
+ * to tell. A revert writes the old users back the same way.
+ */
+static enum sk_result
+cli_main_apply_accounts(void *arg, const struct lyd_node *tree,
+    const char *json, size_t len, char *msg, size_t msglen)
+{
+	(void)arg;
+	(void)json;
+	(void)len;
+	if (access(ACCOUNTS_BASE, R_OK) != 0) {
+		return SK_OK;
+	}
+	return accounts_write(tree, ACCOUNTS_BASE, ACCOUNTS_DIR, msg, msglen);
 }
 
 /* ---- the audit hooks (cli.h) over cli/audit ---------------------------- */
@@ -648,6 +669,8 @@ main(int argc, char **argv)
 		CLI_MAIN_SEKIMORID };
 	static struct ds_applier mail = { "mail", cli_main_apply_mail,
 		&mailfile };
+	static struct ds_applier accounts = { "accounts",
+		cli_main_apply_accounts, NULL };
 	const struct ds_clock clk = { cli_main_now, NULL };
 	const char *dir = CLI_MAIN_CONFIG, *factory = CLI_MAIN_FACTORY;
 	const char *user = getenv("USER"), *command = NULL, *role = NULL;
@@ -721,6 +744,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (ds_applier_add(ds, &mail, err, sizeof(err)) != SK_OK ||
+	    ds_applier_add(ds, &accounts, err, sizeof(err)) != SK_OK ||
 	    cli_new(&c, ds, user, &clk, &hooks, err, sizeof(err)) != SK_OK) {
 		fprintf(stderr, "sekimori-cli: %s\n", err);
 		ds_close(ds);
