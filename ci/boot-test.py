@@ -41,6 +41,19 @@ on a unix socket and free host ports, and checks:
   fallback-b      with slot A marked bad in grubenv, the box boots slot B
   trial-a         slot A on trial (1 try left) boots A and GRUB saves tries=0
   mail-factory    (boot 1) the factory config greets on 25 and relays nothing
+After the mail checks of the trial-a boot, the relay is configured in the
+CLI over SSH (the factory admin again, so the forced change first):
+  cli-ssh-first-login  password login, the change, a key committed
+  cli-relay-commit     configure relay domain cli.test (routed to the sink)
+                  and a listener "alt" on 2526, commit with a comment
+  cli-relay-delivered  swaks to cli.test on the new listener: at the sink
+  cli-rollback    rollback 1 and commit: cli.test refused (5.7.1) on 25,
+                  nothing listens on 2526
+  cli-rollback-back    rollback 1 again and commit: cli.test delivered
+  cli-reboot-kept (boot 5, after a power cut) the key still logs in, `show
+                  configuration mail relay` has cli.test, mail to it on
+                  2526 reaches the sink, `show system commit` lists the
+                  commit's comment
 The trial-a boot also carries the mail test: before it, a startup config is
 written into the config partition (debugfs, no mount) that relays
 example.com to a recording sink on the host (ci/relaylib.py's Sink on
@@ -126,8 +139,15 @@ class VM:
         env = dict(os.environ, BOARD=BOARD, O=O, SK_TOP=TOP,
                    SK_QEMU_SERIAL="unix:" + self.sock_path,
                    SK_QEMU_VARS=os.path.join(work, "vars.fd"))
-        for var in ("SK_PORT_SMTP", "SK_PORT_SUBMISSION", "SK_PORT_SMTPS", "SK_PORT_SSH"):
-            env[var] = str(free_port())
+        taken = set()
+        for var in ("SK_PORT_SMTP", "SK_PORT_SUBMISSION", "SK_PORT_SMTPS", "SK_PORT_SSH",
+                    "SK_PORT_EXTRA"):
+            port = free_port()
+            while port in taken:  # the kernel may hand out a closed one again
+                port = free_port()
+            taken.add(port)
+            env[var] = str(port)
+        self.extra_port = int(env["SK_PORT_EXTRA"])  # the CLI's listener on 2526
         self.ssh_port = int(env["SK_PORT_SSH"])
         self.smtp_port = int(env["SK_PORT_SMTP"])
         self.submission_port = int(env["SK_PORT_SUBMISSION"])
@@ -530,26 +550,116 @@ def ssh_dialogue(args, steps, timeout=90):
         os.close(fd)
 
 
+def ssh_script(vm, key, lines, timeout=300):
+    """CLI lines on ssh's standard input (no pty: the CLI reads them as a
+    script) with the key: (exit status, everything printed)."""
+    try:
+        run = subprocess.run(ssh_args(vm, "-T", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                                      "-i", key, "admin@127.0.0.1"),
+                             input="\n".join(lines) + "\n", capture_output=True, text=True,
+                             timeout=timeout)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        return -1, str(e)
+    return run.returncode, run.stdout + run.stderr
+
+
+def ssh_key_pair(work):
+    """A fresh Ed25519 key: (private key file, public key line)."""
+    key = os.path.join(work, "id_ed25519")
+    if not os.path.exists(key):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                        "boot-test", "-f", key], check=True)
+    with open(key + ".pub") as f:
+        return key, f.read().strip()
+
+
+def ssh_first_login(vm, pub):
+    """Password login as admin over ssh (the forced change when the box
+    asks it: admin_password becomes NEW_PASSWORD), then pub committed as
+    admin's key. Returns what ssh printed; raises TimeoutError."""
+    global admin_password
+    args = ssh_args(vm, "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1",
+                    "admin@127.0.0.1")
+    steps = [(r"assword: ?$", admin_password)]
+    if admin_password == FACTORY_PASSWORD:
+        steps += [(r"New password: ?$", NEW_PASSWORD),
+                  (r"Retype new password: ?$", NEW_PASSWORD)]
+    out = ssh_dialogue(args, steps + [
+        (CLI_PROMPT, "show system status | no-more"),
+        (r"end of status[\s\S]*" + CLI_PROMPT, "configure"),
+        (r"# ?$", f'set system user admin authentication ssh-public-key "{pub}"'),
+        (r"# ?$", "commit"),
+        (r"commit complete[\s\S]*# ?$", "exit"),
+        (CLI_PROMPT, "exit")])
+    admin_password = NEW_PASSWORD
+    return out
+
+
+CLI_DOMAIN = "cli.test"
+CLI_COMMENT = "boot test: relay cli.test"
+
+
+def cli_send(vm, sink, port, name):
+    """swaks to bob@cli.test on port: (exit status, transcript, whether the
+    sink got it)."""
+    token = f"boot-test-{BOARD}-{name}-{time.time():.3f}"
+    rc, out = swaks(port, f"bob@{CLI_DOMAIN}", "--header", f"Subject: {token}",
+                    "--body", f"{token}\n")
+    return rc, out, rc == 0 and delivered(sink, token) is not None
+
+
+def cli_relay_checks(vm, sink, work):
+    """Boot 4: the relay configured in the CLI over SSH, used, rolled back
+    and rolled forward again. Returns the key for boot 5, or None."""
+    key, pub = ssh_key_pair(work)
+    try:
+        out = ssh_first_login(vm, pub)
+        result("cli-ssh-first-login", "commit complete" in out, f"ssh printed {out[-300:]!r}")
+    except (TimeoutError, OSError) as e:
+        result("cli-ssh-first-login", False, str(e), vm)
+        return None
+    rc, out = ssh_script(vm, key, [
+        "configure", f"set mail relay domain {CLI_DOMAIN}",
+        f"set mail delivery route {CLI_DOMAIN} host 10.0.2.2",
+        f"set mail delivery route {CLI_DOMAIN} port {sink.port}",
+        f"set mail delivery route {CLI_DOMAIN} tls-policy sink",
+        "set mail listener alt port 2526", "set mail listener alt mode mx",
+        f'commit comment "{CLI_COMMENT}"', "exit"])
+    result("cli-relay-commit", rc == 0 and "commit complete" in out,
+           f"exit {rc}: {out[-400:]!r}", vm)
+    rc, out, got = cli_send(vm, sink, vm.extra_port, "cli-relay")
+    result("cli-relay-delivered", got, swaks_why(rc, out) if rc else NOT_DELIVERED, vm)
+    rc, out = ssh_script(vm, key, ["configure", "rollback 1", "commit", "exit"])
+    ok = rc == 0 and "commit complete" in out
+    rc25, out25 = swaks(vm.smtp_port, f"bob@{CLI_DOMAIN}")
+    rc_alt, out_alt = swaks(vm.extra_port, f"bob@{CLI_DOMAIN}")
+    result("cli-rollback", ok and rc25 != 0 and "5.7.1" in out25 and rc_alt != 0,
+           f"rollback commit {ok}: {out[-200:]!r}; on 25 swaks {rc25}: "
+           f"{out25.strip().splitlines()[-3:]}; on 2526 swaks {rc_alt}", vm)
+    rc, out = ssh_script(vm, key, ["configure", "rollback 1", "commit", "exit"])
+    rc, out, got = cli_send(vm, sink, vm.extra_port, "cli-back")
+    result("cli-rollback-back", got, swaks_why(rc, out) if rc else NOT_DELIVERED, vm)
+    return key
+
+
+def cli_reboot_kept(vm, sink, key):
+    """Boot 5: the configuration of boot 4's last commit is running."""
+    rc, out = ssh_script(vm, key, ["show configuration mail relay | no-more",
+                                   "show system commit | no-more"])
+    kept = rc == 0 and CLI_DOMAIN in out and CLI_COMMENT in out
+    rc2, out2, got = cli_send(vm, sink, vm.extra_port, "cli-kept")
+    result("cli-reboot-kept", kept and got,
+           f"ssh exit {rc}: {out[-400:]!r}; " + (swaks_why(rc2, out2) if rc2 else
+                                                 "" if got else NOT_DELIVERED), vm)
+
+
 def ssh_checks(vm, ready_at):
     """Boot 1, after the console: password login, a key committed and
     used for one command, the lockout, the audit rows."""
     work = tempfile.mkdtemp(prefix="sk-ssh-")
-    key = os.path.join(work, "id_ed25519")
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
-                    "boot-test", "-f", key], check=True)
-    with open(key + ".pub") as f:
-        pub = f.read().strip()
-    password = ssh_args(vm, "-o", "PubkeyAuthentication=no",
-                        "-o", "NumberOfPasswordPrompts=1")
+    key, pub = ssh_key_pair(work)
     try:
-        out = ssh_dialogue(password + ["admin@127.0.0.1"], [
-            (r"assword: ?$", admin_password),
-            (CLI_PROMPT, "show system status | no-more"),
-            (r"end of status[\s\S]*" + CLI_PROMPT, "configure"),
-            (r"# ?$", f'set system user admin authentication ssh-public-key "{pub}"'),
-            (r"# ?$", "commit"),
-            (r"commit complete[\s\S]*# ?$", "exit"),
-            (CLI_PROMPT, "exit")])
+        out = ssh_first_login(vm, pub)
         result("ssh-login", "product: Sekimori" in out and not shell_seen(vm, ready_at),
                f"no status in the SSH session: {out[-400:]!r}")
     except (TimeoutError, OSError) as e:
@@ -998,18 +1108,30 @@ def main():
         if err is None:  # its system part is the factory's: admin/sekimori again
             admin_password = FACTORY_PASSWORD
         vm, slot, n = boot(work, disk, "trial-a")
+        key = None
         if slot is not None and err is None:
             before = failed
             mail_checks(vm, sink)
             clamd_check(vm, sink, clamd)
             if failed > before:
                 mail_diagnosis(vm)
+            if ssh_service(vm):
+                key = cli_relay_checks(vm, sink, work)
         if vm is not None:
             vm.power_cut()
         if slot is not None:
             left = grubenv(disk, work).get("SK_A_TRIES")
             result("trial-a", slot == "A" and left == "0",
                    f"booted slot {slot} with SK_A_TRIES={left} after, want A and 0", vm)
+
+        # Boot 5 (slot A good again): what boot 4 committed in the CLI.
+        if key is not None:
+            grubenv(disk, work, SK_A_GOOD=1, SK_A_TRIES=0)
+            vm, slot, n = boot(work, disk, "cli-reboot-kept")
+            if slot is not None:
+                cli_reboot_kept(vm, sink, key)
+            if vm is not None:
+                vm.power_cut()
         vm = None
     except Exception as e:  # a broken test step is a failure with its files kept
         result("boot-test", False, repr(e))

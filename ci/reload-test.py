@@ -15,6 +15,13 @@ End to end on loopback with a private daemon (relaylib):
       applied, a refused one prints "error: commit failed: ..." and leaves
       running, startup.json and the daemon's file as they were; without a
       daemon the commit succeeds with a warning;
+  (h) commit confirmed 1 in one sekimori-cli that then exits (an SSH
+      session cut off): the daemon serves the new domain; a second CLI
+      process sees the pending commit; `sekimori-cli --confirm-watch`
+      (the box's confirm-watch service) rolls it back at the deadline
+      (about a minute: the clock is real), the daemon refuses the domain
+      again, startup.json never had it, and the audit log has the
+      rollback by system;
   (f) `sekimorid --reload` with no daemon exits 2;
   (g) another user than root or the daemon's is refused (exit 1).
 
@@ -29,6 +36,7 @@ import signal
 import smtplib
 import socket
 import socketserver
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -294,6 +302,50 @@ def test_cli_commit(relay, tmp):
            out[-600:])
 
 
+def test_cli_confirmed(relay, tmp):
+    confdir = os.path.join(tmp, "cliconf")  # test_cli_commit's
+    data = os.path.join(tmp, "clidata")
+    with open(os.path.join(confdir, "startup.json"), "rb") as f:
+        startup_before = f.read()
+    out = cli(confdir, data, relay.config_path,
+              ["configure", "set mail relay domain confirmed.example",
+               "commit confirmed 1"])
+    report("h-confirmed-commit",
+           "commit complete" in out and "rolled back in 1 minutes" in out,
+           out[-600:])
+    code = rcpt(relay.ports["mx"], "user@confirmed.example")
+    report("h-confirmed-applied", code == 250, "got %d" % code)
+    out = cli(confdir, data, relay.config_path, ["configure", "status"])
+    report("h-confirmed-seen-by-another-process",
+           "A commit confirmed rolls back at" in out, out[-600:])
+    watch = subprocess.Popen([CLI, "--confirm-watch", "--config-dir", confdir,
+                              "--factory", FACTORY, "--data-dir", data,
+                              "--mail-config", relay.config_path,
+                              "--mail-daemon", relaylib.SEKIMORID],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        back = wait_for(lambda: rcpt(relay.ports["mx"],
+                                     "user@confirmed.example") >= 500, 120, 1.0)
+        report("h-confirmed-rolled-back-by-watcher", back,
+               "the domain is still served after 120 s")
+    finally:
+        watch.kill()
+        watch.wait()
+    with open(os.path.join(confdir, "startup.json"), "rb") as f:
+        report("h-confirmed-startup-unchanged", f.read() == startup_before,
+               "startup.json changed")
+    out = cli(confdir, data, relay.config_path,
+              ["show system commit | no-more"])
+    report("h-confirmed-history",
+           "by system via rollback" in out and
+           "not confirmed within 1 minutes" in out, out[-600:])
+    db = sqlite3.connect(os.path.join(data, "audit.db"))
+    rows = db.execute("SELECT user, event FROM audit WHERE "
+                      "source = 'confirm-watch'").fetchall()
+    db.close()
+    report("h-confirmed-audited", ("system", "rollback") in rows, repr(rows))
+
+
 def test_other_user(relay):
     """The socket is the daemon's user's (0600): another user is refused
     (exit 1), not told that no daemon runs."""
@@ -335,6 +387,7 @@ def main():
             (test_listeners, (relay,)),
             (test_sighup, (relay,)),
             (test_cli_commit, (relay, tmp)),
+            (test_cli_confirmed, (relay, tmp)),
             (test_no_daemon, (tmp,)),
             (test_other_user, (relay,)),
         ], relay)

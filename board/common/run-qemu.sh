@@ -9,6 +9,7 @@
 #   SK_PORT_SMTP, SK_PORT_SUBMISSION, SK_PORT_SMTPS, SK_PORT_SSH
 #                    host ports on 127.0.0.1 forwarded to 25, 587, 465, 22
 #                    (defaults 2525, 5587, 4465, 2222)
+#   SK_PORT_EXTRA    a host port forwarded to 2526 (none by default)
 #   SK_QEMU_VARS     the writable copy of the firmware variables (default
 #                    beside DISK); made from the firmware's template if absent
 #   SK_QEMU_ACCEL    "kvm" or "tcg" to override the automatic choice
@@ -47,6 +48,8 @@ fwd=hostfwd=tcp:127.0.0.1:${SK_PORT_SMTP:-2525}-:25
 fwd=$fwd,hostfwd=tcp:127.0.0.1:${SK_PORT_SUBMISSION:-5587}-:587
 fwd=$fwd,hostfwd=tcp:127.0.0.1:${SK_PORT_SMTPS:-4465}-:465
 fwd=$fwd,hostfwd=tcp:127.0.0.1:${SK_PORT_SSH:-2222}-:22
+# one more, for a listener made in the CLI on 2526 (ci/boot-test.py)
+[ -n "${SK_PORT_EXTRA:-}" ] && fwd=$fwd,hostfwd=tcp:127.0.0.1:$SK_PORT_EXTRA-:2526
 
 serial=${SK_QEMU_SERIAL:-stdio}
 case $serial in

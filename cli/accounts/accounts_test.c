@@ -33,7 +33,7 @@ static const char *
 slurp(const char *dir, const char *rel)
 {
 	static char buf[8192];
-	char path[512];
+	char path[1024];
 	FILE *f;
 	size_t n;
 
@@ -74,8 +74,8 @@ commit(struct ds *ds, const char *path, const char *value, const char *path2,
 static void
 test_write(void)
 {
-	char dir[512], cfg[512], base[512], out[512], err[256] = "",
-						      why[DS_WHY_MAX];
+	char dir[1024], cfg[512], base[512], out[512], err[256] = "",
+						       why[DS_WHY_MAX];
 	struct ds *ds = NULL;
 	struct stat st;
 	FILE *f;

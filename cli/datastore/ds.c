@@ -80,8 +80,11 @@ ds_open(struct ds **out, const char *dir, const char *factory_path,
 		return SK_E_FULL;
 	}
 	ds->clock = *clock;
+	ds->lockfd = -1;
 	snprintf(ds->dir, sizeof(ds->dir), "%s", dir);
 	snprintf(ds->factory, sizeof(ds->factory), "%s", factory_path);
+	ds_share_open(ds);
+	ds_share_lock(ds); /* another process may be committing */
 	/* a history that cannot be read does not stop the box either */
 	hist = ds_history_scan(ds, herr, sizeof(herr));
 	if ((r = config_schema_new(&ds->schema, err, errlen)) == SK_OK) {
@@ -89,15 +92,23 @@ ds_open(struct ds **out, const char *dir, const char *factory_path,
 	}
 	if (r != SK_OK ||
 	    (r = ds_boot_load(ds, why, whylen, err, errlen)) != SK_OK) {
+		ds_share_unlock(ds);
 		ds_close(ds);
 		return r;
 	}
 	if (hist != SK_OK && (n = strlen(why)) + 2 < whylen) {
 		ds_err(why + n, whylen - n, "%shistory: %s", n > 0 ? "; " : "",
 		    herr);
-	} else if (hist == SK_OK) {
+	} else if (hist == SK_OK && !ds_share_resume(ds)) {
+		/* not a process started during a commit confirmed's trial
+		 * (that one runs the trial's configuration, not startup's) */
 		ds_boot_record(ds, why, whylen);
 	}
+	if (ds->running_seq == 0 && ds->nhist > 0) {
+		ds->running_seq = ds->hist[0].seq;
+	}
+	ds_share_stamps_now(ds);
+	ds_share_unlock(ds);
 	*out = ds;
 	return SK_OK;
 }
@@ -117,6 +128,7 @@ ds_close(struct ds *ds)
 	lyd_free_all(ds->pending.prev);
 	lyd_free_all(ds->running);
 	config_schema_free(ds->schema);
+	ds_share_close(ds);
 	free(ds);
 }
 
@@ -268,6 +280,7 @@ ds_install(struct ds *ds, struct lyd_node *next, enum ds_how how,
 	ds->running = next;
 	next = NULL;
 	ds->gen++;
+	ds->running_seq = ds->hist[0].seq;
 out:
 	lyd_free_all(next);
 	free(json);
@@ -309,6 +322,7 @@ ds_session_open(struct ds *ds, const char *user, struct ds_session **out,
 	size_t i;
 
 	*out = NULL;
+	ds_share_refresh(ds, 0);
 	for (i = 0; i < DS_SESSIONS_MAX && ds->sessions[i] != NULL; i++) {
 	}
 	if (i == DS_SESSIONS_MAX) {
@@ -375,6 +389,7 @@ ds_cand_begin(struct ds_session *s, char *err, size_t errlen)
 	if (s->editing) {
 		return SK_OK;
 	}
+	ds_share_refresh(s->ds, 0); /* start from the newest running */
 	if (ds_dup(s->ds->running, &s->cand) != SK_OK ||
 	    ds_dup(s->ds->running, &s->base) != SK_OK) {
 		ds_discard(s);
@@ -656,6 +671,7 @@ ds_confirm_now(struct ds *ds, char *err, size_t errlen)
 	char *json;
 
 	ds_pending_clear(ds);
+	ds_share_pending_drop(ds);
 	if (ds_print(ds->running, &json) != SK_OK) {
 		ds_err(err, errlen, "out of memory");
 		return SK_E_FULL;
@@ -672,6 +688,7 @@ ds_commit_confirmed(struct ds_session *s, struct lyd_node *next,
 {
 	struct ds *ds = s->ds;
 	struct lyd_node *prev = ds->pending.prev;
+	char msg[DS_ERR_MAX];
 	enum sk_result r;
 
 	/* a second commit confirmed keeps the first one's fallback: the
@@ -694,13 +711,19 @@ ds_commit_confirmed(struct ds_session *s, struct lyd_node *next,
 	ds->pending.minutes = minutes;
 	ds->pending.deadline =
 	    ds->clock.now(ds->clock.arg) + (time_t)minutes * 60;
+	/* for the other processes: any of them rolls it back in time; if
+	 * the file cannot be written, only this one can (said as a note) */
+	if (ds_share_pending_save(ds, msg, sizeof(msg)) != SK_OK) {
+		ds_err(ds->note, sizeof(ds->note),
+		    "only this session can roll the commit back: %s", msg);
+	}
 	return SK_OK;
 }
 
-/* ds_commit - validate, apply, persist (see ds.h) */
-enum sk_result
-ds_commit(struct ds_session *s, const char *comment, unsigned confirm_minutes,
-    char *err, size_t errlen)
+/* ds_commit_locked - ds_commit with DIR locked and taken in */
+static enum sk_result
+ds_commit_locked(struct ds_session *s, const char *comment,
+    unsigned confirm_minutes, char *err, size_t errlen)
 {
 	struct ds *ds = s->ds;
 	struct lyd_node *next;
@@ -722,6 +745,7 @@ ds_commit(struct ds_session *s, const char *comment, unsigned confirm_minutes,
 			ds->pending.minutes = confirm_minutes;
 			ds->pending.deadline = ds->clock.now(ds->clock.arg) +
 			    (time_t)confirm_minutes * 60;
+			return ds_share_pending_save(ds, err, errlen);
 		} else if (ds->pending.active) {
 			return ds_confirm_now(ds, err, errlen);
 		}
@@ -733,6 +757,7 @@ ds_commit(struct ds_session *s, const char *comment, unsigned confirm_minutes,
 	} else if ((r = ds_install(ds, next, DS_HOW_COMMIT, s->user, comment, 1,
 			err, errlen)) == SK_OK) {
 		ds_pending_clear(ds); /* a plain commit confirms */
+		ds_share_pending_drop(ds);
 	}
 	if (r == SK_OK) {
 		ds_discard(s);
@@ -740,15 +765,39 @@ ds_commit(struct ds_session *s, const char *comment, unsigned confirm_minutes,
 	return r;
 }
 
+/* ds_commit - validate, apply, persist (see ds.h), after what other
+ * processes did, with none of them committing meanwhile */
+enum sk_result
+ds_commit(struct ds_session *s, const char *comment, unsigned confirm_minutes,
+    char *err, size_t errlen)
+{
+	enum sk_result r;
+
+	ds_share_lock(s->ds);
+	ds_share_refresh(s->ds, 1);
+	r = ds_commit_locked(s, comment, confirm_minutes, err, errlen);
+	ds_share_stamps_now(s->ds);
+	ds_share_unlock(s->ds);
+	return r;
+}
+
 /* ds_confirm - confirm a pending commit confirmed */
 enum sk_result
 ds_confirm(struct ds_session *s, char *err, size_t errlen)
 {
+	enum sk_result r;
+
+	ds_share_lock(s->ds);
+	ds_share_refresh(s->ds, 1);
 	if (!s->ds->pending.active) {
 		ds_err(err, errlen, "no commit confirmed is waiting");
-		return SK_E_UNKNOWN;
+		r = SK_E_UNKNOWN;
+	} else {
+		r = ds_confirm_now(s->ds, err, errlen);
 	}
-	return ds_confirm_now(s->ds, err, errlen);
+	ds_share_stamps_now(s->ds);
+	ds_share_unlock(s->ds);
+	return r;
 }
 
 /* ds_confirm_deadline - when the pending commit confirmed rolls back */
@@ -758,9 +807,9 @@ ds_confirm_deadline(const struct ds *ds)
 	return ds->pending.active ? ds->pending.deadline : 0;
 }
 
-/* ds_tick - the automatic rollback of an expired commit confirmed */
-int
-ds_tick(struct ds *ds, time_t now, char *msg, size_t msglen)
+/* ds_tick_locked - ds_tick with DIR locked and taken in */
+static int
+ds_tick_locked(struct ds *ds, time_t now, char *msg, size_t msglen)
 {
 	char comment[DS_COMMENT_MAX], err[DS_ERR_MAX];
 	struct lyd_node *prev = ds->pending.prev;
@@ -771,6 +820,7 @@ ds_tick(struct ds *ds, time_t now, char *msg, size_t msglen)
 	}
 	ds->pending.prev = NULL;
 	ds_pending_clear(ds);
+	ds_share_pending_drop(ds);
 	snprintf(comment, sizeof(comment),
 	    "commit confirmed not confirmed within %u minutes", minutes);
 	if (ds_install(ds, prev, DS_HOW_ROLLBACK, DS_SYSTEM_USER, comment, 1,
@@ -782,6 +832,26 @@ ds_tick(struct ds *ds, time_t now, char *msg, size_t msglen)
 		    err);
 	}
 	return 1;
+}
+
+/* ds_tick - what other processes did (when the folder changed); then
+ * the automatic rollback of an expired commit confirmed, by whichever
+ * process gets there first */
+int
+ds_tick(struct ds *ds, time_t now, char *msg, size_t msglen)
+{
+	int rolled;
+
+	ds_share_refresh(ds, 0);
+	if (!ds->pending.active || now < ds->pending.deadline) {
+		return 0;
+	}
+	ds_share_lock(ds);
+	ds_share_refresh(ds, 1);
+	rolled = ds_tick_locked(ds, now, msg, msglen);
+	ds_share_stamps_now(ds);
+	ds_share_unlock(ds);
+	return rolled;
 }
 
 /* ds_take - make tree (parsed, unvalidated) the candidate or merge it in */
@@ -829,8 +899,11 @@ ds_rollback(struct ds_session *s, unsigned n, char *err, size_t errlen)
 		    DS_ROLLBACK_MAX - 1);
 		return SK_E_RANGE;
 	}
-	if ((r = ds_history_json(s->ds, n, &json, &len, err, errlen)) !=
-	    SK_OK) {
+	ds_share_lock(s->ds); /* the history as it is now */
+	ds_share_refresh(s->ds, 1);
+	r = ds_history_json(s->ds, n, &json, &len, err, errlen);
+	ds_share_unlock(s->ds);
+	if (r != SK_OK) {
 		return r;
 	}
 	r = ds_parse(s->ds->ctx, (const uint8_t *)json, len, 0, &tree, err,

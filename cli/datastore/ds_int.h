@@ -52,6 +52,11 @@ struct ds {
 	size_t nhist;
 	uint64_t last_seq; /* highest sequence number seen or written */
 	struct ds_pending pending;
+	/* sharing DIR with other processes (ds_share.c) */
+	int lockfd;              /* DIR/.lock, flock'd around changes; -1 */
+	uint64_t running_seq;    /* the history entry running is; 0: none */
+	struct timespec seen[2]; /* mtimes of DIR and DIR/rollback */
+	char boot_id[40];        /* this boot of the machine */
 	/* what appliers said while taking the last configuration they
 	 * accepted (ds_applied_note) */
 	char note[DS_ERR_MAX];
@@ -73,6 +78,9 @@ enum sk_result ds_read_file(const char *path, size_t max, char **out,
     size_t *len, char *err, size_t errlen);
 enum sk_result ds_write_atomic(const char *path, const char *data, size_t len,
     char *err, size_t errlen);
+int ds_hdr_line(const char *buf, size_t len, size_t *pos, const char *key,
+    char *value, size_t cap);
+int ds_parse_u64(const char *s, uint64_t *out);
 enum sk_result ds_history_parse(const char *buf, size_t len,
     struct ds_commit_info *info, size_t *json_off);
 enum sk_result ds_history_scan(struct ds *ds, char *err, size_t errlen);
@@ -94,5 +102,16 @@ struct ds_text {
 	int failed; /* out of memory: the text is incomplete */
 };
 void ds_text_add(struct ds_text *t, const char *fmt, ...) SK_PRINTF(2, 3);
+
+/* ds_share.c: more than one process on one config folder */
+void ds_share_open(struct ds *ds);
+void ds_share_close(struct ds *ds);
+void ds_share_lock(struct ds *ds);
+void ds_share_unlock(struct ds *ds);
+void ds_share_refresh(struct ds *ds, int force);
+void ds_share_stamps_now(struct ds *ds);
+int ds_share_resume(struct ds *ds);
+enum sk_result ds_share_pending_save(struct ds *ds, char *err, size_t errlen);
+void ds_share_pending_drop(struct ds *ds);
 
 #endif /* DS_INT_H */

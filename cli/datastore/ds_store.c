@@ -180,7 +180,7 @@ ds_write_atomic(const char *path, const char *data, size_t len, char *err,
 
 /* ds_hdr_line - the header line at *pos must be "KEY VALUE" (or just
  * KEY when value is NULL): its printable value into value[cap] */
-static int
+int
 ds_hdr_line(const char *buf, size_t len, size_t *pos, const char *key,
     char *value, size_t cap)
 {
@@ -216,7 +216,7 @@ ds_hdr_line(const char *buf, size_t len, size_t *pos, const char *key,
 }
 
 /* ds_parse_u64 - a decimal number of at most DS_SEQ_DIGITS digits */
-static int
+int
 ds_parse_u64(const char *s, uint64_t *out)
 {
 	size_t n = strspn(s, "0123456789");

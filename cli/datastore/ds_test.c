@@ -863,6 +863,128 @@ test_save_round_trip(void)
 	ds_close(ds);
 }
 
+/* Two processes on one folder: each is a ds of its own (ds_share.c). */
+static void
+test_processes(void)
+{
+	struct ds *a = open_ds(), *b = open_ds(), *c;
+	struct ds_session *s, *t;
+	struct ds_commit_info ca, cb;
+	char msg[DS_ERR_MAX];
+
+	if (a == NULL || b == NULL) {
+		ds_close(a);
+		ds_close(b);
+		return;
+	}
+	s = session(a, "alice");
+	t = session(b, "bob");
+	/* bob begins editing; alice commits; bob's commit keeps hers */
+	TEST_CHECK(ds_create(t, DOMAIN, err, sizeof(err)) == SK_OK, "%s", err);
+	TEST_CHECK(commit_host(s, "mx1", 0) == SK_OK, "alice: %s", err);
+	TEST_CHECK(running_has(b, "\"mx1\""), "bob does not see alice's");
+	TEST_CHECK(ds_commit(t, NULL, 0, err, sizeof(err)) == SK_OK &&
+		running_has(b, "\"mx1\"") && running_has(b, "example.com"),
+	    "bob: %s", err);
+	TEST_CHECK(running_has(a, "example.com"), "alice does not see bob's");
+	/* one history, numbered once */
+	TEST_CHECK(ds_history_get(a, 0, &ca) == SK_OK &&
+		ds_history_get(b, 0, &cb) == SK_OK && ca.seq == cb.seq &&
+		strcmp(ca.user, "bob") == 0 &&
+		ds_history_get(a, 1, &ca) == SK_OK &&
+		strcmp(ca.user, "alice") == 0 &&
+		ds_history_count(a) == ds_history_count(b),
+	    "histories differ");
+	/* alice commits confirmed and goes (an SSH session cut off) */
+	TEST_CHECK(commit_host(s, "trial", 2) == SK_OK, "confirmed: %s", err);
+	TEST_CHECK(slurp(file("confirm.pending"))[0] != '\0',
+	    "no confirm.pending");
+	ds_session_close(s);
+	ds_close(a);
+	/* a process started during the trial runs the trial, no boot entry */
+	c = open_ds();
+	if (c == NULL) {
+		ds_session_close(t);
+		ds_close(b);
+		return;
+	}
+	TEST_CHECK(running_has(c, "\"trial\"") &&
+		ds_confirm_deadline(c) == T0 + 120,
+	    "new process: deadline %lld", (long long)ds_confirm_deadline(c));
+	TEST_CHECK(ds_history_get(c, 0, &ca) == SK_OK &&
+		ca.how == DS_HOW_CONFIRMED,
+	    "a boot entry was added during the trial");
+	TEST_CHECK(ds_tick(b, T0 + 60, msg, sizeof(msg)) == 0 &&
+		running_has(b, "\"trial\"") &&
+		ds_confirm_deadline(b) == T0 + 120,
+	    "bob does not see the trial");
+	/* the deadline: the first to tick rolls back, the other sees it */
+	TEST_CHECK(ds_tick(c, T0 + 120, msg, sizeof(msg)) == 1 &&
+		running_has(c, "\"mx1\""),
+	    "no rollback by another process: %s", msg);
+	TEST_CHECK(ds_tick(b, T0 + 121, msg, sizeof(msg)) == 0 &&
+		running_has(b, "\"mx1\"") && ds_confirm_deadline(b) == 0,
+	    "rolled back twice or not seen");
+	TEST_CHECK(slurp(file("confirm.pending"))[0] == '\0',
+	    "confirm.pending left");
+	/* confirmed by another process: nobody rolls back */
+	s = session(c, "carol");
+	TEST_CHECK(commit_host(s, "kept", 5) == SK_OK, "%s", err);
+	TEST_CHECK(ds_confirm(t, err, sizeof(err)) == SK_OK, "confirm: %s",
+	    err);
+	TEST_CHECK(ds_tick(c, T0 + 9999, msg, sizeof(msg)) == 0 &&
+		running_has(c, "\"kept\"") &&
+		strstr(slurp(file("startup.json")), "\"kept\"") != NULL,
+	    "rolled back after confirmation");
+	ds_session_close(s);
+	ds_session_close(t);
+	ds_close(b);
+	ds_close(c);
+}
+
+/* A pending file of another boot: the reboot was the rollback. */
+static void
+test_pending_stale(void)
+{
+	struct ds *ds = open_ds();
+	struct ds_session *s;
+	static char text[65536];
+	const char *p;
+
+	if (ds == NULL) {
+		return;
+	}
+	s = session(ds, "alice");
+	TEST_CHECK(commit_host(s, "trial", 10) == SK_OK, "%s", err);
+	ds_session_close(s);
+	ds_close(ds);
+	p = slurp(file("confirm.pending"));
+	snprintf(text, sizeof(text), "%s", p);
+	if (strstr(text, "\nboot ") == NULL) {
+		test_fail("no boot line: %s", text);
+		return;
+	}
+	memcpy(strstr(text, "\nboot ") + 6, "0ther", 5);
+	spill(file("confirm.pending"), text);
+	ds = open_ds();
+	if (ds == NULL) {
+		return;
+	}
+	TEST_CHECK(running_has(ds, "\"sekimori\"") &&
+		ds_confirm_deadline(ds) == 0,
+	    "a trial of another boot resumed");
+	TEST_CHECK(slurp(file("confirm.pending"))[0] == '\0',
+	    "stale confirm.pending kept");
+	/* damaged: dropped too */
+	spill(file("confirm.pending"), "sekimori-confirm 1\nseq x\n");
+	s = session(ds, "alice");
+	TEST_CHECK(ds_confirm_deadline(ds) == 0 &&
+		slurp(file("confirm.pending"))[0] == '\0',
+	    "damaged confirm.pending kept");
+	ds_session_close(s);
+	ds_close(ds);
+}
+
 const struct test_case test_cases[] = {
 	{ "ds_first_boot", test_first_boot },
 	{ "ds_commit_apply", test_commit_apply },
@@ -883,5 +1005,7 @@ const struct test_case test_cases[] = {
 	{ "ds_damaged_both", test_damaged_both },
 	{ "ds_load", test_load },
 	{ "ds_save_round_trip", test_save_round_trip },
+	{ "ds_processes", test_processes },
+	{ "ds_pending_stale", test_pending_stale },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -27,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -428,7 +430,41 @@ cli_main_usage(FILE *f)
 	    "                    [--user NAME] [--role ROLE] [--source "
 	    "SOURCE] [-c COMMAND]\n"
 	    "                    [--mail-config FILE] [--mail-daemon "
-	    "PROGRAM]\n");
+	    "PROGRAM]\n"
+	    "       sekimori-cli --confirm-watch [--config-dir DIR] "
+	    "[--factory FILE] [--data-dir DIR]\n");
+}
+
+/*
+ * cli_main_watch - the watcher of commit confirmed (--confirm-watch, the
+ * service confirm-watch): the datastore's tick once a second, so that a
+ * commit confirmed rolls back at its deadline even when no CLI session
+ * is left (the SSH connection the change cut). Whichever process ticks
+ * first rolls back (cli/datastore, ds_share.c); this one makes sure
+ * some process does. The rollback goes to syslog and the audit log.
+ */
+_Noreturn static void
+cli_main_watch(struct ds *ds, struct cli_main_audit *log)
+{
+	char msg[DS_ERR_MAX], err[AUDIT_ERR_MAX];
+
+	(void)prctl(PR_SET_NAME, "confirm-watch");
+	openlog("sekimori-cli", LOG_PID, LOG_DAEMON);
+	if (audit_open(&log->log, log->data, AUDIT_SIZE_DEFAULT, err,
+		sizeof(err)) != SK_OK) {
+		syslog(LOG_WARNING, "audit log: %s (rollbacks not audited)",
+		    err);
+	}
+	for (;;) {
+		if (ds_tick(ds, time(NULL), msg, sizeof(msg))) {
+			syslog(LOG_WARNING, "%s", msg);
+			if (log->log != NULL) {
+				(void)audit_add(log->log, time(NULL), "system",
+				    "confirm-watch", AUDIT_ROLLBACK, msg);
+			}
+		}
+		sleep(1);
+	}
 }
 
 /* cli_main_write - all of s[n] to fd; a terminal gone shows at the next
@@ -661,6 +697,7 @@ main(int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "mail-config", required_argument, NULL, 'm' },
 		{ "mail-daemon", required_argument, NULL, 'M' },
+		{ "confirm-watch", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -685,7 +722,7 @@ main(int argc, char **argv)
 	unsigned idle = 0;
 	struct ds *ds;
 	struct cli *c;
-	int opt, rc = 0;
+	int opt, rc = 0, watch = 0;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -713,6 +750,9 @@ main(int argc, char **argv)
 		case 'M':
 			mailfile.daemon = optarg;
 			break;
+		case 'W':
+			watch = 1;
+			break;
 		case 'c':
 			command = optarg;
 			break;
@@ -737,6 +777,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "sekimori-cli: %s\n", why);
 	}
 	hooks.arg = ds;
+	if (watch) {
+		if (ds_applier_add(ds, &mail, err, sizeof(err)) != SK_OK ||
+		    ds_applier_add(ds, &accounts, err, sizeof(err)) != SK_OK) {
+			fprintf(stderr, "sekimori-cli: %s\n", err);
+			ds_close(ds);
+			return 1;
+		}
+		cli_main_watch(ds, &log);
+	}
 	if (cli_main_role(ds, role, user, &nrole) != 0) {
 		fprintf(stderr, "sekimori-cli: unknown role %s\n",
 		    role != NULL ? role : "in the configuration");
