@@ -14,8 +14,7 @@
 
 #include "cli_int.h"
 
-#define CLI_PIPES_MAX 8     /* "| match x | except y | count" */
-#define CLI_ACCESS_PATH 256 /* "/request/mail/queue/hold" */
+#define CLI_PIPES_MAX 8 /* "| match x | except y | count" */
 
 /*
  * What a session may do and where its actions are recorded. It lives
@@ -27,6 +26,7 @@ struct cli_sec {
 	enum nacm_role role;
 	struct cli_audit audit;
 	char user[DS_USER_MAX];
+	char save_dir[DS_PATH_MAX]; /* "" until cli_set_save_dir */
 };
 
 struct cli_box {
@@ -218,11 +218,35 @@ struct cli_state {
 	char msg[CLI_MSG_MAX];
 };
 
+/* What a parse may match: every word (pipes), or, for a command, only
+ * the keywords the session's role may see (cli_visible). */
+struct cli_seen {
+	const struct cli *c;
+	enum cli_filter filter;
+	const struct cli_node *const *node; /* the command's words so far */
+	size_t n;
+};
+
+/* cli_seen_ok - whether keyword (or argument) node may match; typed in
+ * full (exact, or any argument) it may when filter is
+ * CLI_FILTER_PREFIX, so that running it is refused and audited */
+static int
+cli_seen_ok(const struct cli_seen *s, const struct cli_node *node, int exact)
+{
+	if (s->filter == CLI_FILTER_NONE ||
+	    (exact && s->filter == CLI_FILTER_PREFIX)) {
+		return 1;
+	}
+	return cli_visible(s->c, s->node, s->n, node);
+}
+
 /* cli_kw_match - the node of list that word names (exact or a unique
- * prefix of a keyword), else an argument node, else NULL with msg */
+ * prefix of a keyword), else an argument node, else NULL with msg; a
+ * keyword the role may not see is not there (an unknown word) */
 static const struct cli_node *
 cli_kw_match(const struct cli_node *list, const char *word, int quoted,
-    char *msg, size_t msglen, const struct cli_node **path)
+    const struct cli_seen *seen, char *msg, size_t msglen,
+    const struct cli_node **path)
 {
 	const struct cli_node *found = NULL, *arg = NULL, *n;
 	size_t wl = strlen(word);
@@ -230,14 +254,21 @@ cli_kw_match(const struct cli_node *list, const char *word, int quoted,
 
 	*path = NULL;
 	for (n = list; n->word != NULL; n++) {
-		if (n->kind == CLI_ARG) {
-			arg = n;
-		} else if (n->kind == CLI_PATH) {
-			*path = n;
-		} else if (!quoted && strcmp(n->word, word) == 0) {
+		if (n->kind != CLI_KW) {
+			if (!cli_seen_ok(seen, n, 1)) {
+				continue;
+			}
+			if (n->kind == CLI_ARG) {
+				arg = n;
+			} else {
+				*path = n;
+			}
+		} else if (!quoted && strcmp(n->word, word) == 0 &&
+		    cli_seen_ok(seen, n, 1)) {
 			return n;
 		} else if (!quoted && wl > 0 &&
-		    strncmp(n->word, word, wl) == 0) {
+		    strncmp(n->word, word, wl) == 0 &&
+		    cli_seen_ok(seen, n, 0)) {
 			hits++;
 			found = n;
 		}
@@ -262,11 +293,14 @@ cli_kw_match(const struct cli_node *list, const char *word, int quoted,
 }
 
 /* cli_parse - walk words [from, to) of w from the list root into call
- * and st; SK_OK, or SK_E_SYNTAX with st->bad and st->msg */
+ * and st, matching what filter lets the role see; SK_OK, or SK_E_SYNTAX
+ * with st->bad and st->msg */
 static enum sk_result
 cli_parse(struct cli *c, const struct cli_words *w, size_t from, size_t to,
-    const struct cli_node *root, struct cli_call *call, struct cli_state *st)
+    const struct cli_node *root, enum cli_filter filter, struct cli_call *call,
+    struct cli_state *st)
 {
+	struct cli_seen seen = { c, filter, call->node + from, 0 };
 	const struct cli_node *n, *path;
 	size_t i;
 
@@ -292,8 +326,9 @@ cli_parse(struct cli *c, const struct cli_words *w, size_t from, size_t to,
 			    "syntax error, nothing may follow here");
 			return SK_E_SYNTAX;
 		}
-		n = cli_kw_match(st->list, w->w[i], w->quoted[i], st->msg,
-		    sizeof(st->msg), &path);
+		seen.n = i - from;
+		n = cli_kw_match(st->list, w->w[i], w->quoted[i], &seen,
+		    st->msg, sizeof(st->msg), &path);
 		if (n == NULL && path != NULL) {
 			st->in_path = 1;
 			call->path = path;
@@ -496,8 +531,8 @@ cli_pipes_parse(struct cli *c, const struct cli_words *w, size_t first,
 			return -1;
 		}
 		memset(&pc, 0, sizeof(pc));
-		if (cli_parse(c, w, i + 1, end, cli_pipe_root(c), &pc, &st) !=
-		    SK_OK) {
+		if (cli_parse(c, w, i + 1, end, cli_pipe_root(c),
+			CLI_FILTER_NONE, &pc, &st) != SK_OK) {
 			cli_caret(c, w, st.bad, st.msg, out);
 			cli_pipes_free(p, np);
 			return -1;
@@ -621,6 +656,26 @@ cli_user(const struct cli *c)
 	return cli_sec_const(c)->user;
 }
 
+enum sk_result
+cli_set_save_dir(struct cli *c, const char *dir)
+{
+	struct cli_sec *s = cli_sec(c);
+
+	if (strlen(dir) >= sizeof(s->save_dir)) {
+		return SK_E_TOO_LONG;
+	}
+	snprintf(s->save_dir, sizeof(s->save_dir), "%s", dir);
+	return SK_OK;
+}
+
+const char *
+cli_save_dir(const struct cli *c)
+{
+	const char *d = cli_sec_const(c)->save_dir;
+
+	return d[0] != '\0' ? d : NULL;
+}
+
 void
 cli_audit(struct cli *c, const char *event, const char *detail)
 {
@@ -722,103 +777,7 @@ cli_answer(struct cli *c, const struct cli_words *w, struct cli_text *out)
 	}
 }
 
-/* ---- access control and audit ------------------------------------------ */
-
-/* The access operation of an operational command's first word; any
- * other first word is an action (NACM_EXEC), so that a command added
- * later is refused to non-admins until nacm.c grants it. */
-static const struct {
-	const char *word;
-	unsigned op; /* 0: the session itself, always allowed */
-} cli_op_words[] = {
-	{ "configure", NACM_WRITE },
-	{ "exit", 0 },
-	{ "help", 0 },
-	{ "quit", 0 },
-	{ "show", NACM_READ },
-};
-
-/* cli_words_text - words [from, to) of w joined by spaces into buf */
-static const char *
-cli_words_text(const struct cli_words *w, size_t from, size_t to, char *buf,
-    size_t cap)
-{
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	for (i = from; i < to && n < cap; i++) {
-		n += (size_t)snprintf(buf + n, cap - n,
-		    w->quoted[i] ? "%s\"%s\"" : "%s%s", i > from ? " " : "",
-		    w->w[i]);
-	}
-	return buf;
-}
-
-/* cli_access_of - the NACM path ("/request/mail/queue/hold": the
- * keywords of the command) and operation of a call; configure mode is
- * all NACM_WRITE except "run", which is its operational command */
-static unsigned
-cli_access_of(const struct cli *c, const struct cli_call *call, char *path,
-    size_t cap)
-{
-	size_t i = 0, n = 0, k;
-	unsigned op = NACM_EXEC;
-
-	path[0] = '\0';
-	if (c->mode == CLI_MODE_CONFIGURE) {
-		if (call->n == 0 || call->node[0] == NULL ||
-		    strcmp(call->node[0]->word, "run") != 0) {
-			snprintf(path, cap, "/configure");
-			return NACM_WRITE;
-		}
-		i = 1;
-	}
-	if (i >= call->n || call->node[i] == NULL) {
-		return 0;
-	}
-	for (k = 0; k < SK_NELEM(cli_op_words); k++) {
-		if (strcmp(cli_op_words[k].word, call->node[i]->word) == 0) {
-			op = cli_op_words[k].op;
-		}
-	}
-	for (; i < call->n && call->node[i] != NULL &&
-	     call->node[i]->kind == CLI_KW && n < cap;
-	     i++) {
-		n += (size_t)snprintf(path + n, cap - n, "/%s",
-		    call->node[i]->word);
-	}
-	return op;
-}
-
-/* cli_allowed - whether the session's role may run call; if not, the
- * error and a "denied" audit row */
-static int
-cli_allowed(struct cli *c, const struct cli_call *call, unsigned *op,
-    struct cli_text *out)
-{
-	static const char *const verbs[] = { "view", "run" };
-	char path[CLI_ACCESS_PATH], line[CLI_LINE_MAX];
-	enum nacm_role role = cli_sec(c)->role;
-
-	*op = cli_access_of(c, call, path, sizeof(path));
-	if (*op == 0 || nacm_check(role, path, *op, NULL) == NACM_PERMIT) {
-		return 1;
-	}
-	cli_words_text(call->w, 0, call->n, line, sizeof(line));
-	if (*op == NACM_WRITE) {
-		cli_text_add(out,
-		    "error: permission denied: role %s may not change the "
-		    "configuration\n",
-		    nacm_role_name(role));
-	} else {
-		cli_text_add(out,
-		    "error: permission denied: role %s may not %s '%s'\n",
-		    nacm_role_name(role), verbs[*op == NACM_READ ? 0 : 1],
-		    line);
-	}
-	cli_audit(c, "denied", line);
-	return 0;
-}
+/* ---- audit ------------------------------------------------------------ */
 
 /* What a configure-mode command was before it ran, to tell afterwards
  * whether it committed (cli_audit_after). */
@@ -921,7 +880,7 @@ cli_run(struct cli *c, const struct cli_words *w, size_t end,
 	}
 	if (cli_parse(c, w, 0, end,
 		c->mode == CLI_MODE_CONFIGURE ? cli_conf_root : cli_op_root,
-		call, &st) != SK_OK) {
+		CLI_FILTER_PREFIX, call, &st) != SK_OK) {
 		cli_caret(c, w, st.bad, st.msg, out);
 		free(call);
 		return 0;
@@ -1045,16 +1004,18 @@ struct cli_next {
 	int pipeable;           /* a show command: '|' may follow */
 };
 
-/* cli_grammar_cands - the nodes of list that start with prefix */
+/* cli_grammar_cands - the nodes of list that start with prefix and
+ * that seen lets the role see */
 static void
 cli_grammar_cands(const struct cli_node *list, const char *prefix,
-    struct cli_next *nx)
+    const struct cli_seen *seen, struct cli_next *nx)
 {
 	const struct cli_node *n;
 	size_t plen = strlen(prefix);
 
 	for (n = list; n != NULL && n->word != NULL; n++) {
-		if (n->kind == CLI_PATH || nx->n == CLI_CANDIDATES_MAX) {
+		if (n->kind == CLI_PATH || nx->n == CLI_CANDIDATES_MAX ||
+		    !cli_seen_ok(seen, n, 0)) {
 			continue;
 		}
 		if (n->kind == CLI_ARG || strncmp(n->word, prefix, plen) == 0) {
@@ -1068,7 +1029,9 @@ cli_grammar_cands(const struct cli_node *list, const char *prefix,
 }
 
 /* cli_next_words - what may follow line[len] (the last word, if not
- * followed by a space, is the prefix being typed) */
+ * followed by a space, is the prefix being typed); only what the role
+ * may run (cli_visible), and a word it may not see is an unknown word
+ * even typed in full */
 static void
 cli_next_words(struct cli *c, const char *line, size_t len, struct cli_next *nx,
     struct cli_text *out)
@@ -1076,8 +1039,9 @@ cli_next_words(struct cli *c, const char *line, size_t len, struct cli_next *nx,
 	struct cli_words *w = malloc(sizeof(*w));
 	struct cli_call *call = calloc(1, sizeof(*call));
 	const struct cli_node *root, *n;
+	struct cli_seen seen = { c, CLI_FILTER_ALL, NULL, 0 };
 	struct cli_state st;
-	size_t bad, nw, from = 0, i;
+	size_t bad, nw, from = 0, i, pipe = 0;
 	const char *why;
 
 	memset(nx, 0, offsetof(struct cli_next, buf));
@@ -1101,19 +1065,33 @@ cli_next_words(struct cli *c, const char *line, size_t len, struct cli_next *nx,
 	root = c->mode == CLI_MODE_CONFIGURE ? cli_conf_root : cli_op_root;
 	for (i = 0; i < nw; i++) {
 		if (!w->quoted[i] && strcmp(w->w[i], "|") == 0) {
+			pipe = from == 0 ? i : pipe;
 			from = i + 1;
-			root = cli_pipe_root(c);
 		}
 	}
-	if (cli_parse(c, w, from, nw, root, call, &st) != SK_OK) {
+	/* after a pipe, the command before it must be one the role sees */
+	if (from > 0 &&
+	    cli_parse(c, w, 0, pipe, root, CLI_FILTER_ALL, call, &st) !=
+		SK_OK) {
 		cli_caret(c, w, st.bad, st.msg, out);
 		nx->error = 1;
 		goto done;
 	}
+	if (from > 0) {
+		root = cli_pipe_root(c);
+		seen.filter = CLI_FILTER_NONE; /* pipes are not commands */
+	}
+	if (cli_parse(c, w, from, nw, root, seen.filter, call, &st) != SK_OK) {
+		cli_caret(c, w, st.bad, st.msg, out);
+		nx->error = 1;
+		goto done;
+	}
+	seen.node = call->node;
+	seen.n = nw;
 	if (!st.in_path && call->path == NULL) {
 		/* "set ": the path has not started, its first word is next */
 		for (n = st.list; n != NULL && n->word != NULL; n++) {
-			if (n->kind == CLI_PATH) {
+			if (n->kind == CLI_PATH && cli_seen_ok(&seen, n, 0)) {
 				call->path = n;
 				cli_walk_start(c, &call->walk, n->purpose, 0);
 				nx->runnable = n->run != NULL &&
@@ -1138,10 +1116,13 @@ cli_next_words(struct cli *c, const char *line, size_t len, struct cli_next *nx,
 			call->walk.want == CLI_WANT_VALUE);
 	}
 	if (!st.in_path) {
-		cli_grammar_cands(st.list, nx->prefix, nx);
+		cli_grammar_cands(st.list, nx->prefix, &seen, nx);
 		n = call->last;
 		nx->runnable = nx->runnable || (n != NULL && n->run != NULL);
 	}
+	/* <[Enter]> only for a command the role may run */
+	nx->runnable =
+	    nx->runnable && (from > 0 || cli_permitted(c, call->node, nw));
 done:
 	free(w);
 	free(call);

@@ -200,6 +200,24 @@ void cli_audit(struct cli *c, const char *event, const char *detail);
 /* cli_user - the session's user */
 const char *cli_user(const struct cli *c);
 
+/*
+ * Saved configurations: "load merge|replace NAME" and "save NAME" name a
+ * file in one folder, never a path, so that a CLI user (the program
+ * runs as root) reads and writes nothing else: a name is
+ * [A-Za-z0-9][A-Za-z0-9._-]{0,63} without "..", symbolic links are not
+ * followed, a save writes a new file (mode 0600) and renames it over the
+ * name. The folder is made (mode 0700) on first use. Without a folder,
+ * load and save of files say they are not available.
+ */
+#define CLI_SAVED_NAME_MAX 64 /* octets of a saved file's name */
+
+/* cli_set_save_dir - the folder of saved files (copied); SK_E_TOO_LONG
+ * when it has DS_PATH_MAX octets or more */
+enum sk_result cli_set_save_dir(struct cli *c, const char *dir);
+
+/* cli_saved_name_ok - whether name is a valid saved file's name */
+int cli_saved_name_ok(const char *name);
+
 /* cli_set_batch - one-command mode (-c): no prompt is shown, so carets
  * count from the start of the line, which the error repeats */
 void cli_set_batch(struct cli *c, int batch);

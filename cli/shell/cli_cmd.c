@@ -294,17 +294,61 @@ cli_quit(struct cli *c, struct cli_call *call, struct cli_text *out)
 	call->flags |= CLI_EXIT;
 }
 
+/* The lines of "help", each shown when the role may run a command that
+ * starts with its words (two at most: the first of cli_op_root, then
+ * one of what follows it). */
+static const struct {
+	const char *word, *word2; /* word2 NULL: any that follows */
+	const char *line;
+} cli_help_topics[] = {
+	{ "configure", NULL,
+	    "  configure        edit the configuration (commit to apply)\n" },
+	{ "show", NULL,
+	    "  show ...         show the configuration and the system\n" },
+	{ "request", "mail", "  request ...      act on the mail queue\n" },
+	{ "request", "system",
+	    "  request system audit export NAME\n"
+	    "                   write the audit log as CSV\n" },
+	{ "file", NULL, "  file list        the saved configurations\n" },
+	{ "exit", NULL, "  exit             leave the CLI\n" },
+};
+
+/* cli_node_named - the node of list with keyword word, or NULL */
+static const struct cli_node *
+cli_node_named(const struct cli_node *list, const char *word)
+{
+	for (; list != NULL && list->word != NULL; list++) {
+		if (strcmp(list->word, word) == 0) {
+			return list;
+		}
+	}
+	return NULL;
+}
+
 static void
 cli_help_cmd(struct cli *c, struct cli_call *call, struct cli_text *out)
 {
+	const struct cli_node *stack[CLI_WORDS_MAX], *n, *n2;
+	size_t i, k = call->n - 1; /* the words before "help": "run" */
+
 	cli_text_add(out,
 	    "Type ? at any point to list what may follow, TAB to complete "
 	    "a word.\n"
-	    "Words may be shortened while they stay unique: \"sh conf\".\n"
-	    "  configure        edit the configuration (commit to apply)\n"
-	    "  show ...         show the configuration and the system\n"
-	    "  request ...      act on the mail queue\n"
-	    "  exit             leave the CLI\n"
+	    "Words may be shortened while they stay unique: \"sh conf\".\n");
+	memcpy(stack, call->node, k * sizeof(stack[0]));
+	for (i = 0; i < SK_NELEM(cli_help_topics); i++) {
+		n = cli_node_named(cli_op_root, cli_help_topics[i].word);
+		n2 = n != NULL && cli_help_topics[i].word2 != NULL ?
+		    cli_node_named(n->next, cli_help_topics[i].word2) :
+		    NULL;
+		stack[k] = n;
+		if (n != NULL && k + 1 < CLI_WORDS_MAX &&
+		    (n2 != NULL ? cli_visible(c, stack, k + 1, n2) :
+				  cli_visible(c, stack, k, n))) {
+			cli_text_add(out, "%s", cli_help_topics[i].line);
+		}
+	}
+	cli_text_add(out,
 	    "Output of show can be filtered: show configuration | match "
 	    "port\n");
 }
@@ -645,17 +689,38 @@ cli_rollback(struct cli *c, struct cli_call *call, struct cli_text *out)
 	}
 }
 
+/* cli_file_name - the <file> argument if it names a saved file
+ * (cli_saved_name_ok), else NULL and a caret naming the rule */
+static const char *
+cli_file_name(struct cli *c, const struct cli_call *call, struct cli_text *out)
+{
+	size_t idx = 0;
+	const char *name = cli_call_arg(call, "<file>", &idx);
+
+	if (name != NULL && cli_saved_name_ok(name)) {
+		return name;
+	}
+	cli_caret(c, call->w, idx,
+	    "invalid value: a saved file's name is 1 to 64 letters, digits, "
+	    "'.', '_' or '-', starting with a letter or digit, without "
+	    "\"..\"; no folder (file list shows the saved files)",
+	    out);
+	return NULL;
+}
+
 static void
 cli_load(struct cli *c, struct cli_call *call, struct cli_text *out)
 {
-	const char *file = cli_call_arg(call, "<file>", NULL);
+	const char *file = NULL;
 	char err[DS_ERR_MAX];
 	enum sk_result r;
 
 	if (cli_call_kw(call, "factory-default")) {
 		r = ds_load_factory(c->s, err, sizeof(err));
+	} else if ((file = cli_file_name(c, call, out)) == NULL) {
+		return;
 	} else {
-		r = ds_load_file(c->s,
+		r = cli_saved_load(c,
 		    cli_call_kw(call, "replace") ? DS_LOAD_REPLACE :
 						   DS_LOAD_MERGE,
 		    file, err, sizeof(err));
@@ -668,12 +733,20 @@ cli_load(struct cli *c, struct cli_call *call, struct cli_text *out)
 static void
 cli_save(struct cli *c, struct cli_call *call, struct cli_text *out)
 {
-	const char *file = cli_call_arg(call, "<file>", NULL);
+	const char *file = cli_file_name(c, call, out);
 	char err[DS_ERR_MAX];
 
-	if (cli_ds_ok(ds_save(c->s, file, err, sizeof(err)), err, out)) {
+	if (file != NULL &&
+	    cli_ds_ok(cli_saved_save(c, file, err, sizeof(err)), err, out)) {
 		cli_text_add(out, "Wrote %s\n", file);
 	}
+}
+
+/* cli_file_list - "file list": the saved files, for load */
+static void
+cli_file_list(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	cli_saved_list(c, out);
 }
 
 static void
@@ -811,6 +884,11 @@ static const struct cli_node cli_request_next[] = {
 	{ "system", CLI_KW, "The system", cli_req_system_next, NULL, 0 },
 	END,
 };
+static const struct cli_node cli_file_next[] = {
+	{ "list", CLI_KW, "The saved files (load and save name them)", NULL,
+	    cli_file_list, 0 },
+	END,
+};
 static const struct cli_node cli_configure_next[] = {
 	{ "exclusive", CLI_KW, "Lock the configuration while editing", NULL,
 	    cli_configure, 0 },
@@ -821,6 +899,7 @@ const struct cli_node cli_op_root[] = {
 	{ "configure", CLI_KW, "Enter configuration mode", cli_configure_next,
 	    cli_configure, 0 },
 	{ "exit", CLI_KW, "Leave the CLI", NULL, cli_quit, 0 },
+	{ "file", CLI_KW, "Saved configuration files", cli_file_next, NULL, 0 },
 	{ "help", CLI_KW, "How to use the CLI", NULL, cli_help_cmd, 0 },
 	{ "quit", CLI_KW, "Leave the CLI", NULL, cli_quit, 0 },
 	{ "request", CLI_KW, "Act on a service", cli_request_next, NULL, 0 },
@@ -875,11 +954,13 @@ static const struct cli_node cli_rollback_next[] = {
 	END,
 };
 static const struct cli_node cli_load_file[] = {
-	{ "<file>", CLI_ARG, "A file of RFC 7951 JSON", NULL, cli_load, 0 },
+	{ "<file>", CLI_ARG, "A saved file (run file list shows them)", NULL,
+	    cli_load, 0 },
 	END,
 };
 static const struct cli_node cli_save_file[] = {
-	{ "<file>", CLI_ARG, "A file to write the configuration to", NULL,
+	{ "<file>", CLI_ARG,
+	    "A name for the saved file (letters, digits, . _ -)", NULL,
 	    cli_save, 0 },
 	END,
 };

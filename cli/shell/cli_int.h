@@ -175,4 +175,52 @@ void cli_leave_configure(struct cli *c, struct cli_text *out);
 /* cli_host - the host name of the running configuration */
 const char *cli_host(const struct cli *c);
 
+/* ---- who may run what (cli_access.c) ---- */
+
+/* Which words a parse may match, by the session's role. */
+enum cli_filter {
+	CLI_FILTER_NONE,   /* every word (pipes are not commands) */
+	CLI_FILTER_PREFIX, /* running a line: a keyword the role may not
+			      run matches only typed in full, so that it is
+			      refused and audited; never as an abbreviation */
+	CLI_FILTER_ALL,    /* help and completion: such words do not exist */
+};
+
+/* cli_words_text - words [from, to) of w joined by spaces into buf */
+const char *cli_words_text(const struct cli_words *w, size_t from, size_t to,
+    char *buf, size_t cap);
+
+/* cli_permitted - whether the role may run the command made of
+ * node[0..n) (NULL entries: words of a configuration path) */
+int cli_permitted(const struct cli *c, const struct cli_node *const *node,
+    size_t n);
+
+/* cli_visible - whether the role may run some command that starts with
+ * node[0..n) and then next: what "?", TAB and abbreviations show */
+int cli_visible(const struct cli *c, const struct cli_node *const *node,
+    size_t n, const struct cli_node *next);
+
+/* cli_allowed - whether the role may run call (*op: its NACM
+ * operation); if not, the error into out and a "denied" audit row */
+int cli_allowed(struct cli *c, const struct cli_call *call, unsigned *op,
+    struct cli_text *out);
+
+/* ---- saved configurations (cli_saved.c) ---- */
+
+/* cli_save_dir - the folder of saved files (cli_set_save_dir), or NULL */
+const char *cli_save_dir(const struct cli *c);
+
+/* cli_saved_load - the saved file name (cli_saved_name_ok already
+ * checked) into the candidate; SK_OK or err */
+enum sk_result cli_saved_load(struct cli *c, enum ds_load_mode mode,
+    const char *name, char *err, size_t errlen);
+
+/* cli_saved_save - the candidate (or running) into the saved file name,
+ * replacing it atomically; SK_OK or err */
+enum sk_result cli_saved_save(struct cli *c, const char *name, char *err,
+    size_t errlen);
+
+/* cli_saved_list - the names of the saved files, sorted, into out */
+void cli_saved_list(struct cli *c, struct cli_text *out);
+
 #endif /* CLI_INT_H */

@@ -167,6 +167,10 @@ replay(const char *in_path)
 		ds_close(ds);
 		goto out;
 	}
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/saved");
+	if (cli_set_save_dir(c, dir) != SK_OK) {
+		test_fail("%s: save dir too long", in_path);
+	}
 	cli_set_role(c, role_of(base));
 	cli_set_audit(c, &audit);
 	while (test_transcript_line(f, line, sizeof(line), &lineno)) {
@@ -245,6 +249,9 @@ test_nacm_table(void)
 		{ NACM_AUDITOR, "/request/system/audit/export", NACM_EXEC,
 		    NACM_PERMIT },
 		{ NACM_AUDITOR, "/configure", NACM_WRITE, NACM_DENY },
+		{ NACM_ADMIN, "/file/list", NACM_READ, NACM_PERMIT },
+		{ NACM_OPERATOR, "/file/list", NACM_READ, NACM_DENY },
+		{ NACM_AUDITOR, "/file/list", NACM_READ, NACM_DENY },
 		{ NACM_ROLES, "/show/system", NACM_READ, NACM_DENY },
 	};
 	size_t i;

@@ -5,10 +5,15 @@
  *         once as cli_exec, then as "?" help and as tab completion
  *   odd   the rest is raw octets from a terminal through the line
  *         editor, each line it returns run through the engine
+ * and its bits 1-2 the role (0 and 3 admin, 1 operator, 2 auditor: an
+ * operator's "configure" is refused, so its line runs in operational
+ * mode, through the help filter of its role).
  * The datastore is opened once, in a private folder, over a small
- * factory configuration (../datastore/fuzz_ds.h). Invariants: output is
+ * factory configuration (../datastore/fuzz_ds.h); saved files (load,
+ * save, file list) go to saved/ in that folder. Invariants: output is
  * NUL-terminated and the editor's line never exceeds CLI_LINE_MAX - 1.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +51,10 @@ fuzz_line(struct cli *c, const char *s, size_t n, struct cli_text *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const enum nacm_role roles[] = { NACM_ADMIN, NACM_OPERATOR,
+		NACM_AUDITOR, NACM_ADMIN };
+	char err[DS_ERR_MAX], saved[sizeof(fuzz_ds_dir) + 8];
 	struct cli_text out = { 0 };
-	char err[DS_ERR_MAX];
 	struct cli *c;
 	size_t i;
 
@@ -56,6 +63,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sizeof(err)) != SK_OK) {
 		return 0;
 	}
+	snprintf(saved, sizeof(saved), "%s/saved", fuzz_ds_dir);
+	if (cli_set_save_dir(c, saved) != SK_OK) {
+		abort();
+	}
+	cli_set_role(c, roles[(data[0] >> 1) & 3]);
 	if ((data[0] & 1) == 0) {
 		fuzz_line(c, (const char *)data + 1, size - 1, &out);
 	} else {

@@ -21,6 +21,9 @@ static const char *const nacm_role_names[NACM_ROLES] = {
  *             configuration changes; not the audit log (it records the
  *             operator's own actions)
  *   auditor   read-only, the audit log included, and its export
+ * Saved configuration files ("file list") are the administrators':
+ * load and save are configuration changes, and the files hold
+ * password hashes.
  */
 const struct nacm_rule nacm_rules[] = {
 	{ "admin-all", NACM_ROLE(NACM_ADMIN), "*", NACM_ALL, NACM_PERMIT },
@@ -32,6 +35,7 @@ const struct nacm_rule nacm_rules[] = {
 	{ "audit-export", AUDITOR, "/request/system/audit/export", NACM_EXEC,
 	    NACM_PERMIT },
 	{ "audit-private", OPERATOR, "/show/audit", NACM_READ, NACM_DENY },
+	{ "saved-files", OPERATOR | AUDITOR, "/file", NACM_ALL, NACM_DENY },
 };
 const size_t nacm_nrules = sizeof(nacm_rules) / sizeof(nacm_rules[0]);
 

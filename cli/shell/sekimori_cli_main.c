@@ -12,7 +12,7 @@
  *   sekimori-cli [--config-dir DIR] [--factory FILE] [--data-dir DIR]
  *                [--user NAME] [--role ROLE] [--source SOURCE]
  *                [-c "COMMAND"] [--mail-config FILE]
- *                [--mail-daemon PROGRAM]
+ *                [--mail-daemon PROGRAM] [--save-dir DIR]
  *
  * sekimori-login execs it with the user, role and source of the login.
  * Without --role the user's role in the running configuration applies,
@@ -54,6 +54,7 @@
 #define CLI_MAIN_SYS "/sekimori-system:system"
 #define CLI_MAIN_MAIL_CONFIG "/run/sekimori/mail.json" /* sekimorid's */
 #define CLI_MAIN_SEKIMORID "/usr/sbin/sekimorid"
+#define CLI_MAIN_SAVED "/config/saved" /* load and save (cli.h) */
 
 /* The audit log of this session: who, from where, into which file. */
 struct cli_main_audit {
@@ -430,7 +431,7 @@ cli_main_usage(FILE *f)
 	    "                    [--user NAME] [--role ROLE] [--source "
 	    "SOURCE] [-c COMMAND]\n"
 	    "                    [--mail-config FILE] [--mail-daemon "
-	    "PROGRAM]\n"
+	    "PROGRAM] [--save-dir DIR]\n"
 	    "       sekimori-cli --confirm-watch [--config-dir DIR] "
 	    "[--factory FILE] [--data-dir DIR]\n");
 }
@@ -697,6 +698,7 @@ main(int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "mail-config", required_argument, NULL, 'm' },
 		{ "mail-daemon", required_argument, NULL, 'M' },
+		{ "save-dir", required_argument, NULL, 'S' },
 		{ "confirm-watch", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -711,7 +713,7 @@ main(int argc, char **argv)
 	const struct ds_clock clk = { cli_main_now, NULL };
 	const char *dir = CLI_MAIN_CONFIG, *factory = CLI_MAIN_FACTORY;
 	const char *user = getenv("USER"), *command = NULL, *role = NULL;
-	const char *v;
+	const char *v, *savedir = CLI_MAIN_SAVED;
 	char err[DS_ERR_MAX], why[DS_WHY_MAX];
 	struct cli_hooks hooks = { cli_main_uptime, cli_main_queue, NULL };
 	struct cli_main_audit log = { NULL, "console", CLI_MAIN_DATA };
@@ -746,6 +748,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			mailfile.file = optarg;
+			break;
+		case 'S':
+			savedir = optarg;
 			break;
 		case 'M':
 			mailfile.daemon = optarg;
@@ -800,6 +805,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	cli_set_role(c, nrole);
+	if (cli_set_save_dir(c, savedir) != SK_OK) {
+		fprintf(stderr, "sekimori-cli: --save-dir: too long\n");
+		cli_free(c);
+		ds_close(ds);
+		return 1;
+	}
 	v = cli_main_leaf(ds, CLI_MAIN_SYS "/login/audit-log-size");
 	if (audit_open(&log.log, log.data,
 		(uint64_t)(v != NULL ? strtoul(v, NULL, 10) : 16) << 20, err,
