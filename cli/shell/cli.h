@@ -59,6 +59,8 @@ struct cli_hooks {
 	long (*uptime)(void *arg);
 	int (*mail_queue)(void *arg, const char *request, struct cli_text *out);
 	void *arg;
+	/* "show log": the system log into out; NULL: none here */
+	int (*log)(void *arg, struct cli_text *out);
 };
 
 enum cli_mode {

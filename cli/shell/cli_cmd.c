@@ -193,6 +193,20 @@ cli_show_status(struct cli *c, struct cli_call *call, struct cli_text *out)
 	free(buf);
 }
 
+/* cli_show_log - the system log: syslogd's ring buffer in memory (the
+ * mail log lines keyed by queue id, logins, the daemons' messages);
+ * "| match QUEUEID" finds one message's lines */
+static void
+cli_show_log(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	(void)call;
+	if (c->hooks.log == NULL) {
+		cli_text_add(out, "error: no system log here\n");
+		return;
+	}
+	(void)c->hooks.log(c->hooks.arg, out);
+}
+
 /* cli_queue - one request to the queue's control socket */
 static void
 cli_queue(struct cli *c, const char *request, struct cli_text *out)
@@ -841,6 +855,8 @@ static const struct cli_node cli_show_next[] = {
 	    cli_audit_opts, cli_show_audit, 0 },
 	{ "configuration", CLI_KW, "The running configuration",
 	    cli_show_conf_path, cli_show_configuration, 0 },
+	{ "log", CLI_KW, "The system log (newest last; | match to filter)",
+	    NULL, cli_show_log, 0 },
 	{ "mail", CLI_KW, "The mail service", cli_show_mail_next, NULL, 0 },
 	{ "system", CLI_KW, "Host name, version, uptime", cli_show_sys_next,
 	    cli_show_system, 0 },

@@ -54,7 +54,9 @@
 #define CLI_MAIN_SYS "/sekimori-system:system"
 #define CLI_MAIN_MAIL_CONFIG "/run/sekimori/mail.json" /* sekimorid's */
 #define CLI_MAIN_SEKIMORID "/usr/sbin/sekimorid"
-#define CLI_MAIN_SAVED "/config/saved" /* load and save (cli.h) */
+#define CLI_MAIN_LOGREAD "/sbin/logread" /* busybox: syslogd's buffer */
+#define CLI_MAIN_LOG_MAX (512u * 1024u)  /* twice the buffer */
+#define CLI_MAIN_SAVED "/config/saved"   /* load and save (cli.h) */
 
 /* The audit log of this session: who, from where, into which file. */
 struct cli_main_audit {
@@ -308,6 +310,59 @@ cli_main_apply_accounts(void *arg, const struct lyd_node *tree,
 		return SK_OK;
 	}
 	return accounts_write(tree, ACCOUNTS_BASE, ACCOUNTS_DIR, msg, msglen);
+}
+
+/*
+ * The "show log" hook: busybox's logread prints syslogd's ring buffer
+ * (256 KiB, the services file's -C256), at most CLI_MAIN_LOG_MAX of it
+ * kept. No shell: the program and its one argument-less call are fixed.
+ */
+static int
+cli_main_log(void *arg, struct cli_text *out)
+{
+	static char buf[CLI_MAIN_LOG_MAX];
+	int p[2], status, null;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	(void)arg;
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		cli_text_add(out, "error: cannot run %s: %s\n",
+		    CLI_MAIN_LOGREAD, strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execl(CLI_MAIN_LOGREAD, "logread", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf + got, sizeof(buf) - got)) != 0) {
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			break;
+		}
+		got += (size_t)n;
+		if (got == sizeof(buf)) {
+			break; /* the rest is not read: logread gets EPIPE */
+		}
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && got == 0) {
+		cli_text_add(out, "error: no system log here (%s)\n",
+		    CLI_MAIN_LOGREAD);
+		return 1;
+	}
+	cli_text_addn(out, buf, got);
+	return 0;
 }
 
 /* ---- the audit hooks (cli.h) over cli/audit ---------------------------- */
@@ -715,7 +770,8 @@ main(int argc, char **argv)
 	const char *user = getenv("USER"), *command = NULL, *role = NULL;
 	const char *v, *savedir = CLI_MAIN_SAVED;
 	char err[DS_ERR_MAX], why[DS_WHY_MAX];
-	struct cli_hooks hooks = { cli_main_uptime, cli_main_queue, NULL };
+	struct cli_hooks hooks = { cli_main_uptime, cli_main_queue, NULL,
+		cli_main_log };
 	struct cli_main_audit log = { NULL, "console", CLI_MAIN_DATA };
 	const struct cli_audit audit = { cli_main_record, cli_main_query,
 		cli_main_export, &log };
