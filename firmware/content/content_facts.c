@@ -48,13 +48,17 @@ struct content_facts {
 	uint64_t ole_pos; /* body octets seen */
 	uint8_t ole_buf[CONTENT_OLE_HEADER + CONTENT_OLE_SLOT];
 
-	/* the leaf part being read, and those done */
+	/* the leaf part being read, and how many are done */
 	struct content_part_fact cur;
-	struct content_part_fact parts[CONTENT_PARTS_MAX];
 	size_t nparts, parts_dropped;
 
+	/* From here on nothing is cleared per message (content_facts_init):
+	 * only parts[0..nparts) and archive[0..archive_len) are ever read,
+	 * and each is written whole before that; the walker clears what it
+	 * needs itself. */
+	struct content_part_fact parts[CONTENT_PARTS_MAX];
 	struct mime_walker walker;
-	uint8_t archive[CONTENT_ARCHIVE_MAX]; /* last: never cleared */
+	uint8_t archive[CONTENT_ARCHIVE_MAX];
 };
 
 /* Member names that run when opened on Windows (or mount as a disk,
@@ -425,9 +429,10 @@ content_event(void *arg, const struct mime_event *ev)
 void
 content_facts_init(struct content_facts *f)
 {
-	/* not the archive: 8 MiB of zeros per message would cost more
-	 * than the message; only archive[0..archive_len) is ever read */
-	memset(f, 0, offsetof(struct content_facts, walker));
+	/* not the parts (72 KiB) nor the archive (8 MiB): zeros there per
+	 * message would cost more than a small message's whole walk, and
+	 * only what was written is read (the struct's comment) */
+	memset(f, 0, offsetof(struct content_facts, parts));
 	mime_init(&f->walker, NULL, content_event, f);
 }
 

@@ -72,7 +72,9 @@ struct content_worker {
 	struct content_facts *facts;
 	void *ctx; /* scanner context, ctx_size octets */
 	size_t ctx_size;
-	uint8_t *chunk;             /* CONTENT_CHUNK */
+	uint8_t *chunk; /* CONTENT_CHUNK */
+	size_t held;    /* chunk holds the job's file from octet 0 to this */
+	int unread;     /* a read of the job's file failed or came short */
 	struct content_scan *scans; /* CONFIG_SCANNERS_MAX */
 	const char **rcpt;          /* POLICY_MSG_RCPT_MAX */
 	/* the rewrite (content_rewrite.h): the chain's header edits, a
@@ -149,19 +151,50 @@ content_pread(int fd, uint8_t *p, size_t n, uint64_t off)
 }
 
 /* content_piece - the next piece of the file at off into w->chunk: its
- * length, or 0 when the file ends early or cannot be read */
+ * length, or 0 when the file ends early or cannot be read. A message of
+ * one piece is read once: the facts and each scanner get the same
+ * octets from w->chunk (the spool file does not change meanwhile). */
 static size_t
 content_piece(struct content_worker *w, int fd, uint64_t off, uint64_t size)
 {
 	size_t want =
 	    size - off < CONTENT_CHUNK ? (size_t)(size - off) : CONTENT_CHUNK;
-	ssize_t n = content_pread(fd, w->chunk, want, off);
+	ssize_t n;
 
+	if (off == 0 && w->held == want && want > 0) {
+		return want;
+	}
+	n = content_pread(fd, w->chunk, want, off);
+	w->held = off == 0 && n > 0 ? (size_t)n : 0;
+	if (n <= 0) {
+		w->unread = 1;
+	}
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* content_read_facts - one pass over the file into the facts; its size
- * in *size, or -1 with j->failed set */
+/* content_rules_for - whether a rule looks at messages of direction:
+ * without one the facts are never read, so the walk is skipped */
+static int
+content_rules_for(const struct config_content *conf, uint8_t direction)
+{
+	enum config_content_direction want = direction == MSG_POLICY_OUTBOUND ?
+	    CONFIG_CONTENT_OUTBOUND :
+	    CONFIG_CONTENT_INBOUND;
+	size_t i;
+
+	for (i = 0; i < conf->nrules; i++) {
+		if (conf->rules[i].direction == CONFIG_CONTENT_BOTH ||
+		    conf->rules[i].direction == want) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* content_read_facts - one pass over the file into the facts (none when
+ * no rule would read them: the scanners read the file then, and a read
+ * that fails there fails the job as it would here); its size in *size,
+ * or -1 with j->failed set */
 static int
 content_read_facts(struct content_worker *w, struct content_job *j,
     uint64_t *size)
@@ -179,7 +212,12 @@ content_read_facts(struct content_worker *w, struct content_job *j,
 		return -1;
 	}
 	*size = (uint64_t)st.st_size;
+	w->held = 0; /* what the chunk holds is the last job's */
+	w->unread = 0;
 	content_facts_init(w->facts);
+	if (!content_rules_for(&P.cfg->content, j->check.direction)) {
+		return 0;
+	}
 	for (off = 0; off < *size; off += n) {
 		if ((n = content_piece(w, j->fd, off, *size)) == 0) {
 			j->failed = "cannot read the content";
@@ -694,11 +732,17 @@ content_job_run(struct content_worker *w, struct content_job *j)
 			break;
 		}
 	}
-	content_decide(conf, j->check.direction, content_facts_view(w->facts),
-	    w->scans, n, &j->decision);
-	content_job_warnings(j, w->scans, n);
-	content_job_rewrite(w, j, size);
-	content_job_notice(w, j);
+	if (w->unread) {
+		/* as when the facts' pass cannot read it (451): never a
+		 * scanner error that accept-and-log lets through unscanned */
+		j->failed = "cannot read the content";
+	} else {
+		content_decide(conf, j->check.direction,
+		    content_facts_view(w->facts), w->scans, n, &j->decision);
+		content_job_warnings(j, w->scans, n);
+		content_job_rewrite(w, j, size);
+		content_job_notice(w, j);
+	}
 	if (w->body_fd != -1) {
 		close(w->body_fd);
 		w->body_fd = -1;

@@ -26,7 +26,9 @@
 
 #define CONTENT_WORKERS 8   /* threads running scanners */
 #define CONTENT_JOBS_MAX 64 /* messages in progress; more: 451 at once */
-#define CONTENT_CHUNK 65536 /* octets read from the spool file at a time */
+/* octets read from the spool file at a time: a message of up to one
+ * piece is read once for the facts and every scanner (README "Threads") */
+#define CONTENT_CHUNK (256u * 1024)
 /* local limit: octets of a message read when there is no message-size
  * limit in the config (else the limit plus CONTENT_MSG_SLACK) */
 #define CONTENT_MSG_MAX (64u << 20)

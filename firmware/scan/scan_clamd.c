@@ -1,6 +1,7 @@
 /*
  * scan_clamd.c - the clamd INSTREAM client, sans-I/O (scan_clamd.h).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "scan_clamd.h"
@@ -22,7 +23,8 @@ put_u32(uint8_t *p, uint32_t v)
 void
 scan_clamd_init(struct scan_clamd *c, uint64_t max_stream, uint64_t deadline)
 {
-	memset(c, 0, sizeof(*c));
+	/* not the output buffer: out[0..out_len) is all that is read */
+	memset(c, 0, offsetof(struct scan_clamd, out));
 	c->max_stream = max_stream ? max_stream : SCAN_CLAMD_STREAM_DEFAULT;
 	c->deadline = deadline;
 	/* the 'z' form: the command and every reply end in NUL */
@@ -69,28 +71,39 @@ scan_clamd_sent(struct scan_clamd *c, size_t n)
 	}
 }
 
-/* queue_chunk - one <length><data> chunk; the output must be empty */
+/* queue_chunk - one <length><data> chunk behind the pending output;
+ * the caller checked that it fits */
 static void
 queue_chunk(struct scan_clamd *c, const uint8_t *buf, size_t len)
 {
-	put_u32(c->out, (uint32_t)len);
+	put_u32(c->out + c->out_len, (uint32_t)len);
 	if (len > 0) {
-		memcpy(c->out + 4, buf, len);
+		memcpy(c->out + c->out_len + 4, buf, len);
 	}
-	c->out_off = 0;
-	c->out_len = 4 + len;
+	c->out_len += 4 + len;
+}
+
+/* chunk_space - data octets a new chunk may hold behind the pending
+ * output, keeping 4 octets for the end of the stream */
+static size_t
+chunk_space(const struct scan_clamd *c)
+{
+	size_t left = sizeof(c->out) - c->out_len;
+
+	return left > 8 ? left - 8 : 0;
 }
 
 size_t
 scan_clamd_feed(struct scan_clamd *c, const uint8_t *buf, size_t len)
 {
 	uint64_t room;
-	size_t n;
+	size_t n, space;
 
 	if (c->done || c->ended) {
 		return len; /* nothing more goes out; the caller may stop */
 	}
-	if (c->out_len > 0 || len == 0) {
+	space = chunk_space(c);
+	if (space == 0 || len == 0) {
 		return 0;
 	}
 	room = c->max_stream - c->streamed;
@@ -101,6 +114,9 @@ scan_clamd_feed(struct scan_clamd *c, const uint8_t *buf, size_t len)
 		return len;
 	}
 	n = len < SCAN_CLAMD_CHUNK_MAX ? len : SCAN_CLAMD_CHUNK_MAX;
+	if (n > space) {
+		n = space;
+	}
 	if (n > room) {
 		n = (size_t)room;
 	}
@@ -112,9 +128,10 @@ scan_clamd_feed(struct scan_clamd *c, const uint8_t *buf, size_t len)
 void
 scan_clamd_end(struct scan_clamd *c)
 {
-	if (c->done || c->ended || c->out_len > 0) {
-		return; /* the caller waits for WANT_CONTENT before ending */
+	if (c->done || c->ended) {
+		return;
 	}
+	/* feed kept 4 octets free, so the end always fits */
 	queue_chunk(c, NULL, 0);
 	c->ended = 1;
 }

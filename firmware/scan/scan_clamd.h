@@ -32,12 +32,18 @@
  *	any time: scan_clamd_input when the socket is readable; past
  *	scan_clamd_deadline(c), scan_clamd_fail(c, "timeout").
  *
+ * Output is gathered: scan_clamd_feed and scan_clamd_end also take
+ * content while a write is pending, appending what fits behind it, so a
+ * driver that feeds before it writes sends the command, a message of up
+ * to one chunk and the end in one write (one wakeup of clamd's reader
+ * instead of three; README "Decisions").
+ *
  * Past max_stream octets the client stops sending: it ends the stream
  * there (clamd still scans what it got) and the verdict is SCAN_TOO_LARGE
  * unless clamd found something in that prefix. The policy decides what a
  * message too large to scan deserves.
  *
- * Ownership: the caller owns struct scan_clamd (about 18 KiB). No
+ * Ownership: the caller owns struct scan_clamd (about 66 KiB). No
  * allocation, no I/O, no clock, no logging.
  */
 #ifndef SK_SCAN_CLAMD_H
@@ -49,9 +55,10 @@
 #include "scan.h"
 #include "sk.h"
 
-/* Octets per INSTREAM chunk. Any size up to StreamMaxLength works; 16 KiB
- * keeps the buffer small and the system calls few. */
-#define SCAN_CLAMD_CHUNK_MAX 16384
+/* Octets per INSTREAM chunk. Any size up to StreamMaxLength works; 64 KiB
+ * is the content process's read size (CONTENT_CHUNK), so a piece read is
+ * one chunk and one write. */
+#define SCAN_CLAMD_CHUNK_MAX 65536
 /* clamd's own default StreamMaxLength (clamd.conf(5)); the config may
  * lower it to match a clamd whose limit is lower. */
 #define SCAN_CLAMD_STREAM_DEFAULT (100u * 1024 * 1024)
@@ -59,6 +66,10 @@
  * name (clamd's are far shorter) and " FOUND". */
 #define SCAN_CLAMD_REPLY_MAX 1024
 #define SCAN_CLAMD_CMD "zINSTREAM"
+/* The output buffer: the command, one chunk with its length and the
+ * zero-length chunk that ends the stream, which always fits behind. */
+#define SCAN_CLAMD_OUT_MAX \
+	(sizeof(SCAN_CLAMD_CMD) + 4 + SCAN_CLAMD_CHUNK_MAX + 4)
 
 enum scan_clamd_want {
 	SCAN_CLAMD_WANT_WRITE,   /* output is pending */
@@ -76,10 +87,10 @@ struct scan_clamd {
 	int done;
 	int replied; /* done because a whole reply came */
 	struct scan_result result;
-	size_t out_len, out_off;
-	uint8_t out[4 + SCAN_CLAMD_CHUNK_MAX];
 	size_t reply_len;
 	char reply[SCAN_CLAMD_REPLY_MAX + 1];
+	size_t out_len, out_off;
+	uint8_t out[SCAN_CLAMD_OUT_MAX]; /* last: init does not clear it */
 };
 
 /*
@@ -99,14 +110,16 @@ const uint8_t *scan_clamd_output(const struct scan_clamd *c, size_t *len);
 void scan_clamd_sent(struct scan_clamd *c, size_t n);
 
 /*
- * scan_clamd_feed - content; returns how many octets were taken (at most
- * one chunk, and only when no output is pending). Past max_stream the
- * rest is refused for good: the stream is ended and the result will be
- * SCAN_TOO_LARGE; the return value then counts the refused octets too,
- * so the caller may simply stop.
+ * scan_clamd_feed - content; returns how many octets were taken: at most
+ * one chunk, as much as fits behind the output still pending (0 when
+ * none fits: write first). Past max_stream the rest is refused for good:
+ * the stream is ended and the result will be SCAN_TOO_LARGE; the return
+ * value then counts the refused octets too, so the caller may simply
+ * stop.
  */
 size_t scan_clamd_feed(struct scan_clamd *c, const uint8_t *buf, size_t len);
-/* scan_clamd_end - the content is complete: queue the zero-length chunk */
+/* scan_clamd_end - the content is complete: queue the zero-length chunk
+ * (behind any pending output: feed always leaves room for it) */
 void scan_clamd_end(struct scan_clamd *c);
 
 /*

@@ -5,6 +5,13 @@
  * clamd may answer at any time (its size limit) and then close, so the
  * pump always polls for input too, and a write that fails because clamd
  * closed its end goes on reading: the reply explains the close.
+ *
+ * Few system calls and few wakeups of clamd: open only connects (the
+ * command waits in the core's buffer), feed fills the buffer before it
+ * writes, and a write is tried before any poll (the socket is
+ * non-blocking; poll only when it would block). A message of up to one
+ * chunk goes as one write of command, chunk and end, then one poll and
+ * one read for the reply.
  */
 #include <sys/socket.h>
 
@@ -74,7 +81,46 @@ pump(struct scan_clamd_io *io)
 	}
 }
 
-/* pump_until - pump while the core wants one of the two things */
+/* write_now - one write of the pending output without waiting; 1 when
+ * octets went out, 0 when the socket would block or clamd closed */
+static int
+write_now(struct scan_clamd_io *io)
+{
+	const uint8_t *p;
+	size_t len;
+	ssize_t n;
+
+	if (io->write_dead) {
+		return 0;
+	}
+	p = scan_clamd_output(&io->core, &len);
+	if (len == 0) {
+		return 0;
+	}
+	n = send(io->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0) {
+		scan_clamd_sent(&io->core, (size_t)n);
+		return 1;
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) {
+		io->write_dead = 1; /* read what clamd said before closing */
+	}
+	return 0;
+}
+
+/* step - write at once if that can go, else one wait (pump) */
+static void
+step(struct scan_clamd_io *io)
+{
+	if (scan_clamd_want(&io->core) == SCAN_CLAMD_WANT_WRITE &&
+	    write_now(io)) {
+		return;
+	}
+	pump(io);
+}
+
+/* pump_while - step while the core wants one of the two things */
 static void
 pump_while(struct scan_clamd_io *io, enum scan_clamd_want a,
     enum scan_clamd_want b)
@@ -86,7 +132,7 @@ pump_while(struct scan_clamd_io *io, enum scan_clamd_want a,
 		if (w != a && w != b) {
 			return;
 		}
-		pump(io);
+		step(io);
 	}
 }
 
@@ -115,33 +161,33 @@ clamd_open(void *ctx, const struct scan_conf *conf, const struct scan_env *env)
 		scan_clamd_fail(&io->core, why);
 		return SK_E_IO;
 	}
-	pump_while(io, SCAN_CLAMD_WANT_WRITE, SCAN_CLAMD_WANT_WRITE);
+	/* the command stays queued: it goes out with the first chunk */
 	return status(io);
 }
 
+/* clamd_feed - into the core's buffer; write only when it is full (the
+ * last of the buffer goes at finish, with the end of the stream) */
 static enum sk_result
 clamd_feed(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct scan_clamd_io *io = ctx;
+	enum scan_clamd_want w;
 	size_t n;
 
 	while (len > 0) {
-		switch (scan_clamd_want(&io->core)) {
-		case SCAN_CLAMD_WANT_CONTENT:
-			n = scan_clamd_feed(&io->core, buf, len);
-			buf += n;
-			len -= n;
-			break;
-		case SCAN_CLAMD_WANT_WRITE:
-			pump(io);
-			break;
-		case SCAN_CLAMD_WANT_READ:
-		case SCAN_CLAMD_WANT_DONE:
+		w = scan_clamd_want(&io->core);
+		if (w == SCAN_CLAMD_WANT_READ || w == SCAN_CLAMD_WANT_DONE) {
 			/* the stream was cut or answered: the rest is moot */
 			return status(io);
 		}
+		n = scan_clamd_feed(&io->core, buf, len);
+		if (n == 0) {
+			step(io); /* the buffer is full: write some */
+			continue;
+		}
+		buf += n;
+		len -= n;
 	}
-	pump_while(io, SCAN_CLAMD_WANT_WRITE, SCAN_CLAMD_WANT_WRITE);
 	return status(io);
 }
 
@@ -150,7 +196,6 @@ clamd_finish(void *ctx)
 {
 	struct scan_clamd_io *io = ctx;
 
-	pump_while(io, SCAN_CLAMD_WANT_WRITE, SCAN_CLAMD_WANT_WRITE);
 	scan_clamd_end(&io->core);
 	pump_while(io, SCAN_CLAMD_WANT_WRITE, SCAN_CLAMD_WANT_READ);
 	return status(io);

@@ -52,8 +52,10 @@ test_clamd_transcript(void)
 				      "\0\0\0\x02!\n"
 				      "\0\0\0\0";
 	uint8_t out[256];
-	size_t n = 0;
+	const uint8_t *p;
+	size_t n = 0, len;
 
+	/* written as it comes */
 	scan_clamd_init(&c, 0, 1000);
 	TEST_CHECK(scan_clamd_deadline(&c) == 1000, "deadline kept");
 	n += drain(&c, out + n, sizeof(out) - n);
@@ -62,8 +64,6 @@ test_clamd_transcript(void)
 	TEST_CHECK(scan_clamd_feed(&c, (const uint8_t *)"Hello world", 11) ==
 		11,
 	    "chunk taken");
-	TEST_CHECK(scan_clamd_feed(&c, (const uint8_t *)"x", 1) == 0,
-	    "nothing taken while output is pending");
 	n += drain(&c, out + n, sizeof(out) - n);
 	TEST_CHECK(scan_clamd_feed(&c, (const uint8_t *)"!\n", 2) == 2,
 	    "second chunk");
@@ -73,6 +73,61 @@ test_clamd_transcript(void)
 	TEST_CHECK(n == sizeof(want) - 1 && memcmp(out, want, n) == 0,
 	    "transcript differs (%zu octets, want %zu)", n, sizeof(want) - 1);
 	TEST_CHECK(scan_clamd_want(&c) == SCAN_CLAMD_WANT_READ, "then read");
+
+	/* gathered: everything fed before the first write is one output */
+	scan_clamd_init(&c, 0, 1000);
+	TEST_CHECK(scan_clamd_feed(&c, (const uint8_t *)"Hello world", 11) ==
+		    11 &&
+		scan_clamd_feed(&c, (const uint8_t *)"!\n", 2) == 2,
+	    "chunks taken behind the pending command");
+	scan_clamd_end(&c);
+	p = scan_clamd_output(&c, &len);
+	TEST_CHECK(len == sizeof(want) - 1 && memcmp(p, want, len) == 0,
+	    "gathered output differs (%zu octets, want %zu)", len,
+	    sizeof(want) - 1);
+	scan_clamd_sent(&c, 5); /* a short write, then the rest */
+	p = scan_clamd_output(&c, &len);
+	TEST_CHECK(len == sizeof(want) - 6 && memcmp(p, want + 5, len) == 0,
+	    "resumes after a short write");
+	scan_clamd_sent(&c, len);
+	TEST_CHECK(scan_clamd_want(&c) == SCAN_CLAMD_WANT_READ, "then read");
+}
+
+/* a full buffer takes nothing more but the end of the stream */
+static void
+test_clamd_gather_full(void)
+{
+	static uint8_t data[2 * SCAN_CLAMD_CHUNK_MAX];
+	const uint8_t *p;
+	size_t len;
+
+	memset(data, 'g', sizeof(data));
+	scan_clamd_init(&c, 0, 0);
+	TEST_CHECK(scan_clamd_feed(&c, data, sizeof(data)) ==
+		SCAN_CLAMD_CHUNK_MAX,
+	    "one whole chunk behind the command");
+	TEST_CHECK(scan_clamd_feed(&c, data, sizeof(data)) == 0,
+	    "then nothing: the buffer is full");
+	scan_clamd_end(&c);
+	p = scan_clamd_output(&c, &len);
+	TEST_CHECK(len == SCAN_CLAMD_OUT_MAX &&
+		memcmp(p + len - 4, "\0\0\0\0", 4) == 0 &&
+		scan_clamd_want(&c) == SCAN_CLAMD_WANT_WRITE,
+	    "the end still fits (%zu octets of %zu)", len,
+	    (size_t)SCAN_CLAMD_OUT_MAX);
+	TEST_CHECK(scan_clamd_feed(&c, data, 10) == 10,
+	    "content after the end is swallowed");
+	/* a buffer nearly full takes a small chunk, never past the end's
+	 * room */
+	scan_clamd_init(&c, 0, 0);
+	TEST_CHECK(scan_clamd_feed(&c, data, SCAN_CLAMD_CHUNK_MAX - 20) ==
+		    SCAN_CLAMD_CHUNK_MAX - 20 &&
+		scan_clamd_feed(&c, data, sizeof(data)) == 16 &&
+		scan_clamd_feed(&c, data, sizeof(data)) == 0,
+	    "the last 16 data octets that fit");
+	scan_clamd_end(&c);
+	(void)scan_clamd_output(&c, &len);
+	TEST_CHECK(len == SCAN_CLAMD_OUT_MAX, "filled to the end: %zu", len);
 }
 
 static void
@@ -90,9 +145,12 @@ test_clamd_chunking(void)
 		SCAN_CLAMD_CHUNK_MAX,
 	    "one chunk of the maximum size");
 	p = scan_clamd_output(&c, &len);
-	TEST_CHECK(len == 4 + SCAN_CLAMD_CHUNK_MAX && p[0] == 0 && p[1] == 0 &&
-		p[2] == 0x40 && p[3] == 0,
-	    "length prefix 0x00004000");
+	TEST_CHECK(len == 4 + SCAN_CLAMD_CHUNK_MAX &&
+		p[0] == (SCAN_CLAMD_CHUNK_MAX >> 24 & 0xff) &&
+		p[1] == (SCAN_CLAMD_CHUNK_MAX >> 16 & 0xff) &&
+		p[2] == (SCAN_CLAMD_CHUNK_MAX >> 8 & 0xff) &&
+		p[3] == (SCAN_CLAMD_CHUNK_MAX & 0xff),
+	    "length prefix of the maximum chunk");
 	scan_clamd_sent(&c, 3); /* a short write */
 	p = scan_clamd_output(&c, &len);
 	TEST_CHECK(len == 1 + SCAN_CLAMD_CHUNK_MAX && p[0] == 0,
@@ -553,6 +611,7 @@ test_scan_null(void)
 const struct test_case test_cases[] = {
 	{ "scan_clamd_transcript", test_clamd_transcript },
 	{ "scan_clamd_chunking", test_clamd_chunking },
+	{ "scan_clamd_gather_full", test_clamd_gather_full },
 	{ "scan_clamd_replies", test_clamd_replies },
 	{ "scan_clamd_reply_limit", test_clamd_reply_limit },
 	{ "scan_clamd_stream_limit", test_clamd_stream_limit },
