@@ -106,7 +106,7 @@ image: firmware
 # no board (no Kconfig, no image), so BOARD and O are set for its scripts only;
 # HOST_PACKAGES (with their DEPENDS) replaces a board's SK_PACKAGE_* choice.
 HOST_O := $(SK_TOP)/output/host
-HOST_PACKAGES := bearssl sqlite pcre2 libyang libsodium c-ares
+HOST_PACKAGES := bearssl sqlite pcre2 libyang libsodium c-ares zlib
 HOST_ENV := BOARD=host O=$(HOST_O) SK_CONFIG=
 host:
 	@$(HOST_ENV) board/common/host-toolchain.sh

@@ -87,6 +87,7 @@ stage relay /usr/bin/python3 ci/relay-test.py
 stage reload /usr/bin/python3 ci/reload-test.py
 stage relay-crash /usr/bin/python3 ci/relay-crash-test.py
 stage policy /usr/bin/python3 ci/policy-test.py
+stage dmarc-report /usr/bin/python3 ci/dmarc-report-test.py
 for b in x86_64 aarch64; do
 	stage "build-$b" build "$b"
 	stage "unit-$b" ci/unit-test.sh "$b"

@@ -1,8 +1,9 @@
 # auth/module.mk - sender authentication (libauth.a): SPF, DMARC, DKIM,
 # ARC, Authentication-Results.  Built by the conventions of firmware/Makefile.
 auth_DEPS := dns
-# DKIM: SHA-256 and RSA from BearSSL, Ed25519 (RFC 8463) from libsodium.
-auth_LIBS := -lbearssl -lsodium
+# DKIM: SHA-256 and RSA from BearSSL, Ed25519 (RFC 8463) from libsodium;
+# the gzip of DMARC aggregate reports from zlib.
+auth_LIBS := -lbearssl -lsodium -lz
 
 # The Public Suffix List is compiled in (psl.h): psl_gen, built for the
 # build machine, turns Debian's publicsuffix data into psl_table.c in the

@@ -69,5 +69,6 @@ int check_dkim_keygen(int argc, char **argv);
 int check_dmarc(int argc, char **argv);
 int check_arc_verify(int argc, char **argv);
 int check_arc_seal(int argc, char **argv);
+int check_dmarc_report(int argc, char **argv);
 
 #endif /* SK_CHECK_H */

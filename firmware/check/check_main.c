@@ -38,6 +38,9 @@ static const struct check_cmd check_cmds[] = {
 	{ "arc-seal", check_arc_seal,
 	    "arc-seal --domain D --selector S --key KEYFILE "
 	    "--authserv-id ID [--zone FILE] < MESSAGE" },
+	{ "dmarc-report", check_dmarc_report,
+	    "dmarc-report --db FILE [--now SECONDS] [--interval HOURS] "
+	    "[--domain D] [--org-name NAME] [--email ADDR]" },
 };
 
 static void

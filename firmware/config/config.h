@@ -266,9 +266,11 @@ struct config_dkim_domain {
  * sekimori-auth:sender-authentication. present is 0 when the file has
  * no data of that module: the relay then checks and signs nothing (the
  * model's defaults apply only to a module the file uses). Only enabled
- * signing domains are copied. Not copied yet: DMARC overrides and
- * reports, the ARC seal.
+ * signing domains are copied. Not copied yet: DMARC overrides, the ARC
+ * seal.
  */
+#define CONFIG_REPORT_ORG_SIZE 129 /* dmarc reports aggregate org-name */
+#define CONFIG_REPORT_FROM_SIZE 255 /* from-address: 3..254 */
 struct config_sender_auth {
 	int present;
 	char authserv_id[CONFIG_DOMAIN_SIZE]; /* "" = server name */
@@ -283,6 +285,12 @@ struct config_sender_auth {
 	int dmarc_enabled;
 	enum config_fail_action dmarc_reject_action;
 	enum config_fail_action dmarc_quarantine_action;
+	/* dmarc reports aggregate: enabled (then org-name and from-address
+	 * are set: the model's must), interval in hours (1..24) */
+	int dmarc_reports;
+	char dmarc_report_org[CONFIG_REPORT_ORG_SIZE];
+	char dmarc_report_from[CONFIG_REPORT_FROM_SIZE];
+	unsigned dmarc_report_interval;
 	int arc_verify;
 	char trusted_sealers[CONFIG_TRUSTED_SEALERS_MAX][CONFIG_DOMAIN_SIZE];
 	size_t ntrusted_sealers;

@@ -160,6 +160,33 @@ config_sa_arc(const struct lyd_node *arc, struct config_sender_auth *sa,
 	return SK_OK;
 }
 
+/* config_sa_reports - dmarc reports aggregate (RFC 7489 7.2) */
+static enum sk_result
+config_sa_reports(const struct lyd_node *dmarc, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	const struct lyd_node *agg =
+	    config_node_child(config_node_child(dmarc, "reports"), "aggregate");
+	unsigned long hours;
+	enum sk_result r;
+
+	sa->dmarc_reports = config_node_bool(agg, "enabled", 0);
+	sa->dmarc_report_interval = 24;
+	if (!sa->dmarc_reports) {
+		return SK_OK;
+	}
+	if ((r = config_node_str(agg, "org-name", sa->dmarc_report_org,
+		 sizeof(sa->dmarc_report_org), err, errlen)) != SK_OK ||
+	    (r = config_node_str(agg, "from-address", sa->dmarc_report_from,
+		 sizeof(sa->dmarc_report_from), err, errlen)) != SK_OK ||
+	    (r = config_node_uint(agg, "interval", 24, &hours, err,
+		 errlen)) != SK_OK) {
+		return r;
+	}
+	sa->dmarc_report_interval = hours > 0 ? (unsigned)hours : 24;
+	return SK_OK;
+}
+
 /* config_senderauth_copy - sekimori-auth:sender-authentication, if any */
 enum sk_result
 config_senderauth_copy(const struct lyd_node *tree, struct config *cfg,
@@ -194,7 +221,8 @@ config_senderauth_copy(const struct lyd_node *tree, struct config *cfg,
 	    config_sa_action(dmarc, "reject-action", CONFIG_FAIL_REJECT);
 	sa->dmarc_quarantine_action = config_sa_action(dmarc,
 	    "quarantine-action", CONFIG_FAIL_QUARANTINE);
-	if ((r = config_sa_dkim(config_node_child(top, "dkim"), sa, err,
+	if ((r = config_sa_reports(dmarc, sa, err, errlen)) != SK_OK ||
+	    (r = config_sa_dkim(config_node_child(top, "dkim"), sa, err,
 		 errlen)) != SK_OK) {
 		return r;
 	}

@@ -38,6 +38,7 @@
 #include "policy_conf.h"
 #include "policy_msg.h"
 #include "policy_process.h"
+#include "policy_reporter.h"
 
 #define POLICY_PENDING_MAX 32 /* answer buffers one job waits on */
 #define POLICY_CHUNK 65536    /* octets read at a time */
@@ -233,6 +234,7 @@ policy_job_run(struct policy_job *j)
 		return;
 	}
 	log_info("%s: policy: %s", j->check.qid, j->v.log);
+	policy_reporter_record(&j->ev, &j->v);
 	policy_answer(j->peer, j->check.qid, &j->v);
 	policy_job_free(j);
 }
@@ -612,12 +614,14 @@ policy_process(const struct config *cfg, int parent_sock, int smtp_sock,
 	log_info("policy: authserv-id %s, %zu signing domain%s",
 	    policy_conf.authserv_id, policy_conf.nsigners,
 	    policy_conf.nsigners == 1 ? "" : "s");
+	policy_reporter_start(&P.loop, cfg, &P.dns, &policy_conf);
 	if (event_run(&P.loop) == -1) {
 		fatal("policy: event loop: %s", strerror(errno));
 	}
 	while (P.jobs != NULL) {
 		policy_job_free(P.jobs);
 	}
+	policy_reporter_stop();
 	chan_drain(&P.smtp, 1000);
 	chan_drain(&P.parent, 1000);
 	log_set_sink(NULL, NULL);

@@ -66,7 +66,12 @@
  * are counted and logged in one line when the minute is over. */
 #define QUEUE_NOTICE_RATE 60
 #define QUEUE_NOTICE_WINDOW_MS 60000
-#define QUEUE_TIMERS (9 + QUEUE_CTL_CLIENTS_MAX)
+/* The pickup folder (queue_pickup.h): looked at this often, at most this
+ * many files per pass. */
+#define QUEUE_PICKUP_MS 5000
+#define QUEUE_PICKUP_BATCH 16
+#define QUEUE_PICKUP_NAME_MAX 128
+#define QUEUE_TIMERS (10 + QUEUE_CTL_CLIENTS_MAX)
 
 struct queue_tx_rcpt {
 	char *address, *orcpt;
@@ -170,6 +175,7 @@ struct queue {
 	struct event_loop loop;
 	struct event_timer *heap[QUEUE_TIMERS];
 	struct event_timer flush_t, sched_t, sweep_t, reap_t, stop_t, quar_t;
+	struct event_timer pickup_t;
 	struct chan parent, smtp, mta;
 
 	struct queue_spool spool;
@@ -182,7 +188,11 @@ struct queue {
 	size_t nbatch;
 	size_t rcptmax;
 
-	struct queue_files created; /* DSN files of this pass */
+	struct queue_files created; /* DSN and pickup files of this pass */
+	/* pickup files imported in this pass: removed when it is durable */
+	char picked[QUEUE_PICKUP_BATCH][QUEUE_PICKUP_NAME_MAX];
+	char picked_id[QUEUE_PICKUP_BATCH][QUEUE_ID_SIZE]; /* their messages */
+	size_t npicked;
 	struct queue_files removed; /* messages deleted in this pass */
 	struct queue_stage waiting; /* committed, their sync not started */
 	struct queue_stage syncing; /* committed, their sync running */
@@ -248,6 +258,16 @@ void queue_content_notice(struct queue *q, uint32_t peer, const char *text);
 /* queue_notice_tick - log the dropped notices of a minute that is over */
 void queue_notice_tick(struct queue *q, int64_t now);
 void queue_sweep_timer(struct event_loop *loop, struct event_timer *t);
+
+/* queue_pickup_in.c */
+/* queue_pickup_scan - import the pickup folder's files into this pass */
+void queue_pickup_scan(struct queue *q);
+/* queue_pickup_after - the pass ended: remove its files when durable */
+void queue_pickup_after(struct queue *q, int durable);
+/* queue_pickup_made - 1 when id is a message picked up in this pass (it
+ * has its own log line) */
+int queue_pickup_made(const struct queue *q, const char *id);
+void queue_pickup_timer(struct event_loop *loop, struct event_timer *t);
 
 /* queue_ctlsrv.c */
 int queue_ctl_open(struct queue *q, char *err, size_t errlen);

@@ -177,6 +177,7 @@ queue_stop(struct queue *q, const char *why)
 	queue_ctl_close(q);
 	event_timer_del(&q->loop, &q->sched_t);
 	event_timer_del(&q->loop, &q->quar_t);
+	event_timer_del(&q->loop, &q->pickup_t);
 	if (q->njobs == 0 || !q->mta.open) {
 		queue_finish(q);
 		return;
@@ -362,6 +363,7 @@ queue_alloc(const struct config *cfg, const struct queue_hooks *hooks)
 	event_timer_init(&q->reap_t);
 	event_timer_init(&q->stop_t);
 	event_timer_init(&q->quar_t);
+	event_timer_init(&q->pickup_t);
 	return q;
 }
 
@@ -443,6 +445,7 @@ queue_new(const struct config *cfg, int parent_sock, int smtp_sock,
 	queue_arm(q, &q->sweep_t, 0, queue_sweep_timer);
 	queue_arm(q, &q->sched_t, 0, queue_sched_timer);
 	queue_arm(q, &q->quar_t, 0, queue_quar_timer);
+	queue_arm(q, &q->pickup_t, 0, queue_pickup_timer);
 	return q;
 }
 

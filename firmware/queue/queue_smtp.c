@@ -636,6 +636,7 @@ queue_stage_batch(struct queue *q)
 static void
 queue_after(struct queue *q, int ok)
 {
+	int durable = ok;
 	size_t i;
 
 	if (ok && q->created.n > 0) {
@@ -645,15 +646,19 @@ queue_after(struct queue *q, int ok)
 				 "are left for the next start",
 			    q->spool.path, strerror(errno));
 			q->removed.n = 0;
+			durable = 0;
 		}
 	}
 	for (i = 0; i < q->created.n; i++) {
 		const struct queue_file *f = &q->created.v[i];
 
 		if (ok) {
-			log_info("%s: from=<>, size=%llu, nrcpt=1 (queue "
-				 "active)",
-			    f->id, (unsigned long long)f->size);
+			/* a picked-up message had its own line */
+			if (!queue_pickup_made(q, f->id)) {
+				log_info("%s: from=<>, size=%llu, nrcpt=1 "
+					 "(queue active)",
+				    f->id, (unsigned long long)f->size);
+			}
 		} else if (queue_spool_remove(&q->spool, f->id) == -1) {
 			log_warn("%s: cannot remove: %s", f->id,
 			    strerror(errno));
@@ -666,6 +671,8 @@ queue_after(struct queue *q, int ok)
 		}
 		log_info("%s: removed", q->removed.v[i].id);
 	}
+	/* picked-up files go only once their messages are durable */
+	queue_pickup_after(q, durable);
 	q->created.n = 0;
 	q->removed.n = 0;
 }

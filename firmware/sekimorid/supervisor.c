@@ -623,6 +623,53 @@ spool_prepare(void)
 	}
 }
 
+/* report_dir - ROOT/data/NAME with mode, owned (as root) by user and by
+ * the group of group_user (NULL: user's own) */
+static void
+report_dir(const char *name, mode_t mode, const char *user,
+    const char *group_user)
+{
+	char path[CONFIG_PATH_SIZE + 32];
+	uid_t uid, guid;
+	gid_t gid, ggid;
+
+	if (config_path(sup.cfg, name, path, sizeof(path)) != SK_OK) {
+		fatal("root-directory too long");
+	}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		fatal("mkdir %s: %s", path, strerror(errno));
+	}
+	if (geteuid() == 0) {
+		if (privsep_lookup(user, &uid, &gid) == -1 ||
+		    (group_user != NULL &&
+			privsep_lookup(group_user, &guid, &ggid) == -1)) {
+			fatal("no user %s or %s in /etc/passwd", user,
+			    group_user != NULL ? group_user : user);
+		}
+		if (chown(path, uid, group_user != NULL ? ggid : gid) == -1) {
+			fatal("chown %s: %s", path, strerror(errno));
+		}
+	}
+	if (chmod(path, mode) == -1) {
+		fatal("chmod %s: %s", path, strerror(errno));
+	}
+}
+
+/*
+ * reports_prepare - the DMARC report store's folder (the policy
+ * process's own) and the pickup folder through which it hands report
+ * mails to the queue: the policy's, group the queue's, set-group-ID so
+ * that the files it writes (0640) are the queue's group to read, and
+ * group-writable so that the queue removes what it imported
+ * (firmware/queue/queue_pickup.h). After spool_prepare (ROOT/data).
+ */
+static void
+reports_prepare(void)
+{
+	report_dir("/data/dmarc", 0700, "sekimori-policy", NULL);
+	report_dir("/data/pickup", 02770, "sekimori-policy", "sekimori-queue");
+}
+
 /* certificates_prepare - make or renew the self-signed certificates of
  * cfg; err names the certificate that could not be made */
 static enum sk_result
@@ -775,6 +822,9 @@ supervisor_setup(void)
 		fatal("preparing %s: %s", PRIVSEP_EMPTY_DIR, strerror(errno));
 	}
 	spool_prepare();
+	if (sup.cfg->sender_auth.present) {
+		reports_prepare();
+	}
 	/* a broken certificate or DKIM key stops the daemon now, naming
 	 * the file */
 	if (keys_check(sup.cfg, err, sizeof(err)) != SK_OK) {

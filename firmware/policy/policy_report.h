@@ -1,0 +1,136 @@
+/*
+ * policy_report.h - the store of DMARC aggregate report data: one SQLite
+ * database (WAL) at ROOT/data/dmarc/dmarc.db, written by the policy
+ * process for every inbound message whose DMARC record asks for
+ * aggregate reports (rua=), read back at the end of each period to build
+ * one report per policy domain (auth/dmarc_report.h), and emptied of a
+ * report's rows only when the queue holds the report mail.
+ *
+ * Rows aggregate: a message whose appendix C <record> key (source IP,
+ * identifiers, auth results, evaluated policy) was seen before in the same
+ * period adds one to that row's count.
+ *
+ * Untrusted input: the rows' strings (from messages and DNS) on the way
+ * in; everything read back (the database is a file: a damaged or crafted
+ * one must not crash the reader: lengths and enums are checked, the DKIM
+ * text goes through dmarc_report_dkim_parse).
+ *
+ * Bounds: POLICY_REPORT_ROWS_MAX distinct rows per domain and period,
+ * POLICY_REPORT_DOMAINS_MAX domains per period (beyond: not recorded,
+ * SK_E_FULL, the caller counts it), POLICY_REPORT_PERIODS_MAX periods kept
+ * (older ones are pruned, unsent: a destination that never takes its
+ * report must not fill /data).
+ *
+ * Ownership: the caller owns struct policy_report_db; open/close pair.
+ * No logging: errors come back with a text in err.
+ */
+#ifndef SK_POLICY_REPORT_H
+#define SK_POLICY_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../auth/dmarc_report.h"
+#include "policy.h"
+#include "sk.h"
+
+#define POLICY_REPORT_ROWS_MAX 10000   /* local limit: records per report */
+#define POLICY_REPORT_DOMAINS_MAX 5000 /* local limit: domains per period */
+#define POLICY_REPORT_PERIODS_MAX 7    /* local limit: periods kept */
+#define POLICY_REPORT_RUA_MAX 1024     /* the rua URIs as published */
+#define POLICY_REPORT_DB "data/dmarc/dmarc.db" /* under root-directory */
+
+struct sqlite3;
+
+struct policy_report_db {
+	struct sqlite3 *h;
+	size_t rows_max;    /* POLICY_REPORT_ROWS_MAX (tests lower them) */
+	size_t domains_max; /* POLICY_REPORT_DOMAINS_MAX */
+};
+
+/* The policy record of a domain, as last seen in the period. */
+struct policy_report_policy {
+	int adkim_strict, aspf_strict;
+	enum dmarc_policy p, sp;
+	unsigned pct;
+	unsigned fo;
+	char rua[POLICY_REPORT_RUA_MAX]; /* "mailto:a@b!10m,mailto:c@d" */
+};
+
+/* A report due: one policy domain of one period. */
+struct policy_report_key {
+	uint64_t period; /* its start */
+	char domain[DMARC_DOMAIN_MAX + 1];
+};
+
+/* policy_report_open - open (creating when readonly is 0) the store */
+enum sk_result policy_report_open(struct policy_report_db *db, const char *path,
+    int readonly, char *err, size_t errlen);
+void policy_report_close(struct policy_report_db *db);
+
+/* policy_report_period - the start of the period of now: periods of
+ * hours (1..24) aligned to 00:00 UTC (a day of 24 h is one period) */
+uint64_t policy_report_period(uint64_t now, unsigned hours);
+
+/* policy_report_period_end - the last second of the period that starts
+ * at start (the day's last period may be shorter) */
+uint64_t policy_report_period_end(uint64_t start, unsigned hours);
+
+/*
+ * policy_report_record - one message: the row's count is ignored (one
+ * more). SK_OK; SK_E_FULL when a bound kept it out; SK_E_SYNTAX for a row
+ * the store cannot hold (a DKIM field with a space); SK_E_IO.
+ */
+enum sk_result policy_report_record(struct policy_report_db *db,
+    uint64_t period, const char *domain, const struct policy_report_policy *pol,
+    const struct dmarc_report_row *row, char *err, size_t errlen);
+
+/* policy_report_due - up to max reports of periods that started before
+ * `before` (the current period's start), oldest first; *n of them */
+enum sk_result policy_report_due(struct policy_report_db *db, uint64_t before,
+    struct policy_report_key *keys, size_t max, size_t *n, char *err,
+    size_t errlen);
+
+/* policy_report_policy_get - the policy record kept for k */
+enum sk_result policy_report_policy_get(struct policy_report_db *db,
+    const struct policy_report_key *k, struct policy_report_policy *pol,
+    char *err, size_t errlen);
+
+/* policy_report_id - the report id of k: "<period end>.<16 hex digits of
+ * the domain's FNV-1a hash>", unique per domain and period, stable */
+void policy_report_id(const struct policy_report_key *k, unsigned hours,
+    char out[DMARC_REPORT_ID_MAX]);
+
+/*
+ * policy_report_xml - the XML report of k into o: meta's org_name and
+ * email are the caller's, the rest comes from the store. *nrows gets the
+ * number of records. SK_OK, SK_E_FULL (o), SK_E_IO, SK_E_SYNTAX (a row
+ * that is damaged: the report is not built).
+ */
+enum sk_result policy_report_xml(struct policy_report_db *db,
+    const struct policy_report_key *k, unsigned hours, const char *org_name,
+    const char *email, struct dmarc_report_out *o, size_t *nrows, char *err,
+    size_t errlen);
+
+/* policy_report_delete - forget k's rows and policy (after the queue
+ * committed its mail, or when no destination is left) */
+enum sk_result policy_report_delete(struct policy_report_db *db,
+    const struct policy_report_key *k, char *err, size_t errlen);
+
+/* policy_report_prune - forget every period that started before oldest */
+enum sk_result policy_report_prune(struct policy_report_db *db, uint64_t oldest,
+    char *err, size_t errlen);
+
+/*
+ * policy_report_from_eval - what the store keeps of one inbound
+ * evaluation and its verdict (policy_report_row.c): the policy domain
+ * (DMARC_DOMAIN_MAX + 1 octets), its published policy with the rua
+ * URIs, and the row (count 1). SK_OK; SK_END when there is nothing to
+ * report (DMARC found no policy or did not decide, or the record has no
+ * rua); SK_E_TOO_LONG when the rua URIs do not fit POLICY_REPORT_RUA_MAX.
+ */
+enum sk_result policy_report_from_eval(const struct policy_eval *e,
+    const struct policy_verdict *v, char *domain,
+    struct policy_report_policy *pol, struct dmarc_report_row *row);
+
+#endif /* SK_POLICY_REPORT_H */
