@@ -208,17 +208,27 @@ sshpam_collect(int fd, char *msg, size_t cap)
 	msg[strcspn(msg, "\r\n")] = '\0';
 }
 
-/* sshpam_drop_sigpipe - a SIGPIPE of the write (the helper gone early)
- * is pending while blocked: taken here, it cannot kill dropbear */
+/*
+ * sshpam_drop_pending - take the helper's SIGCHLD (and a SIGPIPE of the
+ * write, if it quit early) off the pending set before the mask comes
+ * back. Dropbear must never see them: its SIGCHLD handler makes the main
+ * loop check every channel for closing, and a session channel whose
+ * shell has not started yet (pid 0) then counts as closable, so the
+ * pty it has just allocated can be closed under the shell that is about
+ * to use it (seen as "/dev/pts/0: I/O error" and a session that ends at
+ * once). At authentication the connection process has no other child
+ * whose SIGCHLD this could take.
+ */
 static void
-sshpam_drop_sigpipe(void)
+sshpam_drop_pending(void)
 {
 	struct timespec zero = { 0, 0 };
-	sigset_t pipe_only;
+	sigset_t ours;
 
-	sigemptyset(&pipe_only);
-	sigaddset(&pipe_only, SIGPIPE);
-	while (sigtimedwait(&pipe_only, NULL, &zero) == SIGPIPE) {
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGPIPE);
+	sigaddset(&ours, SIGCHLD);
+	while (sigtimedwait(&ours, NULL, &zero) > 0) {
 	}
 }
 
@@ -241,8 +251,8 @@ sshpam_run(const char *user, const char *rhost, const char *pw, char *msg,
 		close(in[1]);
 		return -1;
 	}
-	/* dropbear reaps children in its SIGCHLD handler: blocked, the
-	 * handler cannot take this one's status before waitpid does */
+	/* blocked, dropbear's SIGCHLD handler never runs for the helper
+	 * (sshpam_drop_pending says why that matters) */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigaddset(&chld, SIGPIPE);
@@ -262,7 +272,7 @@ sshpam_run(const char *user, const char *rhost, const char *pw, char *msg,
 		close(in[1]);
 		close(out[0]);
 	}
-	sshpam_drop_sigpipe();
+	sshpam_drop_pending();
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
