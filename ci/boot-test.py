@@ -550,17 +550,23 @@ def ssh_dialogue(args, steps, timeout=90):
         os.close(fd)
 
 
-def ssh_script(vm, key, lines, timeout=300):
-    """CLI lines on ssh's standard input (no pty: the CLI reads them as a
-    script) with the key: (exit status, everything printed)."""
+def ssh_key_command(vm, key, command=None, lines=(), timeout=300):
+    """ssh as admin with the key (BatchMode: never a password): one CLI
+    command, or without one the lines on standard input (no pty: the CLI
+    reads them as a script). (exit status, everything printed)."""
+    args = ssh_args(vm, "-T", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                    "-i", key, "admin@127.0.0.1", *([command] if command else []))
     try:
-        run = subprocess.run(ssh_args(vm, "-T", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-                                      "-i", key, "admin@127.0.0.1"),
-                             input="\n".join(lines) + "\n", capture_output=True, text=True,
-                             timeout=timeout)
+        run = subprocess.run(args, input="".join(l + "\n" for l in lines),
+                             capture_output=True, text=True, timeout=timeout)
     except (subprocess.TimeoutExpired, OSError) as e:
         return -1, str(e)
     return run.returncode, run.stdout + run.stderr
+
+
+def ssh_script(vm, key, lines):
+    """CLI lines over ssh with the key: (exit status, everything printed)."""
+    return ssh_key_command(vm, key, lines=lines)
 
 
 def ssh_key_pair(work):
@@ -664,14 +670,9 @@ def ssh_checks(vm, ready_at):
                f"no status in the SSH session: {out[-400:]!r}")
     except (TimeoutError, OSError) as e:
         result("ssh-login", False, str(e), vm)
-    try:
-        run = subprocess.run(ssh_args(vm, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-                                      "-i", key, "admin@127.0.0.1", "show system status"),
-                             capture_output=True, text=True, timeout=120)
-        result("ssh-key-command", run.returncode == 0 and "product: Sekimori" in run.stdout,
-               f"exit {run.returncode}: {run.stdout[-300:]!r} {run.stderr[-300:]!r}")
-    except (subprocess.TimeoutExpired, OSError) as e:
-        result("ssh-key-command", False, str(e), vm)
+    rc, out = ssh_key_command(vm, key, "show system status")
+    result("ssh-key-command", rc == 0 and "product: Sekimori" in out,
+           f"exit {rc}: {out[-400:]!r}", vm)
     try:  # MAX_FAILURES wrong ones lock the name; the next shows the lock
         steps = [(r"assword: ?$", WRONG_PASSWORD)] * (MAX_FAILURES + 1)
         out = ssh_dialogue(ssh_args(vm, "-o", "PubkeyAuthentication=no",
@@ -681,16 +682,11 @@ def ssh_checks(vm, ready_at):
         result("ssh-lockout", "Login locked" in out, f"no lock shown: {out[-400:]!r}")
     except (TimeoutError, OSError) as e:
         result("ssh-lockout", False, str(e), vm)
-    try:
-        run = subprocess.run(ssh_args(vm, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-                                      "-i", key, "admin@127.0.0.1", "show audit | no-more"),
-                             capture_output=True, text=True, timeout=120)
-        want = ["ssh password", "ssh publickey", f"{SSH_LOCK_USER} "]
-        missing = [w for w in want if w not in run.stdout]
-        result("ssh-audit", run.returncode == 0 and not missing,
-               f"exit {run.returncode}, missing {missing}: {run.stdout[-400:]!r}")
-    except (subprocess.TimeoutExpired, OSError) as e:
-        result("ssh-audit", False, str(e), vm)
+    rc, out = ssh_key_command(vm, key, "show audit | no-more")
+    missing = [w for w in ["ssh password", "ssh publickey", f"{SSH_LOCK_USER} "]
+               if w not in out]
+    result("ssh-audit", rc == 0 and not missing,
+           f"exit {rc}, missing {missing}: {out[-400:]!r}", vm)
     shutil.rmtree(work, ignore_errors=True)
 
 
