@@ -269,7 +269,7 @@ struct config_dkim_domain {
  * signing domains are copied. Not copied yet: DMARC overrides, the ARC
  * seal.
  */
-#define CONFIG_REPORT_ORG_SIZE 129 /* dmarc reports aggregate org-name */
+#define CONFIG_REPORT_ORG_SIZE 129  /* dmarc reports aggregate org-name */
 #define CONFIG_REPORT_FROM_SIZE 255 /* from-address: 3..254 */
 struct config_sender_auth {
 	int present;

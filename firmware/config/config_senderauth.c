@@ -179,8 +179,8 @@ config_sa_reports(const struct lyd_node *dmarc, struct config_sender_auth *sa,
 		 sizeof(sa->dmarc_report_org), err, errlen)) != SK_OK ||
 	    (r = config_node_str(agg, "from-address", sa->dmarc_report_from,
 		 sizeof(sa->dmarc_report_from), err, errlen)) != SK_OK ||
-	    (r = config_node_uint(agg, "interval", 24, &hours, err,
-		 errlen)) != SK_OK) {
+	    (r = config_node_uint(agg, "interval", 24, &hours, err, errlen)) !=
+		SK_OK) {
 		return r;
 	}
 	sa->dmarc_report_interval = hours > 0 ? (unsigned)hours : 24;
