@@ -61,6 +61,11 @@ struct cli_hooks {
 	void *arg;
 	/* "show log": the system log into out; NULL: none here */
 	int (*log)(void *arg, struct cli_text *out);
+	/* "show system users", "show interfaces": tables into out (the
+	 * program's are cli_sessions_list and cli_interfaces_list below);
+	 * NULL: none here */
+	int (*users)(void *arg, struct cli_text *out);
+	int (*interfaces)(void *arg, struct cli_text *out);
 };
 
 enum cli_mode {
@@ -223,5 +228,19 @@ int cli_saved_name_ok(const char *name);
 /* cli_set_batch - one-command mode (-c): no prompt is shown, so carets
  * count from the start of the line, which the error repeats */
 void cli_set_batch(struct cli *c, int batch);
+
+/*
+ * cli_sysinfo.c - what the program's hooks read from the running system.
+ * cli_session_register writes DIR/PID ("USER SOURCE SINCE") for this
+ * process, cli_session_unregister removes it; cli_sessions_list prints
+ * the live ones (files of processes that are gone are removed) and
+ * returns how many; cli_interfaces_list prints every interface's state,
+ * MTU, MAC and addresses and returns how many (-1 on error).
+ */
+int cli_session_register(const char *dir, const char *user, const char *source,
+    time_t since);
+void cli_session_unregister(const char *dir);
+int cli_sessions_list(const char *dir, time_t now, struct cli_text *out);
+int cli_interfaces_list(struct cli_text *out);
 
 #endif /* CLI_H */

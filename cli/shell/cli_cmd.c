@@ -207,6 +207,30 @@ cli_show_log(struct cli *c, struct cli_call *call, struct cli_text *out)
 	(void)c->hooks.log(c->hooks.arg, out);
 }
 
+/* cli_show_users - the CLI sessions logged in now (console and SSH) */
+static void
+cli_show_users(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	(void)call;
+	if (c->hooks.users == NULL) {
+		cli_text_add(out, "error: no session list here\n");
+		return;
+	}
+	(void)c->hooks.users(c->hooks.arg, out);
+}
+
+/* cli_show_interfaces - the network interfaces, their state and addresses */
+static void
+cli_show_interfaces(struct cli *c, struct cli_call *call, struct cli_text *out)
+{
+	(void)call;
+	if (c->hooks.interfaces == NULL) {
+		cli_text_add(out, "error: no interfaces here\n");
+		return;
+	}
+	(void)c->hooks.interfaces(c->hooks.arg, out);
+}
+
 /* cli_queue - one request to the queue's control socket */
 static void
 cli_queue(struct cli *c, const char *request, struct cli_text *out)
@@ -797,6 +821,8 @@ static const struct cli_node cli_show_sys_next[] = {
 	    cli_show_commit, 0 },
 	{ "status", CLI_KW, "Boot slot, mounts, boot count, services", NULL,
 	    cli_show_status, 0 },
+	{ "users", CLI_KW, "Who is logged in to the CLI (console and SSH)",
+	    NULL, cli_show_users, 0 },
 	END,
 };
 static const struct cli_node cli_show_quar_id[] = {
@@ -855,6 +881,8 @@ static const struct cli_node cli_show_next[] = {
 	    cli_audit_opts, cli_show_audit, 0 },
 	{ "configuration", CLI_KW, "The running configuration",
 	    cli_show_conf_path, cli_show_configuration, 0 },
+	{ "interfaces", CLI_KW, "Network interfaces: state, MTU, addresses",
+	    NULL, cli_show_interfaces, 0 },
 	{ "log", CLI_KW, "The system log (newest last; | match to filter)",
 	    NULL, cli_show_log, 0 },
 	{ "mail", CLI_KW, "The mail service", cli_show_mail_next, NULL, 0 },

@@ -102,7 +102,8 @@ fake_export(void *arg, const char *name, char *msg, size_t msglen)
 }
 
 static const struct ds_clock clk = { fake_clock, NULL };
-static const struct cli_hooks hooks = { fake_uptime, fake_queue, NULL, NULL };
+static const struct cli_hooks hooks = { fake_uptime, fake_queue, NULL, NULL,
+	NULL, NULL };
 static const struct cli_audit audit = { fake_record, fake_query, fake_export,
 	NULL };
 

@@ -53,7 +53,8 @@ fake_queue(void *arg, const char *request, struct cli_text *out)
 }
 
 static const struct ds_clock clk = { fake_clock, NULL };
-static const struct cli_hooks hooks = { fake_uptime, fake_queue, NULL, NULL };
+static const struct cli_hooks hooks = { fake_uptime, fake_queue, NULL, NULL,
+	NULL, NULL };
 
 static char saved[SAVED_LEN]; /* the case's saved-files folder */
 

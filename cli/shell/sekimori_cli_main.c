@@ -57,6 +57,7 @@
 #define CLI_MAIN_LOGREAD "/sbin/logread" /* busybox: syslogd's buffer */
 #define CLI_MAIN_LOG_MAX (512u * 1024u)  /* twice the buffer */
 #define CLI_MAIN_SAVED "/config/saved"   /* load and save (cli.h) */
+#define CLI_MAIN_SESSIONS "/run/sekimori/sessions" /* show system users */
 
 /* The audit log of this session: who, from where, into which file. */
 struct cli_main_audit {
@@ -363,6 +364,21 @@ cli_main_log(void *arg, struct cli_text *out)
 	}
 	cli_text_addn(out, buf, got);
 	return 0;
+}
+
+/* "show system users" and "show interfaces" (cli_sysinfo.c) */
+static int
+cli_main_users(void *arg, struct cli_text *out)
+{
+	(void)arg;
+	return cli_sessions_list(CLI_MAIN_SESSIONS, time(NULL), out);
+}
+
+static int
+cli_main_interfaces(void *arg, struct cli_text *out)
+{
+	(void)arg;
+	return cli_interfaces_list(out);
 }
 
 /* ---- the audit hooks (cli.h) over cli/audit ---------------------------- */
@@ -771,7 +787,7 @@ main(int argc, char **argv)
 	const char *v, *savedir = CLI_MAIN_SAVED;
 	char err[DS_ERR_MAX], why[DS_WHY_MAX];
 	struct cli_hooks hooks = { cli_main_uptime, cli_main_queue, NULL,
-		cli_main_log };
+		cli_main_log, cli_main_users, cli_main_interfaces };
 	struct cli_main_audit log = { NULL, "console", CLI_MAIN_DATA };
 	const struct cli_audit audit = { cli_main_record, cli_main_query,
 		cli_main_export, &log };
@@ -874,6 +890,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "sekimori-cli: %s (not audited)\n", err);
 	}
 	cli_set_audit(c, &audit);
+	/* who is logged in: best effort (no /run/sekimori off the box) */
+	(void)cli_session_register(CLI_MAIN_SESSIONS, user, log.source,
+	    time(NULL));
 	v = cli_main_leaf(ds, CLI_MAIN_SYS "/login/idle-timeout");
 	idle = v != NULL ? (unsigned)strtoul(v, NULL, 10) * 60 : 0;
 	if (command != NULL) {
@@ -893,6 +912,7 @@ main(int argc, char **argv)
 	if (command == NULL) {
 		cli_audit(c, AUDIT_LOGOUT, cli_main_idle ? "idle timeout" : "");
 	}
+	cli_session_unregister(CLI_MAIN_SESSIONS);
 	cli_text_free(&out);
 	cli_free(c);
 	audit_close(log.log);
