@@ -88,6 +88,15 @@ def rcpt(port, addr):
         s.close()
 
 
+def rcpt_during_reload(port, addr):
+    """rcpt while the daemon may be reloading: a 421 greeting or a cut
+    connection of that moment counts as 0 (ask again)."""
+    try:
+        return rcpt(port, addr)
+    except (smtplib.SMTPException, OSError):
+        return 0
+
+
 def send(port, to, body):
     s = smtplib.SMTP("127.0.0.1", port, timeout=20)
     try:
@@ -324,8 +333,8 @@ def test_cli_confirmed(relay, tmp):
                               "--mail-daemon", relaylib.SEKIMORID],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        back = wait_for(lambda: rcpt(relay.ports["mx"],
-                                     "user@confirmed.example") >= 500, 120, 1.0)
+        back = wait_for(lambda: rcpt_during_reload(
+            relay.ports["mx"], "user@confirmed.example") >= 500, 120, 1.0)
         report("h-confirmed-rolled-back-by-watcher", back,
                "the domain is still served after 120 s")
     finally:
