@@ -25,6 +25,9 @@ on a unix socket and free host ports, and checks:
                   "Login locked" (the lock banner) and refuses
   ssh-audit       `show audit` has the "ssh password" and "ssh publickey"
                   logins and the SSH failures
+  ssh-login-banner  a `system login banner` committed over SSH is shown by
+                  OpenSSH at the next login (dropbear restarted by the
+                  commit, cli/accounts); then deleted again
   console-operator-refused   admin adds a user of role operator (and sets
                   max-failures-per-user 2) with configure and commit; the
                   operator logs in and `configure` is refused
@@ -687,7 +690,27 @@ def ssh_checks(vm, ready_at):
                if w not in out]
     result("ssh-audit", rc == 0 and not missing,
            f"exit {rc}, missing {missing}: {out[-400:]!r}", vm)
+    ssh_login_banner(vm, key)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def ssh_login_banner(vm, key):
+    """A committed `system login banner` is what OpenSSH shows before the
+    login (dropbear restarted by the commit); deleting it removes it."""
+    text = "Authorized use only: Sekimori boot test"
+    rc, out = ssh_script(vm, key, ["configure", f'set system login banner "{text}"',
+                                   "commit", "exit"])
+    seen = ""
+    for _ in range(20):  # init starts the new listener within a moment
+        rc2, seen = ssh_key_command(vm, key, "show system status", timeout=60)
+        if rc2 == 0:
+            break
+        time.sleep(1)
+    rc3, out3 = ssh_script(vm, key, ["configure", "delete system login banner",
+                                     "commit", "exit"])
+    result("ssh-login-banner", rc == 0 and text in seen and rc3 == 0,
+           f"commit exit {rc}: {out[-200:]!r}; then {seen[-300:]!r}; "
+           f"delete exit {rc3}: {out3[-200:]!r}", vm)
 
 
 def console_password_kept(vm):

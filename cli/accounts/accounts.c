@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "accounts.h"
 
 #define ACCOUNTS_USERS "/sekimori-system:system/user"
+#define ACCOUNTS_BANNER "/sekimori-system:system/login/banner"
 #define ACCOUNTS_KEY_OPTIONS \
 	"no-port-forwarding,no-agent-forwarding,no-X11-forwarding"
 #define ACCOUNTS_PATH_MAX 512
@@ -329,4 +331,91 @@ accounts_write(const struct lyd_node *tree, const char *base, const char *dir,
 		accounts_prune(tree, dir);
 	}
 	return rc == 0 ? SK_OK : SK_E_IO;
+}
+
+/* accounts_utf8_start - whether c begins a character (not a continuation
+ * octet 10xxxxxx), so a cut before it keeps every character whole */
+static int
+accounts_utf8_start(unsigned char c)
+{
+	return (c & 0xc0) != 0x80;
+}
+
+size_t
+accounts_banner_text(const struct lyd_node *tree, char *out, size_t cap)
+{
+	struct lyd_node *n = NULL;
+	const unsigned char *v;
+	size_t len, i;
+
+	out[0] = '\0';
+	if (tree == NULL || cap <= ACCOUNTS_BANNER_MAX ||
+	    lyd_find_path(tree, ACCOUNTS_BANNER, 0, &n) != LY_SUCCESS ||
+	    n == NULL) {
+		return 0;
+	}
+	v = (const unsigned char *)lyd_get_value(n);
+	len = strlen((const char *)v);
+	if (len > ACCOUNTS_BANNER_MAX - 1) { /* room for the line end */
+		len = ACCOUNTS_BANNER_MAX - 1;
+		while (len > 0 && !accounts_utf8_start(v[len])) {
+			len--;
+		}
+	}
+	for (i = 0; i < len; i++) {
+		out[i] = (v[i] < 0x20 && v[i] != '\t' && v[i] != '\n') ||
+			v[i] == 0x7f ?
+		    '?' :
+		    (char)v[i];
+	}
+	if (len > 0 && out[len - 1] != '\n') {
+		out[len++] = '\n';
+	}
+	out[len] = '\0';
+	return len;
+}
+
+int
+accounts_write_banner(const struct lyd_node *tree, const char *dir, char *err,
+    size_t errlen)
+{
+	char path[ACCOUNTS_PATH_MAX], text[ACCOUNTS_BANNER_MAX + 1];
+	char old[ACCOUNTS_BANNER_MAX + 2];
+	size_t len = accounts_banner_text(tree, text, sizeof(text));
+	char ignored[8];
+
+	snprintf(path, sizeof(path), "%s/banner", dir);
+	if (accounts_read(path, old, sizeof(old), ignored, sizeof(ignored)) ==
+		0 &&
+	    strcmp(old, text) == 0) {
+		return 0;
+	}
+	return accounts_put(path, text, len, 0644, err, errlen) == 0 ? 1 : -1;
+}
+
+int
+accounts_restart_sshd(const char *pidfile)
+{
+	char buf[24], comm[32], path[64], ignored[8];
+	long pid;
+	char *end;
+
+	if (accounts_read(pidfile, buf, sizeof(buf), ignored,
+		sizeof(ignored)) == -1) {
+		return -1;
+	}
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') ||
+	    pid <= 1) {
+		return -1;
+	}
+	/* a stale pid file may name another process by now */
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if (accounts_read(path, comm, sizeof(comm), ignored, sizeof(ignored)) ==
+		-1 ||
+	    strcmp(comm, "dropbear\n") != 0) {
+		return -1;
+	}
+	return kill((pid_t)pid, SIGTERM) == 0 ? 0 : -1;
 }

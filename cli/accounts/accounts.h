@@ -31,6 +31,10 @@
 #define ACCOUNTS_GID 110        /* sekimori-cli in /etc/group */
 #define ACCOUNTS_BASE_MAX 65536 /* the image's passwd */
 #define ACCOUNTS_LINE_MAX 17000 /* a key line: 16384 and options */
+/* dropbear exits at start on a banner file over 2050 octets (its
+ * MAX_BANNER_SIZE), and init would restart it in a loop: stay below */
+#define ACCOUNTS_BANNER_MAX 2000
+#define ACCOUNTS_SSHD_PIDFILE "/run/dropbear.pid" /* the services file's -P */
 
 /*
  * accounts_key_line - the authorized_keys line for key (the model's
@@ -52,5 +56,31 @@ int accounts_key_line(const char *key, size_t len, unsigned index, char *out,
  */
 enum sk_result accounts_write(const struct lyd_node *tree, const char *base,
     const char *dir, char *err, size_t errlen);
+
+/*
+ * accounts_banner_text - what dropbear shows before authentication (its
+ * -b DIR/banner): the model's `system login banner` and a line end, or
+ * "" without one. Control characters other than TAB and LF (an escape
+ * sequence would reach the client's terminal) become '?'; a banner
+ * longer than ACCOUNTS_BANNER_MAX octets (the model counts characters,
+ * UTF-8 takes up to 4 octets each) is cut at a character boundary. The
+ * length written into out (cap > ACCOUNTS_BANNER_MAX).
+ */
+size_t accounts_banner_text(const struct lyd_node *tree, char *out, size_t cap);
+
+/*
+ * accounts_write_banner - DIR/banner from tree (accounts_banner_text):
+ * 1 when its content changed, 0 when it is the same, -1 with err set.
+ */
+int accounts_write_banner(const struct lyd_node *tree, const char *dir,
+    char *err, size_t errlen);
+
+/*
+ * accounts_restart_sshd - dropbear reads its banner once, at start: stop
+ * the listener whose pid is in pidfile (SIGTERM, only when that process
+ * is a dropbear), and init starts it again. Sessions are child processes
+ * of their own and stay. 0, or -1 when there was none to stop.
+ */
+int accounts_restart_sshd(const char *pidfile);
 
 #endif

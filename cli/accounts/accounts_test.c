@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../datastore/ds.h"
 #include "../datastore/test_ds.h"
@@ -189,8 +190,87 @@ test_key_line(void)
 	    "cut line taken");
 }
 
+/* banner - commit the login banner (NULL: delete it), then write it;
+ * accounts_write_banner's answer */
+static int
+banner(struct ds *ds, const char *dir, const char *text)
+{
+	char err[256] = "";
+	int rc;
+
+	commit(ds, "/sekimori-system:system/login/banner", text, NULL, NULL);
+	rc = accounts_write_banner(ds_running(ds), dir, err, sizeof(err));
+	TEST_CHECK(rc != -1, "write_banner: %s", err);
+	return rc;
+}
+
+static void
+test_banner(void)
+{
+	char cfg[512], out[512], why[DS_WHY_MAX], err[256] = "", pidfile[600];
+	char big[2400], cut[ACCOUNTS_BANNER_MAX + 1];
+	struct ds *ds = NULL;
+	size_t i, len;
+	FILE *f;
+
+	snprintf(cfg, sizeof(cfg), "%s/bconfig", test_tmpdir());
+	snprintf(out, sizeof(out), "%s/baccounts", test_tmpdir());
+	mkdir(cfg, 0700);
+	mkdir(out, 0755);
+	if (ds_open(&ds, cfg, test_ds_factory(), &clk, why, sizeof(why), err,
+		sizeof(err)) != SK_OK) {
+		test_fail("ds_open: %s", err);
+		return;
+	}
+	TEST_CHECK(accounts_write_banner(ds_running(ds), out, err,
+		       sizeof(err)) == 1 &&
+		strcmp(slurp(out, "banner"), "") == 0,
+	    "no banner: an empty file, new: %s", slurp(out, "banner"));
+	/* an escape sequence must not reach the client's terminal */
+	TEST_CHECK(banner(ds, out, "Authorized\x1b[2J use only\nline 2") == 1,
+	    "a new banner is a change");
+	TEST_CHECK(strcmp(slurp(out, "banner"),
+		       "Authorized?[2J use only\nline 2\n") == 0,
+	    "banner: %s", slurp(out, "banner"));
+	TEST_CHECK(accounts_write_banner(ds_running(ds), out, err,
+		       sizeof(err)) == 0,
+	    "the same banner again is no change");
+	/* 700 three-octet characters: within the model, over dropbear's
+	 * limit in octets; cut before a whole character */
+	for (i = 0; i < 700; i++) {
+		memcpy(big + 3 * i, "\xe3\x81\x82", 3);
+	}
+	big[2100] = '\0';
+	TEST_CHECK(banner(ds, out, big) == 1, "the long banner is a change");
+	len = accounts_banner_text(ds_running(ds), cut, sizeof(cut));
+	TEST_CHECK(len <= ACCOUNTS_BANNER_MAX && cut[len - 1] == '\n' &&
+		(len - 1) % 3 == 0 && strlen(slurp(out, "banner")) == len,
+	    "cut to %zu octets", len);
+	TEST_CHECK(banner(ds, out, NULL) == 1 &&
+		strcmp(slurp(out, "banner"), "") == 0,
+	    "deleted banner: %s", slurp(out, "banner"));
+	ds_close(ds);
+
+	/* the pid file must name a dropbear: never signal anything else */
+	snprintf(pidfile, sizeof(pidfile), "%s/dropbear.pid", test_tmpdir());
+	if ((f = fopen(pidfile, "w")) != NULL) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+	TEST_CHECK(accounts_restart_sshd(pidfile) == -1,
+	    "signalled a process that is no dropbear");
+	if ((f = fopen(pidfile, "w")) != NULL) {
+		fputs("12x\n", f);
+		fclose(f);
+	}
+	TEST_CHECK(accounts_restart_sshd(pidfile) == -1, "took a bad pid");
+	TEST_CHECK(accounts_restart_sshd("/nonexistent/pid") == -1,
+	    "took a missing pid file");
+}
+
 const struct test_case test_cases[] = {
 	{ "accounts_write", test_write },
+	{ "accounts_banner", test_banner },
 	{ "accounts_key_line", test_key_line },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -555,8 +555,11 @@ login_sync_accounts(struct login_box *box)
 {
 	char err[DS_ERR_MAX];
 
+	/* at boot, before dropbear starts: no restart for the banner */
 	if (accounts_write(ds_running(box->ds), ACCOUNTS_BASE, ACCOUNTS_DIR,
-		err, sizeof(err)) != SK_OK) {
+		err, sizeof(err)) != SK_OK ||
+	    accounts_write_banner(ds_running(box->ds), ACCOUNTS_DIR, err,
+		sizeof(err)) == -1) {
 		fprintf(stderr, "sekimori-login: accounts: %s\n", err);
 		return 1;
 	}

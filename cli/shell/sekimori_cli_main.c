@@ -298,7 +298,9 @@ cli_main_apply_mail(void *arg, const struct lyd_node *tree, const char *json,
  * so that a user added, removed or given a key can log in over SSH (or
  * not) from the commit on. Only where the image's system accounts are
  * (ACCOUNTS_BASE): elsewhere (a development host) there is no dropbear
- * to tell. A revert writes the old users back the same way.
+ * to tell. A revert writes the old users back the same way. The login
+ * banner goes to dropbear too, which reads it only when it starts: a
+ * changed banner stops the listener, and init starts it again.
  */
 static enum sk_result
 cli_main_apply_accounts(void *arg, const struct lyd_node *tree,
@@ -310,7 +312,19 @@ cli_main_apply_accounts(void *arg, const struct lyd_node *tree,
 	if (access(ACCOUNTS_BASE, R_OK) != 0) {
 		return SK_OK;
 	}
-	return accounts_write(tree, ACCOUNTS_BASE, ACCOUNTS_DIR, msg, msglen);
+	if (accounts_write(tree, ACCOUNTS_BASE, ACCOUNTS_DIR, msg, msglen) !=
+	    SK_OK) {
+		return SK_E_IO;
+	}
+	switch (accounts_write_banner(tree, ACCOUNTS_DIR, msg, msglen)) {
+	case 1: /* dropbear reads it at start: init starts a new one */
+		(void)accounts_restart_sshd(ACCOUNTS_SSHD_PIDFILE);
+		return SK_OK;
+	case 0:
+		return SK_OK;
+	default:
+		return SK_E_IO;
+	}
 }
 
 /*
