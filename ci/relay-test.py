@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import smtplib
 import socket
 import ssl
@@ -476,18 +477,38 @@ def test_auth(relay):
     report("authenticated-user-relays", r == {}, "refused %r" % r)
     s.quit()
     # wrong password, three times, then locked: 454 even if right
-    codes = []
-    for pw in ("wrong1", "wrong2", "wrong3", "correct horse"):
-        s = smtp(relay.ports["submission"])
-        s.ehlo("c.example.org")
-        s.starttls(context=ctx)
-        s.ehlo("c.example.org")
-        cred = base64.b64encode(b"\0alice@example.com\0" + pw.encode())
-        codes.append(s.docmd("AUTH", "PLAIN " + cred.decode())[0])
-        s.quit()
+    codes = [auth_plain_code(relay, pw)
+             for pw in ("wrong1", "wrong2", "wrong3", "correct horse")]
     report("auth-failure-535", codes[:3] == [535, 535, 535],
            "got %r" % codes)
     report("auth-lockout-454", codes[3] == 454, "got %r" % codes)
+
+
+def auth_plain_code(relay, password):
+    """AUTH PLAIN as alice after STARTTLS on submission: the reply code."""
+    s = smtp(relay.ports["submission"])
+    s.ehlo("c.example.org")
+    s.starttls(context=tls_context())
+    s.ehlo("c.example.org")
+    cred = base64.b64encode(b"\0alice@example.com\0" + password.encode())
+    code = s.docmd("AUTH", "PLAIN " + cred.decode())[0]
+    s.quit()
+    return code
+
+
+def test_auth_lockout_kept(relay):
+    """test_auth's lock holds over a reload (SIGHUP) and over a restart
+    of the daemon (the counts are saved under data/auth)."""
+    relay.proc.send_signal(signal.SIGHUP)
+    time.sleep(2)
+    report("auth-lockout-kept-reload", auth_plain_code(relay, "correct horse") == 454,
+           "a reload unlocked alice")
+    relay.stop()
+    saved = os.path.join(relay.root, "data/auth/smtp-lockout")
+    ok = relay.start()
+    code = auth_plain_code(relay, "correct horse") if ok else -1
+    report("auth-lockout-kept-restart", code == 454 and os.path.exists(saved),
+           "got %r after the restart (saved file: %s)" % (code, os.path.exists(saved)))
 
 
 def test_auth_login_implicit_tls(relay):
@@ -736,6 +757,7 @@ def main():
             (test_starttls_openssl, (relay,)),
             (test_starttls_injection, (relay,)),
             (test_auth, (relay,)),
+            (test_auth_lockout_kept, (relay,)),
             (test_auth_login_implicit_tls, (relay,)),
             (test_swaks, (relay, sink)),
             (test_queue_tool, (relay,)),

@@ -60,6 +60,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sk.h"
+
 #define LOCKOUT_USERS_MAX 4096   /* user names counted at once */
 #define LOCKOUT_SOURCES_MAX 4096 /* source addresses counted at once */
 /*
@@ -135,5 +137,43 @@ unsigned lockout_failure(struct lockout *t, const uint8_t *user, size_t userlen,
 /* lockout_success - a right password: forget the user's failures */
 void lockout_success(struct lockout *t, const uint8_t *user, size_t userlen,
     uint64_t now);
+
+/*
+ * Keeping the counts over a restart (lockout_save.c). The text form,
+ * one count a line, times in wall-clock seconds (the table's monotonic
+ * times mean nothing after a reboot):
+ *
+ *   sekimori-lockout 1
+ *   u HEXNAME FAILURES WINDOW_START LOCKED_UNTIL LAST
+ *   s HEXKEY FAILURES WINDOW_START LOCKED_UNTIL LAST
+ *
+ * HEXNAME is the counted name (up to LOCKOUT_USER_MAX octets), HEXKEY a
+ * source key (8 hex digits for IPv4, 16 for an IPv6 /64), lowercase;
+ * LOCKED_UNTIL is 0 when not locked. Only counts still in force at now
+ * are written.
+ */
+#define LOCKOUT_TEXT_LINE_MAX (2 + 2 * LOCKOUT_USER_MAX + 4 * 21 + 1)
+#define LOCKOUT_TEXT_MAX                                        \
+	(32 +                                                   \
+	    (size_t)(LOCKOUT_USERS_MAX + LOCKOUT_SOURCES_MAX) * \
+		LOCKOUT_TEXT_LINE_MAX)
+
+/*
+ * lockout_export - the counts in force at now (monotonic seconds, wall
+ * the wall clock at the same instant) as text into out[cap]; the length,
+ * or 0 when cap is too small (LOCKOUT_TEXT_MAX always suffices).
+ */
+size_t lockout_export(struct lockout *t, uint64_t now, uint64_t wall, char *out,
+    size_t cap);
+
+/*
+ * lockout_import - the counts of text[len] (outside input: a file) into
+ * t, whose policy is kept; times move from wall-clock to monotonic
+ * seconds (a count in the future of the wall clock is taken as now). A
+ * malformed text changes nothing: SK_E_PARSE, with the line number in
+ * *bad_line. Entries past the tables' room are dropped (SK_OK).
+ */
+enum sk_result lockout_import(struct lockout *t, const char *text, size_t len,
+    uint64_t now, uint64_t wall, size_t *bad_line);
 
 #endif /* SK_LOGIN_LOCKOUT_H */

@@ -312,6 +312,95 @@ test_eviction(void)
 	    "a later lock was replaced");
 }
 
+/* test_save - locks and counts survive the text round trip into a new
+ * monotonic clock (a reboot: mono 100000 -> 50, wall +60 s) */
+static void
+test_save(void)
+{
+	static char text[LOCKOUT_TEXT_MAX];
+	static const char *const bad[] = {
+		"",
+		"sekimori-lockout 2\n",
+		"sekimori-lockout 1\nu 61 1 2 3 4",     /* no LF */
+		"sekimori-lockout 1\nx 61 1 2 3 4\n",   /* kind */
+		"sekimori-lockout 1\nu 6 1 2 3 4\n",    /* odd hex */
+		"sekimori-lockout 1\nu 6A 1 2 3 4\n",   /* uppercase */
+		"sekimori-lockout 1\ns 0102 1 2 3 4\n", /* key length */
+		"sekimori-lockout 1\nu 61 1 2 3\n",     /* a number short */
+		"sekimori-lockout 1\nu 61 1 2 3 4 5\n", /* one too many */
+		"sekimori-lockout 1\nu 61 4294967296 2 3 4\n",
+		"sekimori-lockout 1\nu 61 1 2 3 18446744073709551616\n",
+		"sekimori-lockout 1\nu 61 1 2  3 4\n",
+	};
+	size_t len, i, line;
+	uint64_t wait;
+	char name[16];
+	unsigned r = 0;
+
+	lockout_init(&table, &defaults);
+	for (i = 0; i < 5; i++) {
+		fail("mallory", src_a, 4, 100000);
+	}
+	fail("alice", v6_a, 16, 100000);
+	fail("gone", src_b, 4, 100000 - 2000); /* its window has passed */
+	len = lockout_export(&table, 100000, 1764000000, text, sizeof(text));
+	TEST_CHECK(len > 0 && strstr(text, "u 6d616c6c6f7279 5 ") != NULL &&
+		strstr(text, "s 20010db800000001 1 ") != NULL &&
+		strstr(text, "676f6e65") == NULL,
+	    "export: %s", text);
+	lockout_init(&table, &defaults);
+	TEST_CHECK(lockout_import(&table, text, len, 50, 1764000060, &line) ==
+		SK_OK,
+	    "import: line %zu", line);
+	TEST_CHECK(lockout_check(&table, U("mallory"), NULL, 0, 50, &wait) ==
+		    LOCKOUT_USER_LOCKED &&
+		wait == 840,
+	    "mallory's lock after the restart: %llu s",
+	    (unsigned long long)wait);
+	for (i = 0; i < 9; i++) { /* the /64 had 1: its 10th locks it */
+		snprintf(name, sizeof(name), "user%zu", i);
+		r = fail(name, v6_a2, 16, 51);
+	}
+	TEST_CHECK(r == LOCKOUT_SOURCE_LOCKED,
+	    "the /64's count did not go on from 1: %u", r);
+	TEST_CHECK(check("mallory", NULL, 0, 50 + 840) == LOCKOUT_OPEN,
+	    "the lock outlived its time");
+	/* a forged lock cannot outlast the policy's lockout time */
+	lockout_init(&table, &defaults);
+	snprintf(text, sizeof(text),
+	    "sekimori-lockout 1\nu 6576 5 1 99999999999 1\n");
+	TEST_CHECK(lockout_import(&table, text, strlen(text), 10, 1764000000,
+		       &line) == SK_OK &&
+		lockout_check(&table, U("ev"), NULL, 0, 10, &wait) ==
+		    LOCKOUT_USER_LOCKED &&
+		wait == 900,
+	    "forged lock: %llu s", (unsigned long long)wait);
+	for (i = 0; i < SK_NELEM(bad); i++) {
+		lockout_init(&table, &defaults);
+		TEST_CHECK(lockout_import(&table, bad[i], strlen(bad[i]), 10,
+			       1764000000, &line) == SK_E_SYNTAX &&
+			line == (i < 2 ? 1u : 2u) && !table.users[0].c.used,
+		    "bad text %zu taken (line %zu)", i, line);
+	}
+	/* every table full: the text still fits LOCKOUT_TEXT_MAX */
+	lockout_init(&table, &defaults);
+	for (i = 0; i < LOCKOUT_USERS_MAX; i++) {
+		table.users[i].c.used = 1;
+		table.users[i].c.failures = UINT32_MAX;
+		table.users[i].c.window_start = 1000;
+		table.users[i].c.locked_until = UINT64_MAX;
+		table.users[i].c.last = 1000;
+		table.users[i].len = LOCKOUT_USER_MAX;
+		memset(table.users[i].name, 0xff, LOCKOUT_USER_MAX);
+		table.sources[i].c = table.users[i].c;
+		table.sources[i].len = 8;
+	}
+	len = lockout_export(&table, 1000, UINT64_MAX / 2, text, sizeof(text));
+	TEST_CHECK(len > 0 &&
+		lockout_export(&table, 1000, UINT64_MAX / 2, text, len) == 0,
+	    "full tables: %zu octets, a smaller buffer refused", len);
+}
+
 const struct test_case test_cases[] = {
 	{ "lockout_user_limit", test_user_limit },
 	{ "lockout_no_extension", test_no_extension },
@@ -322,5 +411,6 @@ const struct test_case test_cases[] = {
 	{ "lockout_disabled", test_disabled },
 	{ "lockout_long_names", test_long_names },
 	{ "lockout_eviction", test_eviction },
+	{ "lockout_save", test_save },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -15,10 +15,23 @@
 #include "../config/config.h"
 #include "chan.h"
 
+/* The lockout counts are kept in this file under the root directory
+ * between runs of the daemon (authd_init reads it, authd_save writes it):
+ * a restart must not give an attacker fresh counts. */
+#define AUTHD_LOCKOUT_FILE "/data/auth/smtp-lockout"
+/* at most one write a second; a new lock is written then, other counts
+ * within AUTHD_SAVE_COUNTS_S */
+#define AUTHD_SAVE_MIN_S 1
+#define AUTHD_SAVE_COUNTS_S 5
+
 /* authd_init - the account table and lockout policy of cfg (again at a
- * reload: cfg is kept until the next call) */
-enum sk_result authd_init(const struct config *cfg, char *err, size_t errlen);
+ * reload: cfg is kept until the next call; the counts are kept); the
+ * first call reads the saved counts (now: monotonic seconds) */
+enum sk_result authd_init(const struct config *cfg, uint64_t now, char *err,
+    size_t errlen);
 /* authd_check - answer one MSG_AUTH_CHECK on c; now in seconds */
 void authd_check(struct chan *c, const struct msg *m, uint64_t now);
+/* authd_save - write the counts now if they changed (the daemon stops) */
+void authd_save(uint64_t now);
 
 #endif /* SEKIMORID_AUTHD_H */

@@ -830,7 +830,8 @@ supervisor_setup(void)
 	if (keys_check(sup.cfg, err, sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
-	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
+	if (authd_init(sup.cfg, event_now(&sup.loop) / 1000, err,
+		sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
 	control_open();
@@ -1090,7 +1091,8 @@ reload_swap(const int *fds, const int *taken)
 	    -1) {
 		log_warn("%s", err);
 	}
-	if (authd_init(sup.cfg, err, sizeof(err)) != SK_OK) {
+	if (authd_init(sup.cfg, event_now(&sup.loop) / 1000, err,
+		sizeof(err)) != SK_OK) {
 		log_warn("%s", err); /* out of memory: AUTH fails closed */
 	}
 }
@@ -1182,6 +1184,7 @@ supervisor_run(struct config *cfg, const struct supervisor_opts *opts)
 		fatal("event loop: %s", strerror(errno));
 	}
 	ctl_server_close(&sup.ctl);
+	authd_save(event_now(&sup.loop) / 1000);
 	for (i = 0; i < sup.nlisten; i++) {
 		if (sup.listen_fds[i] != -1) {
 			close(sup.listen_fds[i]);
