@@ -56,6 +56,7 @@
 #define CLI_MAIN_SEKIMORID "/usr/sbin/sekimorid"
 #define CLI_MAIN_LOGREAD "/sbin/logread" /* busybox: syslogd's buffer */
 #define CLI_MAIN_LOG_MAX (512u * 1024u)  /* twice the buffer */
+#define CLI_MAIN_ARGS_MAX 8              /* words of a program the CLI runs */
 #define CLI_MAIN_SAVED "/config/saved"   /* load and save (cli.h) */
 #define CLI_MAIN_SESSIONS "/run/sekimori/sessions" /* show system users */
 
@@ -200,53 +201,98 @@ cli_main_file_write(const char *path, const char *data, size_t len, char *msg,
 	return 0;
 }
 
-/* cli_main_reload - `DAEMON --reload -c FILE`: its exit status (0 ok, 1
- * refused or failed, 2 no daemon answers, or the program is missing)
- * and the first line it printed in answer */
-static int
-cli_main_reload(const struct cli_main_mail *m, char *answer, size_t len)
+/* cli_main_exec - execv with argv (at most CLI_MAIN_ARGS_MAX words);
+ * execv takes char *const[] for history's sake and writes nothing */
+static void
+cli_main_exec(const char *path, const char *const argv[])
 {
+	union {
+		const char *in;
+		char *out;
+	} word;
+	char *args[CLI_MAIN_ARGS_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < CLI_MAIN_ARGS_MAX && argv[i] != NULL; i++) {
+		word.in = argv[i];
+		args[i] = word.out;
+	}
+	args[i] = NULL;
+	execv(path, args);
+}
+
+/*
+ * cli_main_run - path with argv, standard input /dev/null, its output
+ * and errors into buf[cap] (more is read and dropped, so the program
+ * never blocks on a full pipe); *got their length. The exit status (127:
+ * it could not be run), or -1 with errno when no process started. No
+ * shell: callers pass fixed programs and arguments.
+ */
+static int
+cli_main_run(const char *path, const char *const argv[], char *buf, size_t cap,
+    size_t *got)
+{
+	char sink[4096];
 	int p[2], status, null;
-	size_t got = 0;
 	ssize_t n;
-	char sink[256];
 	pid_t pid;
 
-	answer[0] = '\0';
-	if (pipe(p) == -1 || (pid = fork()) == -1) {
-		snprintf(answer, len, "cannot run %s: %s", m->daemon,
-		    strerror(errno));
-		return 1;
+	*got = 0;
+	if (pipe(p) == -1) {
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
 	}
 	if (pid == 0) {
 		null = open("/dev/null", O_RDONLY);
 		dup2(null, STDIN_FILENO);
 		dup2(p[1], STDOUT_FILENO);
 		dup2(p[1], STDERR_FILENO);
-		execl(m->daemon, "sekimorid", "--reload", "-c", m->file,
-		    (char *)NULL);
-		_exit(2); /* no program: as good as no daemon */
+		cli_main_exec(path, argv);
+		_exit(127);
 	}
 	close(p[1]);
-	/* the answer is one line; more is read and dropped (bounded) */
-	while ((n = read(p[0], got + 1 < len ? answer + got : sink,
-		    got + 1 < len ? len - 1 - got : sizeof(sink))) != 0) {
+	while ((n = read(p[0], *got < cap ? buf + *got : sink,
+		    *got < cap ? cap - *got : sizeof(sink))) != 0) {
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
 		if (n < 0) {
 			break;
 		}
-		if (got + 1 < len) {
-			got += (size_t)n;
+		if (*got < cap) {
+			*got += (size_t)n;
 		}
 	}
 	close(p[0]);
-	answer[got] = '\0';
-	answer[strcspn(answer, "\n")] = '\0';
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* cli_main_reload - `DAEMON --reload -c FILE`: its exit status (0 ok, 1
+ * refused or failed, 2 no daemon answers, or the program is missing)
+ * and the first line it printed in answer */
+static int
+cli_main_reload(const struct cli_main_mail *m, char *answer, size_t len)
+{
+	const char *const argv[] = { "sekimorid", "--reload", "-c", m->file,
+		NULL };
+	size_t got = 0;
+	int status = cli_main_run(m->daemon, argv, answer, len - 1, &got);
+
+	answer[got] = '\0';
+	answer[strcspn(answer, "\n")] = '\0';
+	if (status == -1) {
+		snprintf(answer, len, "cannot run %s: %s", m->daemon,
+		    strerror(errno));
+		return 1;
+	}
+	return status == 127 ? 2 : status; /* no program: as good as no
+					      daemon */
 }
 
 static enum sk_result
@@ -336,42 +382,18 @@ static int
 cli_main_log(void *arg, struct cli_text *out)
 {
 	static char buf[CLI_MAIN_LOG_MAX];
-	int p[2], status, null;
+	const char *const argv[] = { "logread", NULL };
 	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
+	int status =
+	    cli_main_run(CLI_MAIN_LOGREAD, argv, buf, sizeof(buf), &got);
 
 	(void)arg;
-	if (pipe(p) == -1 || (pid = fork()) == -1) {
+	if (status == -1) {
 		cli_text_add(out, "error: cannot run %s: %s\n",
 		    CLI_MAIN_LOGREAD, strerror(errno));
 		return 1;
 	}
-	if (pid == 0) {
-		null = open("/dev/null", O_RDWR);
-		dup2(null, STDIN_FILENO);
-		dup2(p[1], STDOUT_FILENO);
-		dup2(p[1], STDERR_FILENO);
-		execl(CLI_MAIN_LOGREAD, "logread", (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	while ((n = read(p[0], buf + got, sizeof(buf) - got)) != 0) {
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			break;
-		}
-		got += (size_t)n;
-		if (got == sizeof(buf)) {
-			break; /* the rest is not read: logread gets EPIPE */
-		}
-	}
-	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && got == 0) {
+	if (status == 127 && got == 0) {
 		cli_text_add(out, "error: no system log here (%s)\n",
 		    CLI_MAIN_LOGREAD);
 		return 1;
