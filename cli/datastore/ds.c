@@ -353,6 +353,16 @@ ds_discard(struct ds_session *s)
 	s->editing = 0;
 }
 
+/* ds_release - s no longer holds the exclusive lock */
+static void
+ds_release(struct ds_session *s)
+{
+	ds_share_lock(s->ds);
+	ds_share_excl_drop(s->ds);
+	ds_share_unlock(s->ds);
+	s->ds->locker = NULL;
+}
+
 /* ds_session_close - drop the candidate, release the lock */
 void
 ds_session_close(struct ds_session *s)
@@ -368,7 +378,7 @@ ds_session_close(struct ds_session *s)
 		}
 	}
 	if (s->ds->locker == s) {
-		s->ds->locker = NULL;
+		ds_release(s);
 	}
 	ds_discard(s);
 	free(s);
@@ -625,17 +635,26 @@ ds_commit_check(struct ds_session *s, char *err, size_t errlen)
 	return r;
 }
 
-/* ds_locked_out - SK_E_FULL when another session holds the lock */
+/* ds_locked_out - SK_E_FULL when another session holds the lock, in
+ * this process or another (call under ds_share_lock) */
 static enum sk_result
 ds_locked_out(const struct ds_session *s, char *err, size_t errlen)
 {
 	const struct ds_session *l = s->ds->locker;
+	char who[DS_USER_MAX + 64];
 
 	if (l != NULL && l != s) {
 		ds_err(err, errlen,
 		    "configuration locked by %s (session %u): "
 		    "it must unlock or log out first",
 		    l->user, l->id);
+		return SK_E_FULL;
+	}
+	if (ds_share_excl_other(s->ds, who, sizeof(who))) {
+		ds_err(err, errlen,
+		    "configuration locked by %s: it must unlock or log out "
+		    "first",
+		    who);
 		return SK_E_FULL;
 	}
 	return SK_OK;
@@ -933,17 +952,20 @@ ds_history_get(const struct ds *ds, unsigned n, struct ds_commit_info *out)
 	return SK_OK;
 }
 
-/* ds_lock - take the exclusive lock */
+/* ds_lock - take the exclusive lock, for every process on the folder */
 enum sk_result
 ds_lock(struct ds_session *s, char *err, size_t errlen)
 {
 	enum sk_result r;
 
-	if ((r = ds_locked_out(s, err, errlen)) != SK_OK) {
-		return r;
+	ds_share_lock(s->ds);
+	if ((r = ds_locked_out(s, err, errlen)) == SK_OK &&
+	    (r = ds_share_excl_take(s->ds, s->user, s->id, err, errlen)) ==
+		SK_OK) {
+		s->ds->locker = s;
 	}
-	s->ds->locker = s;
-	return SK_OK;
+	ds_share_unlock(s->ds);
+	return r;
 }
 
 /* ds_unlock - release the exclusive lock */
@@ -954,7 +976,7 @@ ds_unlock(struct ds_session *s, char *err, size_t errlen)
 		ds_err(err, errlen, "this session holds no lock");
 		return SK_E_UNKNOWN;
 	}
-	s->ds->locker = NULL;
+	ds_release(s);
 	return SK_OK;
 }
 

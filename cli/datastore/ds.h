@@ -247,7 +247,9 @@ enum sk_result ds_history_get(const struct ds *ds, unsigned n,
     struct ds_commit_info *out);
 
 /* ds_lock, ds_unlock - the exclusive lock: while a session holds it, no
- * other session can lock or commit (SK_E_FULL, err names the holder) */
+ * other session, of this process or another on the folder, can lock or
+ * commit (SK_E_FULL, err names the holder); a holder whose process is
+ * gone holds nobody */
 enum sk_result ds_lock(struct ds_session *s, char *err, size_t errlen);
 enum sk_result ds_unlock(struct ds_session *s, char *err, size_t errlen);
 

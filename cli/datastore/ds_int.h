@@ -57,6 +57,8 @@ struct ds {
 	uint64_t running_seq;    /* the history entry running is; 0: none */
 	struct timespec seen[2]; /* mtimes of DIR and DIR/rollback */
 	char boot_id[40];        /* this boot of the machine */
+	uint64_t self_start;     /* this process's start time (/proc) */
+	uint64_t token;          /* random: this datastore among processes */
 	/* what appliers said while taking the last configuration they
 	 * accepted (ds_applied_note) */
 	char note[DS_ERR_MAX];
@@ -113,5 +115,14 @@ void ds_share_stamps_now(struct ds *ds);
 int ds_share_resume(struct ds *ds);
 enum sk_result ds_share_pending_save(struct ds *ds, char *err, size_t errlen);
 void ds_share_pending_drop(struct ds *ds);
+/* the exclusive lock across processes (DIR/exclusive.lock), under
+ * ds_share_lock: whether a live session of another process (or another
+ * datastore of this one) holds it, who in who[cap] (a dead holder's or
+ * damaged file is removed); take it for user's session; drop it when
+ * this datastore holds it */
+int ds_share_excl_other(struct ds *ds, char *who, size_t cap);
+enum sk_result ds_share_excl_take(struct ds *ds, const char *user,
+    unsigned session, char *err, size_t errlen);
+void ds_share_excl_drop(struct ds *ds);
 
 #endif /* DS_INT_H */

@@ -12,6 +12,11 @@
  *   DIR/confirm.pending  a commit confirmed waiting: its history number,
  *                        deadline, minutes, this boot's id, then the
  *                        configuration to roll back to (RFC 7951 JSON)
+ *   DIR/exclusive.lock   `configure exclusive` of a session in some
+ *                        process: who (user, session), and the process
+ *                        (pid, its start time, this boot, a random token
+ *                        of its datastore), so a holder that died without
+ *                        unlocking is recognised and its lock dropped
  *
  * Before a change, and once a second from ds_tick when the folder's
  * mtimes moved, a process takes what the others did: running becomes
@@ -32,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +46,9 @@
 #define DS_LOCK_FILE ".lock"
 #define DS_PENDING_FILE "confirm.pending"
 #define DS_PENDING_MAGIC "sekimori-confirm 1"
+#define DS_EXCL_FILE "exclusive.lock"
+#define DS_EXCL_MAGIC "sekimori-exclusive 1"
+#define DS_PROC_STAT_MAX 1024 /* /proc/PID/stat: far less in practice */
 #define DS_BOOT_ID "/proc/sys/kernel/random/boot_id"
 #define DS_SHARE_PATH (DS_PATH_MAX + 32)
 
@@ -47,6 +56,42 @@ static void
 ds_share_path(char *out, const struct ds *ds, const char *name)
 {
 	snprintf(out, DS_SHARE_PATH, "%s/%s", ds->dir, name);
+}
+
+/* ds_share_proc_start - the start time of process pid (field 22 of
+ * /proc/PID/stat, after the command name in parentheses, which may hold
+ * anything); -1 when there is no such process */
+static int
+ds_share_proc_start(uint64_t pid, uint64_t *start)
+{
+	char path[64], buf[DS_PROC_STAT_MAX], *p, *end;
+	ssize_t n;
+	int fd, field;
+
+	*start = 0;
+	snprintf(path, sizeof(path), "/proc/%" PRIu64 "/stat", pid);
+	/* a /proc file says 0 octets to fstat: one read takes it whole */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return -1;
+	}
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL) {
+		return -1;
+	}
+	for (field = 2; p != NULL && field < 22; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (p == NULL) {
+		return -1;
+	}
+	errno = 0;
+	*start = strtoull(p + 1, &end, 10);
+	return errno == 0 && end != p + 1 ? 0 : -1;
 }
 
 void
@@ -67,6 +112,12 @@ ds_share_open(struct ds *ds)
 		snprintf(ds->boot_id, sizeof(ds->boot_id), "%s", id);
 	}
 	free(id);
+	ds_share_proc_start((uint64_t)getpid(), &ds->self_start);
+	if (getrandom(&ds->token, sizeof(ds->token), 0) !=
+	    (ssize_t)sizeof(ds->token)) {
+		ds->token = (uint64_t)(uintptr_t)ds ^ ds->self_start;
+	}
+	ds->token &= (UINT64_C(1) << 59) - 1; /* ds_parse_u64's 18 digits */
 }
 
 void
@@ -177,6 +228,17 @@ ds_share_pending_read(struct ds *ds, struct ds_pending_file *f)
 	return ok ? 1 : -1;
 }
 
+/* ds_share_pending_valid - whether a pending file read (got: what
+ * ds_share_pending_read said) is this boot's trial of the commit that
+ * running is */
+static int
+ds_share_pending_valid(const struct ds *ds, int got,
+    const struct ds_pending_file *f)
+{
+	return got == 1 && strcmp(f->boot, ds->boot_id) == 0 && ds->nhist > 0 &&
+	    f->seq == ds->hist[0].seq;
+}
+
 /* ds_share_pending - the pending commit confirmed as the file says:
  * taken when it is this boot's and running is its commit; a stale or
  * damaged file is removed; no file clears what this process kept */
@@ -186,8 +248,7 @@ ds_share_pending(struct ds *ds)
 	struct ds_pending_file f;
 	int got = ds_share_pending_read(ds, &f);
 
-	if (got == 1 && strcmp(f.boot, ds->boot_id) == 0 && ds->nhist > 0 &&
-	    f.seq == ds->hist[0].seq) {
+	if (ds_share_pending_valid(ds, got, &f)) {
 		lyd_free_all(ds->pending.prev);
 		ds->pending.active = 1;
 		ds->pending.deadline = (time_t)f.deadline;
@@ -232,8 +293,7 @@ ds_share_resume(struct ds *ds)
 	struct ds_pending_file f;
 	int got = ds_share_pending_read(ds, &f), resume;
 
-	resume = got == 1 && strcmp(f.boot, ds->boot_id) == 0 &&
-	    ds->nhist > 0 && f.seq == ds->hist[0].seq;
+	resume = ds_share_pending_valid(ds, got, &f);
 	lyd_free_all(f.prev);
 	if (!resume) {
 		if (got != 0) {
@@ -283,4 +343,123 @@ ds_share_pending_drop(struct ds *ds)
 
 	ds_share_path(path, ds, DS_PENDING_FILE);
 	(void)unlink(path);
+}
+
+/* ---- the exclusive lock across processes ------------------------------ */
+
+struct ds_excl_file {
+	uint64_t pid, start, token, session;
+	char boot[40];
+	char user[DS_USER_MAX];
+};
+
+/* ds_share_excl_read - DIR/exclusive.lock into *f: 1 when it parses, 0
+ * when there is none, -1 when it is damaged */
+static int
+ds_share_excl_read(const struct ds *ds, struct ds_excl_file *f)
+{
+	char path[DS_SHARE_PATH], v[64], err[DS_ERR_MAX], *buf = NULL;
+	size_t len, pos = 0;
+	enum sk_result r;
+	int ok;
+
+	memset(f, 0, sizeof(*f));
+	ds_share_path(path, ds, DS_EXCL_FILE);
+	r = ds_read_file(path, DS_HEADER_MAX, &buf, &len, err, sizeof(err));
+	if (r != SK_OK) {
+		return r == SK_E_UNKNOWN ? 0 : -1;
+	}
+	ok = ds_hdr_line(buf, len, &pos, DS_EXCL_MAGIC, NULL, 0) == 0 &&
+	    ds_hdr_line(buf, len, &pos, "pid", v, sizeof(v)) == 0 &&
+	    ds_parse_u64(v, &f->pid) == 0 &&
+	    ds_hdr_line(buf, len, &pos, "start", v, sizeof(v)) == 0 &&
+	    ds_parse_u64(v, &f->start) == 0 &&
+	    ds_hdr_line(buf, len, &pos, "token", v, sizeof(v)) == 0 &&
+	    ds_parse_u64(v, &f->token) == 0 &&
+	    ds_hdr_line(buf, len, &pos, "boot", f->boot, sizeof(f->boot)) ==
+		0 &&
+	    ds_hdr_line(buf, len, &pos, "user", f->user, sizeof(f->user)) ==
+		0 &&
+	    ds_hdr_line(buf, len, &pos, "session", v, sizeof(v)) == 0 &&
+	    ds_parse_u64(v, &f->session) == 0 && pos == len;
+	free(buf);
+	return ok ? 1 : -1;
+}
+
+/* ds_share_excl_mine - whether f was written by this datastore */
+static int
+ds_share_excl_mine(const struct ds *ds, const struct ds_excl_file *f)
+{
+	return f->pid == (uint64_t)getpid() && f->token == ds->token &&
+	    f->start == ds->self_start;
+}
+
+/* ds_share_excl_alive - whether f's process still runs: the same boot,
+ * and a process of that pid that started when the holder did (a pid
+ * used again by another program does not count) */
+static int
+ds_share_excl_alive(const struct ds *ds, const struct ds_excl_file *f)
+{
+	uint64_t start;
+
+	return strcmp(f->boot, ds->boot_id) == 0 && f->pid > 0 &&
+	    ds_share_proc_start(f->pid, &start) == 0 && start == f->start;
+}
+
+int
+ds_share_excl_other(struct ds *ds, char *who, size_t cap)
+{
+	struct ds_excl_file f;
+	char path[DS_SHARE_PATH];
+	int got = ds_share_excl_read(ds, &f);
+
+	if (got == 0 || (got == 1 && ds_share_excl_mine(ds, &f))) {
+		return 0;
+	}
+	if (got == 1 && ds_share_excl_alive(ds, &f)) {
+		snprintf(who, cap,
+		    "%s (session %" PRIu64 " of process %" PRIu64 ")", f.user,
+		    f.session, f.pid);
+		return 1;
+	}
+	/* damaged, or its holder died without unlocking */
+	ds_share_path(path, ds, DS_EXCL_FILE);
+	(void)unlink(path);
+	return 0;
+}
+
+enum sk_result
+ds_share_excl_take(struct ds *ds, const char *user, unsigned session, char *err,
+    size_t errlen)
+{
+	char path[DS_SHARE_PATH];
+	struct ds_text t = { 0 };
+	enum sk_result r;
+
+	ds_text_add(&t,
+	    DS_EXCL_MAGIC "\npid %ld\nstart %" PRIu64 "\ntoken %" PRIu64
+			  "\nboot %s\nuser %s\nsession %u\n",
+	    (long)getpid(), ds->self_start, ds->token, ds->boot_id, user,
+	    session);
+	if (t.failed) {
+		free(t.p);
+		ds_err(err, errlen, "out of memory");
+		return SK_E_FULL;
+	}
+	ds_share_path(path, ds, DS_EXCL_FILE);
+	r = ds_write_atomic(path, t.p, t.len, err, errlen);
+	free(t.p);
+	return r;
+}
+
+void
+ds_share_excl_drop(struct ds *ds)
+{
+	struct ds_excl_file f;
+	char path[DS_SHARE_PATH];
+
+	if (ds_share_excl_read(ds, &f) == 1 && ds_share_excl_mine(ds, &f)) {
+		ds_share_path(path, ds, DS_EXCL_FILE);
+		(void)unlink(path);
+	}
 }

@@ -942,6 +942,54 @@ test_processes(void)
 	ds_close(c);
 }
 
+/* configure exclusive in one process holds every other process off;
+ * a holder that died without unlocking holds nobody */
+static void
+test_lock_processes(void)
+{
+	struct ds *a = open_ds(), *b = open_ds();
+	struct ds_session *s, *t;
+	static char text[1024];
+	char *line;
+
+	if (a == NULL || b == NULL) {
+		ds_close(a);
+		ds_close(b);
+		return;
+	}
+	s = session(a, "alice");
+	t = session(b, "bob");
+	TEST_CHECK(ds_lock(s, err, sizeof(err)) == SK_OK, "lock: %s", err);
+	TEST_CHECK(commit_host(t, "mx1", 0) == SK_E_FULL &&
+		strstr(err, "locked by alice") != NULL,
+	    "another process committed under the lock: %s", err);
+	TEST_CHECK(ds_lock(t, err, sizeof(err)) == SK_E_FULL,
+	    "another process locked too");
+	TEST_CHECK(commit_host(s, "mx2", 0) == SK_OK, "holder: %s", err);
+	snprintf(text, sizeof(text), "%.1000s", slurp(file("exclusive.lock")));
+	ds_session_close(s); /* logging out releases it everywhere */
+	TEST_CHECK(slurp(file("exclusive.lock"))[0] == '\0',
+	    "exclusive.lock left");
+	TEST_CHECK(ds_commit(t, NULL, 0, err, sizeof(err)) == SK_OK,
+	    "after release: %s", err);
+	/* the holder's process is gone (another start time): stale */
+	if ((line = strstr(text, "\nstart ")) != NULL) {
+		memcpy(line + 7, "9", 1);
+	}
+	spill(file("exclusive.lock"), text);
+	TEST_CHECK(commit_host(t, "mx3", 0) == SK_OK &&
+		slurp(file("exclusive.lock"))[0] == '\0',
+	    "a dead holder's lock held: %s", err);
+	/* damaged: dropped */
+	spill(file("exclusive.lock"), "sekimori-exclusive 1\npid x\n");
+	TEST_CHECK(ds_lock(t, err, sizeof(err)) == SK_OK &&
+		strstr(slurp(file("exclusive.lock")), "user bob\n") != NULL,
+	    "damaged lock file: %s", err);
+	ds_session_close(t);
+	ds_close(a);
+	ds_close(b);
+}
+
 /* A pending file of another boot: the reboot was the rollback. */
 static void
 test_pending_stale(void)
@@ -998,6 +1046,7 @@ const struct test_case test_cases[] = {
 	{ "ds_compare_text", test_compare_text },
 	{ "ds_show_text", test_show_text },
 	{ "ds_lock", test_lock },
+	{ "ds_lock_processes", test_lock_processes },
 	{ "ds_rebase", test_rebase },
 	{ "ds_damaged_truncated", test_damaged_truncated },
 	{ "ds_damaged_wrong_type", test_damaged_wrong_type },
