@@ -11,6 +11,9 @@
 # signature algorithm" for ed25519-sha256, arc_sign reads only PEM RSA
 # keys): our Ed25519 seals are checked by arc_test.c, and here by our own
 # verifier only (an INFO line per check).
+# The relay's own seal (sekimorid with `arc seal`: i=1 cv=none, and i=2
+# cv=pass over chains made by sekimori-check and by dkimpy, checked by
+# dkimpy's arc_verify) is tested end to end by ci/policy-test.py.
 # Prints PASS:/FAIL: lines; exits 1 if any failed, 2 when a tool is
 # missing.  Needs output/host/bin/sekimori-check (make host) and
 # /usr/bin/python3 with python3-dkim and python3-authres (dkimpy's

@@ -9,6 +9,8 @@ environment:
   SK_MILTER_QUARANTINE  clamav-milter with OnInfected Quarantine
   SK_MILTER_REPLACE     clamav-milter with OnInfected Reject, AddHeader
                         Replace (header changes instead of insertions)
+  SK_MILTER_ENVELOPE    ci/testdata/envelope_milter.py (libmilter): changes
+                        the envelope, or replies on three lines
 
 Three daemons in turn, each with a private root and a sink:
 
@@ -33,6 +35,11 @@ Three daemons in turn, each with a private root and a sink:
             [clamav-milter Quarantine]: EICAR quarantined by the milter
   mreplace  inbound [clamav-milter AddHeader Replace]: its header changes
             of missing fields land at the end of the header
+  envelope  inbound [envelope_milter.py]: its sender change, two added
+            recipients and the deleted one reach the sink's MAIL and RCPT
+            (logged by content and queue); every recipient deleted: 250,
+            discarded, logged; 10,000 added: past the relay's limit
+            (1000 here), 451 4.7.1; its three-line 550 reply as one line
   failing   inbound [a clamd socket nobody listens on]: 451 4.7.1 and
             nothing delivered; outbound [a socket that never answers,
             timeout 2 s, on-failure accept-and-log]: delivered, logged
@@ -61,6 +68,7 @@ CLAMD = os.environ.get("SK_CLAMD_SOCK", "")
 MILTER_REJECT = os.environ.get("SK_MILTER_REJECT", "")
 MILTER_QUARANTINE = os.environ.get("SK_MILTER_QUARANTINE", "")
 MILTER_REPLACE = os.environ.get("SK_MILTER_REPLACE", "")
+MILTER_ENVELOPE = os.environ.get("SK_MILTER_ENVELOPE", "")
 VIRUS = "Sekimori.Test.EICAR.UNOFFICIAL"
 # EICAR, in two halves so that no scanner flags this script
 EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" +
@@ -135,6 +143,45 @@ def send(relay, data, rcpt="bob@example.com", source=None,
          mail_from="alice@sender.test"):
     """One message (relaylib.send, with a scanner's time to answer)."""
     return relaylib.send(relay, mail_from, rcpt, data, source, timeout=60)
+
+
+def data_reply_lines(relay, data, rcpt="bob@example.com",
+                     mail_from="alice@sender.test"):
+    """One message over a raw socket: the lines of the reply to the end
+    of DATA as the client reads them, each without its CRLF (smtplib
+    joins a multi-line reply's texts and drops the codes)."""
+    s = socket.create_connection(("127.0.0.1", relay.ports["mx"]),
+                                 timeout=60)
+    f = s.makefile("rb")
+
+    def reply():
+        lines = []
+        while True:
+            line = f.readline()
+            if not line.endswith(b"\r\n"):
+                return lines + [line]
+            lines.append(line[:-2])
+            if len(line) < 6 or line[3:4] != b"-":
+                return lines
+
+    try:
+        reply()
+        for cmd in (b"EHLO client.sender.test", b"MAIL FROM:<%s>" %
+                    mail_from.encode(), b"RCPT TO:<%s>" % rcpt.encode(),
+                    b"DATA"):
+            s.sendall(cmd + b"\r\n")
+            reply()
+        body = b"\r\n".join(b"." + line if line.startswith(b".") else line
+                             for line in data.split(b"\r\n"))
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        s.sendall(body + b".\r\n")
+        lines = reply()
+        s.sendall(b"QUIT\r\n")
+        return lines
+    finally:
+        f.close()
+        s.close()
 
 
 def qid_of(text):
@@ -527,6 +574,67 @@ def test_milter_replace(relay, sink):
            "got %d %r, header %r" % (code, text, hdr[:1200]))
 
 
+# ---- the envelope relay ----------------------------------------------------
+
+def envelope_content():
+    return {
+        "enabled": True,
+        "scanner": [{"name": "envm", "type": "milter",
+                     "address": MILTER_ENVELOPE, "timeout": 30}],
+        "inbound": {"scanner": ["envm"]},
+    }
+
+
+def test_envelope(relay, sink):
+    """the milter's chgfrom, addrcpt, addrcpt_par and delrcpt reach the
+    queue: the sink sees the new sender and recipients"""
+    tag = "env-change-%f" % time.time()
+    code, text = send(relay, plain(tag))
+    found = wait_for(lambda: sink.find(tag.encode()), 30)
+    got = found[0] if found else None
+    report("envelope-change-250", code == 250, "got %d %r" % (code, text))
+    report("envelope-change-delivered", got is not None and
+           got[0] == "bounce@sender.test" and
+           sorted(got[1]) == ["carol@example.net", "dave@example.net"],
+           "sink got %r" % ((got[0], got[1]) if got else None,))
+    log = relay.log()
+    report("envelope-change-logged", re.search(
+        r"content: milter=envm chgfrom=<bounce@sender.test> "
+        r"addrcpt=<carol@example.net> addrcpt=<dave@example.net>"
+        r"\(NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;dave@example.net\) "
+        r"delrcpt=<bob@example.com>", log) is not None and re.search(
+        r"envelope changed by the content step: "
+        r"from=<bounce@sender.test> nrcpt=2", log) is not None,
+        log[-2000:])
+    report("envelope-message-unchanged", got is not None and
+           got[2].rstrip(b"\r\n").endswith(b"nothing to see.") and
+           b"SKENV" not in got[2], "got %r" % ((got or [b"", b"", b""])[2],))
+
+    tag = "env-delall-%f" % time.time()
+    code, text = send(relay, plain(tag))
+    report("envelope-delall-250", code == 250, "got %d %r" % (code, text))
+    report("envelope-delall-discarded", not_at_sink(sink, tag, 1.0),
+           "delivered")
+    report("envelope-delall-logged", re.search(
+        r"content: milter envm deleted every recipient: action=discard",
+        relay.log()) is not None, relay.log()[-2000:])
+
+    tag = "env-many-%f" % time.time()
+    code, text = send(relay, plain(tag))
+    report("envelope-many-451", code == 451 and text.startswith(
+        b"4.7.1 Content scanner envm unavailable"), "got %d %r" % (code,
+                                                                  text))
+    report("envelope-many-not-delivered", not_at_sink(sink, tag, 0.5),
+           "delivered")
+
+    # the milter's three lines reach the client as three 550 lines
+    tag = "env-multiline-%f" % time.time()
+    lines = data_reply_lines(relay, plain(tag))
+    report("envelope-multiline-550", lines == [
+        b"550-5.7.1 first line", b"550-5.7.1 second line",
+        b"550 5.7.1 third line"], "got %r" % (lines,))
+
+
 # ---- the failing relay -----------------------------------------------------
 
 def dead_socket(path):
@@ -601,7 +709,8 @@ def run(tmp, name, sink, content, tests):
 
 
 def main():
-    for need in (CLAMD, MILTER_REJECT, MILTER_QUARANTINE, MILTER_REPLACE):
+    for need in (CLAMD, MILTER_REJECT, MILTER_QUARANTINE, MILTER_REPLACE,
+                 MILTER_ENVELOPE):
         if not need or not os.path.exists(need):
             report("content-setup", False,
                    "run by ci/scan-test.sh, which starts clamd and milters")
@@ -619,6 +728,7 @@ def main():
         run(tmp, "milter", sink, milter_content(), [test_milter])
         run(tmp, "mreplace", sink, mreplace_content(),
             [test_milter_replace])
+        run(tmp, "envelope", sink, envelope_content(), [test_envelope])
         dead = os.path.join(tmp, "dead.sock")
         dead_socket(dead)
         silent = silent_socket(os.path.join(tmp, "silent.sock"))

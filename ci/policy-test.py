@@ -15,6 +15,21 @@ by dkimpy with the keys of the test zone; the policy process killed: 451
 "QID: policy: ..." log lines; unavailable-action accept: mail goes through
 unchecked while the policy is away.
 
+A second relay with the remaining settings: each of the 4 canonicalization
+values of a signing domain in the c= of outbound signatures that dkimpy and
+`sekimori-check dkim-verify` verify; DMARC overrides (source-network with
+mail-from-domain, list-id) delivering a forgery tagged, logged with
+override=NAME reason=..., and its aggregate report row giving the reason;
+the ARC seal: inbound mail delivered with the next ARC set, cv=none for a
+message without ARC and cv=pass for one sealed before by sekimori-check,
+both chains valid for dkimpy's arc_verify; refused mail not sealed; a
+message that a content rule rewrites after the seal (a subject-prefix tag)
+sealed again over the rewritten text, one ARC set of ours, valid for
+dkimpy's arc_verify (cv=none without ARC, cv=pass with a valid chain);
+`show mail authentication-results` (SK_CLI, sekimori-cli) after a passing,
+a refused and an overridden message: their rows, newest first, the
+filters, the summary, a hostile row printed escaped.
+
 Uses relaylib (SK_SEKIMORID, SK_QUEUE_TOOL) and SK_CHECK (sekimori-check,
 default output/host/bin/sekimori-check). Prints PASS:/FAIL: lines; exits 1
 if anything failed.
@@ -37,6 +52,7 @@ from relaylib import report, wait_for  # noqa: E402
 
 CHECK = os.environ.get("SK_CHECK", os.path.join(relaylib.TOP, "output", "host",
                                                 "bin", "sekimori-check"))
+CLI = relaylib.CLI
 AUTHSERV = "mx.sekimori.test"
 
 
@@ -343,6 +359,399 @@ def test_logs(relay):
                   log) is not None, "policy lines missing")
 
 
+# ---- canonicalization, overrides, ARC seal (a second relay) ----------
+
+CANONS = ("relaxed/relaxed", "relaxed/simple", "simple/relaxed",
+          "simple/simple")
+
+
+def canon_domain(c):
+    return c.replace("/", "-") + ".canon.test"
+
+
+def setup_features(root, sink):
+    """setup()'s relay plus: a signing domain per canonicalization, two
+    DMARC overrides, aggregate reports (bank.test has rua=), the seal"""
+    relay = setup(root, sink)
+    sa = relay.config["sekimori-auth:sender-authentication"]
+    zone = []
+    for c in CANONS:
+        d = canon_domain(c)
+        key, txt = keygen(relay.root, d, "c", "ed25519-sha256")
+        sa["dkim"]["signing"]["domain"].append({
+            "name": d, "canonicalization": c,
+            "selector": [{"name": "c", "algorithm": "ed25519-sha256",
+                          "key-file": key}]})
+        relay.zone_keys["c._domainkey." + d] = txt
+        zone.append(txt.replace("._domainkey.%s " % d,
+                                "._domainkey.%s. " % d))
+    sa["dmarc"]["override"] = [
+        {"name": "fwd", "reason": "forwarded",
+         "source-network": ["127.0.0.0/8"], "mail-from-domain": ["fwd.test"]},
+        {"name": "users-list", "reason": "mailing-list",
+         "list-id": ["users.lists.example.org"]},
+    ]
+    sa["dmarc"]["reports"] = {"aggregate": {
+        "enabled": True, "org-name": "Sekimori test",
+        "from-address": "dmarc-reports@example.com"}}
+    sa["arc"] = {"seal": {"domain": "example.com", "selector": "out"}}
+    # a content rule that rewrites sealed mail (the subject prefix) for
+    # an attachment no other test sends: test_arc_seal_rewritten
+    relay.config["sekimori-mail:mail"]["content-scanning"] = {
+        "enabled": True,
+        "rule": [{"name": "seal-tag", "match": {"file-name": ["*.sealtest"]},
+                  "action": "tag", "subject-prefix": "[SEALTEST] "}]}
+    with open(relay.config_path, "w") as f:
+        json.dump(relay.config, f, indent=1)
+    with open(relay.zone) as f:
+        text = f.read().replace(
+            '_dmarc.bank.test. IN TXT "v=DMARC1; p=reject"',
+            '_dmarc.bank.test. IN TXT "v=DMARC1; p=reject; '
+            'rua=mailto:dmarc@bank.test"')
+    with open(relay.zone, "w") as f:
+        f.write(text + "\n".join(zone) + "\n")
+    return relay
+
+
+def zone_dns(relay):
+    """A dnsfunc for dkimpy over the test zone's keys."""
+    keys = {}
+    for name, line in relay.zone_keys.items():
+        keys[(name + ".").encode()] = "".join(
+            re.findall(r'"([^"]*)"', line)).encode()
+    with open(relay.zone) as f:
+        for line in f:
+            m = re.match(r'(\S+) IN TXT (.*)', line)
+            if m and "._domainkey." in m.group(1):
+                keys[(m.group(1).rstrip(".") + ".").encode()] = "".join(
+                    re.findall(r'"([^"]*)"', m.group(2))).encode()
+
+    def dns(name, timeout=5):
+        return keys.get(name if name.endswith(b".") else name + b".")
+    return dns
+
+
+def test_canonicalization(relay, sink):
+    import dkim
+    for c in CANONS:
+        d = canon_domain(c)
+        tag = "canon-%s-%f" % (c.replace("/", "-"), time.time())
+        code, text = send(relay, "app@" + d, "someone@elsewhere.example",
+                          message(tag, "App <app@%s>" % d),
+                          source="127.0.0.2")
+        got = at_sink(sink, tag) if code == 250 else None
+        if got is None:
+            report("policy-canon-" + c, False, "got %d %r" % (code, text))
+            continue
+        sigs = [x for x in headers(got) if x.startswith("DKIM-Signature:")]
+        ok = dkim.DKIM(got).verify(dnsfunc=zone_dns(relay))
+        out = subprocess.run([CHECK, "dkim-verify", "--zone", relay.zone],
+                             input=got, capture_output=True)
+        report("policy-canon-" + c, len(sigs) == 1 and
+               re.search(r"\bc=%s;" % re.escape(c), sigs[0]) is not None and
+               ok and out.returncode == 0,
+               "c= in %r, dkimpy %r, ours %d %s" % (
+                   sigs, ok, out.returncode, out.stdout.decode()))
+
+
+def test_overrides(relay, sink):
+    tag = "override-fwd-%f" % time.time()
+    code, text = send(relay, "x@fwd.test", "alice@example.com",
+                      message(tag, "Bank <security@bank.test>"))
+    got = at_sink(sink, tag) if code == 250 else None
+    report("policy-override-network-mailfrom", got is not None and any(
+        x.startswith("X-Sekimori-Policy: override; name=fwd "
+                     "reason=forwarded; dmarc=fail header.from=bank.test")
+        for x in headers(got)), "got %d %r" % (code, text))
+    # a subdomain of mail-from-domain is not it; the 550 stays
+    code, text = send(relay, "x@sub.fwd.test", "alice@example.com",
+                      message(tag + "-sub", "Bank <security@bank.test>"))
+    report("policy-override-subdomain-refused", code == 550,
+           "got %d %r" % (code, text))
+    tag = "override-list-%f" % time.time()
+    code, text = send(relay, "x@elsewhere.example", "alice@example.com",
+                      message(tag, "Bank <security@bank.test>",
+                              b"List-Id: Users <users.lists.example.org>\r\n"))
+    got = at_sink(sink, tag) if code == 250 else None
+    report("policy-override-list-id", got is not None,
+           "got %d %r" % (code, text))
+    code, text = send(relay, "x@elsewhere.example", "alice@example.com",
+                      message(tag + "-bare", "Bank <security@bank.test>",
+                              b"List-Id: users.lists.example.org\r\n"))
+    report("policy-override-list-id-strict", code == 550,
+           "got %d %r" % (code, text))
+    log = relay.log()
+    report("policy-override-log", re.search(
+        r"dmarc=fail by=override override=fwd reason=forwarded "
+        r"action=accept", log) is not None and re.search(
+        r"override=users-list reason=mailing-list action=accept",
+        log) is not None, "no override lines")
+    db = os.path.join(relay.root, "data", "dmarc", "dmarc.db")
+    xml = ""
+    for _ in range(20):
+        out = subprocess.run([CHECK, "dmarc-report", "--db", db, "--now",
+                              str(int(time.time()) + 86400 * 2)],
+                             capture_output=True)
+        xml = out.stdout.decode("utf-8", "replace")
+        if "mailing_list" in xml:
+            break
+        time.sleep(0.5)
+    reasons = re.findall(r"<reason>\s*<type>(\w+)</type>", xml)
+    report("policy-override-report-reason",
+           "forwarded" in reasons and "mailing_list" in reasons,
+           "reasons %r in %s" % (reasons, xml[-1500:]))
+
+
+def arc_verify(data, relay):
+    import dkim
+    cv, results, why = dkim.arc_verify(data, dnsfunc=zone_dns(relay))
+    return (cv or b"none").decode(), why
+
+
+def test_arc_seal(relay, sink):
+    # no chain yet: our set is i=1 cv=none
+    tag = "seal-none-%f" % time.time()
+    code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                      sign(relay, message(tag, "news@sender.test")))
+    got = at_sink(sink, tag) if code == 250 else None
+    if got is None:
+        report("policy-arc-seal-none", False, "got %d %r" % (code, text))
+        return
+    h = headers(got)
+    cv, why = arc_verify(got, relay)
+    report("policy-arc-seal-none", h[0].startswith(
+        "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.com; s=out;") and
+        any(x.startswith("ARC-Authentication-Results: i=1; " + AUTHSERV +
+                         ";") and "dkim=pass" in x for x in h) and
+        cv == "pass", "dkimpy %s (%s), first %r" % (cv, why, h[0]))
+    # a chain made by sekimori-check for sender.test: ours is i=2 cv=pass
+    tag = "seal-pass-%f" % time.time()
+    sealed = subprocess.run(
+        [CHECK, "arc-seal", "--domain", "sender.test", "--selector", "s1",
+         "--key", relay.sender_key, "--authserv-id", "sender.test",
+         "--zone", relay.zone],
+        input=sign(relay, message(tag, "news@sender.test")),
+        capture_output=True)
+    code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                      sealed.stdout)
+    got = at_sink(sink, tag) if code == 250 else None
+    if got is None or sealed.returncode != 0:
+        report("policy-arc-seal-pass", False, "got %d %r %s" % (
+            code, text, sealed.stderr.decode()))
+        return
+    h = headers(got)
+    cv, why = arc_verify(got, relay)
+    report("policy-arc-seal-pass", h[0].startswith(
+        "ARC-Seal: i=2; a=rsa-sha256; cv=pass;") and cv == "pass" and
+        any("arc=pass" in x for x in h if x.startswith(
+            "Authentication-Results: " + AUTHSERV)),
+        "dkimpy %s (%s), first %r" % (cv, why, h[0]))
+    out = subprocess.run([CHECK, "arc-verify", "--zone", relay.zone],
+                         input=got, capture_output=True)
+    report("policy-arc-seal-ours-verifies",
+           out.stdout.decode().startswith("arc=pass"),
+           out.stdout.decode())
+    # a chain made by dkimpy (arc_sign, the sender's RSA key)
+    import dkim
+    tag = "seal-dkimpy-%f" % time.time()
+    data = sign(relay, message(tag, "news@sender.test"))
+    data = (b"Authentication-Results: sender.test; arc=none\r\n" + data)
+    with open(relay.sender_key, "rb") as f:
+        sets = dkim.arc_sign(data, b"s1", b"sender.test", f.read(),
+                             b"sender.test")
+    code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                      b"".join(sets) + data)
+    got = at_sink(sink, tag) if code == 250 and sets else None
+    cv, why = arc_verify(got, relay) if got else ("none", "not delivered")
+    report("policy-arc-seal-over-dkimpy", got is not None and
+           headers(got)[0].startswith("ARC-Seal: i=2; a=rsa-sha256; "
+                                      "cv=pass;") and cv == "pass",
+           "got %d %r, dkimpy %s (%s)" % (code, text, cv, why))
+    log = relay.log()
+    report("policy-arc-seal-log", re.search(
+        r"action=accept renamed=0 arc-seal=i1 cv=none", log) is not None and
+        re.search(r"action=accept renamed=0 arc-seal=i2 cv=pass", log)
+        is not None and re.search(
+            r"dmarc=fail by=dmarc action=reject renamed=0\n", log)
+        is not None, "no seal lines")
+
+
+def with_attachment(tag, sender):
+    """message() with a *.sealtest attachment: the content rule tags it"""
+    return (b"From: " + sender.encode() + b"\r\nTo: alice@example.com\r\n"
+            b"Subject: policy " + tag.encode() + b"\r\n"
+            b"Date: Wed, 26 Nov 2025 10:00:00 +0000\r\n"
+            b"Message-ID: <" + tag.encode() + b"@test>\r\n"
+            b"MIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            b"--b1\r\nContent-Type: text/plain\r\n\r\nSee the file.\r\n"
+            b"--b1\r\nContent-Type: text/plain; name=\"a.sealtest\"\r\n"
+            b"Content-Disposition: attachment; filename=\"a.sealtest\"\r\n"
+            b"\r\nbody " + tag.encode() + b"\r\n--b1--\r\n")
+
+
+def test_arc_seal_rewritten(relay, sink):
+    """The content step rewrites a sealed message: the policy seals it
+    again (P_SEAL), and the set that leaves verifies over it."""
+    def check(name, tag, data, first):
+        code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                          data)
+        got = at_sink(sink, tag) if code == 250 else None
+        if got is None:
+            report(name, False, "got %d %r" % (code, text))
+            return
+        h = headers(got)
+        cv, why = arc_verify(got, relay)
+        ours = [x for x in h if x.startswith("ARC-Seal:") and
+                "d=example.com;" in x]
+        report(name, h[0].startswith(first) and len(ours) == 1 and
+               ("Subject: [SEALTEST] policy " + tag) in h and cv == "pass",
+               "dkimpy %s (%s), first %r, %d sets of ours" % (
+                   cv, why, h[0], len(ours)))
+    tag = "seal-rw-none-%f" % time.time()
+    check("policy-arc-seal-rewritten-none", tag,
+          sign(relay, with_attachment(tag, "news@sender.test")),
+          "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.com;")
+    tag = "seal-rw-pass-%f" % time.time()
+    sealed = subprocess.run(
+        [CHECK, "arc-seal", "--domain", "sender.test", "--selector", "s1",
+         "--key", relay.sender_key, "--authserv-id", "sender.test",
+         "--zone", relay.zone],
+        input=sign(relay, with_attachment(tag, "news@sender.test")),
+        capture_output=True)
+    check("policy-arc-seal-rewritten-pass", tag, sealed.stdout,
+          "ARC-Seal: i=2; a=rsa-sha256; cv=pass; d=example.com;")
+    log = relay.log()
+    report("policy-arc-seal-rewritten-log", re.search(
+        r"policy: sealed again after the content step: arc-seal=i1 cv=none",
+        log) is not None and re.search(
+        r"policy: sealed again after the content step: arc-seal=i2 cv=pass",
+        log) is not None, "no second-seal lines")
+
+
+# ---- show mail authentication-results (the recent results) ----------
+
+
+def authres_cli(relay, lines):
+    """sekimori-cli over a running configuration whose mail root-directory
+    is the relay's (as on the box), one command per line; its output"""
+    confdir, data, _ = relaylib.cli_folders(relay, os.path.dirname(relay.root),
+                                            "authres")
+    return relaylib.run_cli(confdir, data, lines)
+
+
+def authres_row(out, *words):
+    """the lines of out that hold every word"""
+    return [x for x in out.splitlines() if all(w in x.split() for w in words)]
+
+
+def test_authres(relay, sink):
+    """a passing, a failing and an overridden message, then `show mail
+    authentication-results` (the rows are written a second after)"""
+    if not os.path.exists(CLI):
+        report("policy-authres", False, "no %s: run make host" % CLI)
+        return
+    tag = "authres-pass-%f" % time.time()
+    code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                      sign(relay, message(tag, "news@sender.test")))
+    qid = text.decode(errors="replace").split()[-1] if code == 250 else "?"
+    code2, _ = send(relay, "x@authres.example", "alice@example.com",
+                    message(tag + "-fail", "Bank <security@bank.test>"))
+    code3, _ = send(relay, "x@fwd.test", "alice@example.com",
+                    message(tag + "-override", "Bank <security@bank.test>"))
+    report("policy-authres-sent", (code, code2, code3) == (250, 550, 250),
+           "got %d %d %d" % (code, code2, code3))
+    out = ""
+    for _ in range(40):  # the batch is written within a second
+        out = authres_cli(relay, ["show mail authentication-results"])
+        lines = out.splitlines()  # the three rows may come in two batches
+        if qid in out and "envelope=authres.example" in out and \
+                len(lines) > 2 and "envelope=fwd.test" in lines[2]:
+            break
+        time.sleep(0.25)
+    report("policy-authres-pass", len(authres_row(
+        out, qid, "127.0.0.1", "action=accept", "spf=pass", "dkim=pass",
+        "d=sender.test:pass", "dmarc=pass", "policy=reject",
+        "envelope=sender.test", "from=sender.test")) == 1, out[-2000:])
+    report("policy-authres-fail", len(authres_row(
+        out, "action=reject", "spf=none", "dmarc=fail", "policy=reject",
+        "envelope=authres.example", "from=bank.test")) == 1, out[-2000:])
+    report("policy-authres-override", len(authres_row(
+        out, "action=accept", "override=fwd/forwarded", "dmarc=fail",
+        "envelope=fwd.test", "from=bank.test")) >= 1, out[-2000:])
+    lines = out.splitlines()
+    report("policy-authres-newest-first", lines[1].startswith("Time (UTC)")
+           and "envelope=fwd.test" in lines[2], out[-2000:])
+    # filters: the domain (envelope or header From), failures, count
+    out = authres_cli(relay, [
+        "show mail authentication-results domain AUTHRES.example",
+        "show mail authentication-results result fail count 1",
+        "show mail authentication-results domain sender.test result fail",
+        "show mail authentication-results count 0",
+        "show mail authentication-results since 2000-01-01T00:00 count 2",
+        "show mail authentication-results since 2099-01-01",
+        "show mail authentication-results summary"])
+    blocks = re.split(r"^sekimori> .*$", out, flags=re.M)
+    if len(blocks) < 8:
+        report("policy-authres-filters", False, out[-2000:])
+        return
+    report("policy-authres-filter-domain", len(authres_row(
+        blocks[1], "action=reject")) == 1 and
+        len(blocks[1].strip().splitlines()) == 2, blocks[1])
+    report("policy-authres-filter-fail-count",
+           len(blocks[2].strip().splitlines()) == 2 and
+           "envelope=fwd.test" in blocks[2], blocks[2])
+    report("policy-authres-filter-none", "No matching messages" in blocks[3],
+           blocks[3])
+    report("policy-authres-count-range",
+           "out of range 1..1000" in blocks[4], blocks[4])
+    report("policy-authres-since", len(blocks[5].strip().splitlines()) == 3
+           and "No matching messages" in blocks[6], blocks[5] + blocks[6])
+    report("policy-authres-summary", re.search(
+        r"^action +accept +\d+$", blocks[7], re.M) is not None and re.search(
+        r"^ +reject +\d+$", blocks[7], re.M) is not None and re.search(
+        r"^dmarc +(pass|fail) +\d+$", blocks[7], re.M) is not None,
+        blocks[7])
+    test_authres_hostile(relay)
+
+
+def test_authres_hostile(relay):
+    """a row with hostile strings (as a forged From could bring, and a
+    crafted store) is printed with its octets escaped, on one line"""
+    import sqlite3
+    db = sqlite3.connect(os.path.join(relay.root, "data", "dmarc",
+                                      "recent.db"), timeout=5)
+    evil = "ev\x1b[2J\r\nil\\ .test\u00e9"
+    with db:
+        db.execute("INSERT INTO recent VALUES (NULL, ?, 'Q1', '192.0.2.9', "
+                   "?, ?, 'pass', 'none', 'none', '', 'none', 'accept', '',"
+                   " 0)", (int(time.time()), evil, evil))
+    db.close()
+    out = authres_cli(relay, ["show mail authentication-results count 1"])
+    report("policy-authres-escaped", "\x1b" not in out and "\r" not in out
+           and "from=ev\\x1b[2J\\x0d\\x0ail\\x5c\\x20.test\\xc3\\xa9" in out,
+           repr(out))
+
+
+def test_features(tmp, sink):
+    relay = setup_features(os.path.join(tmp, "features"), sink)
+    try:
+        if not relay.start() or not wait_for(lambda: policy_pid(relay), 20):
+            report("policy-features-start", False, relay.log()[-3000:])
+            return
+        relaylib.run_tests([
+            (test_canonicalization, (relay, sink)),
+            (test_overrides, (relay, sink)),
+            (test_arc_seal, (relay, sink)),
+            (test_arc_seal_rewritten, (relay, sink)),
+            (test_authres, (relay, sink)),
+        ], relay)
+    finally:
+        if relaylib.failures:
+            print("features log:\n" + relay.log()[-4000:])
+        relay.stop()
+
+
 def main():
     for path in (relaylib.SEKIMORID, CHECK):
         if not os.path.exists(path):
@@ -370,6 +779,7 @@ def main():
         relaylib.run_tests(tests, relay)
         relay.stop()
         relaylib.run_tests([(test_unavailable_accept, (tmp, sink))])
+        relaylib.run_tests([(test_features, (tmp, sink))])
     finally:
         relay.stop()
         sink.stop()

@@ -19,6 +19,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEKIMORID = os.environ.get("SK_SEKIMORID", os.path.join(TOP, "output", "host", "bin", "sekimorid"))
+CLI = os.environ.get("SK_CLI", os.path.join(TOP, "output", "host", "bin",
+                                            "sekimori-cli"))
+FACTORY = os.path.join(TOP, "cli", "yang", "factory.json")
 QUEUE_TOOL = os.environ.get("SK_QUEUE_TOOL", os.path.join(TOP, "output", "host", "bin", "sekimori-queue"))
 
 failures = 0
@@ -451,3 +454,34 @@ def merge(base, extra):
             merge(base[k], v)
         else:
             base[k] = v
+
+
+def run_cli(confdir, data, lines, mail_config=None, timeout=60):
+    """sekimori-cli as admin on the config folder confdir, the lines on
+    standard input (a script); with mail_config, commits reach the relay
+    through `sekimorid --reload -c mail_config`. Everything it printed."""
+    args = [CLI, "--config-dir", confdir, "--factory", FACTORY,
+            "--data-dir", data, "--user", "admin", "--role", "admin"]
+    if mail_config is not None:
+        args += ["--mail-config", mail_config, "--mail-daemon", SEKIMORID]
+    p = subprocess.run(args, input="".join(l + "\n" for l in lines),
+                       capture_output=True, text=True, timeout=timeout)
+    return p.stdout + p.stderr
+
+
+def cli_folders(relay, tmp, name="cli"):
+    """A CLI's config and data folders under tmp (NAME-conf, NAME-data),
+    made once: startup.json is the factory configuration with relay's
+    mail configuration, so the CLI runs what the daemon serves.
+    (confdir, data, startup)."""
+    confdir = os.path.join(tmp, name + "-conf")
+    data = os.path.join(tmp, name + "-data")
+    with open(FACTORY) as f:
+        startup = json.load(f)
+    startup["sekimori-mail:mail"] = relay.config["sekimori-mail:mail"]
+    if not os.path.isdir(confdir):
+        os.makedirs(confdir)
+        os.makedirs(data)
+        with open(os.path.join(confdir, "startup.json"), "w") as f:
+            json.dump(startup, f)
+    return confdir, data, startup

@@ -45,9 +45,8 @@ import threading
 import relaylib
 from relaylib import report, wait_for
 
-CLI = os.environ.get("SK_CLI", os.path.join(relaylib.TOP, "output", "host",
-                                            "bin", "sekimori-cli"))
-FACTORY = os.path.join(relaylib.TOP, "cli", "yang", "factory.json")
+CLI = relaylib.CLI
+FACTORY = relaylib.FACTORY
 
 
 class Deferrer:
@@ -250,25 +249,11 @@ def test_sighup(relay):
 
 
 def cli(confdir, data, mail_config, lines):
-    p = subprocess.run([CLI, "--config-dir", confdir, "--factory", FACTORY,
-                        "--data-dir", data, "--user", "admin", "--role",
-                        "admin", "--mail-config", mail_config,
-                        "--mail-daemon", relaylib.SEKIMORID],
-                       input="".join(l + "\n" for l in lines),
-                       capture_output=True, text=True, timeout=180)
-    return p.stdout + p.stderr
+    return relaylib.run_cli(confdir, data, lines, mail_config, timeout=180)
 
 
 def test_cli_commit(relay, tmp):
-    confdir = os.path.join(tmp, "cliconf")
-    data = os.path.join(tmp, "clidata")
-    os.makedirs(confdir)
-    os.makedirs(data)
-    with open(FACTORY) as f:
-        startup = json.load(f)
-    startup["sekimori-mail:mail"] = relay.config["sekimori-mail:mail"]
-    with open(os.path.join(confdir, "startup.json"), "w") as f:
-        json.dump(startup, f)
+    confdir, data, startup = relaylib.cli_folders(relay, tmp)
     write_config(relay, startup)  # the daemon serves what the CLI runs
     out = cli(confdir, data, relay.config_path,
               ["configure", "set mail relay domain example.com.au",

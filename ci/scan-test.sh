@@ -12,13 +12,17 @@
 # that never answers and a killed clamd are errors within the timeout.
 # clamav-milter (OnInfected Reject, and a second one with Quarantine):
 # clean is accepted with its X-Virus-Scanned header action, EICAR is
-# rejected with its 5.7.1 reply, or quarantined. Then ci/content-test.py
-# drives sekimorid's content step against the same clamd and milters.
+# rejected with its 5.7.1 reply, or quarantined. A test milter on the real
+# libmilter (ci/testdata/envelope_milter.py, python3-milter) changes the
+# envelope and gives a multi-line reply (one reply= line each). Then
+# ci/content-test.py drives sekimorid's content step against the same
+# clamd and milters (the multi-line reply reaches the SMTP client as
+# three 550 lines: envelope-multiline-550).
 #
 # Prints PASS:/FAIL: lines; exits 1 on a failure, 2 when a tool is missing.
 # KEEP=1 keeps the temporary directory (configs, logs, messages).
-# Installs nothing: ci/host-tools lists clamd, clamav-milter and sigtool
-# (stage test). SEKIMORI_SCAN=PATH tests that binary and skips the build.
+# Installs nothing: ci/host-tools lists clamd, clamav-milter, sigtool and
+# python3-milter (stage test). SEKIMORI_SCAN=PATH tests that binary and skips the build.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=$top/output/host
@@ -31,6 +35,11 @@ for tool in clamd clamav-milter sigtool "$PY"; do
 		exit 2
 	fi
 done
+# the envelope test milter runs on the real libmilter: python3-milter
+if ! "$PY" -c 'import Milter' 2>/dev/null; then
+	echo "FAIL: scan tools: python3-milter not found (ci/install-deps test)"
+	exit 2
+fi
 CLAMD=$(command -v clamd || echo /usr/sbin/clamd)
 MILTER=$(command -v clamav-milter || echo /usr/sbin/clamav-milter)
 
@@ -293,13 +302,40 @@ fi
 # which sekimorid applies at the end of the header when they are missing
 start_milter milter-replace Reject "RejectMsg Rejected by test: %v" Replace
 
+# ---- a milter that changes the envelope -----------------------------------
+# ci/testdata/envelope_milter.py, on the real libmilter (python3-milter):
+# recipients added (one with NOTIFY and ORCPT) and deleted, the sender
+# changed, 10,000 added (past the limit: an error), a multi-line reply
+for tag in env-change env-many env-multiline; do
+	printf 'From: alice@example.com\r\nTo: bob@example.org\r\nSubject: %s\r\n\r\nHello\r\n' \
+		"$tag" >"$tmp/msg/$tag.eml"
+done
+"$PY" "$top/ci/testdata/envelope_milter.py" "$tmp/milter-envelope.sock" \
+	>"$tmp/milter-envelope.log" 2>&1 &
+if started milter-envelope envelope_milter.py $! "$tmp/milter-envelope.log"; then
+	chmod 666 "$tmp/milter-envelope.sock"
+	check milter-env-addrcpt-par clean "action=addrcpt_par <dave@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;dave@example.net" \
+		"$tmp/msg/env-change.eml" --milter "$tmp/milter-envelope.sock" $M
+	check milter-env-addrcpt clean "action=addrcpt <carol@example.net>" \
+		"$tmp/msg/env-change.eml" --milter "$tmp/milter-envelope.sock" $M
+	check milter-env-delrcpt clean "action=delrcpt <bob@example.org>" \
+		"$tmp/msg/env-change.eml" --milter "$tmp/milter-envelope.sock" $M
+	check milter-env-chgfrom clean "action=chgfrom <bounce@sender.test>" \
+		"$tmp/msg/env-change.eml" --milter "$tmp/milter-envelope.sock" $M
+	check milter-env-many error "too many recipients added" \
+		"$tmp/msg/env-many.eml" --milter "$tmp/milter-envelope.sock" $M
+	check milter-multiline reject "reply=550-5.7.1 second line" \
+		"$tmp/msg/env-multiline.eml" --milter "$tmp/milter-envelope.sock" $M
+fi
+
 # ---- sekimorid end to end, against the same clamd and milters -------------
 if [ -S "$tmp/milter-reject.sock" ] && [ -S "$tmp/milter-quarantine.sock" ] &&
-    [ -S "$tmp/milter-replace.sock" ]; then
+    [ -S "$tmp/milter-replace.sock" ] && [ -S "$tmp/milter-envelope.sock" ]; then
 	SK_CLAMD_SOCK=$tmp/clamd.sock \
 	SK_MILTER_REJECT=$tmp/milter-reject.sock \
 	SK_MILTER_QUARANTINE=$tmp/milter-quarantine.sock \
 	SK_MILTER_REPLACE=$tmp/milter-replace.sock \
+	SK_MILTER_ENVELOPE=$tmp/milter-envelope.sock \
 		"$PY" "$top/ci/content-test.py" || fails=$((fails + 1))
 else
 	echo "FAIL: scan content-test: the milters did not come up"

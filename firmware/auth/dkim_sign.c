@@ -355,7 +355,34 @@ dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
 	snprintf(s->d, sizeof(s->d), "%s", d);
 	snprintf(s->s, sizeof(s->s), "%s", sel);
 	s->now = now;
+	s->hcanon = DKIM_CANON_RELAXED;
+	s->bcanon = DKIM_CANON_RELAXED;
 	dkim_body_init(&s->body, DKIM_CANON_RELAXED, UINT64_MAX);
+}
+
+void
+dkim_sign_canon(struct dkim_sign *s, enum dkim_canon_alg header,
+    enum dkim_canon_alg body)
+{
+	s->hcanon = header;
+	s->bcanon = body;
+	dkim_body_init(&s->body, body, UINT64_MAX);
+}
+
+/* dkim_canon_tag - " c=header/body;" */
+static const char *
+dkim_canon_tag(const struct dkim_sign *s)
+{
+	static const char *const tags[2][2] = {
+		[DKIM_CANON_SIMPLE][DKIM_CANON_SIMPLE] = " c=simple/simple;",
+		[DKIM_CANON_SIMPLE][DKIM_CANON_RELAXED] = " c=simple/relaxed;",
+		[DKIM_CANON_RELAXED][DKIM_CANON_SIMPLE] = " c=relaxed/simple;",
+		[DKIM_CANON_RELAXED][DKIM_CANON_RELAXED] =
+		    " c=relaxed/relaxed;",
+	};
+
+	return tags[s->hcanon == DKIM_CANON_SIMPLE ? 0 : 1]
+		   [s->bcanon == DKIM_CANON_SIMPLE ? 0 : 1];
 }
 
 void
@@ -417,12 +444,12 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	    SK_OK) {
 		return r;
 	}
-	sig.hcanon = DKIM_CANON_RELAXED;
+	sig.hcanon = s->hcanon;
 	dkim_body_final(&s->body, bh, &total);
 
 	dkim_out_str(&o, "DKIM-Signature: v=1; a=", 0);
 	dkim_out_str(&o, ed ? "ed25519-sha256;" : "rsa-sha256;", 0);
-	dkim_out_str(&o, " c=relaxed/relaxed;", 1);
+	dkim_out_str(&o, dkim_canon_tag(s), 1);
 	snprintf(tmp, sizeof(tmp), " d=%s;", s->d);
 	dkim_out_str(&o, tmp, 1);
 	snprintf(tmp, sizeof(tmp), " s=%s;", s->s);
@@ -452,8 +479,7 @@ dkim_sign_final(struct dkim_sign *s, const uint8_t *hdr, size_t hlen, char *out,
 	/* RFC 6376 3.7: the fields, then this one with b= empty, no CRLF */
 	dkim_hash_init(&h);
 	dkim_hash_fields(&h, &sig, hdr, hlen);
-	dkim_canon_header(&h, DKIM_CANON_RELAXED, (const uint8_t *)out, o.len,
-	    0, 0, 0);
+	dkim_canon_header(&h, s->hcanon, (const uint8_t *)out, o.len, 0, 0, 0);
 	dkim_hash_final(&h, hh);
 	if ((r = dkim_signkey_sign(s->key, hh, sigbuf, sizeof(sigbuf),
 		 &siglen)) != SK_OK) {

@@ -1,8 +1,9 @@
 /*
- * dkim_sign.h - DKIM signing (RFC 6376 5, RFC 8463): rsa-sha256 with
- * relaxed/relaxed, ed25519-sha256, the header list of RFC 6376 5.4.1 with
- * From, Subject, To, Cc, Date and Message-ID over-signed (each listed once
- * more than present, so none can be added without breaking the signature).
+ * dkim_sign.h - DKIM signing (RFC 6376 5, RFC 8463): rsa-sha256 or
+ * ed25519-sha256, relaxed/relaxed unless dkim_sign_canon says otherwise, the
+ * header list of RFC 6376 5.4.1 with From, Subject, To, Cc, Date and Message-ID
+ * over-signed (each listed once more than present, so none can be added without
+ * breaking the signature).
  *
  * Keys: PEM PKCS#8 or PKCS#1 RSA (BearSSL's PEM and key decoders), PEM
  * PKCS#8 Ed25519 (RFC 8410: the 32-octet seed).  Secret material lives in
@@ -43,7 +44,8 @@ struct dkim_sign {
 	uint64_t now;
 	const char *const *over; /* over-signed names; NULL: the default */
 	size_t nover;
-	uint64_t expire; /* x=, or 0 for none */
+	uint64_t expire;                    /* x=, or 0 for none */
+	enum dkim_canon_alg hcanon, bcanon; /* c=; relaxed/relaxed by init */
 	struct dkim_body body;
 };
 
@@ -77,6 +79,10 @@ void dkim_sign_init(struct dkim_sign *s, const struct dkim_signkey *key,
  * see dkim_sig_sign_hlist) and a lifetime in seconds for x= (0: none) */
 void dkim_sign_options(struct dkim_sign *s, const char *const *over,
     size_t nover, uint64_t lifetime);
+/* dkim_sign_canon - after init, before the first update: the c= tag,
+ * header and body canonicalization (RFC 6376 3.4) */
+void dkim_sign_canon(struct dkim_sign *s, enum dkim_canon_alg header,
+    enum dkim_canon_alg body);
 void dkim_sign_update(struct dkim_sign *s, const uint8_t *body, size_t len);
 /* dkim_sign_final - SK_OK and the field in out; SK_E_TOO_LONG, SK_E_RANGE
  * (bad d= or s=), SK_E_SYNTAX (no header section) */

@@ -622,6 +622,70 @@ test_openssl_key_txt(void)
 	dkim_signkey_wipe(&key);
 }
 
+/* each c= the signer offers verifies, with a header whose white space
+ * and case a relaxed canonicalization would change */
+static void
+test_sign_canon(void)
+{
+	static struct dkim_signkey key;
+	static struct dkim_sign s;
+	static const char hdr[] = "From: a@example.com\r\nTo:  b@example.net "
+				  "\r\nSUBJECT: hi   there\r\n";
+	static const char body[] = "Hello  there \t\r\n\r\n\r\n";
+	static const struct {
+		enum dkim_canon_alg h, b;
+		const char *tag;
+	} rows[] = {
+		{ DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
+		    "c=relaxed/relaxed;" },
+		{ DKIM_CANON_RELAXED, DKIM_CANON_SIMPLE, "c=relaxed/simple;" },
+		{ DKIM_CANON_SIMPLE, DKIM_CANON_RELAXED, "c=simple/relaxed;" },
+		{ DKIM_CANON_SIMPLE, DKIM_CANON_SIMPLE, "c=simple/simple;" },
+	};
+	static char msg[8192];
+	char sighdr[DKIM_SIGN_HEADER_MAX], got[64], txt[1024], zone[2048];
+	uint8_t seed[32];
+	struct dns_resolver r;
+	size_t i, n;
+	enum sk_result res;
+
+	memset(seed, 9, sizeof(seed));
+	res = dkim_signkey_ed25519(&key, seed);
+	TEST_CHECK(res == SK_OK, "key: got %s", sk_result_str(res));
+	dkim_signkey_txt(&key, txt, sizeof(txt));
+	snprintf(zone, sizeof(zone),
+	    "sel._domainkey.example.com. IN TXT \"%s\"\n", txt);
+	if (res != SK_OK || conf_zone(&r, zone, 0) != 0) {
+		return;
+	}
+	for (i = 0; i < SK_NELEM(rows); i++) {
+		dkim_sign_init(&s, &key, "example.com", "sel", 1700000000);
+		dkim_sign_canon(&s, rows[i].h, rows[i].b);
+		dkim_sign_update(&s, (const uint8_t *)body, strlen(body));
+		res = dkim_sign_final(&s, (const uint8_t *)hdr, strlen(hdr),
+		    sighdr, sizeof(sighdr), &n);
+		TEST_CHECK(res == SK_OK && strstr(sighdr, rows[i].tag) != NULL,
+		    "%s: got %s\n%s", rows[i].tag, sk_result_str(res), sighdr);
+		if (res != SK_OK) {
+			continue;
+		}
+		n = (size_t)snprintf(msg, sizeof(msg), "%s%s\r\n%s", sighdr,
+		    hdr, body);
+		verify_msg(msg, n, &r, got, sizeof(got));
+		TEST_CHECK(strcmp(got, "pass") == 0, "%s: got %s\n%s",
+		    rows[i].tag, got, sighdr);
+		/* a change only the relaxed body forgives: simple fails */
+		n = (size_t)snprintf(msg, sizeof(msg), "%s%s\r\n%s", sighdr,
+		    hdr, "Hello there\r\n");
+		verify_msg(msg, n, &r, got, sizeof(got));
+		TEST_CHECK(strcmp(got,
+			       rows[i].b == DKIM_CANON_SIMPLE ? "fail" :
+								"pass") == 0,
+		    "%s, white space changed: got %s", rows[i].tag, got);
+	}
+	dkim_signkey_wipe(&key);
+}
+
 const struct test_case test_cases[] = {
 	{ "dkim_sig_table", test_sig_table },
 	{ "dkim_key_table", test_key_table },
@@ -633,6 +697,7 @@ const struct test_case test_cases[] = {
 	{ "dkim_exim_ed25519", test_exim_ed25519 },
 	{ "dkim_key_errors", test_key_errors },
 	{ "dkim_sign_roundtrip", test_sign_roundtrip },
+	{ "dkim_sign_canon", test_sign_canon },
 	{ "dkim_openssl_key_txt", test_openssl_key_txt },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -257,6 +257,8 @@ struct config_dkim_selector {
 struct config_dkim_domain {
 	char name[CONFIG_DOMAIN_SIZE];
 	int include_subdomains;
+	/* canonicalization (c=), header/body: 1 for simple, 0 for relaxed */
+	int canon_header_simple, canon_body_simple;
 	uint16_t signature_lifetime; /* hours; 0 = no x= */
 	struct config_dkim_selector selectors[CONFIG_DKIM_SELECTORS_MAX];
 	size_t nselectors;
@@ -266,10 +268,36 @@ struct config_dkim_domain {
  * sekimori-auth:sender-authentication. present is 0 when the file has
  * no data of that module: the relay then checks and signs nothing (the
  * model's defaults apply only to a module the file uses). Only enabled
- * signing domains are copied. Not copied yet: DMARC overrides, the ARC
- * seal.
+ * signing domains are copied.
  */
-#define CONFIG_REPORT_ORG_SIZE 129  /* dmarc reports aggregate org-name */
+#define CONFIG_REPORT_ORG_SIZE 129    /* dmarc reports aggregate org-name */
+#define CONFIG_OVERRIDES_MAX 32       /* local limit: dmarc override */
+#define CONFIG_OVERRIDE_VALUES_MAX 16 /* local limit: values of a criterion */
+#define CONFIG_OVERRIDE_NAME_SIZE 65  /* override name: 1..64 */
+#define CONFIG_LIST_ID_SIZE 256       /* override list-id: 1..255 */
+
+/* sekimori-auth dmarc override reason, in the model's order; the
+ * aggregate report's PolicyOverrideType of the same name */
+enum config_override_reason {
+	CONFIG_OVERRIDE_FORWARDED,
+	CONFIG_OVERRIDE_MAILING_LIST,
+	CONFIG_OVERRIDE_TRUSTED_FORWARDER,
+	CONFIG_OVERRIDE_LOCAL_POLICY,
+};
+
+/* A DMARC override (RFC 7489 6.7): every criterion with values must
+ * hold, any one value of each (the model asks for at least one). */
+struct config_dmarc_override {
+	char name[CONFIG_OVERRIDE_NAME_SIZE];
+	enum config_override_reason reason;
+	struct config_ip networks[CONFIG_OVERRIDE_VALUES_MAX]; /* prefixes */
+	size_t nnetworks;
+	char mail_from[CONFIG_OVERRIDE_VALUES_MAX][CONFIG_DOMAIN_SIZE];
+	size_t nmail_from;
+	char list_id[CONFIG_OVERRIDE_VALUES_MAX][CONFIG_LIST_ID_SIZE];
+	size_t nlist_id;
+};
+
 #define CONFIG_REPORT_FROM_SIZE 255 /* from-address: 3..254 */
 struct config_sender_auth {
 	int present;
@@ -291,9 +319,18 @@ struct config_sender_auth {
 	char dmarc_report_org[CONFIG_REPORT_ORG_SIZE];
 	char dmarc_report_from[CONFIG_REPORT_FROM_SIZE];
 	unsigned dmarc_report_interval;
+	struct config_dmarc_override overrides[CONFIG_OVERRIDES_MAX];
+	size_t noverrides;
 	int arc_verify;
 	char trusted_sealers[CONFIG_TRUSTED_SEALERS_MAX][CONFIG_DOMAIN_SIZE];
 	size_t ntrusted_sealers;
+	/* arc seal (a presence container): the signing domain, the
+	 * selector and that selector's key-file, looked up whether or not
+	 * the selector signs DKIM (the model makes it an RSA one) */
+	int arc_seal;
+	char seal_domain[CONFIG_DOMAIN_SIZE];
+	char seal_selector[CONFIG_SELECTOR_SIZE];
+	char seal_key_file[CONFIG_PATH_SIZE];
 };
 
 /* mail content-scanning (issue 6). Scanners by name; each chain lists
@@ -498,6 +535,9 @@ const struct config_tls_policy *config_tls_policy_find(const struct config *cfg,
 const struct config_certificate *
 config_certificate_find(const struct config *cfg, const char *name);
 
+/* config_override_reason_str - the model's name of an override reason:
+ * "forwarded", "mailing-list", "trusted-forwarder", "local-policy" */
+const char *config_override_reason_str(enum config_override_reason r);
 /* config_fail_action_str - "reject", "quarantine" or "tag" */
 const char *config_fail_action_str(enum config_fail_action a);
 

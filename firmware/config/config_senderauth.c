@@ -1,8 +1,9 @@
 /*
  * config_senderauth.c - sekimori-auth:sender-authentication into struct
  * config (what the policy process of sekimorid needs: the checks and
- * their actions, the signing domains and their enabled selectors, the
- * ARC trusted sealers).
+ * their actions, the signing domains and their enabled selectors with
+ * their canonicalization, the DMARC overrides, the ARC trusted sealers
+ * and the ARC seal).
  *
  * The tree has passed validation: every leaf with a default is present
  * when the container is. Checked here are only the local limits.
@@ -16,6 +17,17 @@ static const char *const config_fail_actions[] = { "reject", "quarantine",
 	"tag" };
 static const char *const config_unavailable_actions[] = { "tempfail",
 	"accept" };
+static const char *const config_override_reasons[] = { "forwarded",
+	"mailing-list", "trusted-forwarder", "local-policy" };
+
+/* config_override_reason_str - the model's name of an override reason */
+const char *
+config_override_reason_str(enum config_override_reason r)
+{
+	return (size_t)r < SK_NELEM(config_override_reasons) ?
+	    config_override_reasons[r] :
+	    "?";
+}
 
 /* config_fail_action_str - the model's name of a failure-action */
 const char *
@@ -64,6 +76,16 @@ config_sa_selector(const struct lyd_node *n, struct config_dkim_domain *d,
 	return SK_OK;
 }
 
+/* config_sa_canon - "header/body" (the model's enumeration; absent:
+ * its default relaxed/relaxed) into d */
+static void
+config_sa_canon(const char *c, struct config_dkim_domain *d)
+{
+	d->canon_header_simple = c != NULL && strncmp(c, "simple/", 7) == 0;
+	d->canon_body_simple = c != NULL && strlen(c) > 7 &&
+	    strcmp(strchr(c, '/'), "/simple") == 0;
+}
+
 /* config_sa_domain - one signing domain, if enabled */
 static enum sk_result
 config_sa_domain(const struct lyd_node *n, struct config_sender_auth *sa,
@@ -86,6 +108,7 @@ config_sa_domain(const struct lyd_node *n, struct config_sender_auth *sa,
 	}
 	d->signature_lifetime = (uint16_t)life;
 	d->include_subdomains = config_node_bool(n, "include-subdomains", 0);
+	config_sa_canon(config_node_value(n, "canonicalization"), d);
 	for (s = config_node_child(n, "selector"); s != NULL;
 	     s = config_node_next(s)) {
 		if ((r = config_sa_selector(s, d, err, errlen)) != SK_OK) {
@@ -133,6 +156,60 @@ config_sa_dkim(const struct lyd_node *dkim, struct config_sender_auth *sa,
 	return SK_OK;
 }
 
+/* config_sa_find - the child list entry of n called list whose key leaf
+ * (name) is value, or NULL */
+static const struct lyd_node *
+config_sa_find(const struct lyd_node *n, const char *list, const char *key,
+    const char *value)
+{
+	const struct lyd_node *c;
+	const char *v;
+
+	for (c = config_node_child(n, list); c != NULL;
+	     c = config_node_next(c)) {
+		v = config_node_value(c, key);
+		if (v != NULL && strcmp(v, value) == 0) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* config_sa_seal - arc seal: the domain, the selector and its key-file
+ * (the leafrefs of the model make both exist) */
+static enum sk_result
+config_sa_seal(const struct lyd_node *top, const struct lyd_node *seal,
+    struct config_sender_auth *sa, char *err, size_t errlen)
+{
+	const struct lyd_node *sign, *dom, *sel;
+	enum sk_result r;
+
+	if (seal == NULL) {
+		return SK_OK;
+	}
+	if ((r = config_node_str(seal, "domain", sa->seal_domain,
+		 sizeof(sa->seal_domain), err, errlen)) != SK_OK ||
+	    (r = config_node_str(seal, "selector", sa->seal_selector,
+		 sizeof(sa->seal_selector), err, errlen)) != SK_OK) {
+		return r;
+	}
+	sign = config_node_child(config_node_child(top, "dkim"), "signing");
+	dom = config_sa_find(sign, "domain", "name", sa->seal_domain);
+	sel = config_sa_find(dom, "selector", "name", sa->seal_selector);
+	if (sel == NULL) {
+		config_err(err, errlen,
+		    "arc seal: no selector %s of signing domain %s",
+		    sa->seal_selector, sa->seal_domain);
+		return SK_E_SYNTAX;
+	}
+	if ((r = config_node_str(sel, "key-file", sa->seal_key_file,
+		 sizeof(sa->seal_key_file), err, errlen)) != SK_OK) {
+		return r;
+	}
+	sa->arc_seal = 1;
+	return SK_OK;
+}
+
 /* config_sa_arc - arc: verify and the trusted sealers */
 static enum sk_result
 config_sa_arc(const struct lyd_node *arc, struct config_sender_auth *sa,
@@ -156,6 +233,95 @@ config_sa_arc(const struct lyd_node *arc, struct config_sender_auth *sa,
 			return r;
 		}
 		sa->ntrusted_sealers++;
+	}
+	return SK_OK;
+}
+
+/* config_sa_values - the values of leaf-list name of n; SK_OK, or
+ * SK_E_TOO_LONG past CONFIG_OVERRIDE_VALUES_MAX */
+static enum sk_result
+config_sa_values(const struct lyd_node *n, const char *name, size_t *count,
+    char *err, size_t errlen)
+{
+	size_t have = config_node_count(n, name);
+
+	*count = 0;
+	if (have > CONFIG_OVERRIDE_VALUES_MAX) {
+		return config_node_too_many(n, name, have,
+		    CONFIG_OVERRIDE_VALUES_MAX, "CONFIG_OVERRIDE_VALUES_MAX",
+		    err, errlen);
+	}
+	return SK_OK;
+}
+
+/* config_sa_override - one dmarc override */
+static enum sk_result
+config_sa_override(const struct lyd_node *n, struct config_dmarc_override *o,
+    char *err, size_t errlen)
+{
+	char path[256];
+	const struct lyd_node *v;
+	enum sk_result r;
+
+	memset(o, 0, sizeof(*o));
+	if ((r = config_node_str(n, "name", o->name, sizeof(o->name), err,
+		 errlen)) != SK_OK ||
+	    (r = config_sa_values(n, "source-network", &o->nnetworks, err,
+		 errlen)) != SK_OK ||
+	    (r = config_sa_values(n, "mail-from-domain", &o->nmail_from, err,
+		 errlen)) != SK_OK ||
+	    (r = config_sa_values(n, "list-id", &o->nlist_id, err, errlen)) !=
+		SK_OK) {
+		return r;
+	}
+	o->reason = (enum config_override_reason)config_node_enum(n, "reason",
+	    config_override_reasons, SK_NELEM(config_override_reasons),
+	    CONFIG_OVERRIDE_LOCAL_POLICY);
+	for (v = config_node_child(n, "source-network"); v != NULL;
+	     v = config_node_next(v)) {
+		if (!config_node_ip(lyd_get_value(v), 1,
+			&o->networks[o->nnetworks])) {
+			config_err(err, errlen, "%s: cannot parse \"%s\"",
+			    config_node_path(v, path, sizeof(path)),
+			    lyd_get_value(v));
+			return SK_E_SYNTAX;
+		}
+		o->nnetworks++;
+	}
+	/* the model's lengths (1..253, 1..255) fit the buffers */
+	for (v = config_node_child(n, "mail-from-domain"); v != NULL;
+	     v = config_node_next(v)) {
+		snprintf(o->mail_from[o->nmail_from++], CONFIG_DOMAIN_SIZE,
+		    "%s", lyd_get_value(v));
+	}
+	for (v = config_node_child(n, "list-id"); v != NULL;
+	     v = config_node_next(v)) {
+		snprintf(o->list_id[o->nlist_id++], CONFIG_LIST_ID_SIZE, "%s",
+		    lyd_get_value(v));
+	}
+	return SK_OK;
+}
+
+/* config_sa_overrides - dmarc override, in the config's order */
+static enum sk_result
+config_sa_overrides(const struct lyd_node *dmarc, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	const struct lyd_node *n;
+	size_t have = config_node_count(dmarc, "override");
+	enum sk_result r;
+
+	if (have > CONFIG_OVERRIDES_MAX) {
+		return config_node_too_many(dmarc, "override", have,
+		    CONFIG_OVERRIDES_MAX, "CONFIG_OVERRIDES_MAX", err, errlen);
+	}
+	for (n = config_node_child(dmarc, "override"); n != NULL;
+	     n = config_node_next(n)) {
+		if ((r = config_sa_override(n, &sa->overrides[sa->noverrides],
+			 err, errlen)) != SK_OK) {
+			return r;
+		}
+		sa->noverrides++;
 	}
 	return SK_OK;
 }
@@ -222,9 +388,14 @@ config_senderauth_copy(const struct lyd_node *tree, struct config *cfg,
 	sa->dmarc_quarantine_action = config_sa_action(dmarc,
 	    "quarantine-action", CONFIG_FAIL_QUARANTINE);
 	if ((r = config_sa_reports(dmarc, sa, err, errlen)) != SK_OK ||
+	    (r = config_sa_overrides(dmarc, sa, err, errlen)) != SK_OK ||
 	    (r = config_sa_dkim(config_node_child(top, "dkim"), sa, err,
+		 errlen)) != SK_OK ||
+	    (r = config_sa_arc(config_node_child(top, "arc"), sa, err,
 		 errlen)) != SK_OK) {
 		return r;
 	}
-	return config_sa_arc(config_node_child(top, "arc"), sa, err, errlen);
+	return config_sa_seal(top,
+	    config_node_child(config_node_child(top, "arc"), "seal"), sa, err,
+	    errlen);
 }

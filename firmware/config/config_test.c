@@ -400,6 +400,35 @@ check_full_relay_senderauth(void)
 	TEST_CHECK(sa->ntrusted_sealers == 2 &&
 		strcmp(sa->trusted_sealers[1], "lists.example.org") == 0,
 	    "trusted sealers: got %zu", sa->ntrusted_sealers);
+	TEST_CHECK(!d->canon_header_simple && !d->canon_body_simple,
+	    "canonicalization: got %d/%d, want the default relaxed/relaxed",
+	    d->canon_header_simple, d->canon_body_simple);
+	/* the overrides in order, each criterion's values */
+	TEST_CHECK(sa->noverrides == 2 &&
+		strcmp(sa->overrides[0].name, "univ-forwarder") == 0 &&
+		sa->overrides[0].reason == CONFIG_OVERRIDE_FORWARDED &&
+		sa->overrides[0].nnetworks == 1 &&
+		ip_is(&sa->overrides[0].networks[0], "198.51.100.0/24") &&
+		sa->overrides[0].nmail_from == 0 &&
+		sa->overrides[0].nlist_id == 0 &&
+		sa->overrides[1].reason == CONFIG_OVERRIDE_MAILING_LIST &&
+		sa->overrides[1].nnetworks == 0 &&
+		sa->overrides[1].nlist_id == 1 &&
+		strcmp(sa->overrides[1].list_id[0],
+		    "users.lists.example.org") == 0,
+	    "dmarc overrides: got %zu", sa->noverrides);
+	TEST_CHECK(strcmp(config_override_reason_str(
+			      CONFIG_OVERRIDE_TRUSTED_FORWARDER),
+		       "trusted-forwarder") == 0,
+	    "override reason name");
+	/* the seal's selector and its key file */
+	TEST_CHECK(sa->arc_seal &&
+		strcmp(sa->seal_domain, "example.com") == 0 &&
+		strcmp(sa->seal_selector, "2026a") == 0 &&
+		strcmp(sa->seal_key_file,
+		    "/config/dkim/example.com.2026a.key") == 0,
+	    "arc seal: got %d %s %s %s", sa->arc_seal, sa->seal_domain,
+	    sa->seal_selector, sa->seal_key_file);
 }
 
 static void
@@ -996,6 +1025,53 @@ test_teardown(void)
 	config_schema_free(NULL);
 }
 
+/* the sender-authentication settings the policy honours: a
+ * canonicalization, overrides of each criterion, the seal on a selector
+ * that does not sign DKIM (corpus/fuzz_config/senderauth.json) */
+static void
+test_senderauth(void)
+{
+	const struct config_sender_auth *sa = &cfg.sender_auth;
+	const char *dir = yang_dir();
+	char path[PATH_LEN];
+	char *buf = NULL;
+	size_t n = 0;
+	enum sk_result r;
+
+	/* the corpus file, from cli/yang: ../../firmware/config/corpus */
+	if (dir == NULL ||
+	    !join(path, sizeof(path), dir,
+		"/../../firmware/config/corpus/fuzz_config/senderauth.json") ||
+	    get_schema() == NULL || (buf = read_file(path, &n)) == NULL) {
+		test_fail("senderauth.json not found: set SK_TOP");
+		return;
+	}
+	r = config_load(schema, (const uint8_t *)buf, n, &cfg, err,
+	    sizeof(err));
+	free(buf);
+	TEST_CHECK(r == SK_OK, "load: got %s (%s)", sk_result_str(r), err);
+	if (r != SK_OK) {
+		return;
+	}
+	TEST_CHECK(sa->ndkim_domains == 1 &&
+		sa->dkim_domains[0].canon_header_simple &&
+		!sa->dkim_domains[0].canon_body_simple &&
+		sa->dkim_domains[0].nselectors == 1,
+	    "canonicalization simple/relaxed: got %d/%d",
+	    sa->dkim_domains[0].canon_header_simple,
+	    sa->dkim_domains[0].canon_body_simple);
+	TEST_CHECK(sa->noverrides == 2 && sa->overrides[0].nnetworks == 2 &&
+		ip_is(&sa->overrides[0].networks[1], "2001:db8::/32") &&
+		sa->overrides[0].nmail_from == 1 &&
+		strcmp(sa->overrides[0].mail_from[0], "fwd.example") == 0 &&
+		sa->overrides[1].reason == CONFIG_OVERRIDE_MAILING_LIST,
+	    "overrides: got %zu", sa->noverrides);
+	TEST_CHECK(sa->arc_seal && strcmp(sa->seal_selector, "old") == 0 &&
+		strcmp(sa->seal_key_file, "/config/dkim/old.key") == 0,
+	    "seal on a disabled selector: got %d %s", sa->arc_seal,
+	    sa->seal_key_file);
+}
+
 const struct test_case test_cases[] = {
 	{ "config_factory", test_factory },
 	{ "config_good_full_relay", test_full_relay },
@@ -1008,6 +1084,7 @@ const struct test_case test_cases[] = {
 	{ "config_local_limits", test_local_limits },
 	{ "config_content", test_content },
 	{ "config_quarantine", test_quarantine },
+	{ "config_senderauth", test_senderauth },
 	{ "config_teardown", test_teardown },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

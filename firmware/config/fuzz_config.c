@@ -7,7 +7,8 @@
  * a daemon builds it once. Invariants: the result is SK_OK exactly when
  * the message is empty; a failure leaves the struct zeroed and a message
  * starting with "config: "; a success keeps every count within its limit
- * and every string NUL-terminated inside its field.
+ * and every string NUL-terminated inside its field; a DMARC override has
+ * a criterion; a seal has its key file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,23 @@ fuzz_check_ok(void)
 		if (!fuzz_terminated(l->name, sizeof(l->name)) ||
 		    l->name[0] == '\0' || l->port == 0 ||
 		    !fuzz_terminated(l->certificate, sizeof(l->certificate))) {
+			abort();
+		}
+	}
+	if (cfg.sender_auth.noverrides > CONFIG_OVERRIDES_MAX ||
+	    !fuzz_terminated(cfg.sender_auth.seal_key_file,
+		sizeof(cfg.sender_auth.seal_key_file)) ||
+	    (cfg.sender_auth.arc_seal &&
+		cfg.sender_auth.seal_key_file[0] == '\0')) {
+		abort();
+	}
+	for (i = 0; i < cfg.sender_auth.noverrides; i++) {
+		const struct config_dmarc_override *o =
+		    &cfg.sender_auth.overrides[i];
+		if (o->nnetworks > CONFIG_OVERRIDE_VALUES_MAX ||
+		    o->nmail_from > CONFIG_OVERRIDE_VALUES_MAX ||
+		    o->nlist_id > CONFIG_OVERRIDE_VALUES_MAX ||
+		    o->nnetworks + o->nmail_from + o->nlist_id == 0) {
 			abort();
 		}
 	}

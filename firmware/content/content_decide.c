@@ -342,7 +342,8 @@ content_prepend_milters(struct content_decision *out,
 
 /* ---- the decision ------------------------------------------------- */
 
-/* content_reply - out's reply: a prefix and a text, cut, printable */
+/* content_reply - out's reply: a prefix and a text, cut to
+ * MSG_POLICY_REPLY_MAX, printable (a discard's or quarantine's text) */
 static void
 content_reply(struct content_decision *out, const char *prefix,
     const char *text)
@@ -354,14 +355,73 @@ content_reply(struct content_decision *out, const char *prefix,
 	content_sb_str(&b, text);
 }
 
-/* content_reply_ok - text is an SMTP reply of class c ("550 ..." or
- * "550"): the milter's own, as scan_milter checked it */
-static int
-content_reply_ok(const char *text, char c)
+/* content_reply_line - out's reply: an SMTP reply of one line (prefix
+ * "550 5.7.1 " and a text), cut to MSG_POLICY_REPLY_LINE_MAX */
+static void
+content_reply_line(struct content_decision *out, const char *prefix,
+    const char *text)
 {
-	return text[0] == c && text[1] >= '0' && text[1] <= '9' &&
-	    text[2] >= '0' && text[2] <= '9' &&
-	    (text[3] == ' ' || text[3] == '\0');
+	struct content_sb b;
+
+	_Static_assert(sizeof(out->reply) > MSG_POLICY_REPLY_LINE_MAX,
+	    "a reply line fits the reply");
+	content_sb_init(&b, out->reply, MSG_POLICY_REPLY_LINE_MAX + 1);
+	content_sb_str(&b, prefix);
+	content_sb_str(&b, text);
+}
+
+/* content_reply_lines - the lines of a milter's reply (CRLF between) */
+static size_t
+content_reply_lines(const char *text)
+{
+	size_t n = 1;
+
+	for (text = strstr(text, "\r\n"); text != NULL;
+	     text = strstr(text + 2, "\r\n")) {
+		n++;
+	}
+	return n;
+}
+
+/*
+ * content_milter_reply - out's reply: a milter's own reply of class c
+ * ("550 ...", "550" or lines "550-..." joined by CRLF: scan_milter
+ * checked the code, enhanced code and printable text of every line) as
+ * P_VERDICT carries it (msg_types.h): its first MSG_POLICY_REPLY_LINES_MAX
+ * lines, the last one kept ending the reply ("550-x" becomes "550 x").
+ * content_log says how many lines were left out. 0 if text is no reply
+ * of class c: the caller then writes its own.
+ */
+static int
+content_milter_reply(struct content_decision *out, const char *text, char c)
+{
+	const char *line = text, *crlf;
+	size_t n, at = 0, lines = 0;
+
+	for (;;) {
+		crlf = strstr(line, "\r\n");
+		n = crlf != NULL ? (size_t)(crlf - line) : strlen(line);
+		if (n < 3 || n > MSG_POLICY_REPLY_LINE_MAX || line[0] != c ||
+		    line[1] < '0' || line[1] > '9' || line[2] < '0' ||
+		    line[2] > '9' || memcmp(line, text, 3) != 0 ||
+		    at + 2 + n > MSG_POLICY_REPLY_MAX) {
+			return 0;
+		}
+		if (lines++ > 0) {
+			memcpy(out->reply + at, "\r\n", 2);
+			at += 2;
+		}
+		memcpy(out->reply + at, line, n);
+		if (crlf == NULL || lines == MSG_POLICY_REPLY_LINES_MAX) {
+			if (n > 3) {
+				out->reply[at + 3] = ' ';
+			}
+			out->reply[at + n] = '\0';
+			return 1;
+		}
+		at += n;
+		line = crlf + 2;
+	}
 }
 
 /* content_failed - step 1: the first scanner that failed, tempfail */
@@ -381,7 +441,7 @@ content_failed(const struct content_scan *scans, size_t n,
 			snprintf(text, sizeof(text),
 			    "Content scanner %s unavailable, try again later",
 			    out->by);
-			content_reply(out, "451 4.7.1 ", text);
+			content_reply_line(out, "451 4.7.1 ", text);
 			return 1;
 		}
 	}
@@ -410,19 +470,17 @@ content_milter(const struct content_scan *scans, size_t n,
 		switch (r->verdict) {
 		case SCAN_REJECT:
 			out->action = MSG_POLICY_REJECT;
-			content_reply(out,
-			    content_reply_ok(r->text, '5') ? "" : "550 5.7.1 ",
-			    content_reply_ok(r->text, '5') ?
-				r->text :
-				"Message rejected by content scanner");
+			if (!content_milter_reply(out, r->text, '5')) {
+				content_reply_line(out, "550 5.7.1 ",
+				    "Message rejected by content scanner");
+			}
 			return 1;
 		case SCAN_TEMPFAIL:
 			out->action = MSG_POLICY_TEMPFAIL;
-			content_reply(out,
-			    content_reply_ok(r->text, '4') ? "" : "451 4.7.1 ",
-			    content_reply_ok(r->text, '4') ?
-				r->text :
-				"Content scanner asks to try again later");
+			if (!content_milter_reply(out, r->text, '4')) {
+				content_reply_line(out, "451 4.7.1 ",
+				    "Content scanner asks to try again later");
+			}
 			return 1;
 		case SCAN_DISCARD:
 			out->action = MSG_POLICY_DISCARD;
@@ -455,7 +513,7 @@ content_rule_act(const struct config_content_rule *r, const char *what,
 		out->action = MSG_POLICY_REJECT;
 		snprintf(text, sizeof(text),
 		    "Message rejected by content rule %s", r->name);
-		content_reply(out, "550 5.7.1 ",
+		content_reply_line(out, "550 5.7.1 ",
 		    r->reply[0] != '\0' ? r->reply : text);
 		break;
 	case CONFIG_CONTENT_QUARANTINE:
@@ -498,7 +556,7 @@ content_default(const struct content_scan *scans, size_t n,
 		if (scans[i].result.verdict == SCAN_INFECTED) {
 			out->action = MSG_POLICY_REJECT;
 			out->by = content_scanner_name(&scans[i]);
-			content_reply(out,
+			content_reply_line(out,
 			    "550 5.7.1 Message rejected: virus found: ",
 			    scans[i].result.text[0] != '\0' ?
 				scans[i].result.text :
@@ -515,6 +573,23 @@ content_default(const struct content_scan *scans, size_t n,
 	return 0;
 }
 
+/* content_log_text - a scanner's text for the one log line: the lines
+ * of a milter's multi-line reply joined by " / ", cut to size */
+static void
+content_log_text(const char *text, char *out, size_t size)
+{
+	struct content_sb b;
+	const char *crlf;
+
+	content_sb_init(&b, out, size);
+	while ((crlf = strstr(text, "\r\n")) != NULL) {
+		content_sb_clean(&b, text, (size_t)(crlf - text));
+		content_sb_str(&b, " / ");
+		text = crlf + 2;
+	}
+	content_sb_str(&b, text);
+}
+
 /* content_log - "NAME=verdict(text) ... [dropped-headers=N ]rule=NAME|none
  * action=WORD"; the scanners are cut first, so the end always shows */
 static void
@@ -524,7 +599,7 @@ content_log(const struct content_scan *scans, size_t n, unsigned dropped,
 	char tail[128], text[CONTENT_LOG_TEXT_MAX + 1];
 	const struct scan_result *r;
 	struct content_sb b;
-	size_t i;
+	size_t i, lines;
 	int unscanned;
 
 	snprintf(tail, sizeof(tail), "rule=%s action=%s",
@@ -539,12 +614,20 @@ content_log(const struct content_scan *scans, size_t n, unsigned dropped,
 		unscanned = r->verdict == SCAN_ERROR &&
 		    scans[i].scanner != NULL &&
 		    scans[i].scanner->on_failure_accept;
-		snprintf(text, sizeof(text), "%s", r->text);
+		content_log_text(r->text, text, sizeof(text));
 		content_sb_fmt(&b, "%s=%s", content_scanner_name(&scans[i]),
 		    scan_verdict_name(r->verdict));
 		if (unscanned || text[0] != '\0') {
 			content_sb_fmt(&b, "(%s%s)",
 			    unscanned ? "unscanned: " : "", text);
+		}
+		lines = content_reply_lines(r->text);
+		if ((r->verdict == SCAN_REJECT ||
+			r->verdict == SCAN_TEMPFAIL) &&
+		    lines > MSG_POLICY_REPLY_LINES_MAX) {
+			/* content_milter_reply sent the first ones */
+			content_sb_fmt(&b, "[reply-lines=%zu,sent=%d]", lines,
+			    MSG_POLICY_REPLY_LINES_MAX);
 		}
 		if (scans[i].not_applied > 0) {
 			content_sb_fmt(&b, "[not-applied=%u]",

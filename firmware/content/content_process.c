@@ -21,7 +21,7 @@
  * Per worker, allocated once at the start: the facts (the MIME walker
  * and its archive buffer, content_facts_size() octets), one scanner
  * context as large as the largest backend the chains use (the milter's
- * is about 540 KiB), the read buffer, the chain's results and the
+ * is about 830 KiB), the read buffer, the chain's results and the
  * recipient list a milter sees.
  */
 #include <sys/eventfd.h>
@@ -43,6 +43,7 @@
 #include "../scan/scan_milter_io.h"
 #include "chan.h"
 #include "content.h"
+#include "content_envelope.h"
 #include "content_process.h"
 #include "content_rewrite.h"
 #include "event.h"
@@ -64,6 +65,13 @@ struct content_job {
 	uint8_t rewrite; /* enum msg_rewrite */
 	char warn[CONTENT_WARN_MAX];
 	size_t warn_len;
+	/* the milters' envelope changes, one line each ('\n' apart), and
+	 * the last milter whose changes are kept */
+	char envlog[CONTENT_WARN_MAX];
+	size_t envlog_len;
+	const char *env_by;
+	int plain_copy; /* out_fd is the message unchanged (and the
+			 * trailer): the whole prepend goes before it */
 };
 
 struct content_worker {
@@ -86,6 +94,10 @@ struct content_worker {
 	uint64_t body_size;
 	int body_bad; /* the new body could not be kept */
 	int body_new; /* the running milter sent (part of) a new body */
+	/* the chain's envelope changes (content_envelope.h) and their
+	 * trailer, MSG_ENV_TRAILER_MAX octets */
+	struct content_envelope *envc;
+	uint8_t *trailer;
 };
 
 /* What the loop and the workers share, under lock. */
@@ -229,6 +241,15 @@ content_read_facts(struct content_worker *w, struct content_job *j,
 	return 0;
 }
 
+/* content_max_rcpts - the relay's recipient limit (smtp's default when
+ * the config has none): a message may not have more after the milters */
+static uint32_t
+content_max_rcpts(void)
+{
+	return P.cfg->limits.recipients > 0 ? P.cfg->limits.recipients :
+					      CONTENT_RCPTS_DEFAULT;
+}
+
 /* content_env - what a milter sees of the session, from the check */
 static void
 content_env(struct content_worker *w, const struct content_job *j,
@@ -251,6 +272,9 @@ content_env(struct content_worker *w, const struct content_job *j,
 	env->sender = c->mail_from;
 	env->rcpt = w->rcpt;
 	env->nrcpt = c->nrcpt;
+	/* the rewrite's trailer takes them to the queue */
+	env->envelope_ok = 1;
+	env->max_rcpts = content_max_rcpts();
 }
 
 /* content_put - len octets at the end of s->add_headers; -1: no room */
@@ -331,8 +355,8 @@ content_header_add(struct content_scan *s, const char *name, const char *value,
  * go to add_headers (the prepend of a quarantined message, which is
  * kept unchanged); header edits and a new body are applied by the
  * rewrite (content_rewrite.h); quarantine is in the verdict already;
- * the envelope changes (recipients, sender, a refused recipient) are
- * counted, not applied */
+ * the envelope changes go through content_envelope.h; a refused
+ * recipient is counted, not applied */
 static void
 content_milter_edits(struct content_scan *s,
     const struct scan_milter_actions *a, int leadspc)
@@ -350,6 +374,10 @@ content_milter_edits(struct content_scan *s,
 		case SCAN_MA_QUARANTINE:
 		case SCAN_MA_CHGHEADER:
 		case SCAN_MA_REPLBODY:
+		case SCAN_MA_ADDRCPT:
+		case SCAN_MA_ADDRCPT_PAR:
+		case SCAN_MA_DELRCPT:
+		case SCAN_MA_CHGFROM:
 			break;
 		default:
 			s->not_applied++;
@@ -461,12 +489,63 @@ content_milter_hook(struct content_worker *w, const struct scan_backend *b)
 	return 1;
 }
 
+/* content_envlog - one line of envelope changes for the log */
+static void
+content_envlog(struct content_job *j, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (n == 0 || n + 2 > sizeof(j->envlog) - j->envlog_len) {
+		return; /* no room: the warning budget is the bound */
+	}
+	memcpy(j->envlog + j->envlog_len, line, n);
+	j->envlog_len += n;
+	j->envlog[j->envlog_len++] = '\n';
+	j->envlog[j->envlog_len] = '\0';
+}
+
+/*
+ * content_envelope_take - a milter's envelope changes, when its session
+ * ended well (clean or quarantine): applied to the chain's envelope so
+ * far. Past the relay's recipient limit (or MSG_ENV_OPS_MAX changes) the
+ * milter counts as failed: its on-failure decides (README "Envelope").
+ */
+static void
+content_envelope_take(struct content_worker *w, struct content_job *j,
+    const struct config_scanner *sc, const struct scan_milter_actions *a,
+    struct content_scan *out)
+{
+	char line[1024], why[SCAN_TEXT_MAX];
+	enum sk_result r;
+
+	if (out->result.verdict != SCAN_CLEAN &&
+	    out->result.verdict != SCAN_QUARANTINE) {
+		return;
+	}
+	r = content_envelope_add(w->envc, a, content_max_rcpts());
+	if (r != SK_OK) {
+		snprintf(why, sizeof(why),
+		    "milter: %s after its envelope changes",
+		    r == SK_E_RANGE ?
+			"too many recipients (the relay's limit)" :
+			"too many envelope changes");
+		scan_result_set(&out->result, SCAN_ERROR, why, strlen(why));
+		return;
+	}
+	content_envelope_log(a, sc->name, line, sizeof(line));
+	if (line[0] != '\0') {
+		j->env_by = sc->name;
+		content_envlog(j, line);
+	}
+}
+
 /* content_scan_one - one scanner over the message into *out */
 static void
-content_scan_one(struct content_worker *w, int fd, uint64_t size,
+content_scan_one(struct content_worker *w, struct content_job *j, uint64_t size,
     const struct config_scanner *sc, const struct scan_env *env,
     struct content_scan *out)
 {
+	int fd = j->fd;
 	const struct scan_backend *b = content_backend(sc);
 	const struct scan_milter_actions *a;
 	struct scan_conf conf;
@@ -506,6 +585,7 @@ content_scan_one(struct content_worker *w, int fd, uint64_t size,
 		content_replbody_empty(w, a);
 		out->not_applied += w->edits->dropped;
 		w->edits->dropped = 0;
+		content_envelope_take(w, j, sc, a, out);
 	}
 	b->close(w->ctx);
 }
@@ -684,6 +764,153 @@ content_job_rewrite(struct content_worker *w, struct content_job *j,
 	j->rewrite = MSG_REWRITE_REPLACE;
 }
 
+/* content_job_no_rcpt - the milters deleted every recipient: nobody
+ * gets the message, so it is discarded (250, logged), quarantined or not */
+static void
+content_job_no_rcpt(struct content_worker *w, struct content_job *j)
+{
+	struct content_decision *d = &j->decision;
+
+	if (!content_envelope_changed(w->envc) ||
+	    content_envelope_count(w->envc) > 0 ||
+	    (d->action != MSG_POLICY_ACCEPT &&
+		d->action != MSG_POLICY_QUARANTINE)) {
+		return;
+	}
+	d->action = MSG_POLICY_DISCARD;
+	d->strip = NULL;
+	d->subject_prefix = NULL;
+	snprintf(d->reply, sizeof(d->reply),
+	    "milter %s deleted every recipient", j->env_by);
+	content_warn(j,
+	    "%s: content: milter %s deleted every recipient: "
+	    "action=discard",
+	    j->check.qid, j->env_by);
+}
+
+/* content_copy - the message as it is into a new memfd (the envelope
+ * changed, nothing else did); SK_OK with *out set */
+static enum sk_result
+content_copy(struct content_worker *w, struct content_job *j, uint64_t size,
+    int *out)
+{
+	struct content_rewrite_in in;
+	unsigned not_applied = 0;
+	uint64_t out_size;
+	int fd;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = j->fd;
+	in.size = size;
+	in.body_fd = -1;
+	in.max = P.msg_max;
+	if ((fd = memfd_create("sekimori-rewrite", MFD_CLOEXEC)) == -1) {
+		return SK_E_IO;
+	}
+	if (content_rewrite(&in, w->rw, fd, &out_size, &not_applied) != SK_OK) {
+		close(fd);
+		return SK_E_IO;
+	}
+	*out = fd;
+	return SK_OK;
+}
+
+/* content_pwrite_all - n octets at off, retrying EINTR and short writes */
+static int
+content_pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	ssize_t put;
+
+	while (n > 0) {
+		put = pwrite(fd, p, n, (off_t)off);
+		if (put < 0 && errno == EINTR) {
+			continue;
+		}
+		if (put <= 0) {
+			return -1;
+		}
+		p += put;
+		n -= (size_t)put;
+		off += (uint64_t)put;
+	}
+	return 0;
+}
+
+/* content_put_trailer - the envelope trailer after the rewritten
+ * message, which ends in CRLF first (msg_types.h: that is what tells a
+ * trailer from a message's end) */
+static enum sk_result
+content_put_trailer(struct content_worker *w, int fd)
+{
+	struct stat st;
+	uint8_t end[2] = { 0, 0 };
+	uint64_t size;
+	size_t n;
+
+	if (fstat(fd, &st) == -1) {
+		return SK_E_IO;
+	}
+	size = (uint64_t)st.st_size;
+	if (size >= 2 && content_pread(fd, end, 2, size - 2) != 2) {
+		return SK_E_IO;
+	}
+	if (end[0] != '\r' || end[1] != '\n') {
+		if (content_pwrite_all(fd, (const uint8_t *)"\r\n", 2, size) !=
+		    0) {
+			return SK_E_IO;
+		}
+		size += 2;
+	}
+	n = content_envelope_trailer(w->envc, w->trailer, MSG_ENV_TRAILER_MAX);
+	if (n == 0 || content_pwrite_all(fd, w->trailer, n, size) != 0) {
+		return SK_E_IO;
+	}
+	return SK_OK;
+}
+
+/*
+ * content_job_envelope - the milters' envelope changes go to the queue
+ * with the message (accepted, stripped or quarantined): as the trailer of
+ * the rewritten message, made a copy of the stored one when nothing else
+ * changed it. One that cannot be written is a 451, as a failed rewrite.
+ */
+static void
+content_job_envelope(struct content_worker *w, struct content_job *j,
+    uint64_t size)
+{
+	struct content_decision *d = &j->decision;
+	int fd = j->out_fd;
+
+	if (!content_envelope_changed(w->envc) ||
+	    (d->action != MSG_POLICY_ACCEPT &&
+		d->action != MSG_POLICY_QUARANTINE)) {
+		return;
+	}
+	if ((fd != -1 || content_copy(w, j, size, &fd) == SK_OK) &&
+	    content_put_trailer(w, fd) == SK_OK) {
+		if (j->out_fd == -1) {
+			j->out_fd = fd;
+			j->rewrite = MSG_REWRITE_REPLACE;
+			j->plain_copy = 1;
+		}
+		return;
+	}
+	if (fd != -1 && fd != j->out_fd) {
+		close(fd);
+	}
+	content_warn(j,
+	    "%s: content: the envelope changes cannot be passed on: "
+	    "action=tempfail",
+	    j->check.qid);
+	if (j->out_fd != -1) {
+		close(j->out_fd);
+		j->out_fd = -1;
+	}
+	j->rewrite = MSG_REWRITE_NONE;
+	d->action = MSG_POLICY_TEMPFAIL;
+	snprintf(d->reply, sizeof(d->reply), "%s", CONTENT_REPLY_REWRITE);
+}
+
 /* content_job_notice - the administrators' notice of the decision (the
  * recipients are in w->rcpt since content_env) */
 static void
@@ -722,12 +949,14 @@ content_job_run(struct content_worker *w, struct content_job *j)
 	w->body_bad = 0;
 	w->body_new = 0;
 	content_env(w, j, &env);
+	content_envelope_init(w->envc, w->rcpt, j->check.nrcpt,
+	    j->check.rcpt_omitted);
 	for (i = 0; i < chain->nscanners && i < CONFIG_SCANNERS_MAX; i++) {
 		if (chain->scanner[i] >= conf->nscanners) {
 			continue; /* the config's loader checks the indexes */
 		}
-		content_scan_one(w, j->fd, size,
-		    &conf->scanners[chain->scanner[i]], &env, &w->scans[n]);
+		content_scan_one(w, j, size, &conf->scanners[chain->scanner[i]],
+		    &env, &w->scans[n]);
 		if (content_scan_decides(&w->scans[n++])) {
 			break;
 		}
@@ -740,7 +969,9 @@ content_job_run(struct content_worker *w, struct content_job *j)
 		content_decide(conf, j->check.direction,
 		    content_facts_view(w->facts), w->scans, n, &j->decision);
 		content_job_warnings(j, w->scans, n);
+		content_job_no_rcpt(w, j);
 		content_job_rewrite(w, j, size);
+		content_job_envelope(w, j, size);
 		content_job_notice(w, j);
 	}
 	if (w->body_fd != -1) {
@@ -906,6 +1137,19 @@ content_log_warnings(struct content_job *j)
 	}
 }
 
+/* content_log_envelope - what the milters changed in the envelope */
+static void
+content_log_envelope(struct content_job *j)
+{
+	char *line = j->envlog, *end;
+
+	while ((end = strchr(line, '\n')) != NULL) {
+		*end = '\0';
+		log_info("%s: content: %s", j->check.qid, line);
+		line = end + 1;
+	}
+}
+
 /* content_job_answer - log j's outcome and send its verdict */
 static void
 content_job_answer(struct content_job *j)
@@ -913,6 +1157,7 @@ content_job_answer(struct content_job *j)
 	const struct content_decision *d = &j->decision;
 
 	content_log_warnings(j);
+	content_log_envelope(j);
 	if (j->failed != NULL) {
 		log_warn("%s: content: %s: action=tempfail", j->check.qid,
 		    j->failed);
@@ -929,7 +1174,8 @@ content_job_answer(struct content_job *j)
 	 * tag header goes before it */
 	content_answer(j->peer, j->smtp_gen, j->check.qid, d->action, d->reply,
 	    d->prepend,
-	    j->rewrite != MSG_REWRITE_NONE ? d->tag_len : d->prepend_len,
+	    j->rewrite != MSG_REWRITE_NONE && !j->plain_copy ? d->tag_len :
+							       d->prepend_len,
 	    &j->out_fd, j->rewrite, d->notice);
 	if (d->notice[0] != '\0') {
 		log_info("%s: content: administrators' notice sent",
@@ -992,6 +1238,10 @@ content_check(struct msg *m)
 	j->rewrite = MSG_REWRITE_NONE;
 	j->warn[0] = '\0';
 	j->warn_len = 0;
+	j->envlog[0] = '\0';
+	j->envlog_len = 0;
+	j->env_by = NULL;
+	j->plain_copy = 0;
 	j->fd = m->fd;
 	m->fd = -1;
 	j->peer = m->hdr.peer;
@@ -1146,10 +1396,13 @@ content_workers_start(void)
 		w->edits = malloc(sizeof(*w->edits));
 		w->rw = malloc(content_rewrite_scratch_size());
 		w->strip = malloc(sizeof(*w->strip));
+		w->envc = malloc(sizeof(*w->envc));
+		w->trailer = malloc(MSG_ENV_TRAILER_MAX);
 		w->body_fd = -1;
 		if (w->facts == NULL || w->ctx == NULL || w->chunk == NULL ||
 		    w->scans == NULL || w->rcpt == NULL || w->edits == NULL ||
-		    w->rw == NULL || w->strip == NULL) {
+		    w->rw == NULL || w->strip == NULL || w->envc == NULL ||
+		    w->trailer == NULL) {
 			fatal("content: out of memory for worker %zu", i);
 		}
 		if ((err = pthread_create(&w->thread, &attr,
@@ -1186,6 +1439,8 @@ content_workers_stop(void)
 		free(w->edits);
 		free(w->rw);
 		free(w->strip);
+		free(w->envc);
+		free(w->trailer);
 	}
 }
 

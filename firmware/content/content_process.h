@@ -36,6 +36,11 @@
 /* a worker's stack: its large buffers are on the heap, allocated once */
 #define CONTENT_WORKER_STACK (512u * 1024)
 
+/* recipients a message may have after the milters' changes when the
+ * config sets no limit: smtp's (SMTP_SESSION_RCPTS_MAX, RFC 5321
+ * 4.5.3.1.8) */
+#define CONTENT_RCPTS_DEFAULT 100
+
 #define CONTENT_REPLY_BUSY "451 4.7.1 Content scanning busy, try again later"
 #define CONTENT_REPLY_UNAVAILABLE \
 	"451 4.7.1 Content scanning unavailable, try again later"

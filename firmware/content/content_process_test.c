@@ -55,11 +55,13 @@ enum fake_mode {
 	FAKE_SILENT, /* reads everything, never answers */
 	FAKE_GATE,   /* waits for the gate to open, then OK */
 	FAKE_MILTER, /* a milter: adds a field, changes another, accepts */
+	FAKE_MILTER_DELALL, /* a milter: deletes the one recipient */
+	FAKE_MILTER_MANY,   /* a milter: adds 100 recipients */
 	FAKE_MODES,
 };
 
 static const char *const fake_names[FAKE_MODES] = { "clean", "found", "silent",
-	"gate" };
+	"gate", "milter", "milter-delall", "milter-many" };
 
 static struct {
 	pid_t pid, owner; /* the fake, and the test that started it */
@@ -153,19 +155,55 @@ fake_packet(int fd, char cmd, const void *data, size_t len)
 	return write(fd, buf, len + 5) == (ssize_t)(len + 5) ? 0 : -1;
 }
 
-/* fake_milter - OPTNEG with ADDHDRS, CHGBODY and CHGHDRS, CONTINUE to
- * every stage; at the end of the body an added field folded with "\n",
- * a field inserted at the top, a changed Subject, a new body with bare
- * LF, a new recipient (not applied), then ACCEPT */
+/* fake_envelope - the envelope changes at the end of the body: a
+ * recipient added, the old one deleted, the sender changed, one added
+ * with DSN arguments (FAKE_MILTER); the old one deleted (DELALL); 100
+ * added (MANY) */
 static int
-fake_milter(int fd)
+fake_envelope(int fd, enum fake_mode mode)
+{
+	static const char add[] = "<c@example.net>";
+	static const char del[] = "<b@example.net>";
+	static const char from[] = "<bounce@example.org>";
+	static const char par[] = "<d@example.net>\0NOTIFY=FAILURE "
+				  "ORCPT=rfc822;d@example.net";
+	char many[32];
+	int i;
+
+	if (mode == FAKE_MILTER_DELALL) {
+		return fake_packet(fd, '-', del, sizeof(del));
+	}
+	if (mode == FAKE_MILTER_MANY) {
+		for (i = 0; i < 100; i++) {
+			snprintf(many, sizeof(many), "<r%d@example.net>", i);
+			if (fake_packet(fd, '+', many, strlen(many) + 1) != 0) {
+				return -1;
+			}
+		}
+		return 0;
+	}
+	return fake_packet(fd, '+', add, sizeof(add)) != 0 ||
+		fake_packet(fd, '-', del, sizeof(del)) != 0 ||
+		fake_packet(fd, 'e', from, sizeof(from)) != 0 ||
+		fake_packet(fd, '2', par, sizeof(par)) != 0 ?
+	    -1 :
+	    0;
+}
+
+/* fake_milter - OPTNEG with ADDHDRS, CHGBODY, CHGHDRS and the envelope
+ * changes, CONTINUE to every stage; at the end of the body an added
+ * field folded with "\n", a field inserted at the top, a changed
+ * Subject, a new body with bare LF, the envelope changes
+ * (fake_envelope), then ACCEPT; the other modes only the envelope */
+static int
+fake_milter(int fd, enum fake_mode mode)
 {
 	static const char add[] = "X-Scanned\0yes\nmore\0";
 	static const char chg[] = "\0\0\0\1Subject\0changed\0";
 	static const char ins[] = "\0\0\0\0X-First\0top\0";
 	static const char body[] = "new\nbody\n";
-	static const char rcpt[] = "<c@example.net>";
 	uint8_t len[4], buf[70000], opt[12];
+	int edits = mode == FAKE_MILTER;
 	uint32_t n;
 
 	for (;;) {
@@ -179,8 +217,9 @@ fake_milter(int fd)
 		switch (buf[0]) {
 		case 'O':
 			msg_put_u32(opt, 6);
-			/* ADDHDRS, CHGBODY, ADDRCPT, CHGHDRS */
-			msg_put_u32(opt + 4, 0x17);
+			/* ADDHDRS, CHGBODY, ADDRCPT, DELRCPT, CHGHDRS,
+			 * CHGFROM, ADDRCPT_PAR */
+			msg_put_u32(opt + 4, 0xdf);
 			msg_put_u32(opt + 8, 0);
 			if (fake_packet(fd, 'O', opt, sizeof(opt)) != 0) {
 				return -1;
@@ -191,11 +230,16 @@ fake_milter(int fd)
 			break;
 		case 'E':
 			if (write(fk.served_fd, "s", 1) < 0 ||
-			    fake_packet(fd, 'h', add, sizeof(add) - 1) != 0 ||
-			    fake_packet(fd, 'm', chg, sizeof(chg) - 1) != 0 ||
-			    fake_packet(fd, 'i', ins, sizeof(ins) - 1) != 0 ||
-			    fake_packet(fd, 'b', body, sizeof(body) - 1) != 0 ||
-			    fake_packet(fd, '+', rcpt, sizeof(rcpt)) != 0 ||
+			    (edits &&
+				(fake_packet(fd, 'h', add, sizeof(add) - 1) !=
+					0 ||
+				    fake_packet(fd, 'm', chg,
+					sizeof(chg) - 1) != 0 ||
+				    fake_packet(fd, 'i', ins,
+					sizeof(ins) - 1) != 0 ||
+				    fake_packet(fd, 'b', body,
+					sizeof(body) - 1) != 0)) ||
+			    fake_envelope(fd, mode) != 0 ||
 			    fake_packet(fd, 'a', NULL, 0) != 0) {
 				return -1;
 			}
@@ -218,8 +262,8 @@ fake_serve(void *arg)
 	    "stream: OK";
 	uint8_t junk[64];
 
-	if (c->mode == FAKE_MILTER) {
-		(void)fake_milter(c->fd);
+	if (c->mode >= FAKE_MILTER) {
+		(void)fake_milter(c->fd, c->mode);
 	} else if (fake_stream(c->fd) == 0) {
 		if (write(fk.served_fd, "s", 1) < 0) {
 			/* the test is gone */
@@ -783,9 +827,38 @@ test_accept_and_log(void)
 	    "no warning: %s", cp.logs);
 }
 
+/* expect_trailer - FAKE_MILTER's envelope trailer (msg_types.h) */
+static size_t
+expect_trailer(uint8_t *out, size_t size)
+{
+	struct msg_body_writer w;
+	size_t block;
+
+	msg_body_writer_init(&w, out, size);
+	msg_body_put_u8(&w, 1);
+	msg_body_put_cstr(&w, "bounce@example.org");
+	msg_body_put_u32(&w, 3);
+	msg_body_put_u8(&w, MSG_ENV_ADDRCPT);
+	msg_body_put_cstr(&w, "c@example.net");
+	msg_body_put_u32(&w, 0);
+	msg_body_put_cstr(&w, "");
+	msg_body_put_u8(&w, MSG_ENV_DELRCPT);
+	msg_body_put_cstr(&w, "b@example.net");
+	msg_body_put_u32(&w, 0);
+	msg_body_put_cstr(&w, "");
+	msg_body_put_u8(&w, MSG_ENV_ADDRCPT);
+	msg_body_put_cstr(&w, "d@example.net");
+	msg_body_put_u32(&w, MSG_NOTIFY_FAILURE);
+	msg_body_put_cstr(&w, "rfc822;d@example.net");
+	block = w.len;
+	msg_body_put_u32(&w, (uint32_t)block);
+	memcpy(out + w.len, MSG_ENV_MAGIC, MSG_ENV_MAGIC_LEN);
+	return w.len + MSG_ENV_MAGIC_LEN;
+}
+
 /* the milter's edits applied in order: the added field at the end of
  * the header, the inserted one at the top, Subject changed, the new
- * body with CRLF; only the new recipient is not applied */
+ * body with CRLF; the envelope changes in the trailer, and logged */
 static void
 test_milter(void)
 {
@@ -796,27 +869,79 @@ test_milter(void)
 				   "X-Scanned: yes\r\n\tmore\r\n"
 				   "\r\n"
 				   "new\r\nbody\r\n";
-	char got[1024];
+	char got[2048];
+	uint8_t trailer[1024];
+	size_t n, tn;
 
 	if (fake_start() != 0) {
 		return;
 	}
 	fake_set(FAKE_MILTER);
 	cfg_chain(CONFIG_SCANNER_MILTER, 5000, 0);
+	tn = expect_trailer(trailer, sizeof(trailer));
 	if (one(&v)) {
 		TEST_CHECK(v.action == MSG_POLICY_ACCEPT &&
 			v.rewrite == MSG_REWRITE_REPLACE && v.prepend_len == 0,
 		    "action %u rewrite %u prepend \"%s\"", v.action, v.rewrite,
 		    v.prepend);
-		verdict_content(got, sizeof(got));
-		TEST_CHECK(strcmp(got, want) == 0, "rewritten: \"%s\"", got);
+		n = verdict_content(got, sizeof(got));
+		TEST_CHECK(n == sizeof(want) - 1 + tn &&
+			memcmp(got, want, sizeof(want) - 1) == 0 &&
+			memcmp(got + sizeof(want) - 1, trailer, tn) == 0,
+		    "rewritten (%zu octets): \"%s\"", n, got);
 	}
 	TEST_CHECK(fake_served() == 1, "the milter saw %u messages",
 	    fake_served());
-	TEST_CHECK(logged("warning: 4F2A1B3C: content: milter mymilter: 1 "
-			  "modification not applied"),
-	    "no warning: %s", cp.logs);
+	TEST_CHECK(logged("4F2A1B3C: content: milter=mymilter "
+			  "addrcpt=<c@example.net> delrcpt=<b@example.net> "
+			  "chgfrom=<bounce@example.org> addrcpt=<d@example.net>"
+			  "(NOTIFY=FAILURE ORCPT=rfc822;d@example.net)"),
+	    "no envelope line: %s", cp.logs);
+	TEST_CHECK(!logged("not applied"), "not applied: %s", cp.logs);
 	TEST_CHECK(logged("4F2A1B3C: content: mymilter=clean"),
+	    "no decision line: %s", cp.logs);
+}
+
+/* the milter deleted the only recipient: discarded, logged */
+static void
+test_milter_delall(void)
+{
+	if (fake_start() != 0) {
+		return;
+	}
+	fake_set(FAKE_MILTER_DELALL);
+	cfg_chain(CONFIG_SCANNER_MILTER, 5000, 0);
+	if (one(&v)) {
+		TEST_CHECK(v.action == MSG_POLICY_DISCARD &&
+			v.rewrite == MSG_REWRITE_NONE &&
+			strcmp(v.reply,
+			    "milter mymilter deleted every recipient") == 0,
+		    "action %u rewrite %u reply %s", v.action, v.rewrite,
+		    v.reply);
+	}
+	TEST_CHECK(logged("warning: 4F2A1B3C: content: milter mymilter "
+			  "deleted every recipient: action=discard"),
+	    "no warning: %s", cp.logs);
+}
+
+/* 100 added to the one there: past the relay's limit (100 by default),
+ * the milter counts as failed: its on-failure (tempfail) */
+static void
+test_milter_many(void)
+{
+	if (fake_start() != 0) {
+		return;
+	}
+	fake_set(FAKE_MILTER_MANY);
+	cfg_chain(CONFIG_SCANNER_MILTER, 5000, 0);
+	if (one(&v)) {
+		TEST_CHECK(v.action == MSG_POLICY_TEMPFAIL &&
+			v.rewrite == MSG_REWRITE_NONE &&
+			strncmp(v.reply, "451 4.7.1 ", 10) == 0,
+		    "action %u rewrite %u reply %s", v.action, v.rewrite,
+		    v.reply);
+	}
+	TEST_CHECK(logged("mymilter=error(milter: too many recipients"),
 	    "no decision line: %s", cp.logs);
 }
 
@@ -929,6 +1054,8 @@ const struct test_case test_cases[] = {
 	{ "content_process_timeout", test_timeout },
 	{ "content_process_accept_and_log", test_accept_and_log },
 	{ "content_process_milter", test_milter },
+	{ "content_process_milter_delall", test_milter_delall },
+	{ "content_process_milter_many", test_milter_many },
 	{ "content_process_busy", test_busy },
 	{ "content_process_shutdown", test_shutdown },
 };

@@ -73,12 +73,32 @@ printable(const char *s)
 	return 1;
 }
 
-/* reply_class - "5xx ..." or "4xx ..." */
+/* reply_printable - printable ASCII, and CRLF only between two lines
+ * (a milter's multi-line reply) */
+static int
+reply_printable(const char *s)
+{
+	const char *start = s;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\r' && s[1] == '\n' && s != start &&
+		    s[2] != '\0') {
+			s++;
+			continue;
+		}
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* reply_class - "5xx ...", "5xx-..." (multi-line) or "5xx"; 4xx too */
 static int
 reply_class(const char *r, char c)
 {
 	return r[0] == c && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
-	    r[2] <= '9' && r[3] == ' ';
+	    r[2] <= '9' && (r[3] == ' ' || r[3] == '-' || r[3] == '\0');
 }
 
 /* decide - content_decide, then what must hold for every decision */
@@ -91,7 +111,7 @@ decide(uint8_t direction, size_t n)
 	TEST_CHECK(dec.action <= MSG_POLICY_ACTION_LAST, "action %u",
 	    dec.action);
 	TEST_CHECK(strlen(dec.reply) <= MSG_POLICY_REPLY_MAX &&
-		printable(dec.reply),
+		reply_printable(dec.reply),
 	    "reply not printable or long: %s", dec.reply);
 	TEST_CHECK(dec.action != MSG_POLICY_ACCEPT || dec.reply[0] == '\0',
 	    "accept with a reply: %s", dec.reply);
@@ -162,6 +182,25 @@ test_order(void)
 		    { "", "no code" }, 2, 1, MSG_POLICY_REJECT,
 		    "550 5.7.1 Message rejected by content scanner", NULL,
 		    "milter" },
+		{ "2: milter reject, three lines", { SCAN_CLEAN, SCAN_REJECT },
+		    { "", "550-5.7.1 a\r\n550-5.7.1 b\r\n550 5.7.1 c" }, 2, 1,
+		    MSG_POLICY_REJECT,
+		    "550-5.7.1 a\r\n550-5.7.1 b\r\n550 5.7.1 c", NULL,
+		    "milter" },
+		{ "2: milter reject, ten lines: eight sent",
+		    { SCAN_CLEAN, SCAN_REJECT },
+		    { "",
+			"550-1\r\n550-2\r\n550-3\r\n550-4\r\n550-5\r\n"
+			"550-6\r\n550-7\r\n550-8\r\n550-9\r\n550 10" },
+		    2, 1, MSG_POLICY_REJECT,
+		    "550-1\r\n550-2\r\n550-3\r\n550-4\r\n550-5\r\n550-6\r\n"
+		    "550-7\r\n550 8",
+		    NULL, "milter" },
+		{ "2: milter reject, lines of two codes",
+		    { SCAN_CLEAN, SCAN_REJECT }, { "", "550-a\r\n554 b" }, 2, 1,
+		    MSG_POLICY_REJECT,
+		    "550 5.7.1 Message rejected by content scanner", NULL,
+		    "milter" },
 		{ "2: milter tempfail", { SCAN_CLEAN, SCAN_TEMPFAIL },
 		    { "", "451 4.7.1 Later" }, 2, 1, MSG_POLICY_TEMPFAIL,
 		    "451 4.7.1 Later", NULL, "milter" },
@@ -217,6 +256,27 @@ test_order(void)
 		    "%s: by %s", cases[i].name,
 		    dec.by != NULL ? dec.by : "(none)");
 	}
+}
+
+/* A milter's multi-line reply in the log: one line, " / " between; a
+ * reply cut to MSG_POLICY_REPLY_LINES_MAX says how many it had. */
+static void
+test_log_multiline(void)
+{
+	reset();
+	scan(0, 1, SCAN_REJECT, "550-5.7.1 a\r\n550 5.7.1 b");
+	decide(MSG_POLICY_INBOUND, 1);
+	TEST_CHECK(strcmp(dec.log,
+		       "milter=reject(550-5.7.1 a / 550 5.7.1 b) rule=none "
+		       "action=reject") == 0,
+	    "log: %s", dec.log);
+	scan(0, 1, SCAN_REJECT,
+	    "550-1\r\n550-2\r\n550-3\r\n550-4\r\n550-5\r\n550-6\r\n"
+	    "550-7\r\n550-8\r\n550 9");
+	decide(MSG_POLICY_INBOUND, 1);
+	TEST_CHECK(strstr(dec.log, "550-8 / 550 9)[reply-lines=9,sent=8] ") !=
+		NULL,
+	    "log: %s", dec.log);
 }
 
 /* The log line: every scanner, then the rule and the action. */
@@ -601,7 +661,7 @@ test_bounds(void)
 	name[sizeof(name) - 1] = '\0';
 	scan(0, 0, SCAN_INFECTED, name);
 	decide(MSG_POLICY_INBOUND, 1);
-	TEST_CHECK(strlen(dec.reply) == MSG_POLICY_REPLY_MAX &&
+	TEST_CHECK(strlen(dec.reply) == MSG_POLICY_REPLY_LINE_MAX &&
 		strncmp(dec.reply, "550 5.7.1 Message rejected: virus found: V",
 		    42) == 0,
 	    "long virus: %zu", strlen(dec.reply));
@@ -1701,6 +1761,7 @@ test_teardown(void)
 const struct test_case test_cases[] = {
 	{ "content_order", test_order },
 	{ "content_log", test_log },
+	{ "content_log_multiline", test_log_multiline },
 	{ "content_conditions", test_conditions },
 	{ "content_direction", test_direction },
 	{ "content_first_match", test_first_match },

@@ -11,8 +11,9 @@
  * Invariants: the facts do not depend on the cut; names are NUL-ended,
  * printable where they must be and within their counts; every decision
  * has the reply its action needs (5xx for reject, 4xx for tempfail, a
- * reason for discard and quarantine, none for accept), printable and
- * within MSG_POLICY_REPLY_MAX; the prepend passes msg_header_block_ok
+ * reason for discard and quarantine, none for accept), printable (CRLF
+ * only between the lines of a milter's reply) and within
+ * MSG_POLICY_REPLY_MAX; the prepend passes msg_header_block_ok
  * and MSG_PREPEND_MAX, and a tag rule's header comes first, inside
  * CONTENT_HEADER_SIZE; the log ends with the rule and the action.
  *
@@ -104,11 +105,34 @@ printable(const char *s)
 	return 1;
 }
 
+/* reply_printable - printable ASCII, and CRLF only between two lines
+ * (a milter's multi-line reply), MSG_POLICY_REPLY_LINES_MAX at most */
+static int
+reply_printable(const char *s)
+{
+	const char *start = s;
+	size_t lines = 1;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\r' && s[1] == '\n' && s != start &&
+		    s[2] != '\0') {
+			s++;
+			lines++;
+			continue;
+		}
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			return 0;
+		}
+	}
+	return lines <= MSG_POLICY_REPLY_LINES_MAX;
+}
+
+/* reply_class - "5xx ...", "5xx-..." (more lines follow) or "5xx" */
 static int
 reply_class(const char *r, char c)
 {
 	return r[0] == c && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' &&
-	    r[2] <= '9' && r[3] == ' ';
+	    r[2] <= '9' && (r[3] == ' ' || r[3] == '-' || r[3] == '\0');
 }
 
 /* check_view - names and counts within their bounds */
@@ -158,7 +182,7 @@ check_decision(void)
 
 	if (dec.action > MSG_POLICY_ACTION_LAST ||
 	    strnlen(dec.reply, sizeof(dec.reply)) > MSG_POLICY_REPLY_MAX ||
-	    !printable(dec.reply)) {
+	    !reply_printable(dec.reply)) {
 		abort();
 	}
 	if ((dec.action == MSG_POLICY_ACCEPT && dec.reply[0] != '\0') ||

@@ -72,10 +72,11 @@
  *                u32 n, n times str recipient (as many as fit; for a
  *                milter), u32 recipients omitted
  *   P_VERDICT    str queue id, u8 action (enum msg_policy_action), str
- *                reply ("550 5.7.1 ..." for reject and tempfail, else
- *                ""), u32 n, then n times u64: offsets of header field
- *                names that smtp overwrites in the file with a name of
- *                the same length (forged Authentication-Results), str
+ *                reply ("550 5.7.1 ..." for reject and tempfail, maybe
+ *                several lines: MSG_POLICY_REPLY_MAX; else ""), u32 n,
+ *                then n times u64: offsets of header field names that
+ *                smtp overwrites in the file with a name of the same
+ *                length (forged Authentication-Results), str
  *                prepend (the header block for Q_COMMIT), u8 rewrite
  *                (enum msg_rewrite: the content process may carry the
  *                rewritten message as a descriptor, which smtp passes on
@@ -84,6 +85,42 @@
  *                never sends one: 0), str notice (optional, only when
  *                not empty, so after a u8 rewrite that is then sent even
  *                if 0: the text smtp forwards in Q_NOTICE)
+ *
+ * smtp <-> policy once more, only when the policy sealed the message
+ * (ARC, RFC 8617 5.1) and the content step then rewrote it (replace):
+ *   P_SEAL       carries the rewritten message (the content process's
+ *                descriptor; policy only reads it, with pread, and cuts
+ *                an envelope trailer off); str queue id. The policy
+ *                process seals it with the chain result and A-R it kept
+ *                from that message's P_CHECK
+ *   P_SEALED     str queue id, str set: the new ARC set (ARC-Seal,
+ *                ARC-Message-Signature, ARC-Authentication-Results, at
+ *                most MSG_PREPEND_MAX octets) that replaces the one at
+ *                the top of P_VERDICT's prepend, or "" when the policy
+ *                cannot seal it (smtp then delivers without our set)
+ *
+ * The envelope trailer. A milter may change the envelope (content
+ * process; firmware/content/content_envelope.h). The change travels with
+ * the rewritten message, the one descriptor smtp passes on unread: every
+ * rewritten content (rewrite 1 or 2) ends in CRLF, and when the envelope
+ * changed the trailer follows that CRLF:
+ *
+ *   block        u8 chgfrom (0 or 1), str sender ("" = the null sender;
+ *                meaningful with chgfrom 1), u32 n (at most
+ *                MSG_ENV_OPS_MAX), n times: u8 op (MSG_ENV_DELRCPT or
+ *                MSG_ENV_ADDRCPT), str address (local@domain, at most
+ *                MSG_ENV_ADDR_MAX), u32 notify (MSG_NOTIFY_* bits; 0 for
+ *                a deletion), str orcpt ("" or "addr-type;xtext", at most
+ *                MSG_ENV_ORCPT_MAX; "" for a deletion)
+ *   u32          the block's length
+ *   8 octets     MSG_ENV_MAGIC, whose last octet is a NUL: no message
+ *                ends so, since a rewritten one ends in CRLF
+ *
+ * The queue applies the changes in order to the transaction's recipients
+ * (a deletion removes every recipient of that address, an addition of
+ * one present already does nothing), cuts the trailer off the stored
+ * content, and refuses (451) a trailer it cannot read or a result with
+ * no recipient or past its recipient limit.
  *
  * queue <-> mta, per delivery job (one message, one next hop):
  *   M_DELIVER    carries the spool file, read-only; str queue id, str
@@ -175,9 +212,23 @@ enum msg_policy_action {
 };
 #define MSG_POLICY_ACTION_LAST MSG_POLICY_QUARANTINE
 
-#define MSG_PREPEND_MAX 8192      /* header block of Q_COMMIT, P_VERDICT */
-#define MSG_POLICY_REPLY_MAX 255  /* the reply of P_VERDICT */
-#define MSG_POLICY_RENAMES_MAX 16 /* offsets in P_VERDICT */
+#define MSG_PREPEND_MAX 8192 /* header block of Q_COMMIT, P_VERDICT */
+/*
+ * The reply of P_VERDICT. A reject or tempfail carries an SMTP reply of
+ * one or more lines joined by CRLF (no CRLF after the last), as RFC 5321
+ * 4.2.1 writes them: "550-5.7.1 text" on every line but the last, which
+ * is "550 5.7.1 text" (or "550" alone); the same code on every line, the
+ * same enhanced code on every line or on none; printable ASCII. A milter
+ * may send 32 lines (libmilter's limit): more than a client should get,
+ * so the content step keeps the first MSG_POLICY_REPLY_LINES_MAX and logs
+ * the whole. MSG_POLICY_REPLY_MAX also bounds the other actions' text
+ * (discard: why; quarantine: the reason) and fits smtp's reply buffer
+ * (SMTP_OUT_MAX) with the final CRLF.
+ */
+#define MSG_POLICY_REPLY_LINES_MAX 8
+#define MSG_POLICY_REPLY_LINE_MAX 510 /* RFC 5321 4.5.3.1.5: 512 with CRLF */
+#define MSG_POLICY_REPLY_MAX 1024     /* octets, the CRLFs between included */
+#define MSG_POLICY_RENAMES_MAX 16     /* offsets in P_VERDICT */
 #define MSG_QUARANTINE_REASON_MAX MSG_POLICY_REPLY_MAX /* Q_COMMIT's */
 
 /* The administrators' notice of P_VERDICT and Q_NOTICE: printable
@@ -185,6 +236,19 @@ enum msg_policy_action {
 #define MSG_NOTICE_MAX 2048
 
 #define MSG_QUEUE_ID_MAX 32 /* queue ids are shorter; a bound for buffers */
+
+/* The envelope trailer of a rewritten content (see above). */
+#define MSG_ENV_MAGIC "\0SKENV1" /* with its implicit NUL: 8 octets */
+#define MSG_ENV_MAGIC_LEN 8
+#define MSG_ENV_DELRCPT 1
+#define MSG_ENV_ADDRCPT 2
+#define MSG_ENV_OPS_MAX 1024  /* changes in one trailer */
+#define MSG_ENV_ADDR_MAX 320  /* local (64) "@" domain (255) */
+#define MSG_ENV_ORCPT_MAX 500 /* RFC 3461 4.2 */
+#define MSG_ENV_OP_MAX (1 + 2 + MSG_ENV_ADDR_MAX + 4 + 2 + MSG_ENV_ORCPT_MAX)
+#define MSG_ENV_BLOCK_MAX \
+	(1 + 2 + MSG_ENV_ADDR_MAX + 4 + MSG_ENV_OPS_MAX * MSG_ENV_OP_MAX)
+#define MSG_ENV_TRAILER_MAX (MSG_ENV_BLOCK_MAX + 4 + MSG_ENV_MAGIC_LEN)
 
 /* P_VERDICT and Q_COMMIT rewrite mode (the descriptor they carry) */
 enum msg_rewrite {
@@ -230,6 +294,9 @@ enum msg_log_level {
 	X(MSG_P_VERDICT, 26, 11,           2 + MSG_QUEUE_ID_MAX + 1 +  \
 	    2 + MSG_POLICY_REPLY_MAX + 4 + 8 * MSG_POLICY_RENAMES_MAX + \
 	    2 + MSG_PREPEND_MAX + 1 + 2 + MSG_NOTICE_MAX)              \
+	X(MSG_P_SEAL,   27, 3,             2 + MSG_QUEUE_ID_MAX)       \
+	X(MSG_P_SEALED, 28, 5,             2 + MSG_QUEUE_ID_MAX + 2 +  \
+	    MSG_PREPEND_MAX)                                           \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \
 	X(MSG_CTL_LINE, 31, 2,             MSG_BODY_MAX)               \
 	X(MSG_CTL_END,  32, 6,             MSG_BODY_MAX)               \

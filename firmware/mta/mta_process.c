@@ -32,6 +32,7 @@
 
 #include "../dns/dns_live.h"
 #include "../dns/dns_zone.h"
+#include "../sekimorid/stats.h"
 #include "chan.h"
 #include "event.h"
 #include "log.h"
@@ -878,6 +879,7 @@ mta_conn_tls_step(struct mta_conn *conn)
 		    conn->t.why[0] ? conn->t.why : "handshake failed");
 		return;
 	}
+	stats_add(STATS_MTA_TLS, 1);
 	if (!conn->started) {
 		mta_conn_start_smtp(conn);
 		return;
@@ -907,6 +909,7 @@ mta_conn_tls_begin(struct mta_conn *conn)
 static void
 mta_conn_connected(struct mta_conn *conn)
 {
+	stats_add(STATS_MTA_CONNECTIONS, 1);
 	if (conn->implicit_tls) {
 		mta_conn_tls_begin(conn);
 		return;

@@ -1,17 +1,20 @@
 /*
  * fuzz_policy.c - libFuzzer target for the policy core (policy.h): the
  * input is a whole message, checked inbound and signed outbound over a
- * zone that publishes SPF, DMARC and the signing key.
+ * zone that publishes SPF, DMARC and the signing key, with a DMARC
+ * override by List-Id and client network, and the ARC seal on.
  *
  * Invariants: a verdict always comes (no pending with a zone); its
  * header block passes msg_header_block_ok; every rename offset points at
  * an "Authentication-Results" field name inside the header section; a
- * reject or tempfail has a reply of its class, an accept none.
+ * reject or tempfail has a reply of its class, an accept none; a message
+ * an override let through is accepted.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "../dns/dns_zone.h"
 #include "msg_body.h"
@@ -20,6 +23,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct policy_conf conf;
+static struct config_dmarc_override over;
 static struct policy_eval ev;
 static struct policy_verdict vd;
 static struct dns_zone zone;
@@ -53,6 +57,21 @@ setup(void)
 		abort();
 	}
 	s->nkeys = 1;
+	/* the seal signs with the same key (d=a.test s=s) */
+	conf.seal = 1;
+	conf.seal_key = s->key[0];
+	snprintf(conf.seal_domain, sizeof(conf.seal_domain), "a.test");
+	snprintf(conf.seal_selector, sizeof(conf.seal_selector), "s");
+	snprintf(over.name, sizeof(over.name), "list");
+	over.reason = CONFIG_OVERRIDE_MAILING_LIST;
+	over.networks[0].family = AF_INET;
+	memcpy(over.networks[0].addr, "\xc0\x00\x02\x00", 4);
+	over.networks[0].len = 24;
+	over.nnetworks = 1;
+	snprintf(over.list_id[0], sizeof(over.list_id[0]), "l.a.test");
+	over.nlist_id = 1;
+	conf.overrides = &over;
+	conf.noverrides = 1;
 	n = snprintf(text, sizeof(text),
 	    "$TTL 300\n"
 	    "a.test. TXT \"v=spf1 ip4:192.0.2.1 -all\"\n"
@@ -78,7 +97,8 @@ check(const uint8_t *msg, size_t len)
 	if (!msg_header_block_ok((const uint8_t *)vd.prepend, vd.prepend_len) ||
 	    (vd.action == POLICY_ACCEPT) != (vd.reply[0] == '\0') ||
 	    (vd.action == POLICY_REJECT && vd.reply[0] != '5') ||
-	    (vd.action == POLICY_TEMPFAIL && vd.reply[0] != '4')) {
+	    (vd.action == POLICY_TEMPFAIL && vd.reply[0] != '4') ||
+	    (ev.override != NULL && vd.action != POLICY_ACCEPT)) {
 		abort();
 	}
 	for (i = 0; i < vd.nrenames; i++) {

@@ -108,6 +108,7 @@ policy_sign_start(struct policy_eval *e)
 		    s->selector[i], e->req.now);
 		dkim_sign_options(&e->sign[i], c->nover > 0 ? c->over : NULL,
 		    c->nover, s->lifetime);
+		dkim_sign_canon(&e->sign[i], s->hcanon, s->bcanon);
 	}
 }
 
@@ -140,6 +141,10 @@ policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
 		e->header_bad = 1;
 	}
 	(void)arc_verify_headers(&e->arc, req->msg, e->hlen);
+	if (conf->seal) {
+		arc_seal_init(&e->seal, &conf->seal_key, conf->seal_domain,
+		    conf->seal_selector, req->now);
+	}
 }
 
 /* policy_eval_body - a chunk of the body (policy.h) */
@@ -156,6 +161,9 @@ policy_eval_body(struct policy_eval *e, const uint8_t *p, size_t n)
 	}
 	dkim_verify_update(&e->dkim, p, n);
 	arc_verify_update(&e->arc, p, n);
+	if (e->conf->seal) {
+		arc_seal_update(&e->seal, p, n);
+	}
 }
 
 /* policy_eval_whole - init and body from one whole message (policy.h) */
@@ -381,6 +389,25 @@ policy_fail(struct policy_verdict *v, enum config_fail_action a,
 	}
 }
 
+/* policy_override_tag - the tag field of a message an override let
+ * through: the override's name and reason, and the DMARC failure */
+static void
+policy_override_tag(const struct policy_eval *e, struct policy_verdict *v,
+    const char *dom, const char *policy)
+{
+	char field[sizeof(POLICY_TAG_NAME) + 512];
+	int n;
+
+	n = snprintf(field, sizeof(field),
+	    POLICY_TAG_NAME ": override; name=%s reason=%s; dmarc=fail "
+			    "header.from=%s policy=%s\r\n",
+	    e->override->name, config_override_reason_str(e->override->reason),
+	    dom, policy);
+	if (n > 0 && (size_t)n < sizeof(field)) {
+		(void)policy_put(v, field, (size_t)n);
+	}
+}
+
 /* policy_act - the action for the results, per the config */
 static const char *
 policy_act(const struct policy_eval *e, struct policy_verdict *v)
@@ -409,6 +436,12 @@ policy_act(const struct policy_eval *e, struct policy_verdict *v)
 		return "arc-override"; /* RFC 7489 6.7: local policy */
 	}
 	policy_safe(dom, sizeof(dom), e->from.domain);
+	if (e->override != NULL) {
+		/* RFC 7489 6.7: the operator's exception; delivered, and
+		 * the tag says which exception let it through */
+		policy_override_tag(e, v, dom, dmarc_policy_str(disp));
+		return "override";
+	}
 	snprintf(reply, sizeof(reply),
 	    "550 5.7.1 DMARC policy of %.190s rejects this message", dom);
 	snprintf(tag, sizeof(tag), "dmarc=fail header.from=%s policy=%s", dom,
@@ -437,13 +470,105 @@ policy_dkim_summary(const struct policy_eval *e)
 	return dkim_result_str(e->dkim.sig[0].result);
 }
 
+/* policy_seal - the next ARC set over the message (RFC 8617 5.1), its
+ * AAR a copy of our A-R (the first arlen octets of the prepend), put on
+ * top of the header block; what happened, for the log, in note */
+static void
+policy_seal(struct policy_eval *e, struct policy_verdict *v, size_t arlen,
+    char *note, size_t notelen)
+{
+	char *set = e->seal_out;
+	const struct arc_verify *a = &e->arc;
+	size_t n;
+	enum sk_result r;
+
+	if (a->nsets > 0 && a->set[a->nsets - 1].nas > 0 &&
+	    a->set[a->nsets - 1].as.sig.cv == DKIM_ARC_CV_FAIL) {
+		/* RFC 8617 5.1: a chain marked failed stays failed; no
+		 * set of ours can mend it */
+		snprintf(note, notelen, " arc-seal=none(chain has cv=fail)");
+		return;
+	}
+	r = arc_seal_final(&e->seal, a, e->req.msg, e->hlen, v->prepend, arlen,
+	    set, sizeof(e->seal_out), &n);
+	if (r != SK_OK || n > sizeof(v->prepend) - v->prepend_len) {
+		/* delivered unsealed: the seal is a courtesy to the next
+		 * hop, never a reason to refuse mail */
+		snprintf(note, notelen, " arc-seal=error(%s)",
+		    r != SK_OK ? sk_result_str(r) : "header block full");
+		return;
+	}
+	memmove(v->prepend + n, v->prepend, v->prepend_len);
+	memcpy(v->prepend, set, n);
+	v->prepend_len += n;
+	e->seal_setlen = n; /* for policy_seal_memo */
+	e->seal_arlen = arlen;
+	snprintf(note, notelen, " arc-seal=i%u cv=%s",
+	    a->result == ARC_NONE ? 1u : a->nsets + 1,
+	    arc_result_str(a->result));
+}
+
+/* policy_seal_memo - what a second seal needs (policy.h) */
+int
+policy_seal_memo(const struct policy_eval *e, const struct policy_verdict *v,
+    struct policy_seal_memo *m)
+{
+	if (e->seal_setlen == 0 ||
+	    e->seal_setlen + e->seal_arlen > v->prepend_len) {
+		return 0;
+	}
+	m->result = e->arc.result;
+	m->nsets = e->arc.nsets;
+	m->ar = v->prepend + e->seal_setlen; /* our A-R, below our set */
+	m->arlen = e->seal_arlen;
+	return 1;
+}
+
+/* policy_reseal_init - a second seal, over a rewritten message
+ * (policy.h) */
+void
+policy_reseal_init(struct policy_reseal *r, const struct policy_conf *conf,
+    const struct policy_seal_memo *m, uint64_t now)
+{
+	/* arc_seal_final reads only the decision of the chain: the
+	 * result and its number of sets, kept from the first evaluation
+	 * (no DNS again, and the rewritten ARC fields are not trusted) */
+	arc_verify_init(&r->chain, now);
+	r->chain.decided = 1;
+	r->chain.result = m->result;
+	r->chain.nsets = m->nsets;
+	arc_seal_init(&r->seal, &conf->seal_key, conf->seal_domain,
+	    conf->seal_selector, now);
+}
+
+/* policy_reseal_body - a chunk of the rewritten body (policy.h) */
+void
+policy_reseal_body(struct policy_reseal *r, const uint8_t *p, size_t n)
+{
+	arc_seal_update(&r->seal, p, n);
+}
+
+/* policy_reseal_final - the new set (policy.h) */
+enum sk_result
+policy_reseal_final(struct policy_reseal *r, const struct policy_seal_memo *m,
+    const uint8_t *hdr, size_t hlen, char *out, size_t max, size_t *outlen)
+{
+	return arc_seal_final(&r->seal, &r->chain, hdr, hlen, m->ar, m->arlen,
+	    out, max, outlen);
+}
+
 /* policy_inbound_verdict - header block, action and log line */
 static void
-policy_inbound_verdict(const struct policy_eval *e, struct policy_verdict *v)
+policy_inbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 {
+	char over[CONFIG_OVERRIDE_NAME_SIZE + 48] = "", seal[64] = "";
 	const char *why;
+	size_t arlen;
 
-	if (policy_authres(e, v) != 0 || policy_received_spf(e, v) != 0) {
+	int bad = policy_authres(e, v) != 0;
+
+	arlen = v->prepend_len; /* our A-R field, which the AAR copies */
+	if (bad || policy_received_spf(e, v) != 0) {
 		/* cannot happen within the local limits; never deliver a
 		 * message without its results */
 		v->action = POLICY_TEMPFAIL;
@@ -452,15 +577,23 @@ policy_inbound_verdict(const struct policy_eval *e, struct policy_verdict *v)
 		why = "header-block";
 	} else {
 		why = policy_act(e, v);
+		if (why != NULL && strcmp(why, "override") == 0) {
+			snprintf(over, sizeof(over), " override=%s reason=%s",
+			    e->override->name,
+			    config_override_reason_str(e->override->reason));
+		}
+		if (e->conf->seal && v->action == POLICY_ACCEPT) {
+			policy_seal(e, v, arlen, seal, sizeof(seal));
+		}
 	}
 	snprintf(v->log, sizeof(v->log),
-	    "spf=%s dkim=%s arc=%s dmarc=%s%s%s action=%s renamed=%zu",
+	    "spf=%s dkim=%s arc=%s dmarc=%s%s%s%s action=%s renamed=%zu%s",
 	    e->conf->spf ? spf_result_str(e->spf_out.result) : "off",
 	    policy_dkim_summary(e),
 	    e->conf->arc ? arc_result_str(e->arc.result) : "off",
 	    e->conf->dmarc ? dmarc_result_str(e->dmarc_out.result) : "off",
-	    why != NULL ? " by=" : "", why != NULL ? why : "",
-	    policy_action_str(v->action), v->nrenames);
+	    why != NULL ? " by=" : "", why != NULL ? why : "", over,
+	    policy_action_str(v->action), v->nrenames, seal);
 }
 
 /* ---- outbound: signatures --------------------------------------------- */
@@ -530,6 +663,19 @@ policy_outbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 
 /* ---- the run ---------------------------------------------------------- */
 
+/* policy_dmarc_overridable - DMARC failed with a policy that acts, and
+ * no trusted ARC sealer vouches for the message (that override comes
+ * first, as in policy_act) */
+static int
+policy_dmarc_overridable(const struct policy_eval *e)
+{
+	const struct policy_conf *c = e->conf;
+
+	return c->dmarc && e->dmarc_out.result == DMARC_FAIL &&
+	    e->dmarc_out.disposition != DMARC_P_NONE &&
+	    !(c->arc && arc_trusted_pass(&e->arc, c->sealers, c->nsealers));
+}
+
 /* policy_eval_run - go as far as the answers allow (policy.h) */
 enum policy_status
 policy_eval_run(struct policy_eval *e, const struct dns_resolver *dns,
@@ -540,6 +686,9 @@ policy_eval_run(struct policy_eval *e, const struct dns_resolver *dns,
 		if (policy_lookups(e, dns) || policy_dmarc(e, dns)) {
 			return POLICY_PENDING;
 		}
+		e->override = policy_dmarc_overridable(e) ?
+		    policy_override_find(e) :
+		    NULL;
 	}
 	if (policy_renames(e, v) != 0) {
 		v->action = POLICY_REJECT;

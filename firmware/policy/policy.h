@@ -42,7 +42,10 @@
  *   - the action from the config: SPF fail and DMARC reject/quarantine
  *     map to their failure-action (reject: 550 5.7.x with the domain
  *     named; quarantine: tagged and delivered until quarantine exists;
- *     tag: tagged). A trusted ARC sealer turns a DMARC fail into accept.
+ *     tag: tagged). A trusted ARC sealer, else a matching DMARC override
+ *     (policy_override_find), turns a DMARC fail into accept (tagged);
+ *   - with conf->seal, an accepted message gets the next ARC set (RFC
+ *     8617 5.1) on top of the header block, its AAR our A-R.
  * Outbound: one DKIM-Signature per enabled selector of the signing
  * domain that covers the From domain (the prepend block); accept.
  *
@@ -101,7 +104,8 @@ enum policy_status {
 struct policy_signer {
 	char domain[CONFIG_DOMAIN_SIZE];
 	int include_subdomains;
-	uint64_t lifetime; /* seconds for x=; 0: none */
+	enum dkim_canon_alg hcanon, bcanon; /* c= header/body */
+	uint64_t lifetime;                  /* seconds for x=; 0: none */
 	size_t nkeys;
 	char selector[POLICY_KEYS_MAX][CONFIG_SELECTOR_SIZE];
 	struct dkim_signkey key[POLICY_KEYS_MAX];
@@ -120,6 +124,15 @@ struct policy_conf {
 	size_t nsigners;
 	const char *over[CONFIG_OVERSIGN_MAX]; /* over-signed header names */
 	size_t nover; /* 0: the library's list (RFC 6376 8.15) */
+	/* DMARC overrides (RFC 7489 6.7), in the config's order */
+	const struct config_dmarc_override *overrides;
+	size_t noverrides;
+	/* the ARC seal of inbound mail (RFC 8617 5.1): seal is 1 when the
+	 * config has one; the key is an RSA one */
+	int seal;
+	char seal_domain[CONFIG_DOMAIN_SIZE];
+	char seal_selector[CONFIG_SELECTOR_SIZE];
+	struct dkim_signkey seal_key;
 };
 
 struct policy_request {
@@ -164,6 +177,14 @@ struct policy_eval {
 	struct dmarc_outcome dmarc_out;
 	const struct policy_signer *signer;     /* outbound; NULL: none */
 	struct dkim_sign sign[POLICY_KEYS_MAX]; /* one per signer key */
+	/* the DMARC override that turned a DMARC failure into delivery,
+	 * NULL when none did (set by the run, read by the report row) */
+	const struct config_dmarc_override *override;
+	struct arc_seal seal;        /* inbound with conf->seal */
+	char seal_out[ARC_SEAL_MAX]; /* scratch: the set we add */
+	/* when the run sealed: our set's length at the top of the prepend
+	 * and the A-R's right below it (policy_seal_memo); 0: no seal */
+	size_t seal_setlen, seal_arlen;
 };
 
 /* policy_header_end - the empty line that ends the header section of
@@ -193,6 +214,68 @@ enum policy_status policy_eval_run(struct policy_eval *e,
  * the nearest parent with include_subdomains; NULL when none */
 const struct policy_signer *policy_signer_find(const struct policy_conf *conf,
     const char *domain);
+
+/* policy_list_id - the list identifier of a List-Id field's value
+ * (RFC 2919: [phrase] "<" list-id ">", only white space after the '>'):
+ * SK_OK with id, idlen pointing into v; SK_E_SYNTAX for anything else,
+ * or an id longer than POLICY_LIST_ID_MAX or with other than [!-~] */
+#define POLICY_LIST_ID_MAX 255 /* the config's list-id: 1..255 */
+enum sk_result policy_list_id(const uint8_t *v, size_t len, const uint8_t **id,
+    size_t *idlen);
+
+/* policy_override_find - the first override of conf that the message
+ * of e matches (every criterion with values, any value of each: the
+ * client address in a source-network, the MAIL FROM domain equal to a
+ * mail-from-domain, ASCII case-insensitive, subdomains not; the list-id
+ * of its only List-Id field equal to a list-id, case-insensitive);
+ * NULL when none */
+const struct config_dmarc_override *policy_override_find(
+    const struct policy_eval *e);
+
+/*
+ * The second seal. The content step may rewrite a message after the
+ * run sealed it (RFC 8617 5.1): the AMS then no longer verifies, and the
+ * policy process seals the rewritten message once more, with the chain's
+ * result and the A-R of the first evaluation (the memo: kept, since the
+ * ARC fields of the rewritten message come from a milter and a chain
+ * result must come from our own verification). The set replaces the
+ * first one on top of the header block.
+ *
+ *   policy_seal_memo(e, v, &m)       after the run; 0: it did not seal
+ *   policy_reseal_init(r, conf, &m, now)
+ *   policy_reseal_body(r, body, len) the rewritten body, any split
+ *   policy_reseal_final(r, &m, hdr, hlen, out, max, &outlen)
+ *
+ * struct policy_reseal is about 620 KiB: heap-allocate it. m.ar points
+ * into the verdict's prepend: copy it to keep it.
+ */
+struct policy_seal_memo {
+	enum arc_result result; /* the incoming chain's, from the run */
+	unsigned nsets;         /* its sets */
+	const char *ar;         /* our A-R field (the AAR's text) */
+	size_t arlen;
+};
+
+struct policy_reseal {
+	struct arc_verify chain; /* only the decision is set */
+	struct arc_seal seal;
+};
+
+/* policy_seal_memo - 1 and *m when the run of e sealed the message in
+ * v, else 0 */
+int policy_seal_memo(const struct policy_eval *e,
+    const struct policy_verdict *v, struct policy_seal_memo *m);
+/* policy_reseal_init - start a second seal with conf's key (conf->seal
+ * must be 1) for the chain decision in m */
+void policy_reseal_init(struct policy_reseal *r, const struct policy_conf *conf,
+    const struct policy_seal_memo *m, uint64_t now);
+void policy_reseal_body(struct policy_reseal *r, const uint8_t *p, size_t n);
+/* policy_reseal_final - the new set for the rewritten header section
+ * hdr (policy_header_end's hlen octets) into out[max]: SK_OK with
+ * *outlen, or arc_seal_final's errors */
+enum sk_result policy_reseal_final(struct policy_reseal *r,
+    const struct policy_seal_memo *m, const uint8_t *hdr, size_t hlen,
+    char *out, size_t max, size_t *outlen);
 
 /* policy_action_str - "accept", "reject", "tempfail" */
 const char *policy_action_str(enum policy_action a);

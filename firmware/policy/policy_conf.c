@@ -1,7 +1,7 @@
 /*
  * policy_conf.c - struct policy_conf from the config (policy_conf.h):
- * the checks and actions of sender-authentication, and the DKIM signing
- * keys read from their files.
+ * the checks and actions of sender-authentication, the DMARC overrides,
+ * and the DKIM signing and ARC seal keys read from their files.
  *
  * Untrusted input: the key files (PEM, bounded by POLICY_KEY_FILE_MAX,
  * parsed by auth/dkim_sign.c). Called by the policy process before it
@@ -97,6 +97,45 @@ policy_conf_key(const struct config *cfg, const struct config_dkim_domain *d,
 	return SK_OK;
 }
 
+/* policy_conf_seal - the ARC seal's key (an RSA one, the model says;
+ * checked again here, as every key) */
+static enum sk_result
+policy_conf_seal(const struct config *cfg, struct policy_conf *pc, char *err,
+    size_t errlen)
+{
+	const struct config_sender_auth *sa = &cfg->sender_auth;
+	uint8_t pem[POLICY_KEY_FILE_MAX];
+	char path[CONFIG_PATH_SIZE + 16];
+	ssize_t n;
+	enum sk_result r;
+
+	if (config_path(cfg, sa->seal_key_file, path, sizeof(path)) != SK_OK) {
+		snprintf(err, errlen, "ARC seal key: path too long");
+		return SK_E_TOO_LONG;
+	}
+	if ((n = policy_conf_read(path, pem, sizeof(pem), err, errlen)) < 0) {
+		return SK_E_IO;
+	}
+	r = dkim_signkey_pem(&pc->seal_key, pem, (size_t)n);
+	explicit_bzero(pem, sizeof(pem));
+	if (r == SK_OK && pc->seal_key.alg != DKIM_ALG_RSA_SHA256) {
+		dkim_signkey_wipe(&pc->seal_key);
+		r = SK_E_SYNTAX;
+	}
+	if (r != SK_OK) {
+		snprintf(err, errlen, "ARC seal key of %s selector %s (%s): %s",
+		    sa->seal_domain, sa->seal_selector, path,
+		    r == SK_E_SYNTAX ? "not an RSA key" : sk_result_str(r));
+		return r;
+	}
+	snprintf(pc->seal_domain, sizeof(pc->seal_domain), "%s",
+	    sa->seal_domain);
+	snprintf(pc->seal_selector, sizeof(pc->seal_selector), "%s",
+	    sa->seal_selector);
+	pc->seal = 1;
+	return SK_OK;
+}
+
 /* policy_conf_load - see policy_conf.h */
 enum sk_result
 policy_conf_load(const struct config *cfg, const char *server_name,
@@ -112,7 +151,11 @@ policy_conf_load(const struct config *cfg, const char *server_name,
 	pc->spf = sa->spf_enabled;
 	pc->dkim = sa->dkim_verify;
 	pc->dmarc = sa->dmarc_enabled;
-	pc->arc = sa->arc_verify;
+	/* a seal needs the incoming chain's result (its cv=) and carries
+	 * our A-R with arc=: sealing verifies ARC even without verify */
+	pc->arc = sa->arc_verify || sa->arc_seal;
+	pc->overrides = sa->overrides;
+	pc->noverrides = sa->noverrides;
 	pc->spf_fail = sa->spf_fail_action;
 	pc->dmarc_reject = sa->dmarc_reject_action;
 	pc->dmarc_quarantine = sa->dmarc_quarantine_action;
@@ -129,6 +172,10 @@ policy_conf_load(const struct config *cfg, const char *server_name,
 		snprintf(s->domain, sizeof(s->domain), "%s", d->name);
 		s->include_subdomains = d->include_subdomains;
 		s->lifetime = (uint64_t)d->signature_lifetime * 3600;
+		s->hcanon = d->canon_header_simple ? DKIM_CANON_SIMPLE :
+						     DKIM_CANON_RELAXED;
+		s->bcanon = d->canon_body_simple ? DKIM_CANON_SIMPLE :
+						   DKIM_CANON_RELAXED;
 		for (j = 0; j < d->nselectors && j < POLICY_KEYS_MAX; j++) {
 			r = policy_conf_key(cfg, d, &d->selectors[j], s, err,
 			    errlen);
@@ -137,6 +184,11 @@ policy_conf_load(const struct config *cfg, const char *server_name,
 				return r;
 			}
 		}
+	}
+	if (sa->arc_seal &&
+	    (r = policy_conf_seal(cfg, pc, err, errlen)) != SK_OK) {
+		policy_conf_wipe(pc);
+		return r;
 	}
 	return SK_OK;
 }
@@ -151,6 +203,9 @@ policy_conf_wipe(struct policy_conf *pc)
 		for (j = 0; j < pc->signers[i].nkeys; j++) {
 			dkim_signkey_wipe(&pc->signers[i].key[j]);
 		}
+	}
+	if (pc->seal) {
+		dkim_signkey_wipe(&pc->seal_key);
 	}
 	explicit_bzero(pc, sizeof(*pc));
 }

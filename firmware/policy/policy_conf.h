@@ -4,9 +4,9 @@
  * the config names (under its root-directory).
  *
  * Ownership: the caller owns struct policy_conf (about 150 KiB with the
- * keys: static or heap). Its sealer and over-signed names point into
- * cfg, which must outlive it. The RSA keys point into their own decoder
- * context: never copy a loaded policy_conf, use it where it was loaded.
+ * keys: static or heap). Its sealer and over-signed names and its overrides
+ * point into cfg, which must outlive it. The RSA keys point into their own
+ * decoder context: never copy a loaded policy_conf, use it where it was loaded.
  * policy_conf_wipe forgets every key.
  */
 #ifndef SK_POLICY_CONF_H

@@ -1,5 +1,6 @@
 /*
- * policy_msg.c - P_CHECK and P_VERDICT bodies (policy_msg.h).
+ * policy_msg.c - P_CHECK, P_VERDICT, P_SEAL and P_SEALED bodies
+ * (policy_msg.h).
  */
 #include <stddef.h>
 #include <string.h>
@@ -211,13 +212,99 @@ policy_msg_rewrite_ok(const struct policy_wire_verdict *v)
 	}
 }
 
+/* policy_msg_enh_len - the RFC 3463 code "c.sss.ddd" (class c) that
+ * starts the text t[0..n) of a reply line, followed by a space or the
+ * end: its length; 0 when the text does not start with one */
+static size_t
+policy_msg_enh_len(const char *t, size_t n, char c)
+{
+	size_t at = 2, part, k;
+
+	if (n < 5 || t[0] != c || t[1] != '.') {
+		return 0;
+	}
+	for (part = 0; part < 2; part++) {
+		for (k = 0; at + k < n && k < 4 && t[at + k] >= '0' &&
+		     t[at + k] <= '9';) {
+			k++;
+		}
+		if (k == 0 || k > 3) {
+			return 0;
+		}
+		at += k;
+		if (part == 0 && (at >= n || t[at++] != '.')) {
+			return 0;
+		}
+	}
+	return at == n || t[at] == ' ' ? at : 0;
+}
+
+/*
+ * policy_msg_reply_line_ok - one line s[0..n) (no CRLF) of a reply of
+ * class c, consistent with the first line first[0..fn): the same code;
+ * "-" after it on every line but the last, which has " " or nothing;
+ * printable; the same enhanced code as the first line, or none on both
+ */
+static int
+policy_msg_reply_line_ok(const char *s, size_t n, int last, const char *first,
+    size_t fn)
+{
+	size_t i, e, fe;
+
+	if (n < 3 || n > MSG_POLICY_REPLY_LINE_MAX || s[0] != first[0] ||
+	    s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' ||
+	    memcmp(s, first, 3) != 0) {
+		return 0;
+	}
+	if (last ? (n > 3 && s[3] != ' ') : (n < 4 || s[3] != '-')) {
+		return 0;
+	}
+	for (i = 3; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e) {
+			return 0;
+		}
+	}
+	e = n > 4 ? policy_msg_enh_len(s + 4, n - 4, s[0]) : 0;
+	fe = fn > 4 ? policy_msg_enh_len(first + 4, fn - 4, first[0]) : 0;
+	return e == fe && memcmp(s + 4, first + 4, e) == 0;
+}
+
+/*
+ * policy_msg_reply_lines_ok - s is the SMTP reply of a reject (class
+ * '5') or tempfail ('4'): MSG_POLICY_REPLY_LINES_MAX lines at most,
+ * joined by CRLF (msg_types.h), MSG_POLICY_REPLY_MAX octets at most
+ */
+static int
+policy_msg_reply_lines_ok(const char *s, char c)
+{
+	const char *line = s, *crlf;
+	size_t len = strlen(s), n, fn = 0, lines = 0;
+
+	if (len > MSG_POLICY_REPLY_MAX || s[0] != c) {
+		return 0;
+	}
+	for (;;) {
+		crlf = strstr(line, "\r\n");
+		n = crlf != NULL ? (size_t)(crlf - line) : strlen(line);
+		if (lines == 0) {
+			fn = n;
+		}
+		if (++lines > MSG_POLICY_REPLY_LINES_MAX ||
+		    !policy_msg_reply_line_ok(line, n, crlf == NULL, s, fn)) {
+			return 0;
+		}
+		if (crlf == NULL) {
+			return 1;
+		}
+		line = crlf + 2;
+	}
+}
+
 /* policy_msg_reply_ok - accept: none; discard: any printable text;
- * quarantine: a reason; else "4xx " or "5xx " then printable text */
+ * quarantine: a reason; else an SMTP reply of class 4 or 5 */
 static int
 policy_msg_reply_ok(const char *s, uint8_t action)
 {
-	char want = action == MSG_POLICY_REJECT ? '5' : '4';
-
 	if (action == MSG_POLICY_ACCEPT) {
 		return s[0] == '\0';
 	}
@@ -227,8 +314,8 @@ policy_msg_reply_ok(const char *s, uint8_t action)
 	if (action == MSG_POLICY_QUARANTINE) {
 		return s[0] != '\0' && policy_msg_text_ok(s);
 	}
-	return strlen(s) >= 5 && s[0] == want && s[1] >= '0' && s[1] <= '9' &&
-	    s[2] >= '0' && s[2] <= '9' && s[3] == ' ' && policy_msg_text_ok(s);
+	return policy_msg_reply_lines_ok(s,
+	    action == MSG_POLICY_REJECT ? '5' : '4');
 }
 
 enum sk_result
@@ -274,6 +361,118 @@ policy_msg_verdict_get(const uint8_t *body, size_t len,
 		v->rewrite == MSG_REWRITE_STRIP ? MSG_POLICY_QUARANTINE :
 						  v->action) ||
 	    !msg_header_block_ok((const uint8_t *)v->prepend, v->prepend_len)) {
+		return SK_E_SYNTAX;
+	}
+	return SK_OK;
+}
+
+/* ---- P_SEAL and P_SEALED (the second seal, msg_types.h) ---------------- */
+
+/* policy_msg_field_end - the end of the header field that starts at
+ * p[off] in the block p[0..len) (after the CRLF of its last line, the
+ * lines after the first starting with white space); 0 if it never ends */
+static size_t
+policy_msg_field_end(const char *p, size_t len, size_t off)
+{
+	size_t i;
+
+	for (i = off; i + 1 < len; i++) {
+		if (p[i] != '\r' || p[i + 1] != '\n') {
+			continue;
+		}
+		if (i + 2 == len || (p[i + 2] != ' ' && p[i + 2] != '\t')) {
+			return i + 2;
+		}
+	}
+	return 0;
+}
+
+/* policy_msg_named - the field at p[off..end) has this name and a colon
+ * right after it (ASCII case-insensitive) */
+static int
+policy_msg_named(const char *p, size_t off, size_t end, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (end - off <= n || p[off + n] != ':') {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		char a = p[off + i], b = name[i];
+
+		a = (char)(a >= 'A' && a <= 'Z' ? a + 32 : a);
+		b = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+		if (a != b) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+size_t
+policy_msg_arc_set_len(const char *p, size_t len)
+{
+	static const char *const names[] = { "ARC-Seal",
+		"ARC-Message-Signature", "ARC-Authentication-Results" };
+	size_t off = 0, end, k;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (off >= len ||
+		    (end = policy_msg_field_end(p, len, off)) == 0 ||
+		    !policy_msg_named(p, off, end, names[k])) {
+			return 0;
+		}
+		off = end;
+	}
+	return off;
+}
+
+void
+policy_msg_seal_put(struct msg_body_writer *w, const char *qid)
+{
+	msg_body_put_cstr(w, qid);
+}
+
+enum sk_result
+policy_msg_seal_get(const uint8_t *body, size_t len,
+    char qid[MSG_QUEUE_ID_MAX + 1])
+{
+	struct msg_body_reader r;
+
+	msg_body_reader_init(&r, body, len);
+	msg_body_get_str(&r, qid, MSG_QUEUE_ID_MAX + 1);
+	if (r.err || msg_body_end(&r) != 0 || qid[0] == '\0' ||
+	    !policy_msg_text_ok(qid)) {
+		return SK_E_SYNTAX;
+	}
+	return SK_OK;
+}
+
+void
+policy_msg_sealed_put(struct msg_body_writer *w,
+    const struct policy_wire_sealed *s)
+{
+	msg_body_put_cstr(w, s->qid);
+	msg_body_put_str(w, s->set, s->set_len);
+}
+
+enum sk_result
+policy_msg_sealed_get(const uint8_t *body, size_t len,
+    struct policy_wire_sealed *s)
+{
+	struct msg_body_reader r;
+
+	msg_body_reader_init(&r, body, len);
+	msg_body_get_str(&r, s->qid, sizeof(s->qid));
+	s->set_len = msg_body_get_str(&r, s->set, sizeof(s->set));
+	if (r.err || msg_body_end(&r) != 0 || s->qid[0] == '\0' ||
+	    !policy_msg_text_ok(s->qid)) {
+		return SK_E_SYNTAX;
+	}
+	/* "" (not sealed) or exactly one ARC set, a valid header block */
+	if (s->set_len > 0 &&
+	    (!msg_header_block_ok((const uint8_t *)s->set, s->set_len) ||
+		policy_msg_arc_set_len(s->set, s->set_len) != s->set_len)) {
 		return SK_E_SYNTAX;
 	}
 	return SK_OK;

@@ -1,6 +1,7 @@
 /*
  * policy_msg.h - the bodies of P_CHECK (smtp -> policy) and P_VERDICT
- * (policy -> smtp), encoded and decoded (field lists: lib/msg_types.h).
+ * (policy -> smtp), and of P_SEAL and P_SEALED (the second seal), encoded
+ * and decoded (field lists: lib/msg_types.h).
  *
  * Decoders are total over (body, len): any byte string gives SK_OK or
  * SK_E_SYNTAX (a field too long, missing or left over, an unknown enum
@@ -100,8 +101,9 @@ enum sk_result policy_msg_check_get(const uint8_t *body, size_t len,
 /* policy_msg_verdict_put - v into w (check w->err after) */
 void policy_msg_verdict_put(struct msg_body_writer *w,
     const struct policy_wire_verdict *v);
-/* policy_msg_verdict_get - also: a reject or tempfail has a reply that
- * starts with a 5 or 4 and three digits and a space; accept has none;
+/* policy_msg_verdict_get - also: a reject or tempfail has a reply of
+ * class 5 or 4, one or more lines (lib/msg_types.h,
+ * MSG_POLICY_REPLY_LINES_MAX); accept has none;
  * a rewrite goes only with accept (replace also with quarantine), and
  * strip has its quarantine reason in the reply; a notice is
  * policy_msg_notice_ok */
@@ -111,5 +113,38 @@ enum sk_result policy_msg_verdict_get(const uint8_t *body, size_t len,
 /* policy_msg_notice_ok - p[0..len) is a notice: not empty, at most
  * MSG_NOTICE_MAX octets, printable ASCII lines each ending in CRLF */
 int policy_msg_notice_ok(const char *p, size_t len);
+
+/*
+ * The second seal (msg_types.h): P_SEAL (smtp -> policy, the rewritten
+ * message as its descriptor) carries only the queue id; P_SEALED
+ * answers with the new ARC set, or "" when the policy cannot seal.
+ */
+struct policy_wire_sealed {
+	char qid[MSG_QUEUE_ID_MAX + 1];
+	char set[MSG_PREPEND_MAX + 1]; /* NUL-terminated too */
+	size_t set_len;                /* 0: not sealed */
+};
+
+/* policy_msg_arc_set_len - the octets of the ARC set that opens the
+ * header block p[0..len): an ARC-Seal, an ARC-Message-Signature and an
+ * ARC-Authentication-Results field, in that order, each with its
+ * continuation lines and CRLF (as the policy process writes them); 0
+ * when the block does not open so */
+size_t policy_msg_arc_set_len(const char *p, size_t len);
+
+/* policy_msg_seal_put - P_SEAL's body into w (check w->err after) */
+void policy_msg_seal_put(struct msg_body_writer *w, const char *qid);
+/* policy_msg_seal_get - SK_OK with a queue id that is not empty and has
+ * no control characters; else SK_E_SYNTAX */
+enum sk_result policy_msg_seal_get(const uint8_t *body, size_t len,
+    char qid[MSG_QUEUE_ID_MAX + 1]);
+
+/* policy_msg_sealed_put - s into w (check w->err after) */
+void policy_msg_sealed_put(struct msg_body_writer *w,
+    const struct policy_wire_sealed *s);
+/* policy_msg_sealed_get - also: the set is "" or exactly one ARC set
+ * (policy_msg_arc_set_len) that is a header block (msg_header_block_ok) */
+enum sk_result policy_msg_sealed_get(const uint8_t *body, size_t len,
+    struct policy_wire_sealed *s);
 
 #endif /* SK_POLICY_MSG_H */

@@ -16,6 +16,15 @@
  * cache). The wrapper remembers each pending answer buffer so that a job
  * that ends early (timeout, smtp gone) cancels them: no answer is ever
  * written into a freed job.
+ *
+ * The second seal (policy.h, lib/msg_types.h P_SEAL): when a run sealed
+ * an inbound message, a memo (the chain result and our A-R) is kept in
+ * a ring of POLICY_MEMOS_MAX, keyed by smtp's session and the queue id.
+ * P_SEAL (the content step rewrote that message) takes the memo, reads
+ * the rewritten message through its descriptor (the envelope trailer cut
+ * off), seals it and answers P_SEALED; without a memo (it was pushed out
+ * of the ring by newer ones, or the process restarted) or on an error,
+ * P_SEALED carries no set and smtp delivers the message without ours.
  */
 #include <sys/stat.h>
 
@@ -44,6 +53,10 @@
 #define POLICY_CHUNK 65536    /* octets read at a time */
 #define POLICY_ZONE_RR_MAX 4096
 #define POLICY_ZONE_DATA_MAX (1u << 20)
+/* memos of sealed messages kept for a second seal: more than the
+ * messages that can be between the policy and the commit at once (a
+ * message waits for the content step for at most its timeout) */
+#define POLICY_MEMOS_MAX (8 * POLICY_JOBS_MAX)
 
 struct policy_job {
 	struct policy_job *prev, *next;
@@ -73,6 +86,19 @@ static struct {
 	size_t njobs;
 	size_t msg_max;
 } P;
+
+/* what a second seal of a message needs (policy_seal_memo, copied) */
+struct policy_memo {
+	uint32_t peer; /* smtp's session; with qid the key */
+	char qid[MSG_QUEUE_ID_MAX + 1];
+	enum arc_result result;
+	unsigned nsets;
+	char *ar; /* our A-R field; NULL: the slot is free */
+	size_t arlen;
+};
+
+static struct policy_memo policy_memos[POLICY_MEMOS_MAX];
+static size_t policy_memo_next; /* the slot the next memo takes */
 
 /* the keys, loaded before privileges drop (static: never copied) */
 static struct policy_conf policy_conf;
@@ -216,6 +242,72 @@ policy_tempfail(uint32_t peer, const char *qid, const char *why)
 	policy_answer(peer, qid, &v);
 }
 
+/* ---- memos for the second seal ---------------------------------------- */
+
+/* policy_memo_drop - free a memo's slot */
+static void
+policy_memo_drop(struct policy_memo *m)
+{
+	free(m->ar);
+	memset(m, 0, sizeof(*m));
+}
+
+/* policy_memo_keep - j's memo, when its run sealed the message; the
+ * oldest memo makes room */
+static void
+policy_memo_keep(const struct policy_job *j)
+{
+	struct policy_seal_memo sm;
+	struct policy_memo *m;
+
+	if (!policy_seal_memo(&j->ev, &j->v, &sm)) {
+		return;
+	}
+	m = &policy_memos[policy_memo_next];
+	policy_memo_next = (policy_memo_next + 1) % POLICY_MEMOS_MAX;
+	policy_memo_drop(m);
+	if ((m->ar = malloc(sm.arlen)) == NULL) {
+		/* no second seal then: smtp delivers without our set */
+		log_warn("%s: policy: no memory to keep the seal",
+		    j->check.qid);
+		return;
+	}
+	memcpy(m->ar, sm.ar, sm.arlen);
+	m->arlen = sm.arlen;
+	m->peer = j->peer;
+	snprintf(m->qid, sizeof(m->qid), "%s", j->check.qid);
+	m->result = sm.result;
+	m->nsets = sm.nsets;
+}
+
+/* policy_memo_find - the memo of peer's message qid, or NULL */
+static struct policy_memo *
+policy_memo_find(uint32_t peer, const char *qid)
+{
+	size_t i;
+
+	for (i = 0; i < POLICY_MEMOS_MAX; i++) {
+		struct policy_memo *m = &policy_memos[i];
+
+		if (m->ar != NULL && m->peer == peer &&
+		    strcmp(m->qid, qid) == 0) {
+			return m;
+		}
+	}
+	return NULL;
+}
+
+/* policy_memo_clear - forget every memo (smtp is gone) */
+static void
+policy_memo_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < POLICY_MEMOS_MAX; i++) {
+		policy_memo_drop(&policy_memos[i]);
+	}
+}
+
 /* policy_job_run - go on with j; answer and free it when decided */
 static void
 policy_job_run(struct policy_job *j)
@@ -234,7 +326,8 @@ policy_job_run(struct policy_job *j)
 		return;
 	}
 	log_info("%s: policy: %s", j->check.qid, j->v.log);
-	policy_reporter_record(&j->ev, &j->v);
+	policy_reporter_record(j->check.qid, &j->ev, &j->v);
+	policy_memo_keep(j);
 	policy_answer(j->peer, j->check.qid, &j->v);
 	policy_job_free(j);
 }
@@ -261,19 +354,20 @@ policy_pread(int fd, uint8_t *p, size_t n, uint64_t off)
 	return got;
 }
 
-/* policy_read_header - the header section of the file into j->msg,
- * growing to POLICY_HEADER_MAX: j->len octets read, *hlen of them the
- * header, the body from *body; -1 and why (*reject: a permanent reason) */
+/* policy_read_header - the header section of the first size octets of
+ * the file into *msg (the caller frees it), growing to POLICY_HEADER_MAX:
+ * *len octets read, *hlen of them the header, the body from *body; -1
+ * and why (*reject: a permanent reason) */
 static int
-policy_read_header(int fd, struct policy_job *j, size_t *hlen, size_t *body,
-    const char **why, int *reject)
+policy_read_header(int fd, uint64_t size, uint8_t **msg, size_t *len,
+    size_t *hlen, size_t *body, const char **why, int *reject)
 {
-	size_t cap = 0;
+	size_t cap = 0, want;
 	uint8_t *grown;
 	ssize_t n;
 
 	for (;;) {
-		if (j->len == cap) {
+		if (*len == cap) {
 			if (cap == POLICY_HEADER_MAX) {
 				*why = "the header section is too large";
 				*reject = 1;
@@ -281,23 +375,27 @@ policy_read_header(int fd, struct policy_job *j, size_t *hlen, size_t *body,
 			}
 			cap = cap == 0 ? POLICY_CHUNK : 2 * cap;
 			cap = cap < POLICY_HEADER_MAX ? cap : POLICY_HEADER_MAX;
-			if ((grown = realloc(j->msg, cap)) == NULL) {
+			if ((grown = realloc(*msg, cap)) == NULL) {
 				*why = "out of memory";
 				return -1;
 			}
-			j->msg = grown;
+			*msg = grown;
 		}
-		n = policy_pread(fd, j->msg + j->len, cap - j->len, j->len);
+		want = cap - *len;
+		if (size - *len < want) {
+			want = (size_t)(size - *len);
+		}
+		n = want > 0 ? policy_pread(fd, *msg + *len, want, *len) : 0;
 		if (n < 0) {
 			*why = "cannot read the content";
 			return -1;
 		}
 		if (n == 0) { /* no empty line: all header, no body */
-			*hlen = *body = j->len;
+			*hlen = *body = *len;
 			return 0;
 		}
-		j->len += (size_t)n;
-		if (policy_header_end(j->msg, j->len, hlen, body) == SK_OK) {
+		*len += (size_t)n;
+		if (policy_header_end(*msg, *len, hlen, body) == SK_OK) {
 			return 0;
 		}
 	}
@@ -324,7 +422,8 @@ policy_read(int fd, struct policy_job *j, const struct policy_request *req,
 		*why = "the message is larger than the limit";
 		return -1;
 	}
-	if (policy_read_header(fd, j, &hlen, &body, why, reject) != 0) {
+	if (policy_read_header(fd, (uint64_t)st.st_size, &j->msg, &j->len,
+		&hlen, &body, why, reject) != 0) {
 		return -1;
 	}
 	hr.msg = j->msg;
@@ -342,6 +441,153 @@ policy_read(int fd, struct policy_job *j, const struct policy_request *req,
 		policy_eval_body(&j->ev, chunk, (size_t)n);
 	}
 	return 0;
+}
+
+/* ---- the second seal (P_SEAL) ----------------------------------------- */
+
+/* policy_content_size - the octets of a rewritten content of size
+ * octets without its envelope trailer (lib/msg_types.h); -1 when the
+ * trailer cannot be read */
+static int
+policy_content_size(int fd, uint64_t size, uint64_t *content)
+{
+	uint8_t tail[4 + MSG_ENV_MAGIC_LEN];
+	uint32_t blen;
+
+	*content = size;
+	if (size < sizeof(tail)) {
+		return 0;
+	}
+	if (policy_pread(fd, tail, sizeof(tail), size - sizeof(tail)) !=
+	    (ssize_t)sizeof(tail)) {
+		return -1;
+	}
+	if (memcmp(tail + 4, MSG_ENV_MAGIC, MSG_ENV_MAGIC_LEN) != 0) {
+		return 0; /* no trailer */
+	}
+	blen = msg_get_u32(tail);
+	if (blen > MSG_ENV_BLOCK_MAX || blen > size - sizeof(tail)) {
+		return -1;
+	}
+	*content = size - sizeof(tail) - blen;
+	return 0;
+}
+
+/* policy_reseal_read - the rewritten message through r: its header
+ * section into *msg (the caller frees it), the body streamed; -1 and
+ * why */
+static int
+policy_reseal_read(int fd, struct policy_reseal *r, uint8_t **msg, size_t *hlen,
+    const char **why)
+{
+	static uint8_t chunk[POLICY_CHUNK];
+	struct stat st;
+	uint64_t size, off;
+	size_t len = 0, body;
+	ssize_t n;
+	int reject = 0;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*why = "the rewritten content is no regular file";
+		return -1;
+	}
+	if ((uint64_t)st.st_size > P.msg_max + MSG_ENV_TRAILER_MAX ||
+	    policy_content_size(fd, (uint64_t)st.st_size, &size) != 0) {
+		*why = "the rewritten content is too large or its trailer bad";
+		return -1;
+	}
+	if (policy_read_header(fd, size, msg, &len, hlen, &body, why,
+		&reject) != 0) {
+		return -1;
+	}
+	if (body < len) {
+		policy_reseal_body(r, *msg + body, len - body);
+	}
+	for (off = len; off < size; off += (uint64_t)n) {
+		size_t want = size - off < sizeof(chunk) ?
+		    (size_t)(size - off) :
+		    sizeof(chunk);
+
+		if ((n = policy_pread(fd, chunk, want, off)) <= 0) {
+			*why = "cannot read the rewritten content";
+			return -1;
+		}
+		policy_reseal_body(r, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+/* policy_reseal - the new ARC set of the rewritten message in fd into
+ * w's set, per the memo; -1 and why */
+static int
+policy_reseal(int fd, const struct policy_memo *m, struct policy_wire_sealed *w,
+    const char **why)
+{
+	struct policy_seal_memo sm = { m->result, m->nsets, m->ar, m->arlen };
+	struct policy_reseal *r;
+	uint8_t *msg = NULL;
+	size_t hlen, n;
+	enum sk_result res;
+	int rc = -1;
+
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	policy_reseal_init(r, &policy_conf, &sm, (uint64_t)time(NULL));
+	if (policy_reseal_read(fd, r, &msg, &hlen, why) == 0) {
+		res = policy_reseal_final(r, &sm, msg, hlen, w->set,
+		    sizeof(w->set) - 1, &n);
+		if (res == SK_OK) {
+			w->set[n] = '\0';
+			w->set_len = n;
+			rc = 0;
+		} else {
+			*why = sk_result_str(res);
+		}
+	}
+	free(msg);
+	free(r);
+	return rc;
+}
+
+/* policy_seal_again - P_SEAL: the content step rewrote a message we sealed */
+static void
+policy_seal_again(const struct msg *m)
+{
+	static struct policy_wire_sealed w;
+	static uint8_t body[MSG_BODY_MAX];
+	struct msg_body_writer bw;
+	struct policy_memo *memo;
+	const char *why = "no record of its first seal";
+
+	memset(&w, 0, sizeof(w));
+	if (m->fd < 0 ||
+	    policy_msg_seal_get(m->body, m->hdr.len, w.qid) != SK_OK) {
+		fatal("policy: malformed P_SEAL from smtp");
+	}
+	memo = policy_memo_find(m->hdr.peer, w.qid);
+	if (memo != NULL && policy_reseal(m->fd, memo, &w, &why) == 0) {
+		log_info("%s: policy: sealed again after the content step: "
+			 "arc-seal=i%u cv=%s",
+		    w.qid, memo->result == ARC_NONE ? 1u : memo->nsets + 1,
+		    arc_result_str(memo->result));
+	} else {
+		w.set_len = 0;
+		log_warn("%s: policy: cannot seal the rewritten message (%s): "
+			 "delivered without our ARC set",
+		    w.qid, why);
+	}
+	if (memo != NULL) {
+		policy_memo_drop(memo);
+	}
+	msg_body_writer_init(&bw, body, sizeof(body));
+	policy_msg_sealed_put(&bw, &w);
+	if (chan_send_body(&P.smtp, MSG_P_SEALED, m->hdr.peer, -1, &bw) !=
+		SK_OK &&
+	    P.smtp.open) {
+		fatal("policy: cannot answer smtp");
+	}
 }
 
 /* policy_refuse - answer a message we will not check: 451, or 554 for
@@ -425,6 +671,8 @@ policy_smtp_msg(struct chan *c, struct msg *m, void *arg)
 	(void)arg;
 	if (m->hdr.type == MSG_P_CHECK) {
 		policy_check(m);
+	} else if (m->hdr.type == MSG_P_SEAL) {
+		policy_seal_again(m);
 	} else if (m->hdr.type != MSG_HELLO) {
 		fatal("policy: unexpected %s from smtp",
 		    msg_type_name(m->hdr.type));
@@ -444,6 +692,7 @@ policy_smtp_closed(struct chan *c, enum sk_result why, void *arg)
 	while (P.jobs != NULL) {
 		policy_job_free(P.jobs);
 	}
+	policy_memo_clear(); /* the sessions they name are gone */
 }
 
 static void
@@ -611,9 +860,14 @@ policy_process(const struct config *cfg, int parent_sock, int smtp_sock,
 	} else {
 		policy_dns_live();
 	}
-	log_info("policy: authserv-id %s, %zu signing domain%s",
+	log_info("policy: authserv-id %s, %zu signing domain%s, %zu DMARC "
+		 "override%s, ARC seal %s%s%s",
 	    policy_conf.authserv_id, policy_conf.nsigners,
-	    policy_conf.nsigners == 1 ? "" : "s");
+	    policy_conf.nsigners == 1 ? "" : "s", policy_conf.noverrides,
+	    policy_conf.noverrides == 1 ? "" : "s",
+	    policy_conf.seal ? policy_conf.seal_domain : "off",
+	    policy_conf.seal ? " s=" : "",
+	    policy_conf.seal ? policy_conf.seal_selector : "");
 	policy_reporter_start(&P.loop, cfg, &P.dns, &policy_conf);
 	if (event_run(&P.loop) == -1) {
 		fatal("policy: event loop: %s", strerror(errno));
@@ -621,6 +875,7 @@ policy_process(const struct config *cfg, int parent_sock, int smtp_sock,
 	while (P.jobs != NULL) {
 		policy_job_free(P.jobs);
 	}
+	policy_memo_clear();
 	policy_reporter_stop();
 	chan_drain(&P.smtp, 1000);
 	chan_drain(&P.parent, 1000);

@@ -33,51 +33,15 @@ static const char policy_report_schema[] =
     "  disposition, reason));"
     "PRAGMA user_version = 1;";
 
-static void
-policy_report_seterr(struct sqlite3 *h, const char *what, char *err,
-    size_t errlen)
-{
-	(void)snprintf(err, errlen, "%s: %s", what,
-	    h != NULL ? sqlite3_errmsg(h) : "out of memory");
-}
-
 enum sk_result
 policy_report_open(struct policy_report_db *db, const char *path, int readonly,
     char *err, size_t errlen)
 {
-	int flags = SQLITE_OPEN_NOFOLLOW |
-	    (readonly ? SQLITE_OPEN_READONLY :
-			SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-
 	memset(db, 0, sizeof(*db));
 	db->rows_max = POLICY_REPORT_ROWS_MAX;
 	db->domains_max = POLICY_REPORT_DOMAINS_MAX;
-	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
-		policy_report_seterr(db->h, path, err, errlen);
-		policy_report_close(db);
-		return SK_E_IO;
-	}
-	(void)sqlite3_busy_timeout(db->h, POLICY_REPORT_BUSY_MS);
-	/* WAL, not exclusive: the operator tool reads while we write.
-	 * NORMAL: losing the last rows in a power cut costs a count in a
-	 * report, never a message. */
-	if (sqlite3_exec(db->h,
-		"PRAGMA trusted_schema = OFF;"
-		"PRAGMA cell_size_check = ON;",
-		NULL, NULL, NULL) != SQLITE_OK ||
-	    (!readonly &&
-		sqlite3_exec(db->h,
-		    "PRAGMA journal_mode = WAL;"
-		    "PRAGMA synchronous = NORMAL;",
-		    NULL, NULL, NULL) != SQLITE_OK) ||
-	    (!readonly &&
-		sqlite3_exec(db->h, policy_report_schema, NULL, NULL, NULL) !=
-		    SQLITE_OK)) {
-		policy_report_seterr(db->h, path, err, errlen);
-		policy_report_close(db);
-		return SK_E_IO;
-	}
-	return SK_OK;
+	return policy_sqlite_open(&db->h, path, readonly, POLICY_REPORT_BUSY_MS,
+	    policy_report_schema, err, errlen);
 }
 
 void
@@ -122,7 +86,7 @@ policy_report_prepare(struct policy_report_db *db, const char *sql, char *err,
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		policy_report_seterr(db->h, "prepare", err, errlen);
+		policy_sqlite_seterr(db->h, "prepare", err, errlen);
 		return NULL;
 	}
 	return st;
@@ -146,7 +110,7 @@ policy_report_count(struct policy_report_db *db, const char *sql,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		n = sqlite3_column_int64(st, 0);
 	} else {
-		policy_report_seterr(db->h, "count", err, errlen);
+		policy_sqlite_seterr(db->h, "count", err, errlen);
 	}
 	sqlite3_finalize(st);
 	return n;
@@ -179,7 +143,7 @@ policy_report_step(struct policy_report_db *db, sqlite3_stmt *st,
 
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		policy_report_seterr(db->h, what, err, errlen);
+		policy_sqlite_seterr(db->h, what, err, errlen);
 		return SK_E_IO;
 	}
 	return SK_OK;
@@ -296,7 +260,7 @@ policy_report_record(struct policy_report_db *db, uint64_t period,
 	}
 	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		policy_report_seterr(db->h, "begin", err, errlen);
+		policy_sqlite_seterr(db->h, "begin", err, errlen);
 		return SK_E_IO;
 	}
 	r = policy_report_set_policy(db, period, domain, pol, err, errlen);
@@ -309,7 +273,7 @@ policy_report_record(struct policy_report_db *db, uint64_t period,
 		return r;
 	}
 	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		policy_report_seterr(db->h, "commit", err, errlen);
+		policy_sqlite_seterr(db->h, "commit", err, errlen);
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return SK_E_IO;
 	}
@@ -375,7 +339,7 @@ policy_report_due(struct policy_report_db *db, uint64_t before,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		policy_report_seterr(db->h, "due", err, errlen);
+		policy_sqlite_seterr(db->h, "due", err, errlen);
 		return SK_E_IO;
 	}
 	return SK_OK;
@@ -505,7 +469,7 @@ policy_report_rows(struct policy_report_db *db,
 		(*nrows)++;
 	}
 	if (r == SK_OK && rc != SQLITE_DONE) {
-		policy_report_seterr(db->h, "records", err, errlen);
+		policy_sqlite_seterr(db->h, "records", err, errlen);
 		r = SK_E_IO;
 	}
 	sqlite3_finalize(st);
@@ -578,7 +542,7 @@ policy_report_delete(struct policy_report_db *db,
 
 	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		policy_report_seterr(db->h, "begin", err, errlen);
+		policy_sqlite_seterr(db->h, "begin", err, errlen);
 		return SK_E_IO;
 	}
 	r = policy_report_exec2(db,
@@ -592,7 +556,7 @@ policy_report_delete(struct policy_report_db *db,
 	if (r != SK_OK ||
 	    sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		if (r == SK_OK) {
-			policy_report_seterr(db->h, "commit", err, errlen);
+			policy_sqlite_seterr(db->h, "commit", err, errlen);
 		}
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return SK_E_IO;

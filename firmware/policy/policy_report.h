@@ -63,6 +63,18 @@ struct policy_report_key {
 	char domain[DMARC_DOMAIN_MAX + 1];
 };
 
+/*
+ * Shared by the two stores (the report store here and the recent
+ * results): policy_sqlite_open opens path (no symlink; created with
+ * schema unless readonly) with the safety pragmas, WAL and NORMAL sync
+ * for a writer; *h NULL and err set on failure. policy_sqlite_seterr
+ * writes "WHAT: sqlite's message" into err.
+ */
+enum sk_result policy_sqlite_open(struct sqlite3 **h, const char *path,
+    int readonly, int busy_ms, const char *schema, char *err, size_t errlen);
+void policy_sqlite_seterr(struct sqlite3 *h, const char *what, char *err,
+    size_t errlen);
+
 /* policy_report_open - open (creating when readonly is 0) the store */
 enum sk_result policy_report_open(struct policy_report_db *db, const char *path,
     int readonly, char *err, size_t errlen);
@@ -132,5 +144,121 @@ enum sk_result policy_report_prune(struct policy_report_db *db, uint64_t oldest,
 enum sk_result policy_report_from_eval(const struct policy_eval *e,
     const struct policy_verdict *v, char *domain,
     struct policy_report_policy *pol, struct dmarc_report_row *row);
+
+/*
+ * ---- recent results (policy_report_recent.c) -------------------------
+ *
+ * A second, bounded view for the operator (`show mail authentication-
+ * results`): one row per inbound evaluation (every one, reports or not)
+ * in a sibling database, ROOT/data/dmarc/recent.db (WAL). Rows are
+ * buffered and written POLICY_RECENT_BATCH at a time in one transaction
+ * (synchronous=NORMAL: a power cut may lose the last second of this view,
+ * never mail); each write prunes to the newest rows_max rows.
+ *
+ * Untrusted input: the domains and d= of a row come from the message and
+ * are kept as they are, cut to POLICY_RECENT_DOMAIN_MAX octets (a printer
+ * must escape them); everything read back is copied with a bound, so a
+ * damaged or crafted file cannot overflow the reader.
+ *
+ * Ownership: the caller owns struct policy_recent_db (large: the batch;
+ * keep it static or on the heap); open/close pair. No logging.
+ */
+#define POLICY_RECENT_ROWS_MAX 10000 /* local limit: rows kept */
+#define POLICY_RECENT_BATCH 64       /* rows buffered per transaction */
+#define POLICY_RECENT_QUERY_MAX 1000 /* local limit: rows per query */
+#define POLICY_RECENT_DKIM_MAX 8     /* signatures kept per row */
+#define POLICY_RECENT_DOMAIN_MAX 253 /* octets kept of a domain */
+#define POLICY_RECENT_WORD_MAX 15    /* a result or action word */
+#define POLICY_RECENT_QID_MAX 32     /* octets of a queue id */
+#define POLICY_RECENT_IP_MAX 45      /* an IPv6 address as text */
+#define POLICY_RECENT_REASON_MAX 95  /* "NAME/REASON" of an override */
+#define POLICY_RECENT_VALUES_MAX 32  /* summary: results per check */
+#define POLICY_RECENT_DB "data/dmarc/recent.db" /* under root-directory */
+
+struct policy_recent_dkim {
+	char domain[POLICY_RECENT_DOMAIN_MAX + 1]; /* d=, as in the message */
+	char result[POLICY_RECENT_WORD_MAX + 1];
+};
+
+/* One inbound message's results and what we did with it. */
+struct policy_recent_row {
+	uint64_t time; /* seconds since the epoch */
+	char qid[POLICY_RECENT_QID_MAX + 1];
+	char client_ip[POLICY_RECENT_IP_MAX + 1];
+	char envelope_domain[POLICY_RECENT_DOMAIN_MAX + 1]; /* "": <> */
+	char header_domain[POLICY_RECENT_DOMAIN_MAX + 1];   /* "": none */
+	char spf[POLICY_RECENT_WORD_MAX + 1];
+	char dkim[POLICY_RECENT_WORD_MAX + 1]; /* the best: pass if any */
+	char dmarc[POLICY_RECENT_WORD_MAX + 1];
+	char dmarc_policy[POLICY_RECENT_WORD_MAX + 1]; /* published; "" */
+	char arc[POLICY_RECENT_WORD_MAX + 1];
+	/* accept, tag, quarantine, reject, tempfail */
+	char action[POLICY_RECENT_WORD_MAX + 1];
+	/* "", or why milder than the DMARC policy: arc-override,
+	 * local-policy, sampled-out, or a config override's "NAME/REASON" */
+	char reason[POLICY_RECENT_REASON_MAX + 1];
+	int failed; /* some check failed or the message was not accepted */
+	size_t ndkim;
+	struct policy_recent_dkim sig[POLICY_RECENT_DKIM_MAX];
+};
+
+struct policy_recent_db {
+	struct sqlite3 *h;
+	size_t rows_max; /* POLICY_RECENT_ROWS_MAX (tests lower it) */
+	size_t nbatch;
+	struct policy_recent_row batch[POLICY_RECENT_BATCH];
+};
+
+/* What a query wants: rows newest first. */
+struct policy_recent_filter {
+	const char *domain; /* header From or envelope domain, ASCII case
+			     * ignored; NULL: any */
+	int failed_only;
+	uint64_t since; /* rows from this time on; 0: all */
+	size_t count;   /* at most; 0 or more than the limit: the limit */
+};
+
+/* called per row; non-zero stops the query */
+typedef int (
+    *policy_recent_row_fn)(void *arg, const struct policy_recent_row *row);
+/* called per (check, result) of the summary with its number of rows */
+typedef void (*policy_recent_count_fn)(void *arg, const char *check,
+    const char *result, uint64_t n);
+
+/* policy_report_recent_open - open (creating when readonly is 0) */
+enum sk_result policy_report_recent_open(struct policy_recent_db *db,
+    const char *path, int readonly, char *err, size_t errlen);
+/* policy_report_recent_close - without a flush: the caller flushes */
+void policy_report_recent_close(struct policy_recent_db *db);
+
+/* policy_report_recent_add - buffer one row (copied); a full batch is
+ * written at once (its result). SK_OK; SK_E_IO (the batch is dropped). */
+enum sk_result policy_report_recent_add(struct policy_recent_db *db,
+    const struct policy_recent_row *row, char *err, size_t errlen);
+
+/* policy_report_recent_flush - write the buffered rows in one
+ * transaction and prune to rows_max; the buffer is empty afterwards
+ * whatever the result (SK_OK, SK_E_IO) */
+enum sk_result policy_report_recent_flush(struct policy_recent_db *db,
+    char *err, size_t errlen);
+
+/* policy_report_recent_query - the rows f selects, newest first, to fn;
+ * SK_OK, SK_E_IO */
+enum sk_result policy_report_recent_query(struct policy_recent_db *db,
+    const struct policy_recent_filter *f, policy_recent_row_fn fn, void *arg,
+    char *err, size_t errlen);
+
+/* policy_report_recent_summary - the rows kept (*total, the oldest and
+ * newest time), then for each check ("spf", "dkim", "dmarc", "arc",
+ * "action") its results with their counts, most frequent first, to fn */
+enum sk_result policy_report_recent_summary(struct policy_recent_db *db,
+    uint64_t *total, uint64_t *oldest, uint64_t *newest,
+    policy_recent_count_fn fn, void *arg, char *err, size_t errlen);
+
+/* policy_report_recent_from_eval - one inbound evaluation and its verdict
+ * as a row (policy_report_recent_row.c); qid may be "" */
+void policy_report_recent_from_eval(const char *qid,
+    const struct policy_eval *e, const struct policy_verdict *v,
+    struct policy_recent_row *row);
 
 #endif /* SK_POLICY_REPORT_H */

@@ -55,6 +55,23 @@ policy_report_rua(const struct dmarc_record *rec, char *out, size_t cap)
 	return SK_OK;
 }
 
+/* policy_report_override_reason - a config override's reason as the
+ * report's PolicyOverrideType */
+static enum dmarc_report_reason
+policy_report_override_reason(enum config_override_reason r)
+{
+	switch (r) {
+	case CONFIG_OVERRIDE_FORWARDED:
+		return DMARC_REASON_FORWARDED;
+	case CONFIG_OVERRIDE_MAILING_LIST:
+		return DMARC_REASON_MAILING_LIST;
+	case CONFIG_OVERRIDE_TRUSTED_FORWARDER:
+		return DMARC_REASON_TRUSTED_FORWARDER;
+	default:
+		return DMARC_REASON_LOCAL_POLICY;
+	}
+}
+
 /* policy_report_applied - the disposition we applied and the reason
  * when it is milder than the published policy (RFC 7489 7.2.1: "the
  * final policy action taken", with appendix C's override reasons) */
@@ -87,6 +104,11 @@ policy_report_applied(const struct policy_eval *e,
 	}
 	if (c->arc && arc_trusted_pass(&e->arc, c->sealers, c->nsealers)) {
 		r->reason = DMARC_REASON_TRUSTED_FORWARDER;
+		return;
+	}
+	if (e->override != NULL) {
+		/* delivered by the operator's exception: its reason */
+		r->reason = policy_report_override_reason(e->override->reason);
 		return;
 	}
 	a = o->disposition == DMARC_P_REJECT ? c->dmarc_reject :

@@ -11,6 +11,12 @@
  * on stable storage (fsync of the file, rename, fsync of the folder); the
  * queue removes that file only after its own commit is durable. A crash
  * in between sends a report twice, never loses one.
+ *
+ * Also here: the recent results (every inbound verdict, reports or not)
+ * for `show mail authentication-results`, buffered and written a batch at
+ * a time (POLICY_RECENT_BATCH rows, or POLICY_REPORTER_RECENT_FLUSH_MS after
+ * the first buffered row), never an fsync per message: a crash loses at most
+ * that last second of the view.
  */
 #include <sys/stat.h>
 
@@ -71,6 +77,15 @@ static struct {
 	struct policy_verdict v;
 } R;
 
+/* The recent results: their store, its batch's timer, and whether the
+ * last write failed (logged once until one works again). */
+static struct {
+	struct policy_recent_db *db; /* NULL: off */
+	struct event_loop *loop;
+	struct event_timer timer;
+	int failing;
+} RR;
+
 static void policy_reporter_timer(struct event_loop *loop,
     struct event_timer *t);
 
@@ -123,10 +138,113 @@ static const struct dns_resolver_ops policy_reporter_ops = {
 	.cancel = NULL,
 };
 
+/* ---- the recent results -------------------------------------------- */
+
+/* policy_reporter_recent_result - a failed write logged once, and the
+ * recovery */
+static void
+policy_reporter_recent_result(enum sk_result r, const char *err)
+{
+	if (r != SK_OK && !RR.failing) {
+		log_warn("authentication-results: not recorded: %s", err);
+	} else if (r == SK_OK && RR.failing) {
+		log_info("authentication-results: recorded again");
+	}
+	RR.failing = r != SK_OK;
+}
+
+/* policy_reporter_recent_flush - write the batch (its timer fired, or
+ * the process stops) */
+static void
+policy_reporter_recent_flush(void)
+{
+	char err[256] = "";
+	enum sk_result r;
+
+	if (RR.db != NULL) {
+		r = policy_report_recent_flush(RR.db, err, sizeof(err));
+		policy_reporter_recent_result(r, err);
+	}
+}
+
+static void
+policy_reporter_recent_timer(struct event_loop *loop, struct event_timer *t)
+{
+	(void)loop;
+	(void)t;
+	policy_reporter_recent_flush();
+}
+
+/* policy_reporter_recent_start - open the recent results' store; off
+ * (logged) when it cannot be opened: mail never waits for it */
+static void
+policy_reporter_recent_start(struct event_loop *loop, const struct config *cfg)
+{
+	char path[CONFIG_PATH_SIZE + 32] = "", err[512] = "";
+
+	memset(&RR, 0, sizeof(RR));
+	event_timer_init(&RR.timer);
+	RR.loop = loop;
+	if ((RR.db = calloc(1, sizeof(*RR.db))) == NULL) {
+		log_warn("authentication-results: out of memory: not kept");
+		return;
+	}
+	if (config_path(cfg, "/" POLICY_RECENT_DB, path, sizeof(path)) !=
+		SK_OK ||
+	    policy_report_recent_open(RR.db, path, 0, err, sizeof(err)) !=
+		SK_OK) {
+		log_warn("authentication-results: store %s: %s: not kept", path,
+		    err);
+		free(RR.db);
+		RR.db = NULL;
+	}
+}
+
+/* policy_reporter_recent_stop - write what is buffered, close */
+static void
+policy_reporter_recent_stop(void)
+{
+	if (RR.loop != NULL) {
+		event_timer_del(RR.loop, &RR.timer);
+	}
+	policy_reporter_recent_flush();
+	if (RR.db != NULL) {
+		policy_report_recent_close(RR.db);
+		free(RR.db);
+		RR.db = NULL;
+	}
+}
+
+/* policy_reporter_recent_record - one inbound verdict into the batch;
+ * the first row of a batch arms the timer that writes it */
+static void
+policy_reporter_recent_record(const char *qid, const struct policy_eval *e,
+    const struct policy_verdict *v)
+{
+	static struct policy_recent_row row;
+	char err[256] = "";
+	enum sk_result r;
+
+	if (RR.db == NULL) {
+		return;
+	}
+	policy_report_recent_from_eval(qid, e, v, &row);
+	r = policy_report_recent_add(RR.db, &row, err, sizeof(err));
+	if (RR.db->nbatch == 0) {
+		/* a full batch was written (or dropped) */
+		event_timer_del(RR.loop, &RR.timer);
+		policy_reporter_recent_result(r, err);
+	} else if (RR.db->nbatch == 1 &&
+	    event_timer_set(RR.loop, &RR.timer, POLICY_REPORTER_RECENT_FLUSH_MS,
+		policy_reporter_recent_timer, NULL) == -1) {
+		policy_reporter_recent_flush(); /* no timer: now, then */
+	}
+}
+
 /* ---- recording ----------------------------------------------------- */
 
 void
-policy_reporter_record(const struct policy_eval *e,
+policy_reporter_record(const char *qid, const struct policy_eval *e,
     const struct policy_verdict *v)
 {
 	static struct dmarc_report_row row;
@@ -135,7 +253,11 @@ policy_reporter_record(const struct policy_eval *e,
 	uint64_t now = (uint64_t)time(NULL);
 	enum sk_result r;
 
-	if (!R.on || e->req.direction != POLICY_INBOUND) {
+	if (e->req.direction != POLICY_INBOUND) {
+		return;
+	}
+	policy_reporter_recent_record(qid, e, v);
+	if (!R.on) {
 		return;
 	}
 	r = policy_report_from_eval(e, v, domain, &pol, &row);
@@ -565,6 +687,7 @@ policy_reporter_start(struct event_loop *loop, const struct config *cfg,
 	R.conf = conf;
 	R.wrap.ops = &policy_reporter_ops;
 	R.wrap.ctx = NULL;
+	policy_reporter_recent_start(loop, cfg);
 	if (!policy_reporter_settings(cfg)) {
 		return;
 	}
@@ -600,6 +723,7 @@ policy_reporter_stop(void)
 	}
 	R.npending = 0;
 	R.inflight = 0;
+	policy_reporter_recent_stop();
 	if (R.loop != NULL) {
 		event_timer_del(R.loop, &R.timer);
 	}

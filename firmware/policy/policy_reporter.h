@@ -31,17 +31,23 @@
 #define POLICY_REPORTER_DELAY_S 10          /* after a period's end */
 #define POLICY_REPORTER_XML_MAX (16u << 20) /* local limit: one report */
 #define POLICY_REPORTER_AHEAD_MAX 864000u
+#define POLICY_REPORTER_RECENT_FLUSH_MS \
+	1000 /* a batch of recent results waits */
 
-/* policy_reporter_start - open the store when the config enables
- * reports; dns and conf must outlive the process's loop */
+/* policy_reporter_start - open the recent results' store, and the
+ * report store when the config enables reports; dns and conf must
+ * outlive the process's loop */
 void policy_reporter_start(struct event_loop *loop, const struct config *cfg,
     const struct dns_resolver *dns, const struct policy_conf *conf);
 
-/* policy_reporter_record - one inbound message's evaluation */
-void policy_reporter_record(const struct policy_eval *e,
+/* policy_reporter_record - one message's evaluation (inbound ones are
+ * recorded: the recent results always, the report store when on); qid
+ * is the queue id for the recent results */
+void policy_reporter_record(const char *qid, const struct policy_eval *e,
     const struct policy_verdict *v);
 
-/* policy_reporter_stop - close the store (pending DNS is cancelled) */
+/* policy_reporter_stop - write the buffered recent results, close the
+ * stores (pending DNS is cancelled) */
 void policy_reporter_stop(void);
 
 #endif /* SK_POLICY_REPORTER_H */

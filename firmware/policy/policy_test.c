@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../dns/dns_defer.h"
 #include "../dns/dns_zone.h"
 #include "policy.h"
 #include "policy_msg.h"
+#include "policy_report.h"
 #include "test.h"
 
 #define T_AUTHSERV "mx.example.net"
@@ -30,6 +32,8 @@ static char msgbuf[16384];
 static const uint8_t t_seed[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
 	14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 	32 };
+/* the ARC seal's key (the config wants RSA; the core takes any key) */
+static const uint8_t t_seal_seed[32] = { 42 };
 
 static const char t_zone_fmt[] =
     "$TTL 300\n"
@@ -40,7 +44,10 @@ static const char t_zone_fmt[] =
     "_dmarc.bank.test. TXT \"v=DMARC1; p=reject\"\n"
     "shop.test. TXT \"v=spf1 ip4:192.0.2.98 -all\"\n"
     "_dmarc.shop.test. TXT \"v=DMARC1; p=quarantine\"\n"
-    "helo.test. TXT \"v=spf1 ip4:192.0.2.10 -all\"\n";
+    "helo.test. TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+    "list.test. TXT \"v=spf1 ip4:192.0.2.97 -all\"\n"
+    "_dmarc.list.test. TXT \"v=DMARC1; p=reject; rua=mailto:agg@list.test\"\n"
+    "seal._domainkey.seal.test. TXT \"%s\"\n";
 
 static const char t_body[] = "To: b@example.org\r\n"
 			     "Subject: hello\r\n"
@@ -54,7 +61,7 @@ static int
 t_setup(void)
 {
 	struct policy_signer *s;
-	char txt[256];
+	char txt[256], seal_txt[256];
 	int n;
 
 	memset(&conf, 0, sizeof(conf));
@@ -73,7 +80,14 @@ t_setup(void)
 		return -1;
 	}
 	s->nkeys = 1;
-	n = snprintf(zone_text, sizeof(zone_text), t_zone_fmt, txt);
+	if (dkim_signkey_ed25519(&conf.seal_key, t_seal_seed) != SK_OK ||
+	    dkim_signkey_txt(&conf.seal_key, seal_txt, sizeof(seal_txt)) == 0) {
+		test_fail("cannot make the seal's key");
+		return -1;
+	}
+	snprintf(conf.seal_domain, sizeof(conf.seal_domain), "seal.test");
+	snprintf(conf.seal_selector, sizeof(conf.seal_selector), "seal");
+	n = snprintf(zone_text, sizeof(zone_text), t_zone_fmt, txt, seal_txt);
 	dns_zone_init(&zone, zone_rr, SK_NELEM(zone_rr), zone_data,
 	    sizeof(zone_data));
 	if (dns_zone_parse(&zone, (const uint8_t *)zone_text, (size_t)n) !=
@@ -688,6 +702,247 @@ test_wire(void)
 	test_wire_notice(&v, &v2, buf);
 }
 
+/* the configured c= reaches the signature, which verifies */
+static void
+test_sign_canon(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	static const char *const tags[] = { "c=simple/simple;",
+		"c=simple/relaxed;", "c=relaxed/simple;" };
+	size_t i, len;
+
+	for (i = 0; i < SK_NELEM(tags); i++) {
+		if (t_setup() != 0) {
+			return;
+		}
+		conf.signers[0].hcanon =
+		    i < 2 ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED;
+		conf.signers[0].bcanon =
+		    i == 1 ? DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+		if ((len = t_signed(m, sizeof(m))) == 0) {
+			return;
+		}
+		TEST_CHECK(strstr(m, tags[i]) != NULL, "%s: got %.120s",
+		    tags[i], m);
+		t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test",
+		    (const uint8_t *)m, len, &zdns);
+		TEST_CHECK(t_has("dkim=pass"), "%s: got %s", tags[i], vd.log);
+	}
+}
+
+/* policy_list_id: the identifier between the last '<' and the '>' */
+static void
+test_list_id(void)
+{
+	static const struct {
+		const char *v, *want; /* want NULL: refused */
+	} rows[] = {
+		{ " Users <users.lists.example.org>\r\n",
+		    "users.lists.example.org" },
+		{ " <a.b>", "a.b" },
+		{ " \"x <y>\" <real.list> \t\r\n", "real.list" },
+		{ " Folded\r\n <l.example>\r\n", "l.example" },
+		{ " users.lists.example.org\r\n", NULL },
+		{ " <>\r\n", NULL },
+		{ " <a b>\r\n", NULL },
+		{ " <a.b> trailing\r\n", NULL },
+		{ " <a.b>>\r\n", NULL },
+		{ " <a\x80.b>\r\n", NULL },
+		{ "", NULL },
+	};
+	const uint8_t *id;
+	size_t i, n;
+	enum sk_result r;
+
+	for (i = 0; i < SK_NELEM(rows); i++) {
+		r = policy_list_id((const uint8_t *)rows[i].v,
+		    strlen(rows[i].v), &id, &n);
+		if (rows[i].want == NULL) {
+			TEST_CHECK(r != SK_OK, "row %zu: got %.*s, want none",
+			    i, r == SK_OK ? (int)n : 0,
+			    r == SK_OK ? (const char *)id : "");
+			continue;
+		}
+		TEST_CHECK(r == SK_OK && n == strlen(rows[i].want) &&
+			memcmp(id, rows[i].want, n) == 0,
+		    "row %zu: got %s", i, sk_result_str(r));
+	}
+}
+
+/* t_override_run - bank.test's forgery (p=reject) from ip, with extra
+ * header text; 1 when delivered */
+static int
+t_override_run(const char *ip, const char *mail_from, const char *extra)
+{
+	size_t len = t_msg(extra, "Bank <security@bank.test>");
+
+	t_run(POLICY_INBOUND, ip, mail_from, (const uint8_t *)msgbuf, len,
+	    &zdns);
+	return vd.action == POLICY_ACCEPT;
+}
+
+static void
+test_override(void)
+{
+	static struct config_dmarc_override o[2];
+	struct dmarc_report_row row;
+	struct policy_report_policy pol;
+	char dom[DMARC_DOMAIN_MAX + 1];
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	memset(o, 0, sizeof(o));
+	snprintf(o[0].name, sizeof(o[0].name), "univ-fwd");
+	o[0].reason = CONFIG_OVERRIDE_FORWARDED;
+	o[0].networks[0].family = AF_INET;
+	memcpy(o[0].networks[0].addr, "\xc6\x33\x64\x80", 4); /* .128/25 */
+	o[0].networks[0].len = 25;
+	o[0].nnetworks = 1;
+	snprintf(o[0].mail_from[0], sizeof(o[0].mail_from[0]), "univ.test");
+	o[0].nmail_from = 1;
+	snprintf(o[1].name, sizeof(o[1].name), "users-list");
+	o[1].reason = CONFIG_OVERRIDE_MAILING_LIST;
+	snprintf(o[1].list_id[0], sizeof(o[1].list_id[0]), "other.list");
+	snprintf(o[1].list_id[1], sizeof(o[1].list_id[1]),
+	    "users.lists.example.org");
+	o[1].nlist_id = 2;
+	conf.overrides = o;
+	conf.noverrides = 2;
+	TEST_CHECK(t_override_run("198.51.100.200", "x@UNIV.test", "") &&
+		t_has("X-Sekimori-Policy: override; name=univ-fwd "
+		      "reason=forwarded; dmarc=fail header.from=bank.test "
+		      "policy=reject\r\n") &&
+		strstr(vd.log,
+		    "dmarc=fail by=override override=univ-fwd "
+		    "reason=forwarded action=accept") != NULL,
+	    "network and MAIL FROM: got %s", vd.log);
+	TEST_CHECK(!t_override_run("198.51.100.127", "x@univ.test", ""),
+	    "outside the prefix: got %s", vd.log);
+	TEST_CHECK(!t_override_run("198.51.100.200", "x@mx.univ.test", "") &&
+		!t_override_run("198.51.100.200", "", ""),
+	    "a subdomain or the null sender: got %s", vd.log);
+	TEST_CHECK(!t_override_run("2001:db8::1", "x@univ.test", ""),
+	    "IPv6 client: got %s", vd.log);
+	TEST_CHECK(t_override_run("203.0.113.7", "x@e.invalid",
+		       "List-Id: Users <Users.Lists.Example.org>\r\n") &&
+		strstr(vd.log, "override=users-list reason=mailing-list") !=
+		    NULL,
+	    "List-Id: got %s", vd.log);
+	TEST_CHECK(!t_override_run("203.0.113.7", "x@e.invalid",
+		       "List-Id: users.lists.example.org\r\n") &&
+		!t_override_run("203.0.113.7", "x@e.invalid",
+		    "List-Id: <users.lists.example.org>\r\n"
+		    "List-Id: <users.lists.example.org>\r\n") &&
+		!t_override_run("203.0.113.7", "x@e.invalid",
+		    "List-Post: <users.lists.example.org>\r\n"),
+	    "no strict List-Id: got %s", vd.log);
+	/* a DMARC pass is no failure to override: no tag */
+	len = t_msg("List-Id: <users.lists.example.org>\r\n",
+	    "Alice <a@good.test>");
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && ev.override == NULL &&
+		!t_has("X-Sekimori-Policy") && strstr(vd.log, "by=") == NULL,
+	    "DMARC pass: got %s", vd.log);
+	/* the aggregate report's row carries the override's reason */
+	len = t_msg("List-Id: <users.lists.example.org>\r\n", "l@list.test");
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@e.invalid",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+		policy_report_from_eval(&ev, &vd, dom, &pol, &row) == SK_OK &&
+		row.disposition == DMARC_P_NONE &&
+		row.reason == DMARC_REASON_MAILING_LIST,
+	    "report row: got %s, reason %s", vd.log,
+	    dmarc_report_reason_str(row.reason));
+	conf.noverrides = 0;
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@e.invalid",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		policy_report_from_eval(&ev, &vd, dom, &pol, &row) == SK_OK &&
+		row.disposition == DMARC_P_REJECT &&
+		row.reason == DMARC_REASON_NONE,
+	    "without the override: got %s", vd.log);
+}
+
+/* t_sealed - the message in msgbuf checked inbound (from ip) and sealed,
+ * as delivered (the header block first) into out */
+static size_t
+t_sealed(const char *ip, const char *mail_from, const char *in, size_t len,
+    char *out, size_t cap)
+{
+	t_run(POLICY_INBOUND, ip, mail_from, (const uint8_t *)in, len, &zdns);
+	if (vd.prepend_len + len > cap) {
+		return 0;
+	}
+	memmove(out + vd.prepend_len, in, len);
+	memcpy(out, vd.prepend, vd.prepend_len);
+	return vd.prepend_len + len;
+}
+
+static void
+test_seal(void)
+{
+	static char m[sizeof(msgbuf) + 2 * POLICY_PREPEND_MAX];
+	static char m2[sizeof(m) + POLICY_PREPEND_MAX];
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.seal = 1;
+	len = t_msg("", "Alice <a@good.test>");
+	len = t_sealed("192.0.2.10", "a@good.test", msgbuf, len, m, sizeof(m));
+	TEST_CHECK(len > 0 &&
+		strncmp(m, "ARC-Seal: i=1; a=ed25519-sha256; cv=none;", 41) ==
+		    0 &&
+		strstr(m, "\r\nARC-Message-Signature: i=1;") != NULL &&
+		strstr(m,
+		    "\r\nARC-Authentication-Results: i=1; " T_AUTHSERV
+		    ";") != NULL &&
+		strstr(vd.log, "arc=none") != NULL &&
+		strstr(vd.log, " arc-seal=i1 cv=none") != NULL,
+	    "first set: got %s\n%.300s", vd.log, m);
+	/* the next hop (this box again) validates the chain and adds i=2 */
+	len = t_sealed("192.0.2.10", "a@good.test", m, len, m2, sizeof(m2));
+	TEST_CHECK(len > 0 && strstr(vd.log, "arc=pass") != NULL &&
+		strstr(vd.log, " arc-seal=i2 cv=pass") != NULL &&
+		strncmp(m2, "ARC-Seal: i=2; a=ed25519-sha256; cv=pass;", 41) ==
+		    0,
+	    "second set: got %s", vd.log);
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m2,
+	    len, &zdns);
+	TEST_CHECK(strstr(vd.log, "arc=pass") != NULL &&
+		strstr(vd.log, " arc-seal=i3 cv=pass") != NULL,
+	    "two sets: got %s", vd.log);
+	/* a body changed after the seal: the chain fails, sealed cv=fail */
+	len = t_msg("", "Alice <a@good.test>");
+	len = t_sealed("192.0.2.10", "a@good.test", msgbuf, len, m, sizeof(m));
+	m[len - 3] ^= 1;
+	len = t_sealed("192.0.2.10", "a@good.test", m, len, m2, sizeof(m2));
+	TEST_CHECK(strstr(vd.log, "arc=fail") != NULL &&
+		strstr(vd.log, " arc-seal=i2 cv=fail") != NULL,
+	    "changed body: got %s", vd.log);
+	/* a chain marked cv=fail gets no further set (RFC 8617 5.1) */
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m2,
+	    len, &zdns);
+	TEST_CHECK(strstr(vd.log, "arc-seal=none(chain has cv=fail)") != NULL &&
+		strncmp(vd.prepend, "Authentication-Results:", 23) == 0,
+	    "after cv=fail: got %s", vd.log);
+	/* refused mail is not sealed; outbound mail neither */
+	len = t_msg("", "Bank <security@bank.test>");
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@e.invalid",
+	    (const uint8_t *)msgbuf, len, &zdns);
+	TEST_CHECK(vd.action == POLICY_REJECT && vd.prepend_len > 0 &&
+		strstr(vd.log, "arc-seal") == NULL,
+	    "reject: got %s", vd.log);
+	len = t_signed(m, sizeof(m));
+	TEST_CHECK(len > 0 && strncmp(m, "DKIM-Signature:", 15) == 0 &&
+		strstr(vd.log, "arc-seal") == NULL,
+	    "outbound: got %s", vd.log);
+}
+
 const struct test_case test_cases[] = {
 	{ "policy_wire", test_wire },
 	{ "policy_sign_then_verify", test_sign_then_verify },
@@ -701,5 +956,9 @@ const struct test_case test_cases[] = {
 	{ "policy_signer_find", test_signer_find },
 	{ "policy_rerun_deferred", test_rerun_deferred },
 	{ "policy_streaming", test_streaming },
+	{ "policy_sign_canon", test_sign_canon },
+	{ "policy_list_id", test_list_id },
+	{ "policy_override", test_override },
+	{ "policy_seal", test_seal },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -29,6 +29,8 @@
 
 #include "chan.h"
 #include "event.h"
+#include "msg_body.h"
+#include "msg_types.h"
 #include "queue_ctl.h"
 #include "queue_db.h"
 #include "queue_id.h"
@@ -297,5 +299,47 @@ void queue_quar_more(struct queue_ctl_client *c);
 void queue_quar_close(struct queue_ctl_client *c);
 /* queue_quar_timer - retention: max-age, then max-size */
 void queue_quar_timer(struct event_loop *loop, struct event_timer *t);
+
+/*
+ * queue_env.c - the envelope trailer of a rewritten content (format:
+ * lib/msg_types.h), decoded sans I/O: queue_env_tail finds the block in
+ * the last octets of the file; queue_env_begin and queue_env_next read
+ * it, one change at a time, strictly (a field too long, an unknown op, a
+ * control octet in an address, octets left over: SK_E_SYNTAX). Nothing
+ * allocates; the caller owns struct queue_env and the block.
+ */
+#define QUEUE_ENV_TAIL_LEN (4 + MSG_ENV_MAGIC_LEN) /* u32 length, magic */
+
+struct queue_env_op {
+	uint8_t op;      /* MSG_ENV_DELRCPT or MSG_ENV_ADDRCPT */
+	uint32_t notify; /* MSG_NOTIFY_* bits; 0 for a deletion */
+	char addr[MSG_ENV_ADDR_MAX + 1];   /* not empty, printable */
+	char orcpt[MSG_ENV_ORCPT_MAX + 1]; /* "" or printable; "" to delete */
+};
+
+struct queue_env {
+	struct msg_body_reader r;
+	uint8_t chgfrom;                   /* 1: sender replaces the sender */
+	char sender[MSG_ENV_ADDR_MAX + 1]; /* "" with chgfrom 0 */
+	uint32_t n;                        /* changes, <= MSG_ENV_OPS_MAX */
+	uint32_t done;                     /* changes read so far */
+};
+
+/*
+ * queue_env_tail - tail: the last QUEUE_ENV_TAIL_LEN octets of a file of
+ * size octets (size >= QUEUE_ENV_TAIL_LEN). SK_OK with the block's
+ * offset and length when they end in MSG_ENV_MAGIC; SK_END when they do
+ * not (no trailer); SK_E_RANGE when the length does not fit the file or
+ * passes MSG_ENV_BLOCK_MAX.
+ */
+enum sk_result queue_env_tail(const uint8_t *tail, uint64_t size,
+    uint64_t *block_off, uint32_t *block_len);
+/* queue_env_begin - the block's sender and count of changes; the block
+ * must outlive e. SK_OK or SK_E_SYNTAX */
+enum sk_result queue_env_begin(struct queue_env *e, const uint8_t *block,
+    size_t len);
+/* queue_env_next - the next change into op: SK_OK; SK_END after the
+ * last one (the block then ended exactly); SK_E_SYNTAX */
+enum sk_result queue_env_next(struct queue_env *e, struct queue_env_op *op);
 
 #endif /* QUEUE_INT_H */

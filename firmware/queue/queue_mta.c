@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "queue_int.h"
 
@@ -399,10 +400,14 @@ queue_result_apply(struct queue *q, struct queue_job *j, size_t k,
 	switch (res->status) {
 	case MSG_DELIVERED:
 		u.status = QUEUE_RCPT_DELIVERED;
+		stats_add(STATS_MTA_OK, 1);
+		stats_add(STATS_QUEUE_DELIVERED, 1);
 		break;
 	case MSG_PERMFAIL:
 		u.status = QUEUE_RCPT_FAILED;
 		status = "bounced";
+		stats_add(STATS_MTA_PERM, 1);
+		stats_add(STATS_QUEUE_FAILED, 1);
 		break;
 	default:
 		u.status = QUEUE_RCPT_QUEUED;
@@ -410,6 +415,10 @@ queue_result_apply(struct queue *q, struct queue_job *j, size_t k,
 		u.next_ms = queue_retry_at(&q->policy, j->arrival_ms, now,
 		    u.attempts, queue_random(q));
 		j->deferred = 1;
+		stats_add(STATS_MTA_TEMP, 1);
+		stats_add(u.next_ms == 0 ? STATS_QUEUE_EXPIRED :
+					   STATS_QUEUE_DEFERRED,
+		    1);
 		if (u.next_ms == 0) {
 			/* RFC 3463 4.4.7: delivery time expired */
 			u.status = QUEUE_RCPT_FAILED;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "queue_dsn.h"
 #include "queue_int.h"
@@ -266,6 +267,7 @@ queue_dsn_send(struct queue *q, const struct queue_msg_row *orig,
 		return -1;
 	}
 	log_info("%s: sender %s notification: %s", orig->env.id, what, new_id);
+	stats_add(STATS_QUEUE_DSN, 1);
 	return 0;
 }
 

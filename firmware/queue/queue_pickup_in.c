@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "queue_int.h"
 #include "queue_pickup.h"
@@ -282,9 +283,19 @@ void
 queue_pickup_timer(struct event_loop *loop, struct event_timer *t)
 {
 	struct queue *q = t->arg;
+	unsigned long all = 0, quar = 0;
+	uint64_t bytes;
 
 	(void)loop;
 	queue_pickup_scan(q);
+	/* the queue now, for show mail statistics (sekimorid/stats.h):
+	 * this timer's period is fresh enough, and costs no query per
+	 * message */
+	(void)queue_db_count(&q->db, &all);
+	(void)queue_db_quar_stats(&q->db, &quar, &bytes);
+	stats_set(STATS_QUEUE_NOW_MESSAGES, all > quar ? all - quar : 0);
+	stats_set(STATS_QUEUE_NOW_QUARANTINED, quar);
+	stats_set(STATS_QUEUE_NOW_ACTIVE, q->njobs);
 	if (!q->stopping) {
 		queue_arm(q, &q->pickup_t, QUEUE_PICKUP_MS, queue_pickup_timer);
 	}

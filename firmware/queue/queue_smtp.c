@@ -9,12 +9,16 @@
  * one SQLite COMMIT, and the syncer's next syncfs makes them durable;
  * then each is answered: Q_COMMITTED (smtp may now say 250) or Q_FAIL.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "queue_int.h"
 
@@ -247,13 +251,15 @@ queue_smtp_rcpt(struct queue *q, struct queue_tx *t, const struct msg *m)
 /* after a strip's reason, naming the delivered message's id */
 #define QUEUE_STRIP_SUFFIX "; delivered without them as "
 
-/* queue_rewrite_max - octets a rewritten message may have */
+/* queue_rewrite_max - octets a rewritten message may have, with the
+ * envelope trailer that may follow it (cut off in queue_env_changes) */
 static uint64_t
 queue_rewrite_max(const struct queue *q)
 {
-	return q->cfg->limits.message_size > 0 ?
-	    (uint64_t)q->cfg->limits.message_size + QUEUE_ADDED_MAX :
-	    QUEUE_REWRITE_MAX;
+	return (q->cfg->limits.message_size > 0 ?
+		       (uint64_t)q->cfg->limits.message_size + QUEUE_ADDED_MAX :
+		       QUEUE_REWRITE_MAX) +
+	    MSG_ENV_TRAILER_MAX;
 }
 
 /* queue_replace - Q_COMMIT rewrite 1: the content process's message
@@ -310,6 +316,196 @@ queue_strip(struct queue *q, struct queue_tx *t, int fd)
 	return NULL;
 }
 
+/* ---- the content step's envelope changes (msg_types.h trailer) ---- */
+
+#define QUEUE_ENV_BAD "bad envelope trailer"
+
+/* queue_env_has - the index of recipient addr, or -1 */
+static long
+queue_env_has(const struct queue_tx *t, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++) {
+		if (strcmp(t->rcpts[i].address, addr) == 0) {
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* queue_env_del - every recipient addr goes */
+static void
+queue_env_del(struct queue_tx *t, const char *addr)
+{
+	long i;
+
+	while ((i = queue_env_has(t, addr)) >= 0) {
+		free(t->rcpts[i].address);
+		free(t->rcpts[i].orcpt);
+		memmove(&t->rcpts[i], &t->rcpts[i + 1],
+		    (t->nrcpts - (size_t)i - 1) * sizeof(t->rcpts[0]));
+		t->nrcpts--;
+	}
+}
+
+/* queue_env_add - one more recipient, unless it is there; why not */
+static const char *
+queue_env_add(struct queue *q, struct queue_tx *t, const char *addr,
+    uint32_t notify, const char *orcpt)
+{
+	struct queue_tx_rcpt *r;
+	size_t cap;
+	void *p;
+
+	if (queue_env_has(t, addr) >= 0) {
+		return NULL;
+	}
+	if (t->nrcpts >= q->rcptmax) {
+		return "too many recipients after the content step";
+	}
+	if (t->nrcpts == t->cap) {
+		cap = t->cap == 0 ? 8 : t->cap * 2;
+		if ((p = realloc(t->rcpts, cap * sizeof(*t->rcpts))) == NULL) {
+			return "out of memory";
+		}
+		t->rcpts = p;
+		t->cap = cap;
+	}
+	r = &t->rcpts[t->nrcpts];
+	r->address = strdup(addr);
+	r->orcpt = strdup(orcpt);
+	r->notify = notify;
+	if (r->address == NULL || r->orcpt == NULL) {
+		free(r->address);
+		free(r->orcpt);
+		return "out of memory";
+	}
+	t->nrcpts++;
+	return NULL;
+}
+
+/* queue_env_apply - the trailer's block (queue_env.c reads it strictly),
+ * applied in order to t's sender and recipients; why not, or NULL */
+static const char *
+queue_env_apply(struct queue *q, struct queue_tx *t, const uint8_t *block,
+    size_t len)
+{
+	static struct queue_env e;
+	static struct queue_env_op op;
+	enum sk_result r;
+	const char *why;
+
+	if (queue_env_begin(&e, block, len) != SK_OK) {
+		return QUEUE_ENV_BAD;
+	}
+	while ((r = queue_env_next(&e, &op)) == SK_OK) {
+		if (op.op == MSG_ENV_DELRCPT) {
+			queue_env_del(t, op.addr);
+		} else if ((why = queue_env_add(q, t, op.addr, op.notify,
+				op.orcpt)) != NULL) {
+			return why;
+		}
+	}
+	if (r != SK_END) {
+		return QUEUE_ENV_BAD;
+	}
+	if (e.chgfrom) {
+		memcpy(t->env.sender, e.sender, strlen(e.sender) + 1);
+	}
+	if (t->nrcpts == 0) {
+		/* the content step discards such a message itself */
+		return "no recipient left after the content step";
+	}
+	log_info("%s: envelope changed by the content step: from=<%s> "
+		 "nrcpt=%zu (%u recipient change%s)",
+	    t->id, t->env.sender, t->nrcpts, e.n, e.n == 1 ? "" : "s");
+	return NULL;
+}
+
+/* queue_env_pread - n octets at off, all of them, or -1 */
+static int
+queue_env_pread(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+	ssize_t got;
+
+	while (n > 0) {
+		got = pread(fd, p, n, (off_t)off);
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got <= 0) {
+			return -1;
+		}
+		p += got;
+		n -= (size_t)got;
+		off += (uint64_t)got;
+	}
+	return 0;
+}
+
+/*
+ * queue_env_changes - after a rewrite was stored (fd: the content
+ * process's message): when it ends in an envelope trailer, apply it and
+ * cut it off the stored copy; the stored message is then within the
+ * rewrite bound. Why not, or NULL.
+ */
+static const char *
+queue_env_changes(struct queue *q, struct queue_tx *t, int fd)
+{
+	uint8_t tail[QUEUE_ENV_TAIL_LEN], *block;
+	uint64_t size, msg_len;
+	const char *why = NULL;
+	enum sk_result r = SK_END;
+	struct stat st;
+	uint32_t blen;
+	int sfd;
+
+	if (fstat(fd, &st) == -1) {
+		return "cannot read the rewritten message";
+	}
+	size = (uint64_t)st.st_size;
+	msg_len = size;
+	if (size >= sizeof(tail) &&
+	    queue_env_pread(fd, tail, sizeof(tail), size - sizeof(tail)) == 0) {
+		r = queue_env_tail(tail, size, &msg_len, &blen);
+	}
+	if (r == SK_E_RANGE) {
+		return QUEUE_ENV_BAD;
+	}
+	if (r == SK_OK) {
+		/* msg_len: the block starts where the message ends */
+		if ((block = malloc(blen > 0 ? blen : 1)) == NULL) {
+			return "out of memory";
+		}
+		why = queue_env_pread(fd, block, blen, msg_len) != 0 ?
+		    "cannot read the rewritten message" :
+		    queue_env_apply(q, t, block, blen);
+		free(block);
+		if (why != NULL) {
+			return why;
+		}
+	}
+	if (msg_len > queue_rewrite_max(q) - MSG_ENV_TRAILER_MAX) {
+		return "message too large";
+	}
+	if (msg_len == t->octets) {
+		return NULL; /* no trailer: the copy is the message */
+	}
+	sfd = openat(q->spool.msgfd, t->id, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (sfd == -1 || ftruncate(sfd, (off_t)msg_len) == -1) {
+		log_warn("%s: cannot cut the envelope trailer: %s", t->id,
+		    strerror(errno));
+		if (sfd != -1) {
+			close(sfd);
+		}
+		return "cannot store the rewritten message";
+	}
+	close(sfd);
+	t->octets = msg_len;
+	return NULL;
+}
+
 /* queue_smtp_commit - Q_COMMIT: check, then wait for the end of the pass;
  * fd: the rewritten message (rewrite 1 or 2), or -1 */
 static void
@@ -347,6 +543,9 @@ queue_smtp_commit(struct queue *q, struct queue_tx *t, const struct msg *m,
 		t->fail = queue_replace(q, t, fd);
 	} else if (rewrite == MSG_REWRITE_STRIP) {
 		t->fail = queue_strip(q, t, fd);
+	}
+	if (t->fail == NULL && fd != -1) {
+		t->fail = queue_env_changes(q, t, fd);
 	}
 	if (fd != -1) {
 		close(fd);
@@ -758,6 +957,9 @@ queue_answer(struct queue *q, int ok)
 		}
 		queue_log_committed(q, t);
 		q->stats.committed++;
+		stats_add(STATS_QUEUE_ENQUEUED, 1);
+		stats_add(STATS_QUEUE_QUARANTINED,
+		    t->quarantine[0] != '\0' || t->strip_id[0] != '\0');
 		if (!t->orphan) {
 			msg_body_writer_init(&w, buf, sizeof(buf));
 			msg_body_put_cstr(&w, t->id);

@@ -2,15 +2,19 @@
  * fuzz_milter_reply.c - libFuzzer target: the milter client fed hostile
  * milter bytes through a whole session.
  *
- * Input: one octet for the piece size (low 4 bits, 0 = all at once) and
- * whether the replacement body limit is tiny (bit 4); then the milter's
- * octets. The driver writes out whatever the client wants to send and
- * gives it a fixed message whenever it asks for content, as the real
- * driver does. Invariants: the client never takes more input than given;
+ * Input: one octet for the piece size (low 4 bits, 0 = all at once),
+ * whether the replacement body limit is tiny (bit 4), whether envelope
+ * changes are not offered (bit 5) and a limit of 2 added recipients (bit
+ * 6); then the milter's octets. The driver writes out whatever the client wants
+ * to send and gives it a fixed message whenever it asks for content, as the
+ * real driver does. Invariants: the client never takes more input than given;
  * the session ends (DONE after EOF); the verdict is valid and its text
- * printable and NUL-terminated; actions are within their limits, each
- * string NUL-terminated inside the arena; the replacement body stays
- * within its limit; output packets are well-formed (length >= 1).
+ * printable and NUL-terminated (a CRLF only between the lines of a
+ * reply, each with the first line's code); envelope changes only when
+ * offered, their addresses printable, within the added-recipient limit; actions
+ * are within their limits, each string NUL-terminated inside the arena; the
+ * replacement body stays within its limit; output packets are well-formed
+ * (length >= 1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +24,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const rcpts[] = { "b@example.org", "c@example.org" };
-static const struct scan_env env = {
+static struct scan_env env = {
 	.myhostname = "mx.example",
 	.daemon_name = "sekimori",
 	.queue_id = "QID",
@@ -32,6 +36,7 @@ static const struct scan_env env = {
 	.sender = "a@example.com",
 	.rcpt = rcpts,
 	.nrcpt = 2,
+	.envelope_ok = 1,
 };
 static const char msg[] = "Subject: x\r\nX-Long: a\r\n b\r\n\r\nbody\r\n";
 static uint64_t body_total;
@@ -94,6 +99,42 @@ pump(struct scan_milter *m, size_t *msg_off)
 	}
 }
 
+/* check_envelope - envelope changes only when offered, printable
+ * addresses with a domain (or the null sender), within the limit */
+static void
+check_envelope(const struct scan_milter_actions *a)
+{
+	uint32_t added = 0;
+	size_t i, k;
+	const char *s;
+
+	for (i = 0; i < a->n; i++) {
+		enum scan_milter_action_type t = a->a[i].type;
+
+		if (t != SCAN_MA_ADDRCPT && t != SCAN_MA_ADDRCPT_PAR &&
+		    t != SCAN_MA_DELRCPT && t != SCAN_MA_CHGFROM) {
+			continue;
+		}
+		s = a->a[i].name;
+		if (!env.envelope_ok ||
+		    (t != SCAN_MA_CHGFROM && strchr(s, '@') == NULL) ||
+		    (t == SCAN_MA_ADDRCPT_PAR && a->a[i].index > 0xf)) {
+			abort();
+		}
+		for (k = 0; s[k] != '\0'; k++) {
+			if (s[k] < 0x20 || s[k] > 0x7e) {
+				abort();
+			}
+		}
+		added += t == SCAN_MA_ADDRCPT || t == SCAN_MA_ADDRCPT_PAR;
+	}
+	if (added >
+		(env.max_rcpts ? env.max_rcpts : SCAN_MILTER_RCPTS_DEFAULT) ||
+	    added > SCAN_MILTER_RCPTS_MAX) {
+		abort();
+	}
+}
+
 static void
 check_result(const struct scan_milter *m, uint64_t body_max)
 {
@@ -106,10 +147,17 @@ check_result(const struct scan_milter *m, uint64_t body_max)
 		abort();
 	}
 	for (i = 0; i < n; i++) {
+		if (r->text[i] == '\r' && i > 0 && i + 5 < n &&
+		    r->text[i + 1] == '\n' &&
+		    memcmp(r->text + i + 2, r->text, 3) == 0) {
+			i++; /* between two lines of a reply */
+			continue;
+		}
 		if (r->text[i] < 0x20 || r->text[i] > 0x7e) {
 			abort();
 		}
 	}
+	check_envelope(a);
 	if (a->n > SCAN_MILTER_ACTIONS_MAX ||
 	    a->arena_used > SCAN_MILTER_ARENA_MAX) {
 		abort();
@@ -141,6 +189,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	piece = data[0] & 0x0f;
 	body_max = (data[0] & 0x10) ? 8 : SCAN_MILTER_REPLBODY_DEFAULT;
+	env.envelope_ok = !(data[0] & 0x20);
+	env.max_rcpts = (data[0] & 0x40) ? 2 : 0;
 	data++;
 	size--;
 	body_total = 0;

@@ -35,8 +35,16 @@ scan_result_set(struct scan_result *r, enum scan_verdict v, const char *text,
 		len = SCAN_TEXT_MAX - 1;
 	}
 	r->verdict = v;
-	/* texts come from peers: keep printable ASCII only, '?' for others */
+	/* texts come from peers: keep printable ASCII only, '?' for others;
+	 * a CRLF between two lines stays (a milter's multi-line reply) */
 	for (i = 0; i < len; i++) {
+		if (text[i] == '\r' && i > 0 && i + 2 < len &&
+		    text[i + 1] == '\n') {
+			r->text[i] = '\r';
+			r->text[i + 1] = '\n';
+			i++;
+			continue;
+		}
 		r->text[i] =
 		    (text[i] >= 0x20 && text[i] <= 0x7e) ? text[i] : '?';
 	}

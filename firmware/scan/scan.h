@@ -38,7 +38,8 @@
 enum scan_verdict {
 	SCAN_CLEAN,      /* nothing found; a milter accepted */
 	SCAN_INFECTED,   /* clamd found NAME (text) */
-	SCAN_REJECT,     /* a milter rejected: text is the SMTP reply */
+	SCAN_REJECT,     /* a milter rejected: text is the SMTP reply
+			  * (lines joined by CRLF when multi-line) */
 	SCAN_TEMPFAIL,   /* a milter asked to try later: text as above */
 	SCAN_DISCARD,    /* a milter asked to accept and drop the message */
 	SCAN_QUARANTINE, /* a milter accepted into quarantine: text why */
@@ -49,7 +50,9 @@ enum scan_verdict {
 
 struct scan_result {
 	enum scan_verdict verdict;
-	char text[SCAN_TEXT_MAX]; /* printable ASCII, NUL-terminated */
+	/* printable ASCII, NUL-terminated; a milter's multi-line reply
+	 * has CRLF between its lines (none at the end) */
+	char text[SCAN_TEXT_MAX];
 };
 
 /* scan_verdict_name - "clean", "infected", ..., "too-large", "error" */
@@ -77,6 +80,13 @@ struct scan_env {
 	const char *sender;    /* "" for the null sender */
 	const char *const *rcpt;
 	size_t nrcpt;
+	/* The caller applies a milter's envelope changes (addrcpt,
+	 * addrcpt_par, delrcpt, chgfrom): only then are their SMFIF_ flags
+	 * offered. */
+	int envelope_ok;
+	/* Recipients one milter may add: the relay's recipient limit
+	 * (config limits.recipients); 0: SCAN_MILTER_RCPTS_DEFAULT. */
+	uint32_t max_rcpts;
 };
 
 struct scan_milter_actions;

@@ -9,10 +9,10 @@
  *
  * Output, one item per line: "verdict=clean|infected|reject|tempfail|
  * discard|quarantine|too-large|error", then "name=" (the virus), "reply="
- * (a milter's SMTP reply) or "reason=" (why not scanned, why quarantined)
- * when there is one, then the milter's modifications, "action=KIND ...",
- * in the order received. Exit status: 0 clean, 1 any other verdict, 2
- * error (not scanned) or bad usage, like clamdscan.
+ * (a milter's SMTP reply, one line each) or "reason=" (why not scanned,
+ * why quarantined) when there is one, then the milter's modifications,
+ *"action=KIND ...", in the order received. Exit status: 0 clean, 1 any other
+ *verdict, 2 error (not scanned) or bad usage, like clamdscan.
  *
  * Untrusted input: the message, and the scanner's replies (parsed by
  * libscan). Runs as the invoking user; it listens on nothing.
@@ -79,6 +79,9 @@ defaults(struct main_opts *o)
 	o->env.auth_user = "";
 	o->env.sender = "sender@example.com";
 	o->env.rcpt = o->rcpt;
+	/* the tool applies nothing, it shows what a milter asks: offer the
+	 * envelope changes too, as sekimorid does */
+	o->env.envelope_ok = 1;
 }
 
 /* backend_opt - --clamd/--milter/--null; 1 if arg was one of them */
@@ -206,7 +209,7 @@ print_result(const struct scan_result *res,
     const struct scan_milter_actions *acts)
 {
 	static char line[2 * SCAN_TEXT_MAX];
-	const char *label = "reason";
+	const char *label = "reason", *text, *end;
 	size_t i;
 
 	printf("verdict=%s\n", scan_verdict_name(res->verdict));
@@ -216,8 +219,14 @@ print_result(const struct scan_result *res,
 	    res->verdict == SCAN_TEMPFAIL) {
 		label = "reply";
 	}
-	if (res->text[0] != '\0') {
-		printf("%s=%s\n", label, res->text);
+	/* a multi-line reply: one "reply=" per line */
+	for (text = res->text; *text != '\0'; text = end + 2) {
+		end = strstr(text, "\r\n");
+		if (end == NULL) {
+			printf("%s=%s\n", label, text);
+			break;
+		}
+		printf("%s=%.*s\n", label, (int)(end - text), text);
 	}
 	for (i = 0; acts != NULL && i < acts->n; i++) {
 		scan_milter_action_format(&acts->a[i], line, sizeof(line));

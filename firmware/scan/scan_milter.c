@@ -29,8 +29,16 @@ scan_milter_init(struct scan_milter *m, const struct scan_env *env,
 	m->state = SCAN_MS_OPTNEG;
 	m->next = SCAN_MS_CONNECT;
 	scan_result_set(&m->result, SCAN_ERROR, "no reply", 8);
+	m->actions_offered = env->envelope_ok ?
+	    SCAN_MILTER_ACTIONS :
+	    SCAN_MILTER_ACTIONS & ~SCAN_MILTER_ENVELOPE_ACTIONS;
+	m->rcpts_max =
+	    env->max_rcpts ? env->max_rcpts : SCAN_MILTER_RCPTS_DEFAULT;
+	if (m->rcpts_max > SCAN_MILTER_RCPTS_MAX) {
+		m->rcpts_max = SCAN_MILTER_RCPTS_MAX;
+	}
 	milter_put_u32(neg, SCAN_MILTER_VERSION);
-	milter_put_u32(neg + 4, SCAN_MILTER_ACTIONS);
+	milter_put_u32(neg + 4, m->actions_offered);
 	milter_put_u32(neg + 8, SCAN_MILTER_PROTOCOL);
 	milter_packet(m, SMFIC_OPTNEG, neg, sizeof(neg));
 	m->awaiting = 1;

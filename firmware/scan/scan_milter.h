@@ -41,7 +41,7 @@
  * The milter may send packets at any time; input is taken whenever the
  * socket is readable.
  *
- * Ownership: the caller owns struct scan_milter (about 540 KiB: heap or
+ * Ownership: the caller owns struct scan_milter (about 830 KiB: heap or
  * static), the env and its strings, until the session is done. The
  * actions point into the struct: do not copy it. No allocation, no I/O,
  * no clock, no logging.
@@ -68,10 +68,24 @@
 /* One header field we send, name and folded value; the rest of a longer
  * one is dropped, as Postfix's header_size_limit does. */
 #define SCAN_MILTER_HEADER_MAX 65536
-#define SCAN_MILTER_ACTIONS_MAX 512        /* modifications kept */
-#define SCAN_MILTER_ARENA_MAX (256 * 1024) /* their strings */
-#define SCAN_MILTER_MACRO_MAX 4096         /* one MACRO packet's data */
-#define SCAN_MILTER_SYMLIST_MAX 1024       /* one stage's macro list */
+/* modifications kept, and their strings: room for SCAN_MILTER_RCPTS_MAX
+ * added recipients of the longest form and some header edits */
+#define SCAN_MILTER_ACTIONS_MAX 1536
+#define SCAN_MILTER_ARENA_MAX (512 * 1024)
+#define SCAN_MILTER_MACRO_MAX 4096   /* one MACRO packet's data */
+#define SCAN_MILTER_SYMLIST_MAX 1024 /* one stage's macro list */
+/* Recipients one milter may add (addrcpt, addrcpt_par): the env's limit
+ * (the relay's recipients-per-message), else smtp's default
+ * (SMTP_SESSION_RCPTS_MAX, RFC 5321 4.5.3.1.8); never more than
+ * SCAN_MILTER_RCPTS_MAX (the config model's default limit: what fits in
+ * the actions). Past it the session is a protocol error. */
+#define SCAN_MILTER_RCPTS_DEFAULT 100
+#define SCAN_MILTER_RCPTS_MAX 1000
+/* A multi-line REPLYCODE (libmilter's smfi_setmlreply allows 32 lines):
+ * lines, and octets of one line without its CRLF (RFC 5321 4.5.3.1.5:
+ * 512 with it). The whole reply stays under SCAN_TEXT_MAX. */
+#define SCAN_MILTER_REPLY_LINES_MAX 32
+#define SCAN_MILTER_REPLY_LINE_MAX 510
 #define SCAN_MILTER_OUT_MAX (5 + SCAN_MILTER_HEADER_MAX + 16)
 
 /* Commands (MTA -> milter) and replies (milter -> MTA), libmilter's
@@ -111,7 +125,8 @@
 #define SMFIR_TEMPFAIL 't'
 #define SMFIR_REPLYCODE 'y'
 
-/* Actions a milter may take (SMFIF_*): we offer them all. */
+/* Actions a milter may take (SMFIF_*): we offer them all, the envelope
+ * changes only to a caller that applies them (scan_env.envelope_ok). */
 #define SMFIF_ADDHDRS 0x001u
 #define SMFIF_CHGBODY 0x002u
 #define SMFIF_ADDRCPT 0x004u
@@ -122,6 +137,9 @@
 #define SMFIF_ADDRCPT_PAR 0x080u
 #define SMFIF_SETSYMLIST 0x100u
 #define SCAN_MILTER_ACTIONS 0x1ffu
+/* The envelope changes: offered only when env->envelope_ok. */
+#define SCAN_MILTER_ENVELOPE_ACTIONS \
+	(SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_CHGFROM | SMFIF_ADDRCPT_PAR)
 
 /* Protocol flags (SMFIP_*): what a milter may ask us to leave out. */
 #define SMFIP_NOCONNECT 0x000001u
@@ -163,14 +181,18 @@ enum scan_milter_stage {
 };
 
 enum scan_milter_action_type {
-	SCAN_MA_ADDHEADER,    /* name, value: append a field */
-	SCAN_MA_INSHEADER,    /* index, name, value: insert at index */
-	SCAN_MA_CHGHEADER,    /* index, name, value ("" deletes): the
-				 index-th (1-based) field called name */
+	SCAN_MA_ADDHEADER, /* name, value: append a field */
+	SCAN_MA_INSHEADER, /* index, name, value: insert at index */
+	SCAN_MA_CHGHEADER, /* index, name, value ("" deletes): the
+			      index-th (1-based) field called name */
+	/* Envelope changes: name is the address as smtp stores one
+	 * (local@domain, canonical: smtp_addr.h), "" for the null sender */
 	SCAN_MA_DELRCPT,      /* name: address */
 	SCAN_MA_ADDRCPT,      /* name: address */
-	SCAN_MA_ADDRCPT_PAR,  /* name: address, value: ESMTP arguments */
-	SCAN_MA_CHGFROM,      /* name: address, value: ESMTP arguments */
+	SCAN_MA_ADDRCPT_PAR,  /* name: address; index: NOTIFY (MSG_NOTIFY_*
+				 bits, 0 none), value: ORCPT ("type;xtext" or
+				 "") - the only arguments accepted */
+	SCAN_MA_CHGFROM,      /* name: address (no ESMTP arguments) */
 	SCAN_MA_REPLBODY,     /* index: octets of the new body (so far) */
 	SCAN_MA_QUARANTINE,   /* value: reason */
 	SCAN_MA_RCPT_REFUSED, /* name: address, value: the SMTP reply */
@@ -233,7 +255,9 @@ struct scan_milter {
 	uint64_t deadline;
 
 	/* negotiated */
+	uint32_t actions_offered;
 	uint32_t version, actions_ok, protocol;
+	uint32_t rcpts_added, rcpts_max; /* addrcpt and addrcpt_par */
 	char symlist[SCAN_MILTER_STAGES][SCAN_MILTER_SYMLIST_MAX];
 	int has_symlist[SCAN_MILTER_STAGES];
 
@@ -299,7 +323,11 @@ const struct scan_milter_actions *scan_milter_actions(
 
 /*
  * scan_milter_parse_replycode - "550 5.7.1 text" (data of REPLYCODE,
- * without its NUL): SK_OK and *temp (4xx) or SK_E_SYNTAX.
+ * without its NUL): SK_OK and *temp (4xx) or SK_E_SYNTAX. A multi-line
+ * reply (smfi_setmlreply) is lines joined by CRLF, each "550-..." but
+ * the last "550 ..." (or "550"): the same code on every line, the same
+ * enhanced code on every line or on none, printable, at most
+ * SCAN_MILTER_REPLY_LINES_MAX lines of SCAN_MILTER_REPLY_LINE_MAX.
  */
 enum sk_result scan_milter_parse_replycode(const char *s, size_t len,
     int *temp);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../smtp/smtp_addr.h"
+#include "../smtp/smtp_param.h"
 #include "scan_milter.h"
 #include "scan_milter_int.h"
 
@@ -116,7 +118,7 @@ optneg(struct scan_milter *m, uint8_t cmd, const uint8_t *data, size_t len)
 	if (version < 2 || version > SCAN_MILTER_VERSION) {
 		return protocol_error(m, "unsupported protocol version");
 	}
-	if ((actions & ~SCAN_MILTER_ACTIONS) ||
+	if ((actions & ~m->actions_offered) ||
 	    (protocol & ~SCAN_MILTER_PROTOCOL)) {
 		return protocol_error(m, "asks for what we did not offer");
 	}
@@ -211,6 +213,127 @@ static const struct {
 	{ SMFIR_QUARANTINE, SCAN_MA_QUARANTINE, SMFIF_QUARANTINE, 0, 0, 0 },
 };
 
+/*
+ * envelope_addr - a milter's address (with or without its angle
+ * brackets) through smtp's RFC 5321 path parser, into out as smtp stores
+ * one: "local@domain", "" for "<>" (null_ok only). No source route
+ * kept, no Postmaster without a domain, no 8-bit octets (the check does
+ * not say whether the message had SMTPUTF8).
+ */
+static int
+envelope_addr(const char *s, size_t n, int null_ok, char *out, size_t size)
+{
+	char path[SMTP_ADDR_PATH_MAX + 1];
+	struct smtp_addr a;
+	size_t len;
+	int w;
+
+	if (n == 0 && null_ok) {
+		out[0] = '\0';
+		return 1;
+	}
+	if (n == 0 || n > SMTP_ADDR_PATH_MAX) {
+		return 0;
+	}
+	if (s[0] == '<') {
+		memcpy(path, s, n);
+		len = n;
+	} else if (n + 2 <= SMTP_ADDR_PATH_MAX) {
+		path[0] = '<';
+		memcpy(path + 1, s, n);
+		path[n + 1] = '>';
+		len = n + 2;
+	} else {
+		return 0;
+	}
+	if (smtp_addr_parse((const uint8_t *)path, len,
+		null_ok ? SMTP_ADDR_OPT_NULL_OK : 0, &a) != SK_OK) {
+		return 0;
+	}
+	if (a.flags & SMTP_ADDR_F_NULL) {
+		out[0] = '\0';
+		return 1;
+	}
+	if (a.domainlen == 0) {
+		return 0;
+	}
+	w = snprintf(out, size, "%s@%s", a.local, a.domain);
+	return w > 0 && (size_t)w < size;
+}
+
+/*
+ * rcpt_args - addrcpt_par's ESMTP arguments: only RFC 3461's NOTIFY and
+ * ORCPT (what the queue keeps per recipient), through smtp's parameter
+ * parser; *notify gets the MSG_NOTIFY_* bits (the same values as
+ * SMTP_NOTIFY_*), orcpt "type;xtext" or "".
+ */
+static int
+rcpt_args(const char *s, size_t n, uint32_t *notify, char *orcpt, size_t size)
+{
+	struct smtp_rcpt_params p;
+	int w;
+
+	*notify = 0;
+	orcpt[0] = '\0';
+	memset(&p, 0, sizeof(p));
+	if (smtp_param_rcpt((const uint8_t *)s, n, SMTP_EXT_DSN, &p) != SK_OK) {
+		return 0;
+	}
+	*notify = p.notify;
+	if (p.orcpt != NULL) {
+		w = snprintf(orcpt, size, "%.*s;%.*s", (int)p.orcpt_typelen,
+		    (const char *)p.orcpt_type, (int)p.orcptlen,
+		    (const char *)p.orcpt);
+		if (w < 0 || (size_t)w >= size) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* envelope_change - addrcpt, addrcpt_par, delrcpt or chgfrom, decoded
+ * strictly: a is the address, b its arguments */
+static enum sk_result
+envelope_change(struct scan_milter *m, enum scan_milter_action_type t,
+    const char *a, size_t an, const char *b, size_t bn)
+{
+	char addr[SMTP_ADDR_LOCAL_MAX + SMTP_ADDR_DOMAIN_MAX + 4];
+	char orcpt[SMTP_ORCPT_MAX + 1];
+	uint32_t notify = 0;
+
+	orcpt[0] = '\0';
+	if (!envelope_addr(a, an, t == SCAN_MA_CHGFROM, addr, sizeof(addr))) {
+		return protocol_error(m, "bad address in an envelope change");
+	}
+	if (t == SCAN_MA_CHGFROM && bn > 0) {
+		return protocol_error(m,
+		    "chgfrom with ESMTP arguments (none are accepted)");
+	}
+	if (t == SCAN_MA_ADDRCPT_PAR &&
+	    !rcpt_args(b, bn, &notify, orcpt, sizeof(orcpt))) {
+		return protocol_error(m,
+		    "addrcpt_par arguments other than "
+		    "NOTIFY= and ORCPT=, or bad ones");
+	}
+	if (t == SCAN_MA_ADDRCPT || t == SCAN_MA_ADDRCPT_PAR) {
+		if (m->rcpts_added == m->rcpts_max) {
+			return protocol_error(m,
+			    "too many recipients added "
+			    "(the relay's recipient limit)");
+		}
+		m->rcpts_added++;
+	}
+	return milter_action_add(m, t, notify, addr, strlen(addr), orcpt,
+	    strlen(orcpt));
+}
+
+static int
+is_envelope(enum scan_milter_action_type t)
+{
+	return t == SCAN_MA_ADDRCPT || t == SCAN_MA_ADDRCPT_PAR ||
+	    t == SCAN_MA_DELRCPT || t == SCAN_MA_CHGFROM;
+}
+
 /* modification - one of mods[i]; the packet must be exactly its layout */
 static enum sk_result
 modification(struct scan_milter *m, size_t i, const uint8_t *data, size_t len)
@@ -236,11 +359,16 @@ modification(struct scan_milter *m, size_t i, const uint8_t *data, size_t len)
 	if (mods[i].header) {
 		ok = header_name_ok(a, an);
 	} else {
-		ok = text_ok(a, an, mods[i].type == SCAN_MA_QUARANTINE) &&
+		ok = text_ok(a, an,
+			 mods[i].type == SCAN_MA_QUARANTINE ||
+			     is_envelope(mods[i].type)) &&
 		    text_ok(b, bn, 1);
 	}
 	if (!ok) {
 		return protocol_error(m, "bad modification text");
+	}
+	if (is_envelope(mods[i].type)) {
+		return envelope_change(m, mods[i].type, a, an, b, bn);
 	}
 	if (mods[i].type == SCAN_MA_QUARANTINE) {
 		m->quarantined = 1;
@@ -291,29 +419,80 @@ enh_len(const char *s, size_t n, char c)
 	return i + k;
 }
 
+/* line_enh - the RFC 3463 code after "ddd" and its separator on a reply
+ * line s[0..n): its length (0: none); -1 if one starts but is broken */
+static long
+line_enh(const char *s, size_t n)
+{
+	size_t e;
+
+	if (n > 5 && s[4] >= '0' && s[4] <= '9' && s[5] == '.') {
+		e = enh_len(s + 4, n - 4, s[0]);
+		if (e == 0 || (4 + e < n && s[4 + e] != ' ')) {
+			return -1;
+		}
+		return (long)e;
+	}
+	return 0;
+}
+
+/* reply_line - one line s[0..n) of a reply (no CRLF), consistent with
+ * the first line (first[0..fn)): the same code, then '-' on every line
+ * but the last, ' ' (or nothing) on the last; the same enhanced code */
+static int
+reply_line(const char *s, size_t n, int last, const char *first, size_t fn)
+{
+	long e, fe;
+	size_t i;
+
+	if (n < 3 || n > SCAN_MILTER_REPLY_LINE_MAX || !digits(s, 3) ||
+	    (s[0] != '4' && s[0] != '5') || memcmp(s, first, 3) != 0) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e) {
+			return 0; /* printable */
+		}
+	}
+	if (last ? (n > 3 && s[3] != ' ') : (n < 4 || s[3] != '-')) {
+		return 0;
+	}
+	e = line_enh(s, n);
+	fe = line_enh(first, fn);
+	return e >= 0 && e == fe && memcmp(s + 4, first + 4, (size_t)e) == 0;
+}
+
 enum sk_result
 scan_milter_parse_replycode(const char *s, size_t len, int *temp)
 {
-	size_t i, e;
+	const char *line = s, *crlf, *end = s + len;
+	size_t n, fn = 0, lines = 0;
+	int last;
 
-	if (len < 3 || len >= SCAN_TEXT_MAX || !digits(s, 3) ||
-	    (s[0] != '4' && s[0] != '5')) {
+	if (len < 3 || len >= SCAN_TEXT_MAX) {
 		return SK_E_SYNTAX;
 	}
-	for (i = 0; i < len; i++) {
-		if (s[i] < 0x20 || s[i] > 0x7e) {
-			return SK_E_SYNTAX; /* one line only, printable */
+	for (;;) {
+		crlf = NULL;
+		for (n = 0; line + n + 1 < end; n++) {
+			if (line[n] == '\r' && line[n + 1] == '\n') {
+				crlf = line + n;
+				break;
+			}
 		}
-	}
-	if (len > 3 && s[3] != ' ') {
-		return SK_E_SYNTAX;
-	}
-	/* "c." after the code must begin an enhanced code of the same class */
-	if (len > 5 && s[4] >= '0' && s[4] <= '9' && s[5] == '.') {
-		e = enh_len(s + 4, len - 4, s[0]);
-		if (e == 0 || (4 + e < len && s[4 + e] != ' ')) {
+		n = crlf != NULL ? (size_t)(crlf - line) : (size_t)(end - line);
+		last = crlf == NULL;
+		if (lines == 0) {
+			fn = n;
+		}
+		if (++lines > SCAN_MILTER_REPLY_LINES_MAX ||
+		    !reply_line(line, n, last, s, fn)) {
 			return SK_E_SYNTAX;
 		}
+		if (last) {
+			break;
+		}
+		line = crlf + 2;
 	}
 	*temp = s[0] == '4';
 	return SK_OK;
@@ -564,6 +743,52 @@ put_escaped(char *out, size_t size, size_t *at, const char *s)
 	}
 }
 
+/* put_notify - addrcpt_par's NOTIFY bits as RFC 3461 writes them */
+static void
+put_notify(char *out, size_t size, size_t *at, uint64_t notify)
+{
+	static const struct {
+		unsigned bit;
+		const char *word;
+	} words[] = {
+		{ SMTP_NOTIFY_NEVER, "NEVER" },
+		{ SMTP_NOTIFY_SUCCESS, "SUCCESS" },
+		{ SMTP_NOTIFY_FAILURE, "FAILURE" },
+		{ SMTP_NOTIFY_DELAY, "DELAY" },
+	};
+	const char *sep = " NOTIFY=";
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(words); i++) {
+		if (notify & words[i].bit) {
+			put_escaped(out, size, at, sep);
+			put_escaped(out, size, at, words[i].word);
+			sep = ",";
+		}
+	}
+}
+
+/* format_envelope - "addrcpt <a@b>", "addrcpt_par <a@b> NOTIFY=SUCCESS
+ * ORCPT=rfc822;a@b", "chgfrom <>" */
+static void
+format_envelope(const struct scan_milter_action *a, char *out, size_t size)
+{
+	size_t at = 0;
+
+	put_escaped(out, size, &at, scan_milter_action_name(a->type));
+	put_escaped(out, size, &at, " <");
+	put_escaped(out, size, &at, a->name);
+	put_escaped(out, size, &at, ">");
+	if (a->type != SCAN_MA_ADDRCPT_PAR) {
+		return;
+	}
+	put_notify(out, size, &at, a->index);
+	if (a->value[0] != '\0') {
+		put_escaped(out, size, &at, " ORCPT=");
+		put_escaped(out, size, &at, a->value);
+	}
+}
+
 void
 scan_milter_action_format(const struct scan_milter_action *a, char *out,
     size_t size)
@@ -577,6 +802,10 @@ scan_milter_action_format(const struct scan_milter_action *a, char *out,
 		return;
 	}
 	out[0] = '\0';
+	if (is_envelope(a->type)) {
+		format_envelope(a, out, size);
+		return;
+	}
 	if (a->type == SCAN_MA_INSHEADER || a->type == SCAN_MA_CHGHEADER ||
 	    a->type == SCAN_MA_REPLBODY) {
 		snprintf(head, sizeof(head), "%s %llu ",

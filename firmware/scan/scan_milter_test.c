@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../smtp/smtp_addr.h"
 #include "scan_milter.h"
 #include "test.h"
+
+#define SMTP_LONG (SMTP_ADDR_PATH_MAX + 2)
 
 /* The transcripts below are tables of packets whose unused trailing slots
  * are zero: leaving them out is the point, not an oversight. */
@@ -67,6 +70,7 @@ static struct scan_env env = {
 	.sender = "a@example.com",
 	.rcpt = rcpts,
 	.nrcpt = 1,
+	.envelope_ok = 1,
 };
 
 static uint8_t got[BUF_MAX], want[BUF_MAX];
@@ -911,6 +915,24 @@ test_milter_replycode(void)
 		{ "550 5.1.", SK_E_SYNTAX, 0 },
 		{ "550\tx", SK_E_SYNTAX, 0 },
 		{ "5a0 x", SK_E_SYNTAX, 0 },
+		/* multi-line (smfi_setmlreply) */
+		{ "550-5.7.1 a\r\n550 5.7.1 b", SK_OK, 0 },
+		{ "451-x\r\n451-y\r\n451", SK_OK, 1 },
+		{ "550-a\r\n550 b", SK_OK, 0 },
+		{ "550-a\r\n551 b", SK_E_SYNTAX, 0 },
+		{ "550-a\r\n450 b", SK_E_SYNTAX, 0 },
+		{ "550 a\r\n550 b", SK_E_SYNTAX, 0 },
+		{ "550-a\r\n550-b", SK_E_SYNTAX, 0 },
+		{ "550-a\r\n550 b\r\n", SK_E_SYNTAX, 0 },
+		{ "550-a\r\n\r\n550 b", SK_E_SYNTAX, 0 },
+		{ "550-a\n550 b", SK_E_SYNTAX, 0 },
+		{ "550-a\r550 b", SK_E_SYNTAX, 0 },
+		{ "550-5.7.1 a\r\n550 5.7.2 b", SK_E_SYNTAX, 0 },
+		{ "550-5.7.1 a\r\n550 b", SK_E_SYNTAX, 0 },
+		{ "550-a\r\n550 5.7.1 b", SK_E_SYNTAX, 0 },
+		{ "550-5.7.1 a\r\n550 5.7.1", SK_OK, 0 },
+		{ "550-\r\n550 x\x01", SK_E_SYNTAX, 0 },
+		{ "550-", SK_E_SYNTAX, 0 },
 	};
 	size_t i;
 	int temp = -1;
@@ -925,6 +947,213 @@ test_milter_replycode(void)
 	}
 }
 
+/* ---- envelope changes ---------------------------------------------------- */
+
+/* eob_packet - at end of body, one modification packet; the formatted
+ * action kept ("" none), or "error: TEXT" */
+static const char *
+eob_packet(uint8_t cmd, const char *data, size_t len)
+{
+	static char out[SCAN_TEXT_MAX + 16];
+	struct pk list[2] = { { cmd, data, len }, { 0, NULL, 0 } };
+	size_t n;
+
+	to_eob(0);
+	n = pk_bytes(list, 2, want);
+	scan_milter_input(&m, want, n);
+	if (m.done) {
+		snprintf(out, sizeof(out), "error: %s", m.result.text);
+	} else if (m.actions.n == 1) {
+		scan_milter_action_format(&m.actions.a[0], out, sizeof(out));
+	} else {
+		snprintf(out, sizeof(out), "%zu actions", m.actions.n);
+	}
+	return out;
+}
+
+static void
+test_milter_envelope(void)
+{
+	static const struct {
+		uint8_t cmd;
+		const char *data;
+		size_t len;
+		const char *want; /* the action, or the start of "error: " */
+	} cases[] = {
+		{ '+', R("<c@Example.ORG>\0"), "addrcpt <c@example.org>" },
+		{ '+', R("c@example.org\0"), "addrcpt <c@example.org>" },
+		{ '+', R("<\"c.d\"@example.org>\0"),
+		    "addrcpt <c.d@example.org>" },
+		{ '+', R("<@relay.example:c@example.org>\0"),
+		    "addrcpt <c@example.org>" },
+		{ '+', R("<\"a b\"@[192.0.2.1]>\0"),
+		    "addrcpt <\"a b\"@[192.0.2.1]>" },
+		{ '-', R("<b@example.org>\0"), "delrcpt <b@example.org>" },
+		{ 'e', R("<>\0"), "chgfrom <>" },
+		{ 'e', R("\0"), "chgfrom <>" },
+		{ 'e', R("x@example.com\0"), "chgfrom <x@example.com>" },
+		{ '2', R("<d@example.org>\0"), "addrcpt_par <d@example.org>" },
+		{ '2', R("<d@example.org>\0\0"),
+		    "addrcpt_par <d@example.org>" },
+		{ '2',
+		    R("<d@example.org>\0NOTIFY=SUCCESS,DELAY "
+		      "ORCPT=rfc822;d+40example.org\0"),
+		    "addrcpt_par <d@example.org> NOTIFY=SUCCESS,DELAY "
+		    "ORCPT=rfc822;d+40example.org" },
+		{ '2', R("<d@example.org>\0notify=never\0"),
+		    "addrcpt_par <d@example.org> NOTIFY=NEVER" },
+		/* refused: syntax, no domain, 8-bit, null recipient */
+		{ '+', R("<c@example.org\0"), "error: milter: bad address" },
+		{ '+', R("c\0"), "error: milter: bad address" },
+		{ '+', R("<Postmaster>\0"), "error: milter: bad address" },
+		{ '+', R("<>\0"), "error: milter: bad address" },
+		{ '+', R("\0"), "error: milter: bad address" },
+		{ '+', R("<c@example.org> x\0"), "error: milter: bad address" },
+		{ '+', R("<\xc3\xa9@example.org>\0"),
+		    "error: milter: bad address" },
+		{ '-', R("<b@exa mple.org>\0"), "error: milter: bad address" },
+		{ '-', R("<b@example.org>\0x\0"),
+		    "error: milter: malformed modification" },
+		{ '+', R("<c@example.org>\0x\0"),
+		    "error: milter: malformed modification" },
+		{ 'e', R("<x@example.com>\0SIZE=10\0"),
+		    "error: milter: chgfrom with ESMTP arguments" },
+		{ 'e', R("<x@example.com\0"), "error: milter: bad address" },
+		{ '2', R("<d@example.org>\0SIZE=10\0"),
+		    "error: milter: addrcpt_par arguments" },
+		{ '2', R("<d@example.org>\0NOTIFY=SOMETIMES\0"),
+		    "error: milter: addrcpt_par arguments" },
+		{ '2', R("<d@example.org>\0NOTIFY=NEVER NOTIFY=NEVER\0"),
+		    "error: milter: addrcpt_par arguments" },
+		{ '2', R("<d@example.org>\0ORCPT=rfc822;a+4\0"),
+		    "error: milter: addrcpt_par arguments" },
+		{ '2', R("<d@example.org>\0NOTIFY=NEVER\r\n\0"),
+		    "error: milter: bad modification text" },
+	};
+	static char longaddr[SMTP_LONG];
+	size_t i;
+	const char *got_s;
+
+	for (i = 0; i < SK_NELEM(cases); i++) {
+		got_s = eob_packet(cases[i].cmd, cases[i].data, cases[i].len);
+		TEST_CHECK(strncmp(got_s, cases[i].want,
+			       strlen(cases[i].want)) == 0 &&
+			(strncmp(cases[i].want, "error", 5) == 0 ||
+			    strcmp(got_s, cases[i].want) == 0),
+		    "case %zu (%c): got '%s', want '%s'", i, cases[i].cmd,
+		    got_s, cases[i].want);
+	}
+	/* a path past RFC 5321's 256 octets */
+	memset(longaddr, 'a', sizeof(longaddr));
+	memcpy(longaddr + sizeof(longaddr) - 14, "@example.org", 13);
+	got_s = eob_packet('+', longaddr, sizeof(longaddr) - 1);
+	TEST_CHECK(strncmp(got_s, "error: milter: bad address", 26) == 0,
+	    "a long address: %s", got_s);
+}
+
+/* test_milter_envelope_limit - recipients added are bounded by the
+ * relay's limit (the env's, else SCAN_MILTER_RCPTS_DEFAULT): a milter
+ * adding 10,000 is stopped at the limit, with a named error */
+static void
+test_milter_envelope_limit(void)
+{
+	static const uint8_t add[] = "\0\0\0\x11+<c@example.org>\0";
+	static const uint8_t del[] = "\0\0\0\x11-<c@example.org>\0";
+	size_t i;
+
+	to_eob(0);
+	for (i = 0; i < 10000 && !m.done; i++) {
+		scan_milter_input(&m, add, sizeof(add) - 1);
+	}
+	TEST_CHECK(m.done && m.result.verdict == SCAN_ERROR &&
+		i == SCAN_MILTER_RCPTS_DEFAULT + 1 &&
+		strstr(m.result.text, "too many recipients added") != NULL,
+	    "stopped after %zu: %s", i, m.result.text);
+
+	env.max_rcpts = 3;
+	to_eob(0);
+	for (i = 0; i < 3; i++) {
+		scan_milter_input(&m, add, sizeof(add) - 1);
+		scan_milter_input(&m, del, sizeof(del) - 1); /* not counted */
+	}
+	TEST_CHECK(!m.done && m.actions.n == 6, "3 added under a limit of 3");
+	scan_milter_input(&m, add, sizeof(add) - 1);
+	TEST_CHECK(m.done && m.result.verdict == SCAN_ERROR,
+	    "the 4th is an error");
+	/* a limit above what the actions hold is cut to SCAN_MILTER_RCPTS_MAX
+	 */
+	env.max_rcpts = 100000;
+	to_eob(0);
+	for (i = 0; i < 10000 && !m.done; i++) {
+		scan_milter_input(&m, add, sizeof(add) - 1);
+	}
+	TEST_CHECK(m.done && i == SCAN_MILTER_RCPTS_MAX + 1 &&
+		strstr(m.result.text, "too many recipients added") != NULL,
+	    "stopped after %zu: %s", i, m.result.text);
+	env.max_rcpts = 0;
+}
+
+/* test_milter_envelope_offer - without envelope_ok the four flags are not
+ * offered, and a milter that asks for one fails the negotiation */
+static void
+test_milter_envelope_offer(void)
+{
+	static const uint8_t us[] = "\0\0\0\x0dO\0\0\0\x06\0\0\x01\x33"
+				    "\0\x1f\xf7\xff";
+	static const uint8_t asks[] = "\0\0\0\x0dO\0\0\0\x06\0\0\0\x04"
+				      "\0\0\0\0";
+	static const uint8_t fine[] = "\0\0\0\x0dO\0\0\0\x06\0\0\0\x33"
+				      "\0\0\0\0";
+	const uint8_t *p;
+	size_t len;
+
+	env.envelope_ok = 0;
+	scan_milter_init(&m, &env, NULL, NULL, 0, 0);
+	p = scan_milter_output(&m, &len);
+	TEST_CHECK(len == sizeof(us) - 1 && memcmp(p, us, len) == 0,
+	    "offer without the envelope flags: %s", show(p, len));
+	scan_milter_sent(&m, len);
+	scan_milter_input(&m, asks, sizeof(asks) - 1);
+	TEST_CHECK(m.done && m.result.verdict == SCAN_ERROR,
+	    "ADDRCPT not offered: %s", m.result.text);
+	scan_milter_init(&m, &env, NULL, NULL, 0, 0);
+	p = scan_milter_output(&m, &len);
+	scan_milter_sent(&m, len);
+	scan_milter_input(&m, fine, sizeof(fine) - 1);
+	TEST_CHECK(!m.done, "the other flags are fine");
+	env.envelope_ok = 1;
+}
+
+/* test_milter_multiline - smfi_setmlreply's reply at DATA: the verdict's
+ * text is the whole reply, CRLF between its lines */
+static void
+test_milter_multiline(void)
+{
+	static const char reply[] = "550-5.7.1 first line\r\n"
+				    "550-5.7.1 second\r\n"
+				    "550 5.7.1 last";
+	static const uint8_t neg[] = "\0\0\0\x0dO\0\0\0\x06\0\0\0\0"
+				     "\0\0\0\x5f";
+	struct pk list[2] = { { 'y', reply, sizeof(reply) }, { 0, NULL, 0 } };
+	size_t len, n;
+
+	scan_milter_init(&m, &env, NULL, NULL, 0, 0);
+	scan_milter_output(&m, &len);
+	scan_milter_sent(&m, len);
+	scan_milter_input(&m, neg, sizeof(neg) - 1);
+	while (scan_milter_want(&m) == SCAN_MILTER_WANT_WRITE) {
+		scan_milter_output(&m, &len);
+		scan_milter_sent(&m, len);
+	}
+	TEST_CHECK(m.state == SCAN_MS_DATA, "at DATA: %d", (int)m.state);
+	n = pk_bytes(list, 2, want);
+	scan_milter_input(&m, want, n);
+	TEST_CHECK(m.done && m.result.verdict == SCAN_REJECT &&
+		strcmp(m.result.text, reply) == 0,
+	    "multi-line reject: %s",
+	    show((const uint8_t *)m.result.text, strlen(m.result.text)));
+}
+
 const struct test_case test_cases[] = {
 	{ "scan_milter_sessions", test_milter_sessions },
 	{ "scan_milter_skip", test_milter_skip },
@@ -935,5 +1164,9 @@ const struct test_case test_cases[] = {
 	{ "scan_milter_split_long", test_milter_split_long },
 	{ "scan_milter_format", test_milter_format },
 	{ "scan_milter_replycode", test_milter_replycode },
+	{ "scan_milter_envelope", test_milter_envelope },
+	{ "scan_milter_envelope_limit", test_milter_envelope_limit },
+	{ "scan_milter_envelope_offer", test_milter_envelope_offer },
+	{ "scan_milter_multiline", test_milter_multiline },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -39,16 +39,26 @@ enum sk_result
 ctl_request_parse(const uint8_t *buf, size_t len, enum ctl_request *req,
     size_t *used)
 {
-	static const char reload[] = "reload";
-	size_t n;
+	static const struct {
+		const char *line;
+		enum ctl_request req;
+	} requests[] = {
+		{ "reload", CTL_REQ_RELOAD },
+		{ "statistics", CTL_REQ_STATISTICS },
+		{ "statistics clear", CTL_REQ_STATISTICS_CLEAR },
+	};
+	size_t n, i;
 	enum sk_result r;
 
 	if ((r = ctl_line(buf, len, CTL_REQUEST_MAX, &n, used)) != SK_OK) {
 		return r;
 	}
-	if (n == sizeof(reload) - 1 && memcmp(buf, reload, n) == 0) {
-		*req = CTL_REQ_RELOAD;
-		return SK_OK;
+	for (i = 0; i < SK_NELEM(requests); i++) {
+		if (n == strlen(requests[i].line) &&
+		    memcmp(buf, requests[i].line, n) == 0) {
+			*req = requests[i].req;
+			return SK_OK;
+		}
 	}
 	return SK_E_SYNTAX;
 }
@@ -70,6 +80,66 @@ ctl_printable(char *dst, size_t size, const uint8_t *src, size_t n)
 	dst[i] = '\0';
 }
 
+/* ctl_data_line_ok - line[n] is printable ASCII */
+static int
+ctl_data_line_ok(const uint8_t *line, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (line[i] < 0x20 || line[i] >= 0x7f) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * ctl_data_parse - the lines of a data block from buf + off (just after
+ * its "data" line) up to its "." line, into text[textlen] (whole lines,
+ * as many as fit); the results of ctl_answer_parse
+ */
+static enum sk_result
+ctl_data_parse(const uint8_t *buf, size_t len, size_t off, char *text,
+    size_t textlen)
+{
+	size_t n, used, out = 0;
+	int room = textlen > 0;
+	enum sk_result r;
+
+	if (room) {
+		text[0] = '\0';
+	}
+	len = len < CTL_DATA_MAX ? len : CTL_DATA_MAX;
+	for (;;) {
+		r = ctl_line(buf + off, len - off, CTL_DATA_LINE_MAX, &n,
+		    &used);
+		if (r == SK_NEED_MORE) {
+			/* len was cut to the block's limit: no room for more */
+			return len == CTL_DATA_MAX ? SK_E_TOO_LONG : r;
+		}
+		if (r != SK_OK) {
+			return r;
+		}
+		if (n == 1 && buf[off] == '.') {
+			return SK_OK;
+		}
+		if ((n > 0 && buf[off] == '.') ||
+		    !ctl_data_line_ok(buf + off, n)) {
+			return SK_E_SYNTAX;
+		}
+		if (room && out + n + 1 < textlen) {
+			memcpy(text + out, buf + off, n);
+			out += n;
+			text[out++] = '\n';
+			text[out] = '\0';
+		} else {
+			room = 0; /* the lines after one cut would mislead */
+		}
+		off += used;
+	}
+}
+
 enum sk_result
 ctl_answer_parse(const uint8_t *buf, size_t len, enum ctl_answer *kind,
     char *text, size_t textlen)
@@ -85,6 +155,13 @@ ctl_answer_parse(const uint8_t *buf, size_t len, enum ctl_answer *kind,
 	enum sk_result r;
 
 	if ((r = ctl_line(buf, len, CTL_ANSWER_MAX, &n, &used)) != SK_OK) {
+		return r;
+	}
+	if (n == 4 && memcmp(buf, "data", 4) == 0) {
+		r = ctl_data_parse(buf, len, used, text, textlen);
+		if (r == SK_OK) {
+			*kind = CTL_ANS_DATA;
+		}
 		return r;
 	}
 	if (n == 2 && memcmp(buf, "ok", 2) == 0) {
@@ -145,8 +222,8 @@ static enum sk_result
 ctl_read_answer(int fd, int timeout_ms, enum ctl_answer *kind, char *answer,
     size_t answerlen, char *err, size_t errlen)
 {
-	uint8_t buf[CTL_ANSWER_MAX];
-	char text[CTL_ANSWER_MAX];
+	uint8_t buf[CTL_DATA_MAX];
+	char text[CTL_DATA_MAX];
 	long long deadline = ctl_now_ms() + timeout_ms, left;
 	struct pollfd p = { fd, POLLIN, 0 };
 	size_t len = 0, n, used;
@@ -180,6 +257,11 @@ ctl_read_answer(int fd, int timeout_ms, enum ctl_answer *kind, char *answer,
 		snprintf(err, errlen, "malformed answer (%s)",
 		    sk_result_str(r));
 		return SK_E_SYNTAX;
+	}
+	if (*kind == CTL_ANS_DATA) {
+		/* the lines again, whole ones only, into the caller's room */
+		(void)ctl_answer_parse(buf, len, kind, answer, answerlen);
+		return SK_OK;
 	}
 	/* the whole line, as printable text, for the caller to show */
 	n = (const uint8_t *)memchr(buf, '\n', len) - buf;

@@ -67,7 +67,8 @@ ctl_client_read(struct event_loop *loop, struct event_io *io, uint32_t ev)
 		ctl_server_answer(c,
 		    r == SK_E_TOO_LONG ?
 			"refused: request line too long" :
-			"refused: unknown request (the one request is reload)");
+			"refused: unknown request (known: reload, statistics, "
+			"statistics clear)");
 		return;
 	}
 	/* one request per connection: stop reading, the answer comes when
@@ -146,6 +147,31 @@ ctl_server_answer(struct ctl_client *c, const char *text)
 	/* one short line into the socket's empty buffer; a client that
 	 * went away just misses it (SIGPIPE is ignored) */
 	(void)send(c->fd, line, n, MSG_NOSIGNAL);
+	ctl_client_close(c);
+}
+
+void
+ctl_server_answer_data(struct ctl_client *c, const char *lines)
+{
+	static char block[CTL_DATA_MAX];
+	size_t n, room = sizeof(block) - 5 - 2; /* "data\n", ".\n" */
+	const char *lf;
+
+	if (c->fd == -1) {
+		return;
+	}
+	/* whole lines only, so that a cut block still ends cleanly */
+	n = strlen(lines);
+	while (n > room) {
+		lf = memrchr(lines, '\n', n - 1);
+		n = lf != NULL ? (size_t)(lf - lines) + 1 : 0;
+	}
+	memcpy(block, "data\n", 5);
+	memcpy(block + 5, lines, n);
+	memcpy(block + 5 + n, ".\n", 2);
+	/* at most CTL_DATA_MAX octets into the socket's empty buffer (a
+	 * Unix socket's is far larger): one send */
+	(void)send(c->fd, block, 5 + n + 2, MSG_NOSIGNAL);
 	ctl_client_close(c);
 }
 

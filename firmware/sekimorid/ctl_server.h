@@ -9,8 +9,8 @@
  * Ownership: the caller owns struct ctl_server (it is static in the
  * supervisor) and keeps it alive until ctl_server_close. A client handed
  * to the request callback stays the server's; the caller answers it
- * exactly once with ctl_server_answer, which closes it, or leaves it to
- * ctl_server_close.
+ * exactly once with ctl_server_answer or ctl_server_answer_data, which
+ * close it, or leaves it to ctl_server_close.
  */
 #ifndef SEKIMORID_CTL_SERVER_H
 #define SEKIMORID_CTL_SERVER_H
@@ -62,6 +62,11 @@ enum sk_result ctl_server_open(struct ctl_server *s, struct event_loop *loop,
 /* ctl_server_answer - send one answer line (text without LF, cut to
  * CTL_ANSWER_MAX) and close c */
 void ctl_server_answer(struct ctl_client *c, const char *text);
+
+/* ctl_server_answer_data - send lines (each ending in LF, none starting
+ * with '.', printable ASCII: ctl.h) as a data block and close c; lines
+ * past CTL_DATA_MAX are left out */
+void ctl_server_answer_data(struct ctl_client *c, const char *lines);
 
 /* ctl_server_close - close every client and the socket, remove path */
 void ctl_server_close(struct ctl_server *s);

@@ -35,6 +35,11 @@ test_request_parse(void)
 		{ "RELOAD\n", SK_E_SYNTAX, 0 },
 		{ "\n", SK_E_SYNTAX, 0 },
 		{ "re\rload\n", SK_E_SYNTAX, 0 },
+		{ "statistics\n", SK_OK, 11 },
+		{ "statistics clear\r\n", SK_OK, 18 },
+		{ "statistics  clear\n", SK_E_SYNTAX, 0 },
+		{ "statistics clear all\n", SK_E_SYNTAX, 0 },
+		{ "statistic\n", SK_E_SYNTAX, 0 },
 	};
 	enum ctl_request req;
 	enum sk_result r;
@@ -112,6 +117,77 @@ test_answer_parse(void)
 	}
 }
 
+/* test_data_parse - data blocks: complete only at ".", strict lines */
+static void
+test_data_parse(void)
+{
+	static const struct {
+		const char *in;
+		enum sk_result want;
+		const char *text;
+	} cases[] = {
+		{ "data\n.\n", SK_OK, "" },
+		{ "data\na 1\n\nb 2\n.\n", SK_OK, "a 1\n\nb 2\n" },
+		{ "data\r\na 1\r\n.\r\n", SK_OK, "a 1\n" },
+		{ "data\na 1\n.\ntrailing", SK_OK, "a 1\n" },
+		{ "data\na 1\n", SK_NEED_MORE, "" },
+		{ "data\na 1\n.", SK_NEED_MORE, "" },
+		{ "data\n", SK_NEED_MORE, "" },
+		{ "data\n.. stuffed\n.\n", SK_E_SYNTAX, "" },
+		{ "data\n.x\n.\n", SK_E_SYNTAX, "" },
+		{ "data\na\tb\n.\n", SK_E_SYNTAX, "" },
+		{ "data\na\033[2J\n.\n", SK_E_SYNTAX, "" },
+		{ "data\na\rb\n.\n", SK_E_SYNTAX, "" },
+		{ "data \n.\n", SK_E_SYNTAX, "" },
+		{ "DATA\n.\n", SK_E_SYNTAX, "" },
+	};
+	enum ctl_answer kind;
+	char text[64];
+	enum sk_result r;
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(cases); i++) {
+		r = ctl_answer_parse((const uint8_t *)cases[i].in,
+		    strlen(cases[i].in), &kind, text, sizeof(text));
+		TEST_CHECK(r == cases[i].want, "%zu: got %s, want %s", i,
+		    sk_result_str(r), sk_result_str(cases[i].want));
+		if (r == SK_OK) {
+			TEST_CHECK(kind == CTL_ANS_DATA, "%zu: kind %d", i,
+			    kind);
+			TEST_CHECK(strcmp(text, cases[i].text) == 0,
+			    "%zu: text '%s', want '%s'", i, text,
+			    cases[i].text);
+		}
+	}
+}
+
+/* test_data_limits - a line past CTL_DATA_LINE_MAX, a block past
+ * CTL_DATA_MAX, and text cut at a line boundary */
+static void
+test_data_limits(void)
+{
+	static uint8_t buf[CTL_DATA_MAX + 64];
+	enum ctl_answer kind;
+	char text[8];
+	enum sk_result r;
+	size_t n;
+
+	memcpy(buf, "data\n", 5);
+	memset(buf + 5, 'x', CTL_DATA_LINE_MAX);
+	r = ctl_answer_parse(buf, 5 + CTL_DATA_LINE_MAX, &kind, text,
+	    sizeof(text));
+	TEST_CHECK(r == SK_E_TOO_LONG, "long line: got %s", sk_result_str(r));
+	for (n = 5; n + 4 <= sizeof(buf); n += 4) {
+		memcpy(buf + n, "abc\n", 4);
+	}
+	r = ctl_answer_parse(buf, n, &kind, text, sizeof(text));
+	TEST_CHECK(r == SK_E_TOO_LONG, "long block: got %s", sk_result_str(r));
+	r = ctl_answer_parse((const uint8_t *)"data\nabc\ndef\n.\n", 17, &kind,
+	    text, sizeof(text));
+	TEST_CHECK(r == SK_OK && strcmp(text, "abc\n") == 0, "cut: %s '%s'",
+	    sk_result_str(r), text);
+}
+
 /* test_answer_cut - a long answer's text is cut to the caller's buffer */
 static void
 test_answer_cut(void)
@@ -134,14 +210,32 @@ static struct event_timer *srv_heap[16];
 static struct ctl_server srv;
 static char srv_text[CTL_ANSWER_MAX]; /* what the server answers */
 
+/* srv_answer - reload: srv_text; statistics: two lines of data;
+ * statistics clear: more lines than a block holds (to test the cut) */
 static void
 srv_answer(struct ctl_server *s, struct ctl_client *c, enum ctl_request req,
     void *arg)
 {
+	static char big[CTL_DATA_MAX * 2];
+	size_t i;
+
 	(void)s;
-	(void)req;
 	(void)arg;
-	ctl_server_answer(c, srv_text);
+	switch (req) {
+	case CTL_REQ_RELOAD:
+		ctl_server_answer(c, srv_text);
+		break;
+	case CTL_REQ_STATISTICS:
+		ctl_server_answer_data(c, "smtp\n  connections 3\n");
+		break;
+	case CTL_REQ_STATISTICS_CLEAR:
+		for (i = 0; i + 16 < sizeof(big); i += 16) {
+			memcpy(big + i, "  counter 12345\n", 16);
+		}
+		big[i] = '\0';
+		ctl_server_answer_data(c, big);
+		break;
+	}
 }
 
 /* srv_start - a child serving path, answering every reload with answer;
@@ -212,6 +306,38 @@ test_roundtrip(void)
 	srv_stop(pid);
 }
 
+/* test_roundtrip_data - data blocks through the server and client */
+static void
+test_roundtrip_data(void)
+{
+	static char answer[CTL_DATA_MAX];
+	char path[512], err[256];
+	enum ctl_answer kind;
+	enum sk_result r;
+	size_t n;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/ctl", test_tmpdir());
+	pid = srv_start(path, "ok");
+	TEST_CHECK(pid > 0, "server did not start");
+	if (pid <= 0) {
+		return;
+	}
+	r = ctl_call(path, "statistics", 5000, &kind, answer, sizeof(answer),
+	    err, sizeof(err));
+	TEST_CHECK(r == SK_OK && kind == CTL_ANS_DATA &&
+		strcmp(answer, "smtp\n  connections 3\n") == 0,
+	    "got %s %d '%s' (%s)", sk_result_str(r), kind, answer, err);
+	/* more than a block holds: the server cuts at a line */
+	r = ctl_call(path, "statistics clear", 5000, &kind, answer,
+	    sizeof(answer), err, sizeof(err));
+	n = strlen(answer);
+	TEST_CHECK(r == SK_OK && kind == CTL_ANS_DATA && n > CTL_DATA_MAX / 2 &&
+		n % 16 == 0,
+	    "got %s %d %zu (%s)", sk_result_str(r), kind, n, err);
+	srv_stop(pid);
+}
+
 /* test_live_and_stale - a live socket is not taken over, a stale one is */
 static void
 test_live_and_stale(void)
@@ -265,7 +391,10 @@ const struct test_case test_cases[] = {
 	{ "ctl_request_too_long", test_request_too_long },
 	{ "ctl_answer_parse", test_answer_parse },
 	{ "ctl_answer_cut", test_answer_cut },
+	{ "ctl_data_parse", test_data_parse },
+	{ "ctl_data_limits", test_data_limits },
 	{ "ctl_roundtrip", test_roundtrip },
+	{ "ctl_roundtrip_data", test_roundtrip_data },
 	{ "ctl_live_and_stale", test_live_and_stale },
 	{ "ctl_no_daemon", test_no_daemon },
 };

@@ -5,7 +5,9 @@
  *
  * Invariants: a parsed request consumed an LF within CTL_REQUEST_MAX
  * and within the input; a parsed answer's text is NUL-terminated,
- * printable ASCII and fits its buffer; the results are only those ctl.h
+ * printable ASCII and fits its buffer (a data block's: printable lines,
+ * each ending in LF, none starting with '.'); SK_NEED_MORE never comes
+ * for more than CTL_DATA_MAX octets; the results are only those ctl.h
  * names.
  */
 #include <stdlib.h>
@@ -25,7 +27,9 @@ fuzz_ctl_request(const uint8_t *buf, size_t len)
 
 	if (r == SK_OK) {
 		if (used == 0 || used > len || used > CTL_REQUEST_MAX ||
-		    buf[used - 1] != '\n' || req != CTL_REQ_RELOAD) {
+		    buf[used - 1] != '\n' ||
+		    (req != CTL_REQ_RELOAD && req != CTL_REQ_STATISTICS &&
+			req != CTL_REQ_STATISTICS_CLEAR)) {
 			abort();
 		}
 	} else if (r != SK_NEED_MORE && r != SK_E_TOO_LONG &&
@@ -35,6 +39,27 @@ fuzz_ctl_request(const uint8_t *buf, size_t len)
 	if (r == SK_NEED_MORE && len >= CTL_REQUEST_MAX) {
 		abort();
 	}
+}
+
+/* fuzz_ctl_data_ok - text is a data block's lines as ctl.h says */
+static int
+fuzz_ctl_data_ok(const char *text, size_t n)
+{
+	size_t i;
+
+	if (n > 0 && text[n - 1] != '\n') {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (text[i] == '\n') {
+			continue;
+		}
+		if (text[i] < 0x20 || text[i] >= 0x7f ||
+		    (text[i] == '.' && (i == 0 || text[i - 1] == '\n'))) {
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /* fuzz_ctl_answer - the client's side */
@@ -53,14 +78,23 @@ fuzz_ctl_answer(const uint8_t *buf, size_t len)
 		    r != SK_E_SYNTAX) {
 			abort();
 		}
+		if (r == SK_NEED_MORE && len >= CTL_DATA_MAX) {
+			abort();
+		}
+		return;
+	}
+	n = strnlen(text, sizeof(text));
+	if (n == sizeof(text)) {
+		abort();
+	}
+	if (kind == CTL_ANS_DATA) {
+		if (!fuzz_ctl_data_ok(text, n)) {
+			abort();
+		}
 		return;
 	}
 	if (kind != CTL_ANS_OK && kind != CTL_ANS_REFUSED &&
 	    kind != CTL_ANS_FAILED) {
-		abort();
-	}
-	n = strnlen(text, sizeof(text));
-	if (n == sizeof(text)) {
 		abort();
 	}
 	for (i = 0; i < n; i++) {

@@ -4,6 +4,7 @@
  *   sekimorid -c FILE.json [--zone ZONE] [--log-stderr]
  *   sekimorid --check -c FILE.json
  *   sekimorid --reload -c FILE.json
+ *   sekimorid --statistics [--clear] -c FILE.json
  *
  * It loads and validates the config (the YANG model's RFC 7951 JSON,
  * firmware/config), then runs the supervisor: the root parent that binds
@@ -20,6 +21,10 @@
  * control socket ROOT/run/sekimorid.ctl, ctl.h) to read its config file
  * again and apply it; it prints the answer and exits 0 ("ok"), 1
  * ("refused: ..." or "failed: ...") or 2 (no daemon answers).
+ *
+ * --statistics asks the same daemon for its mail statistics and prints
+ * them (README.md, "Statistics"); with --clear it makes the daemon count
+ * from zero again instead ("ok"). Exit statuses as for --reload.
  *
  * Untrusted input: the config file (bounded, strictly parsed by
  * firmware/config).
@@ -50,6 +55,7 @@ sekimorid_usage(FILE *f)
 	    "usage: sekimorid -c FILE.json [--zone ZONE] [--log-stderr]\n"
 	    "       sekimorid --check -c FILE.json\n"
 	    "       sekimorid --reload -c FILE.json\n"
+	    "       sekimorid --statistics [--clear] -c FILE.json\n"
 	    "       sekimorid --version\n"
 	    "  -c, --config FILE   the configuration (RFC 7951 JSON of "
 	    "the YANG model)\n"
@@ -57,6 +63,10 @@ sekimorid_usage(FILE *f)
 	    "exit\n"
 	    "  -r, --reload        make the running daemon apply its "
 	    "configuration file again\n"
+	    "  -s, --statistics    print the running daemon's mail "
+	    "statistics\n"
+	    "  -C, --clear         with --statistics: count from zero "
+	    "again\n"
 	    "  -z, --zone ZONE     answer DNS from an RFC 1035 zone file "
 	    "(tests)\n"
 	    "  -e, --log-stderr    log to standard error, not syslog\n");
@@ -82,6 +92,8 @@ sekimorid_load(const char *path)
 	config_schema_free(schema);
 	return SEKIMORID_EXIT_OK;
 }
+
+static int sekimorid_ask(const char *path, const char *request);
 
 /* sekimorid_check - validate path and say so; the exit status */
 static int
@@ -111,8 +123,19 @@ sekimorid_check(const char *path)
 static int
 sekimorid_reload(const char *path)
 {
-	char sock[CONFIG_PATH_SIZE + 32], answer[CTL_ANSWER_MAX];
-	char err[CONFIG_ERR_MAX];
+	return sekimorid_ask(path, "reload");
+}
+
+/*
+ * sekimorid_ask - send request to the daemon serving path's
+ * root-directory and print its answer: a line, or the lines of a data
+ * block; the exit status
+ */
+static int
+sekimorid_ask(const char *path, const char *request)
+{
+	static char answer[CTL_DATA_MAX];
+	char sock[CONFIG_PATH_SIZE + 32], err[CONFIG_ERR_MAX];
 	enum ctl_answer kind;
 	enum sk_result r;
 
@@ -125,7 +148,7 @@ sekimorid_reload(const char *path)
 		fprintf(stderr, "sekimorid: root-directory too long\n");
 		return SEKIMORID_EXIT_NO_DAEMON;
 	}
-	r = ctl_call(sock, "reload", CTL_CLIENT_TIMEOUT_MS, &kind, answer,
+	r = ctl_call(sock, request, CTL_CLIENT_TIMEOUT_MS, &kind, answer,
 	    sizeof(answer), err, sizeof(err));
 	if (r == SK_E_CLOSED && (errno == ENOENT || errno == ECONNREFUSED)) {
 		fprintf(stderr, "sekimorid: %s\n", err);
@@ -140,8 +163,10 @@ sekimorid_reload(const char *path)
 		printf("failed: %s\n", err);
 		return SEKIMORID_EXIT_CONFIG;
 	}
-	printf("%s\n", answer);
-	return kind == CTL_ANS_OK ? SEKIMORID_EXIT_OK : SEKIMORID_EXIT_CONFIG;
+	printf(kind == CTL_ANS_DATA ? "%s" : "%s\n", answer);
+	return kind == CTL_ANS_OK || kind == CTL_ANS_DATA ?
+	    SEKIMORID_EXIT_OK :
+	    SEKIMORID_EXIT_CONFIG;
 }
 
 int
@@ -151,6 +176,8 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "reload", no_argument, NULL, 'r' },
+		{ "statistics", no_argument, NULL, 's' },
+		{ "clear", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "zone", required_argument, NULL, 'z' },
@@ -159,9 +186,9 @@ main(int argc, char **argv)
 	};
 	struct supervisor_opts so = { NULL, NULL, 0 };
 	const char *path = NULL;
-	int check = 0, reload = 0, c, rc;
+	int check = 0, reload = 0, statistics = 0, clear = 0, c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:nrhVz:e", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nrsChVz:e", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -171,6 +198,12 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			reload = 1;
+			break;
+		case 's':
+			statistics = 1;
+			break;
+		case 'C':
+			clear = 1;
 			break;
 		case 'z':
 			so.zone_file = optarg;
@@ -189,9 +222,12 @@ main(int argc, char **argv)
 			return SEKIMORID_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || path == NULL || path[0] == '\0') {
+	if (optind != argc || path == NULL || path[0] == '\0' ||
+	    (clear && !statistics)) {
 		fprintf(stderr, "sekimorid: %s\n",
 		    optind != argc ? "unexpected argument" :
+			clear && !statistics ?
+				     "--clear goes with --statistics" :
 				     "no configuration file (-c FILE.json)");
 		sekimorid_usage(stderr);
 		return SEKIMORID_EXIT_USAGE;
@@ -201,6 +237,10 @@ main(int argc, char **argv)
 	}
 	if (reload) {
 		return sekimorid_reload(path);
+	}
+	if (statistics) {
+		return sekimorid_ask(path,
+		    clear ? "statistics clear" : "statistics");
 	}
 	if ((rc = sekimorid_load(path)) != SEKIMORID_EXIT_OK) {
 		return rc;

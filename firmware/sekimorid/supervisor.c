@@ -35,6 +35,7 @@
 #include "logremote.h"
 #include "msg_body.h"
 #include "privsep.h"
+#include "stats.h"
 #include "supervisor.h"
 
 #define SUP_TIMERS 32            /* restarts, grace, reload, control clients */
@@ -87,6 +88,7 @@ struct supervisor {
 	struct ctl_client *reload_client; /* who asked; NULL: SIGHUP */
 	struct event_timer reload_bound;  /* SUP_RELOAD_UP_MS */
 	struct ctl_server ctl;
+	struct stats_view stats;      /* the children's counters (stats.h) */
 	int status;                   /* exit status */
 	struct proc procs[MSG_ROLES]; /* by enum msg_role; [0] unused */
 };
@@ -255,6 +257,7 @@ child_run(struct proc *p, int parent_sock, const int peer[MSG_ROLES])
 		fprintf(stderr, "%s: fatal: %s\n", p->name, err);
 		_exit(1);
 	}
+	stats_child_enter(&sup.stats, p->role);
 	if (privsep_drop(&p->priv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: fatal: dropping privileges: %s\n", p->name,
 		    err);
@@ -834,6 +837,11 @@ supervisor_setup(void)
 		sizeof(err)) != SK_OK) {
 		fatal("%s", err);
 	}
+	/* before the first fork: the children inherit the slots */
+	if (stats_open(&sup.stats, (int64_t)time(NULL)) == -1) {
+		log_warn("statistics: no shared memory (%s): not counted",
+		    strerror(errno));
+	}
 	control_open();
 }
 
@@ -1147,6 +1155,36 @@ on_sighup(struct event_loop *loop, struct event_signal *s)
 	supervisor_reload(NULL);
 }
 
+/* ---- statistics (stats.h) ------------------------------------------- */
+
+/* supervisor_statistics - the answer to "statistics": the numbers now */
+static void
+supervisor_statistics(struct ctl_client *c)
+{
+	static char text[STATS_TEXT_MAX];
+	uint64_t total[STATS_N];
+
+	if (sup.stats.slot[MSG_ROLE_SMTP] == NULL) {
+		ctl_server_answer(c,
+		    "refused: statistics are not kept (no "
+		    "shared memory at start)");
+		return;
+	}
+	stats_totals(&sup.stats, total);
+	stats_format(total, sup.stats.base, sup.stats.started,
+	    sup.stats.cleared, (int64_t)time(NULL), text, sizeof(text));
+	ctl_server_answer_data(c, text);
+}
+
+/* supervisor_statistics_clear - "statistics clear": count from zero */
+static void
+supervisor_statistics_clear(struct ctl_client *c)
+{
+	stats_clear(&sup.stats, (int64_t)time(NULL));
+	log_info("statistics cleared");
+	ctl_server_answer(c, "ok");
+}
+
 static void
 on_control(struct ctl_server *s, struct ctl_client *c, enum ctl_request req,
     void *arg)
@@ -1156,6 +1194,12 @@ on_control(struct ctl_server *s, struct ctl_client *c, enum ctl_request req,
 	switch (req) {
 	case CTL_REQ_RELOAD:
 		supervisor_reload(c);
+		break;
+	case CTL_REQ_STATISTICS:
+		supervisor_statistics(c);
+		break;
+	case CTL_REQ_STATISTICS_CLEAR:
+		supervisor_statistics_clear(c);
 		break;
 	}
 }

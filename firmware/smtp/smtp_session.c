@@ -9,6 +9,11 @@
 
 #include "smtp_session.h"
 
+/* Lines of a check's refusal: the policy and content processes send at
+ * most this many (MSG_POLICY_REPLY_LINES_MAX, lib/msg_types.h); the
+ * whole reply must also fit in what is left of SMTP_OUT_MAX. */
+#define SMTP_SESSION_REFUSAL_LINES_MAX 8
+
 typedef enum smtp_action smtp_session_fn(struct smtp_session *,
     const struct smtp_cmd *, struct smtp_out *);
 
@@ -661,26 +666,75 @@ smtp_session_message_done(struct smtp_session *s, int ok, const char *queue_id,
 	return SMTP_A_NONE;
 }
 
-/* smtp_session_message_refused - after SMTP_A_MESSAGE: refused by a check */
+/* smtp_session_refusal_line_ok - one line s[0..n) (no CRLF) of a
+ * refusal whose first line starts with code: the same code, then "-"
+ * on every line but the last, " " or nothing on the last; printable */
+static int
+smtp_session_refusal_line_ok(const char *s, size_t n, int last,
+    const char *code)
+{
+	size_t i;
+
+	if (n < 3 || n > SMTP_REPLY_LINE_MAX - 2 || memcmp(s, code, 3) != 0 ||
+	    (last ? (n > 3 && s[3] != ' ') : (n < 4 || s[3] != '-'))) {
+		return 0;
+	}
+	for (i = 4; i < n; i++) {
+		if (s[i] < ' ' || s[i] >= 0x7f) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * smtp_session_refusal_ok - text[0..n) is a check's reply (RFC 5321
+ * 4.2.1): a 4xx or 5xx code, lines joined by CRLF (none after the
+ * last), each smtp_session_refusal_line_ok, at most
+ * SMTP_SESSION_REFUSAL_LINES_MAX of them
+ */
+static int
+smtp_session_refusal_ok(const char *text, size_t n)
+{
+	const char *line = text, *crlf;
+	size_t len, lines = 0;
+
+	if (n < 3 || (text[0] != '4' && text[0] != '5') || text[1] < '0' ||
+	    text[1] > '9' || text[2] < '0' || text[2] > '9') {
+		return 0;
+	}
+	for (;;) {
+		crlf = strstr(line, "\r\n");
+		len = crlf != NULL ? (size_t)(crlf - line) :
+				     n - (size_t)(line - text);
+		if (++lines > SMTP_SESSION_REFUSAL_LINES_MAX ||
+		    !smtp_session_refusal_line_ok(line, len, crlf == NULL,
+			text)) {
+			return 0;
+		}
+		if (crlf == NULL) {
+			return 1;
+		}
+		line = crlf + 2;
+	}
+}
+
+/* smtp_session_message_refused - after SMTP_A_MESSAGE: refused by a
+ * check, with its reply of one or more lines (smtp_session_refusal_ok),
+ * written as it is; anything else becomes 451 */
 enum smtp_action
-smtp_session_message_refused(struct smtp_session *s, const char *line,
+smtp_session_message_refused(struct smtp_session *s, const char *text,
     struct smtp_out *out)
 {
-	size_t n = strlen(line), i;
-	int ok = n >= 5 && n <= SMTP_REPLY_LINE_MAX - 2 &&
-	    (line[0] == '4' || line[0] == '5') && line[3] == ' ' &&
-	    n + 2 <= sizeof(out->buf) - out->len;
+	size_t n = strlen(text);
 
-	for (i = 0; ok && i < n; i++) {
-		ok = (i >= 1 && i <= 2) ? line[i] >= '0' && line[i] <= '9' :
-					  line[i] >= ' ' && line[i] < 0x7f;
-	}
 	smtp_session_reset(s);
-	if (!ok) {
+	if (!smtp_session_refusal_ok(text, n) ||
+	    n + 2 > sizeof(out->buf) - out->len) {
 		smtp_session_reply(out, SMTP_R_QUEUE_FAILED, NULL);
 		return SMTP_A_NONE;
 	}
-	memcpy(out->buf + out->len, line, n);
+	memcpy(out->buf + out->len, text, n);
 	memcpy(out->buf + out->len + n, "\r\n", 2);
 	out->len += n + 2;
 	return SMTP_A_NONE;

@@ -175,11 +175,13 @@ enum smtp_action smtp_session_message_done(struct smtp_session *s, int ok,
     const char *queue_id, struct smtp_out *out);
 /*
  * smtp_session_message_refused - after SMTP_A_MESSAGE: a check refused
- * the message; line is the whole reply ("550 5.7.1 ...", no CRLF), a
- * 4xx or 5xx code, a space and printable text, else 451 is sent
+ * the message; text is the whole reply, no CRLF after it: one line
+ * ("550 5.7.1 ...") or several joined by CRLF (RFC 5321 4.2.1: "550-..."
+ * on every line but the last), the same 4xx or 5xx code on every line,
+ * printable, at most 8 lines of 510 octets that fit in out; else 451
  */
 enum smtp_action smtp_session_message_refused(struct smtp_session *s,
-    const char *line, struct smtp_out *out);
+    const char *text, struct smtp_out *out);
 /* smtp_session_tls_started - the handshake after STARTTLS succeeded */
 void smtp_session_tls_started(struct smtp_session *s);
 /*

@@ -261,6 +261,37 @@ test_session_envid(void)
 	}
 }
 
+/* test_session_refused_long - a line of 510 octets passes, 511 does
+ * not; a reply that does not fit in the rest of out becomes 451 */
+static void
+test_session_refused_long(struct smtp_session *s,
+    const struct smtp_session_conf *conf, struct smtp_out *out)
+{
+	static char text[SMTP_OUT_MAX];
+	size_t n;
+
+	for (n = SMTP_REPLY_LINE_MAX - 2; n <= SMTP_REPLY_LINE_MAX - 1; n++) {
+		memset(text, 'x', n);
+		memcpy(text, "550 ", 4);
+		text[n] = '\0';
+		smtp_session_init(s, conf);
+		out->len = 0;
+		smtp_session_message_refused(s, text, out);
+		TEST_CHECK(n == SMTP_REPLY_LINE_MAX - 2 ?
+			out->len == n + 2 && memcmp(out->buf, text, n) == 0 :
+			strncmp(out->buf, "451 ", 4) == 0,
+		    "line of %zu: got \"%.20s\"", n, out->buf);
+	}
+	/* 10 octets left: the reply (14 with its CRLF) is not written */
+	smtp_session_init(s, conf);
+	memset(out->buf, 0, sizeof(out->buf));
+	out->len = sizeof(out->buf) - 10;
+	smtp_session_message_refused(s, "550 5.7.1 no", out);
+	TEST_CHECK(out->len <= sizeof(out->buf) &&
+		memcmp(out->buf + sizeof(out->buf) - 10, "550", 3) != 0,
+	    "full out: len %zu", out->len);
+}
+
 /* test_session_refused - a check's own reply ends the transaction; a
  * malformed one becomes 451 */
 static void
@@ -274,9 +305,32 @@ test_session_refused(void)
 		    "message\r\n" },
 		{ "451 4.7.1 try later", "451 4.7.1 try later\r\n" },
 		{ "250 2.0.0 fine", "451 " },
-		{ "550", "451 " },
+		{ "550", "550\r\n" }, /* RFC 5321 4.2: the text is optional */
+		{ "55", "451 " },
+		{ "550-", "451 " },
+		{ "550x", "451 " },
 		{ "550 bad\r\nEHLO x", "451 " },
 		{ "5x0 bad", "451 " },
+		/* a milter's multi-line reply, line by line (RFC 5321 4.2.1) */
+		{ "550-5.7.1 one\r\n550-5.7.1 two\r\n550 5.7.1 three",
+		    "550-5.7.1 one\r\n550-5.7.1 two\r\n550 5.7.1 "
+		    "three\r\n" },
+		{ "450-\r\n450 later", "450-\r\n450 later\r\n" },
+		{ "550-one\r\n551 two", "451 " },   /* another code */
+		{ "550 one\r\n550 two", "451 " },   /* a last line first */
+		{ "550-one\r\n550-two", "451 " },   /* no last line */
+		{ "550-one\r\n\r\n550 x", "451 " }, /* an empty line */
+		{ "550-one\r\n", "451 " },          /* a CRLF at the end */
+		{ "550-one\r550 two", "451 " },     /* a bare CR */
+		{ "550-one\n550 two", "451 " },     /* a bare LF */
+		{ "550-\x01\r\n550 two", "451 " },  /* a control octet */
+		{ "550-a\r\n550-b\r\n550-c\r\n550-d\r\n550-e\r\n550-f\r\n"
+		  "550-g\r\n550-h\r\n550 i",
+		    "451 " }, /* nine lines */
+		{ "550-a\r\n550-b\r\n550-c\r\n550-d\r\n550-e\r\n550-f\r\n"
+		  "550-g\r\n550 h",
+		    "550-a\r\n550-b\r\n550-c\r\n550-d\r\n550-e\r\n550-f\r\n"
+		    "550-g\r\n550 h\r\n" },
 	};
 	static struct smtp_session s;
 	struct smtp_session_conf conf;
@@ -293,6 +347,7 @@ test_session_refused(void)
 			    strlen(cases[i].want)) == 0,
 		    "case %zu: got \"%.*s\"", i, (int)out.len, out.buf);
 	}
+	test_session_refused_long(&s, &conf, &out);
 }
 
 const struct test_case test_cases[] = {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sekimorid/stats.h"
 #include "../smtp/smtp_sasl.h"
 #include "log.h"
 #include "msg_body.h"
@@ -95,6 +96,8 @@ smtpd_auth_result(struct smtpd_conn *c, const struct msg *m)
 	} else {
 		c->auth_user[0] = '\0';
 	}
+	stats_add(r == MSG_AUTH_OK ? STATS_SMTP_AUTH_OK : STATS_SMTP_AUTH_FAIL,
+	    1);
 	smtpd_conn_send_out(c, &out);
 	smtpd_conn_resume(c);
 }

@@ -22,6 +22,19 @@
  * queue with Q_COMMIT (smtpd_check_rewrite). A message that an earlier
  * check sent to quarantine stays as it is: the rewrite is dropped.
  *
+ * The ARC seal (issue 4): a policy verdict's header block may open with
+ * the policy's ARC set (RFC 8617 5.1), made over the message as smtp
+ * wrote it. When the content step then replaced the message, that set
+ * would no longer verify, so before the commit smtp sends the policy
+ * process P_SEAL with the rewritten message's descriptor and waits for
+ * P_SEALED (the same wait as for a verdict): its set takes the old one's
+ * place, or, when it has none, the old set goes and the message leaves
+ * without ours. A strip is never sealed again: the queue writes the
+ * original's id into the stripped text after us, so our set goes. A
+ * policy process that is away or dies meanwhile: as for a verdict, 451,
+ * or with unavailable-action accept the message without our set. Never a
+ * set that no longer verifies.
+ *
  * then the commit (smtpd_txn_commit). A check whose process is away (not
  * started yet, dead, restarting) answers for itself: 451 4.7.1, or, for
  * the policy with unavailable-action accept, a pass that is logged.
@@ -36,6 +49,7 @@
 #include <unistd.h>
 
 #include "../policy/policy_msg.h"
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "msg_body.h"
 #include "smtpd_int.h"
@@ -145,6 +159,112 @@ check_away(size_t i, struct smtpd_conn *c, struct smtp_out *out)
 	smtp_session_message_refused(&c->s, smtpd.checks[i].away, out);
 }
 
+/* drop_seal - the policy's ARC set out of the header block: it would
+ * not verify over the message as delivered */
+static void
+drop_seal(struct smtpd_conn *c, const char *why)
+{
+	log_info("%s: policy: ARC set removed: %s", c->qid, why);
+	memmove(c->prepend, c->prepend + c->seal_len,
+	    c->prepend_len - c->seal_len);
+	c->prepend_len -= c->seal_len;
+	c->seal_len = 0;
+}
+
+/* replace_seal - set[0..len) instead of the policy's ARC set; -1 when
+ * memory ran out. A set that would overfill the header block is left
+ * out, and the old one with it */
+static int
+replace_seal(struct smtpd_conn *c, const char *set, size_t len)
+{
+	size_t rest = c->prepend_len - c->seal_len;
+	char *p;
+
+	if (len == 0 || len + rest > MSG_PREPEND_MAX) {
+		drop_seal(c,
+		    len == 0 ? "the policy could not seal the "
+			       "rewritten message" :
+			       "the new set does not fit");
+		return 0;
+	}
+	if ((p = malloc(len + rest)) == NULL) {
+		return -1;
+	}
+	memcpy(p, set, len);
+	memcpy(p + len, c->prepend + c->seal_len, rest);
+	free(c->prepend);
+	c->prepend = p;
+	c->prepend_len = len + rest;
+	c->seal_len = len;
+	return 0;
+}
+
+/* send_seal - P_SEAL with a descriptor of the rewritten message; -1 if
+ * the policy process is away */
+static int
+send_seal(struct smtpd_conn *c)
+{
+	static uint8_t body[2 + MSG_QUEUE_ID_MAX];
+	struct chan *ch = &smtpd.checks[SMTPD_CHECK_POLICY].chan;
+	struct msg_body_writer w;
+	int fd;
+
+	if (!ch->open) {
+		return -1;
+	}
+	msg_body_writer_init(&w, body, sizeof(body));
+	policy_msg_seal_put(&w, c->qid);
+	if (w.err || (fd = fcntl(c->rewrite_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		return -1;
+	}
+	if (chan_send_body(ch, MSG_P_SEAL, c->id, fd, &w) != SK_OK) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* seal_away - the policy cannot seal c's rewritten message: as for a
+ * verdict, 451, or with unavailable-action accept on without our set */
+static void
+seal_away(struct smtpd_conn *c, struct smtp_out *out)
+{
+	c->sealing = 0;
+	if (smtpd.cfg->sender_auth.unavailable_accept) {
+		log_warn("%s: policy unavailable: message from %s accepted "
+			 "without our ARC set (unavailable-action accept)",
+		    c->qid, c->ip);
+		drop_seal(c, "the policy is unavailable");
+		smtpd_txn_commit(c, out);
+		return;
+	}
+	log_warn("%s: policy unavailable: message from %s refused with 451",
+	    c->qid, c->ip);
+	smtpd_txn_abort(c);
+	smtp_session_message_refused(&c->s, SMTPD_POLICY_AWAY, out);
+}
+
+/* checks_done - every check passed: the second seal when the content
+ * step replaced a message the policy sealed, then the commit */
+static void
+checks_done(struct smtpd_conn *c, struct smtp_out *out)
+{
+	if (c->seal_len > 0 && c->rewrite == MSG_REWRITE_REPLACE) {
+		if (send_seal(c) == 0) {
+			c->wait = SMTPD_W_CHECK;
+			c->check = SMTPD_CHECK_POLICY;
+			c->sealing = 1;
+			return;
+		}
+		seal_away(c, out);
+		return;
+	}
+	if (c->seal_len > 0 && c->rewrite == MSG_REWRITE_STRIP) {
+		drop_seal(c, "the content step stripped the message");
+	}
+	smtpd_txn_commit(c, out);
+}
+
 void
 smtpd_check_next(struct smtpd_conn *c, size_t from, struct smtp_out *out)
 {
@@ -162,7 +282,7 @@ smtpd_check_next(struct smtpd_conn *c, size_t from, struct smtp_out *out)
 		check_away(i, c, out);
 		return;
 	}
-	smtpd_txn_commit(c, out);
+	checks_done(c, out);
 }
 
 /* rename_forged - overwrite the names of forged Authentication-Results
@@ -233,6 +353,11 @@ refused(struct smtpd_conn *c, size_t i, const struct policy_wire_verdict *v,
 	smtpd_conn_client(c, client, sizeof(client));
 	log_info("%s: %s-reject: END-OF-MESSAGE from %s: %s; helo=<%s>", c->qid,
 	    smtpd.checks[i].name, client, v->reply, c->helo);
+	if (v->action == MSG_POLICY_REJECT) {
+		stats_add(i == SMTPD_CHECK_CONTENT ? STATS_SMTP_REJ_CONTENT :
+						     STATS_SMTP_REJ_POLICY,
+		    1);
+	}
 	smtpd_txn_abort(c);
 	smtp_session_message_refused(&c->s, v->reply, out);
 }
@@ -270,6 +395,12 @@ verdict(struct smtpd_conn *c, size_t i, const struct policy_wire_verdict *v,
 		break;
 	}
 	rename_forged(c, v);
+	if (i == SMTPD_CHECK_POLICY && c->prepend_len == 0) {
+		/* the policy's block comes first: its ARC set, if any, opens
+		 * the header block (add_prepend never leaves the first out) */
+		c->seal_len =
+		    policy_msg_arc_set_len(v->prepend, v->prepend_len);
+	}
 	if (add_prepend(c, i, v) == -1 ||
 	    (v->action == MSG_POLICY_QUARANTINE && c->quarantine == NULL &&
 		(c->quarantine = strdup(v->reply)) == NULL) ||
@@ -356,7 +487,7 @@ check_msg(size_t i, struct msg *m)
 	}
 	/* the client may have left meanwhile: nobody waits */
 	if (c == NULL || c->wait != SMTPD_W_CHECK || c->check != i ||
-	    strcmp(c->qid, v.qid) != 0) {
+	    c->sealing || strcmp(c->qid, v.qid) != 0) {
 		if (fd != -1) {
 			close(fd);
 		}
@@ -380,6 +511,38 @@ check_msg(size_t i, struct msg *m)
 	smtpd_conn_resume(c);
 }
 
+/* sealed_msg - P_SEALED: the set for c's rewritten message, then the
+ * commit */
+static void
+sealed_msg(struct msg *m)
+{
+	static struct policy_wire_sealed s;
+	struct smtpd_conn *c = smtpd_conn_find(m->hdr.peer);
+	struct smtp_out out;
+
+	if (m->fd != -1 ||
+	    policy_msg_sealed_get(m->body, m->hdr.len, &s) != SK_OK) {
+		fatal("bad P_SEALED from the policy process");
+	}
+	if (c == NULL || c->wait != SMTPD_W_CHECK || !c->sealing ||
+	    strcmp(c->qid, s.qid) != 0) {
+		return; /* the client left meanwhile */
+	}
+	c->wait = SMTPD_W_NONE;
+	c->sealing = 0;
+	out.len = 0;
+	if (replace_seal(c, s.set, s.set_len) == -1) {
+		log_warn("%s: message from %s not stored: out of memory",
+		    c->qid, c->ip);
+		smtpd_txn_abort(c);
+		smtp_session_message_done(&c->s, 0, NULL, &out);
+	} else {
+		smtpd_txn_commit(c, &out);
+	}
+	smtpd_conn_send_out(c, &out);
+	smtpd_conn_resume(c);
+}
+
 /* check_closed - check i's process died: whoever waits for its verdict
  * is answered as if it were away */
 static void
@@ -399,7 +562,11 @@ check_closed(size_t i, enum sk_result why)
 		}
 		c->wait = SMTPD_W_NONE;
 		out.len = 0;
-		check_away(i, c, &out);
+		if (c->sealing) {
+			seal_away(c, &out);
+		} else {
+			check_away(i, c, &out);
+		}
 		smtpd_conn_send_out(c, &out);
 		smtpd_conn_resume(c);
 	}
@@ -410,6 +577,10 @@ policy_msg(struct chan *ch, struct msg *m, void *arg)
 {
 	(void)ch;
 	(void)arg;
+	if (m->hdr.type == MSG_P_SEALED) {
+		sealed_msg(m);
+		return;
+	}
 	check_msg(SMTPD_CHECK_POLICY, m);
 }
 
@@ -493,6 +664,8 @@ smtpd_check_forget(struct smtpd_conn *c)
 	free(c->prepend);
 	c->prepend = NULL;
 	c->prepend_len = 0;
+	c->seal_len = 0;
+	c->sealing = 0;
 	free(c->quarantine);
 	c->quarantine = NULL;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../sekimorid/stats.h"
 #include "log.h"
 #include "smtpd_int.h"
 
@@ -136,6 +137,7 @@ smtpd_conn_send_out(struct smtpd_conn *c, struct smtp_out *out)
 		out->len = 0;
 		return;
 	}
+	stats_smtp_replies(out->buf, out->len);
 	if (out->len > 0 && conn_queue_out(c, out->buf, out->len) == -1) {
 		out->len = 0;
 		smtpd_conn_close(c, "client does not read its replies");
@@ -626,6 +628,7 @@ conn_refuse(int fd, const char *ip, const char *which)
 
 	smtp_reply_format(SMTP_R_TOO_MANY_CONNS, NULL, buf, sizeof(buf), &len);
 	(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	stats_smtp_replies(buf, len);
 	close(fd);
 	log_warn("too many %s connections: refused unknown[%s]", which, ip);
 }
@@ -663,6 +666,7 @@ conn_start(struct smtpd_conn *c)
 
 	smtpd_conn_client(c, client, sizeof(client));
 	log_info("connect from %s", client);
+	stats_add(STATS_SMTP_CONNECTIONS, 1);
 	if (event_io_add(&smtpd.loop, &c->io, c->fd, EVENT_READ, conn_io, c) ==
 	    -1) {
 		smtpd_conn_close(c, "cannot watch");

@@ -95,6 +95,10 @@ struct smtpd_conn {
 	uint8_t rewrite; /* enum msg_rewrite */
 	int rewrite_fd;
 	uint8_t check; /* SMTPD_W_CHECK: the check that has the message */
+	/* the policy's ARC set at the top of prepend (0: none), and
+	 * whether the policy now seals the rewritten message (P_SEAL) */
+	size_t seal_len;
+	int sealing;
 	struct smtpd_rcpt *rcpts;
 	size_t nrcpts;
 	struct smtp_addr first_rcpt; /* for "for <rcpt>" in Received */

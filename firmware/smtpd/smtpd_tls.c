@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../sekimorid/stats.h"
 #include "../smtp/smtp_reply.h"
 #include "../tls/tls_conn.h"
 #include "log.h"
@@ -93,6 +94,7 @@ tls_established(struct smtpd_conn *c)
 	smtpd_conn_client(c, client, sizeof(client));
 	log_info("Anonymous TLS connection established from %s: %s", client,
 	    c->tls_info);
+	stats_add(STATS_SMTP_TLS, 1);
 	c->wait = SMTPD_W_NONE;
 	smtp_session_tls_started(&c->s);
 	if (c->l->cfg->mode == CONFIG_MODE_SUBMISSIONS && c->n_cmds == 0) {

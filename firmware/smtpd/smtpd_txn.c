@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../policy/policy_msg.h"
+#include "../sekimorid/stats.h"
 #include "../smtp/smtp_received.h"
 #include "../smtp/smtp_relay.h"
 #include "../smtp/smtp_sasl.h"
@@ -463,6 +464,8 @@ smtpd_txn_committed(struct smtpd_conn *c, const struct msg *m,
 	}
 	c->wait = SMTPD_W_NONE;
 	smtp_session_message_done(&c->s, 1, c->qid, out);
+	stats_add(STATS_SMTP_MESSAGES, 1);
+	stats_add(STATS_SMTP_RCPTS, c->nrcpts);
 	smtpd_check_forget(c);
 	close(c->spool_fd);
 	c->spool_fd = -1;
@@ -525,6 +528,10 @@ smtpd_txn_rcpt(void *arg, const struct smtp_addr *rcpt,
 			 "helo=<%s>",
 		    cl, rp->code, rp->enh, rcpt->local, rcpt->domain, rp->text,
 		    c->helo);
+		stats_add(v.reply == SMTP_R_USER_UNKNOWN ?
+			STATS_SMTP_REJ_UNKNOWN :
+			STATS_SMTP_REJ_RELAY,
+		    1);
 		return v.reply;
 	}
 	grown = realloc(c->rcpts, (c->nrcpts + 1) * sizeof(*c->rcpts));
