@@ -85,6 +85,7 @@ stage login /usr/bin/python3 ci/login-test.py
 stage scan ci/scan-test.sh
 stage relay /usr/bin/python3 ci/relay-test.py
 stage reload /usr/bin/python3 ci/reload-test.py
+stage stats /usr/bin/python3 ci/stats-test.py
 stage relay-crash /usr/bin/python3 ci/relay-crash-test.py
 stage policy /usr/bin/python3 ci/policy-test.py
 stage dmarc-report /usr/bin/python3 ci/dmarc-report-test.py

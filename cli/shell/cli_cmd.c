@@ -347,6 +347,9 @@ static const struct {
 	{ "request", "system",
 	    "  request system audit export NAME\n"
 	    "                   write the audit log as CSV\n" },
+	{ "clear", NULL,
+	    "  clear mail statistics\n"
+	    "                   count the mail statistics from zero\n" },
 	{ "file", NULL, "  file list        the saved configurations\n" },
 	{ "exit", NULL, "  exit             leave the CLI\n" },
 };
@@ -831,11 +834,17 @@ static const struct cli_node cli_show_quar_id[] = {
 	END,
 };
 static const struct cli_node cli_show_mail_next[] = {
+	{ "authentication-results", CLI_KW,
+	    "Sender authentication of recent inbound mail", cli_authres_next,
+	    cli_show_authres, 0 },
 	{ "quarantine", CLI_KW,
 	    "Messages kept in quarantine, or one of them in full",
 	    cli_show_quar_id, cli_show_quarantine, 0 },
 	{ "queue", CLI_KW, "The messages in the mail queue", NULL,
 	    cli_show_queue, 0 },
+	{ "statistics", CLI_KW,
+	    "Counters of the mail service since start and since clear", NULL,
+	    cli_show_stats, 0 },
 	END,
 };
 /* show audit [user NAME] [event WORD] [since TIME], in any order */
@@ -923,6 +932,15 @@ static const struct cli_node cli_req_mail_next[] = {
 	{ "queue", CLI_KW, "Act on the mail queue", cli_queue_verbs, NULL, 0 },
 	END,
 };
+static const struct cli_node cli_clear_mail_next[] = {
+	{ "statistics", CLI_KW, "Count the mail statistics from zero again",
+	    NULL, cli_clear_stats, 0 },
+	END,
+};
+static const struct cli_node cli_clear_next[] = {
+	{ "mail", CLI_KW, "The mail service", cli_clear_mail_next, NULL, 0 },
+	END,
+};
 static const struct cli_node cli_request_next[] = {
 	{ "mail", CLI_KW, "The mail service", cli_req_mail_next, NULL, 0 },
 	{ "system", CLI_KW, "The system", cli_req_system_next, NULL, 0 },
@@ -940,6 +958,7 @@ static const struct cli_node cli_configure_next[] = {
 };
 
 const struct cli_node cli_op_root[] = {
+	{ "clear", CLI_KW, "Reset counters", cli_clear_next, NULL, 0 },
 	{ "configure", CLI_KW, "Enter configuration mode", cli_configure_next,
 	    cli_configure, 0 },
 	{ "exit", CLI_KW, "Leave the CLI", NULL, cli_quit, 0 },

@@ -223,4 +223,20 @@ enum sk_result cli_saved_save(struct cli *c, const char *name, char *err,
 /* cli_saved_list - the names of the saved files, sorted, into out */
 void cli_saved_list(struct cli *c, struct cli_text *out);
 
+/* ---- show mail authentication-results (cli_authres.c) ---- */
+
+/* what may follow the keyword: options in any order, or summary */
+extern const struct cli_node cli_authres_next[];
+/* cli_show_authres - the recent inbound results, or their summary */
+void cli_show_authres(struct cli *c, struct cli_call *call,
+    struct cli_text *out);
+
+/* ---- show and clear mail statistics (cli_stats.c) ---- */
+
+/* cli_show_stats - sekimorid's mail statistics, as it formats them */
+void cli_show_stats(struct cli *c, struct cli_call *call, struct cli_text *out);
+/* cli_clear_stats - make sekimorid count from zero (an audited action) */
+void cli_clear_stats(struct cli *c, struct cli_call *call,
+    struct cli_text *out);
+
 #endif /* CLI_INT_H */

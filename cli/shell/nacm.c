@@ -17,7 +17,8 @@ static const char *const nacm_role_names[NACM_ROLES] = {
 /*
  * First match wins. The model's role descriptions, as rules:
  *   admin     everything
- *   operator  operational commands and queue and quarantine actions; no
+ *   operator  operational commands, queue and quarantine actions and
+ *             clearing the mail statistics; no
  *             configuration changes; not the audit log (it records the
  *             operator's own actions)
  *   auditor   read-only, the audit log included, and its export
@@ -30,6 +31,8 @@ const struct nacm_rule nacm_rules[] = {
 	{ "queue-actions", OPERATOR, "/request/mail/queue", NACM_EXEC,
 	    NACM_PERMIT },
 	{ "quarantine-actions", OPERATOR, "/request/mail/quarantine", NACM_EXEC,
+	    NACM_PERMIT },
+	{ "statistics-clear", OPERATOR, "/clear/mail/statistics", NACM_EXEC,
 	    NACM_PERMIT },
 	{ "audit-read", AUDITOR, "/show/audit", NACM_READ, NACM_PERMIT },
 	{ "audit-export", AUDITOR, "/request/system/audit/export", NACM_EXEC,
