@@ -297,8 +297,7 @@ def test_cli_commit(relay, tmp):
 
 
 def test_cli_confirmed(relay, tmp):
-    confdir = os.path.join(tmp, "cliconf")  # test_cli_commit's
-    data = os.path.join(tmp, "clidata")
+    confdir, data, _ = relaylib.cli_folders(relay, tmp)  # test_cli_commit's
     with open(os.path.join(confdir, "startup.json"), "rb") as f:
         startup_before = f.read()
     out = cli(confdir, data, relay.config_path,
