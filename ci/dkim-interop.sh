@@ -357,8 +357,8 @@ if [ $have_opendkim = 1 ]; then
 		done
 	done
 
-	# sekimori -> opendkim (sekimori signs relaxed/relaxed only, so the
-	# whitespace variants pass)
+	# sekimori -> opendkim: relaxed/relaxed (the default, so the
+	# whitespace variants pass), then simple/simple (they fail)
 	for k in rsa ed; do
 		[ -s "$OD/keys" ] || break
 		alg=rsa-sha256
@@ -382,6 +382,20 @@ if [ $have_opendkim = 1 ]; then
 			expect_eq "$what header whitespace" "$(od_verify "$m.hw")" pass
 			expect_eq "$what body whitespace" "$(od_verify "$m.bw")" pass
 		done
+		# simple/simple: now whitespace changes break it too
+		m=$OD/s.$k.simple
+		what="sekimori $alg simple/simple -> opendkim"
+		if ! "$CHECK" dkim-sign --domain example.org --selector sk$k \
+		    --key "$OD/sk.$k" --algorithm $alg \
+		    --canonicalization simple/simple < "$OD/msg" > "$m"; then
+			bad "sekimori-check dkim-sign $alg simple/simple failed"
+			continue
+		fi
+		od_mutate "$m"
+		expect_eq "$what c=" "$(grep -c 'c=simple/simple' "$m")" 1
+		expect_eq "$what" "$(od_verify "$m")" pass
+		expect_eq "$what header whitespace" "$(od_verify "$m.hw")" fail
+		expect_eq "$what body whitespace" "$(od_verify "$m.bw")" fail
 	done
 
 	# A known quirk of opendkim's test mode, shown, not asserted: the

@@ -34,7 +34,9 @@ static const char check_dkim_verify_usage[] =
     "< MESSAGE\n";
 static const char check_dkim_sign_usage[] =
     "usage: sekimori-check dkim-sign --domain D --selector S --key KEYFILE\n"
-    "       [--algorithm rsa-sha256|ed25519-sha256] < MESSAGE\n";
+    "       [--algorithm rsa-sha256|ed25519-sha256]\n"
+    "       [--canonicalization relaxed/relaxed|relaxed/simple|"
+    "simple/relaxed|simple/simple] < MESSAGE\n";
 static const char check_dkim_keygen_usage[] =
     "usage: sekimori-check dkim-keygen --domain D --selector S\n"
     "       [--algorithm rsa-sha256|ed25519-sha256] [--bits N] "
@@ -188,6 +190,35 @@ check_alg(const char *cmd, const char *alg, enum dkim_alg *out)
 	return 0;
 }
 
+/* check_canon - the --canonicalization value, HEADER/BODY (relaxed
+ * both without it); -1 when unknown */
+static int
+check_canon(const char *cmd, const char *c, enum dkim_canon_alg *header,
+    enum dkim_canon_alg *body)
+{
+	static const struct {
+		const char *name;
+		enum dkim_canon_alg header, body;
+	} canons[] = {
+		{ "relaxed/relaxed", DKIM_CANON_RELAXED, DKIM_CANON_RELAXED },
+		{ "relaxed/simple", DKIM_CANON_RELAXED, DKIM_CANON_SIMPLE },
+		{ "simple/relaxed", DKIM_CANON_SIMPLE, DKIM_CANON_RELAXED },
+		{ "simple/simple", DKIM_CANON_SIMPLE, DKIM_CANON_SIMPLE },
+	};
+	size_t i;
+
+	for (i = 0; i < SK_NELEM(canons); i++) {
+		if (c == NULL || strcmp(c, canons[i].name) == 0) {
+			*header = canons[i].header;
+			*body = canons[i].body;
+			return 0;
+		}
+	}
+	fprintf(stderr, "sekimori-check %s: unknown canonicalization '%s'\n",
+	    cmd, c);
+	return -1;
+}
+
 /* check_names - d= and s= must be domain names (RFC 6376 3.5) */
 int
 check_names(const char *cmd, const char *d, const char *s)
@@ -234,12 +265,15 @@ check_dkim_sign(int argc, char **argv)
 	static char field[DKIM_SIGN_HEADER_MAX];
 	struct check_msg m;
 	const char *domain = NULL, *sel = NULL, *keyfile = NULL, *alg = NULL;
+	const char *canon = NULL;
 	const struct check_opt opts[] = {
 		{ "--domain", &domain, 0 },
 		{ "--selector", &sel, 0 },
 		{ "--key", &keyfile, 0 },
 		{ "--algorithm", &alg, 0 },
+		{ "--canonicalization", &canon, 0 },
 	};
+	enum dkim_canon_alg ch, cb;
 	enum dkim_alg want;
 	uint8_t *pem;
 	size_t plen, flen;
@@ -248,6 +282,7 @@ check_dkim_sign(int argc, char **argv)
 	if (check_opts("dkim-sign", argc, argv, opts, SK_NELEM(opts)) != 0 ||
 	    domain == NULL || sel == NULL || keyfile == NULL ||
 	    check_alg("dkim-sign", alg, &want) != 0 ||
+	    check_canon("dkim-sign", canon, &ch, &cb) != 0 ||
 	    check_names("dkim-sign", domain, sel) != 0) {
 		fputs(check_dkim_sign_usage, stderr);
 		return CHECK_EXIT_USAGE;
@@ -284,6 +319,7 @@ check_dkim_sign(int argc, char **argv)
 		return CHECK_EXIT_USAGE;
 	}
 	dkim_sign_init(&s, &key, domain, sel, (uint64_t)time(NULL));
+	dkim_sign_canon(&s, ch, cb);
 	dkim_sign_update(&s, m.crlf + m.body, m.len - m.body);
 	r = dkim_sign_final(&s, m.crlf, m.hlen, field, sizeof(field), &flen);
 	dkim_signkey_wipe(&key);
