@@ -13,7 +13,12 @@ an internal network DKIM-signed by the relay (RSA and Ed25519) and verified
 by dkimpy with the keys of the test zone; the policy process killed: 451
 4.7.1, then recovered; killed with a check in flight: 451 4.7.1; the
 "QID: policy: ..." log lines; unavailable-action accept: mail goes through
-unchecked while the policy is away.
+unchecked while the policy is away; the DKIM replay rule (max-recipients
+2, action tag): a message dkimpy signed without To in h= (include_headers)
+sent from a client that is not the signer's, and a properly signed one to
+3 recipients, delivered with X-Sekimori-Policy: dkim-replay and logged
+with dkim-replay=suspect; the same signed message to 2 recipients, and one
+from the signer's own SPF-authorized client, untouched.
 
 A second relay with the remaining settings: each of the 4 canonicalization
 values of a signing domain in the c= of outbound signatures that dkimpy and
@@ -251,6 +256,96 @@ def test_outbound_signed(relay, sink):
         ok.append(d.verify(idx=i, dnsfunc=dns))
     report("policy-outbound-dkimpy-verifies", ok == [True, True],
            "dkimpy: %r" % ok)
+
+
+# ---- DKIM replay -----------------------------------------------------
+
+REPLAY_MAX = 2  # the main relay's dkim replay max-recipients
+
+
+def with_replay(relay):
+    """The main relay's config with a low max-recipients (action: the
+    default, tag)."""
+    relay.config["sekimori-auth:sender-authentication"]["dkim"]["replay"] = {
+        "max-recipients": REPLAY_MAX}
+    with open(relay.config_path, "w") as f:
+        json.dump(relay.config, f, indent=1)
+    return relay
+
+
+def send_many(relay, mail_from, rcpts, data):
+    """One message to several recipients; (code, text) of DATA."""
+    s = smtplib.SMTP("127.0.0.1", relay.ports["mx"], timeout=30)
+    try:
+        s.ehlo("client.sender.test")
+        s.mail(mail_from)
+        for r in rcpts:
+            s.rcpt(r)
+        code, text = s.data(data)
+        s.quit()
+    except smtplib.SMTPDataError as e:
+        return e.smtp_code, e.smtp_error
+    return code, text
+
+
+def replay_tag(got):
+    """The dkim-replay tag fields of a delivered message."""
+    return [x for x in headers(got)
+            if x.startswith("X-Sekimori-Policy: dkim-replay")]
+
+
+def test_replay_uncovered_to(relay, sink):
+    """signed by a signer that leaves To out of h=, then sent on by a
+    client the signing domain does not authorize (SPF none)"""
+    import dkim
+    tag = "replay-to-%f" % time.time()
+    data = message(tag, "News <news@sender.test>")
+    with open(relay.sender_key, "rb") as f:
+        key = f.read()
+    sig = dkim.sign(data, b"s1", b"sender.test", key,
+                    include_headers=[b"from", b"subject", b"date",
+                                     b"message-id"])
+    code, text = send(relay, "x@elsewhere.example", "alice@example.com",
+                      sig + data)
+    got = at_sink(sink, tag) if code == 250 else None
+    if got is None:
+        report("policy-replay-uncovered-to", False,
+               "got %d %r" % (code, text))
+        return
+    ours = [x for x in headers(got) if x.startswith(
+        "Authentication-Results: " + AUTHSERV)]
+    report("policy-replay-uncovered-to",
+           replay_tag(got) == ["X-Sekimori-Policy: dkim-replay; "
+                               "reason=uncovered-to header.d=sender.test"]
+           and len(ours) == 1 and "dkim=pass" in ours[0] and
+           "dmarc=pass" in ours[0], "headers %r" % headers(got))
+    report("policy-replay-uncovered-to-log", wait_for(lambda: re.search(
+        r"policy: spf=none dkim=pass arc=none dmarc=pass dkim-replay=suspect "
+        r"reason=uncovered-to action=accept", relay.log()), 10) is not None,
+        "no dkim-replay=suspect line")
+
+
+def test_replay_recipients(relay, sink):
+    """a properly signed message (To covered) from a client that is not
+    the signer's: to REPLAY_MAX recipients untouched, to one more
+    tagged; from the signer's own client untouched"""
+    rcpts = ["alice@example.com", "bob@example.com", "postmaster@example.com"]
+    results = []
+    for n, source_from in ((REPLAY_MAX, "x@elsewhere.example"),
+                           (REPLAY_MAX + 1, "x@elsewhere.example"),
+                           (REPLAY_MAX + 1, "bounce@sender.test")):
+        tag = "replay-rcpt-%d-%s-%f" % (n, source_from[0], time.time())
+        data = sign(relay, message(tag, "News <news@sender.test>"))
+        code, text = send_many(relay, source_from, rcpts[:n], data)
+        got = at_sink(sink, tag) if code == 250 else None
+        results.append(None if got is None else replay_tag(got))
+    want = [[], ["X-Sekimori-Policy: dkim-replay; reason=recipients "
+                 "recipients=3 header.d=sender.test"], []]
+    report("policy-replay-recipients", results == want, "got %r" % results)
+    report("policy-replay-recipients-log", wait_for(lambda: re.search(
+        r"dmarc=pass dkim-replay=suspect reason=recipients recipients=3 "
+        r"action=accept", relay.log()), 10) is not None,
+        "no dkim-replay=suspect line")
 
 
 def policy_pid(relay):
@@ -760,7 +855,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sk-policy-")
     os.chmod(tmp, 0o755)  # the daemon may run as nobody (relaylib)
     sink = relaylib.Sink()
-    relay = setup(os.path.join(tmp, "policy"), sink)
+    relay = with_replay(setup(os.path.join(tmp, "policy"), sink))
     try:
         if not relay.start() or not wait_for(lambda: policy_pid(relay), 20):
             report("policy-start", False, relay.log()[-3000:])
@@ -772,6 +867,8 @@ def main():
             (test_forged_authres, (relay, sink)),
             (test_quarantine_tagged, (relay, sink)),
             (test_outbound_signed, (relay, sink)),
+            (test_replay_uncovered_to, (relay, sink)),
+            (test_replay_recipients, (relay, sink)),
             (test_policy_killed, (relay, sink)),
             (test_policy_killed_in_flight, (relay, sink)),
             (test_logs, (relay,)),

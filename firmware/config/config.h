@@ -244,6 +244,15 @@ enum config_fail_action {
 	CONFIG_FAIL_TAG,
 };
 
+/* sekimori-auth dkim replay action, in the model's order */
+enum config_replay_action {
+	CONFIG_REPLAY_NONE,
+	CONFIG_REPLAY_TAG,
+	CONFIG_REPLAY_QUARANTINE,
+	CONFIG_REPLAY_REJECT,
+};
+#define CONFIG_REPLAY_MAX_RCPT_DEFAULT 50 /* dkim replay max-recipients */
+
 #define CONFIG_SELECTOR_SIZE 64 /* dkim-selector: length 1..63 */
 #define CONFIG_HEADER_NAME_SIZE 65
 
@@ -306,6 +315,10 @@ struct config_sender_auth {
 	int spf_enabled;
 	enum config_fail_action spf_fail_action;
 	int dkim_verify;
+	/* dkim replay: the recipients above which a DKIM-passing message
+	 * is suspect (1..10000), and what is done with a suspect */
+	unsigned replay_max_rcpt;
+	enum config_replay_action replay_action;
 	char oversigned[CONFIG_OVERSIGN_MAX][CONFIG_HEADER_NAME_SIZE];
 	size_t noversigned;
 	struct config_dkim_domain dkim_domains[CONFIG_DKIM_DOMAINS_MAX];
@@ -538,6 +551,8 @@ config_certificate_find(const struct config *cfg, const char *name);
 /* config_override_reason_str - the model's name of an override reason:
  * "forwarded", "mailing-list", "trusted-forwarder", "local-policy" */
 const char *config_override_reason_str(enum config_override_reason r);
+/* config_replay_action_str - "none", "tag", "quarantine" or "reject" */
+const char *config_replay_action_str(enum config_replay_action a);
 /* config_fail_action_str - "reject", "quarantine" or "tag" */
 const char *config_fail_action_str(enum config_fail_action a);
 

@@ -15,6 +15,8 @@
 
 static const char *const config_fail_actions[] = { "reject", "quarantine",
 	"tag" };
+static const char *const config_replay_actions[] = { "none", "tag",
+	"quarantine", "reject" };
 static const char *const config_unavailable_actions[] = { "tempfail",
 	"accept" };
 static const char *const config_override_reasons[] = { "forwarded",
@@ -36,6 +38,36 @@ config_fail_action_str(enum config_fail_action a)
 	return (size_t)a < SK_NELEM(config_fail_actions) ?
 	    config_fail_actions[a] :
 	    "?";
+}
+
+/* config_replay_action_str - the model's name of a replay action */
+const char *
+config_replay_action_str(enum config_replay_action a)
+{
+	return (size_t)a < SK_NELEM(config_replay_actions) ?
+	    config_replay_actions[a] :
+	    "?";
+}
+
+/* config_sa_replay - dkim replay: max-recipients and action, the
+ * model's defaults when the container is absent (a file without dkim) */
+static enum sk_result
+config_sa_replay(const struct lyd_node *replay, struct config_sender_auth *sa,
+    char *err, size_t errlen)
+{
+	unsigned long n = CONFIG_REPLAY_MAX_RCPT_DEFAULT;
+	enum sk_result r;
+
+	sa->replay_action = (enum config_replay_action)config_node_enum(replay,
+	    "action", config_replay_actions, SK_NELEM(config_replay_actions),
+	    CONFIG_REPLAY_TAG);
+	if (config_node_value(replay, "max-recipients") != NULL &&
+	    (r = config_node_uint(replay, "max-recipients", 10000, &n, err,
+		 errlen)) != SK_OK) {
+		return r;
+	}
+	sa->replay_max_rcpt = (unsigned)(n > 0 ? n : 1);
+	return SK_OK;
 }
 
 /* config_sa_action - failure-action leaf name of n */
@@ -130,6 +162,10 @@ config_sa_dkim(const struct lyd_node *dkim, struct config_sender_auth *sa,
 	enum sk_result r;
 
 	sa->dkim_verify = config_node_bool(dkim, "verify", 1);
+	if ((r = config_sa_replay(config_node_child(dkim, "replay"), sa, err,
+		 errlen)) != SK_OK) {
+		return r;
+	}
 	have = config_node_count(sign, "over-signed-header");
 	if (have > CONFIG_OVERSIGN_MAX) {
 		return config_node_too_many(sign, "over-signed-header", have,

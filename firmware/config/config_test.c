@@ -1066,10 +1066,59 @@ test_senderauth(void)
 		strcmp(sa->overrides[0].mail_from[0], "fwd.example") == 0 &&
 		sa->overrides[1].reason == CONFIG_OVERRIDE_MAILING_LIST,
 	    "overrides: got %zu", sa->noverrides);
+	TEST_CHECK(sa->replay_max_rcpt == 3 &&
+		sa->replay_action == CONFIG_REPLAY_QUARANTINE,
+	    "dkim replay: got %u %s", sa->replay_max_rcpt,
+	    config_replay_action_str(sa->replay_action));
 	TEST_CHECK(sa->arc_seal && strcmp(sa->seal_selector, "old") == 0 &&
 		strcmp(sa->seal_key_file, "/config/dkim/old.key") == 0,
 	    "seal on a disabled selector: got %d %s", sa->arc_seal,
 	    sa->seal_key_file);
+}
+
+/* dkim replay: the model's defaults without a dkim container, each
+ * action's name, and the range of max-recipients */
+/* the least mail part the loader takes, before another module */
+#define MAIL "{\"sekimori-mail:mail\": {}, "
+
+static void
+test_senderauth_replay(void)
+{
+	static const char *const names[] = { "none", "tag", "quarantine",
+		"reject" };
+	const struct config_sender_auth *sa = &cfg.sender_auth;
+	char doc[512];
+	enum sk_result r;
+	size_t i;
+
+	r = load_str(MAIL "\"sekimori-auth:sender-authentication\": "
+			  "{\"spf\": {\"enabled\": true}}}");
+	TEST_CHECK(r == SK_OK && sa->replay_max_rcpt == 50 &&
+		sa->replay_action == CONFIG_REPLAY_TAG,
+	    "no dkim container: got %s \"%s\" %u %s", sk_result_str(r), err,
+	    sa->replay_max_rcpt, config_replay_action_str(sa->replay_action));
+	for (i = 0; i < SK_NELEM(names); i++) {
+		snprintf(doc, sizeof(doc),
+		    MAIL "\"sekimori-auth:sender-authentication\": {\"dkim\": "
+			 "{\"replay\": {\"max-recipients\": 10000, \"action\": "
+			 "\"%s\"}}}}",
+		    names[i]);
+		r = load_str(doc);
+		TEST_CHECK(r == SK_OK && sa->replay_max_rcpt == 10000 &&
+			(size_t)sa->replay_action == i &&
+			strcmp(config_replay_action_str(sa->replay_action),
+			    names[i]) == 0,
+		    "action %s: got %s \"%s\" %u %s", names[i],
+		    sk_result_str(r), err, sa->replay_max_rcpt,
+		    config_replay_action_str(sa->replay_action));
+	}
+	r = load_str(MAIL "\"sekimori-auth:sender-authentication\": {\"dkim\": "
+			  "{\"replay\": {\"max-recipients\": 0}}}}");
+	TEST_CHECK(r != SK_OK && strstr(err, "max-recipients") != NULL,
+	    "max-recipients 0: got %s \"%s\"", sk_result_str(r), err);
+	r = load_str(MAIL "\"sekimori-auth:sender-authentication\": {\"dkim\": "
+			  "{\"replay\": {\"action\": \"drop\"}}}}");
+	TEST_CHECK(r != SK_OK, "action drop: got %s", sk_result_str(r));
 }
 
 const struct test_case test_cases[] = {
@@ -1085,6 +1134,7 @@ const struct test_case test_cases[] = {
 	{ "config_content", test_content },
 	{ "config_quarantine", test_quarantine },
 	{ "config_senderauth", test_senderauth },
+	{ "config_senderauth_replay", test_senderauth_replay },
 	{ "config_teardown", test_teardown },
 };
 const size_t test_ncases = SK_NELEM(test_cases);

@@ -49,6 +49,9 @@ setup(void)
 	conf.dmarc_reject = CONFIG_FAIL_REJECT;
 	conf.dmarc_quarantine = CONFIG_FAIL_QUARANTINE;
 	conf.nsigners = 1;
+	/* the DKIM replay rule with its tag, and a low count */
+	conf.replay = CONFIG_REPLAY_TAG;
+	conf.replay_max_rcpt = 3;
 	snprintf(s->domain, sizeof(s->domain), "a.test");
 	s->include_subdomains = 1;
 	snprintf(s->selector[0], sizeof(s->selector[0]), "s");
@@ -87,7 +90,22 @@ setup(void)
 	ready = 1;
 }
 
-/* check - the invariants of one verdict over msg */
+/* dkim_passed - some signature of the evaluation passed */
+static int
+dkim_passed(void)
+{
+	size_t i;
+
+	for (i = 0; i < ev.dkim.nsig; i++) {
+		if (ev.dkim.sig[i].result == DKIM_PASS) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* check - the invariants of one verdict over msg (a replay suspect
+ * always rests on a passing signature) */
 static void
 check(const uint8_t *msg, size_t len)
 {
@@ -98,7 +116,8 @@ check(const uint8_t *msg, size_t len)
 	    (vd.action == POLICY_ACCEPT) != (vd.reply[0] == '\0') ||
 	    (vd.action == POLICY_REJECT && vd.reply[0] != '5') ||
 	    (vd.action == POLICY_TEMPFAIL && vd.reply[0] != '4') ||
-	    (ev.override != NULL && vd.action != POLICY_ACCEPT)) {
+	    (ev.override != NULL && vd.action != POLICY_ACCEPT) ||
+	    (ev.replay != POLICY_REPLAY_NO && !dkim_passed())) {
 		abort();
 	}
 	for (i = 0; i < vd.nrenames; i++) {
@@ -129,6 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.msg = data;
 		req.len = size;
 		req.now = 1764115200;
+		req.nrcpt = (uint32_t)(size % 8); /* around max-recipients */
 		policy_eval_whole(&ev, &conf, &req);
 		if (policy_eval_run(&ev, &dns, &vd) != POLICY_DONE) {
 			abort();

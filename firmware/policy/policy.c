@@ -452,6 +452,62 @@ policy_act(const struct policy_eval *e, struct policy_verdict *v)
 	return v->action != POLICY_ACCEPT ? "dmarc" : NULL;
 }
 
+/* policy_replay_act - the replay rule's finding through its action
+ * (README.md, "DKIM replay"); "dkim-replay" when it refused the
+ * message, else NULL. Only for a message nothing else refused. */
+static const char *
+policy_replay_act(struct policy_eval *e, struct policy_verdict *v, char *note,
+    size_t notelen)
+{
+	char field[sizeof(POLICY_TAG_NAME) + 400], reply[POLICY_REPLY_MAX];
+	char d[CONFIG_DOMAIN_SIZE], why[64];
+	enum policy_replay r = policy_replay_check(e);
+	int n;
+
+	if (r == POLICY_REPLAY_NO) {
+		return NULL;
+	}
+	policy_safe(d, sizeof(d), e->replay_d);
+	if (r == POLICY_REPLAY_RECIPIENTS) {
+		snprintf(why, sizeof(why), "recipients recipients=%lu",
+		    (unsigned long)e->req.nrcpt);
+	} else {
+		snprintf(why, sizeof(why), "%s", policy_replay_str(r));
+	}
+	snprintf(note, notelen, " dkim-replay=suspect reason=%s", why);
+	switch (e->conf->replay) {
+	case CONFIG_REPLAY_TAG:
+		n = snprintf(field, sizeof(field),
+		    POLICY_TAG_NAME ": dkim-replay; reason=%s header.d=%s\r\n",
+		    why, d);
+		if (n > 0 && (size_t)n < sizeof(field)) {
+			(void)policy_put(v, field, (size_t)n);
+		}
+		return NULL;
+	case CONFIG_REPLAY_QUARANTINE:
+		snprintf(field, sizeof(field),
+		    "dkim-replay reason=%s header.d=%s", why, d);
+		policy_fail(v, CONFIG_FAIL_QUARANTINE, "", field);
+		return NULL;
+	case CONFIG_REPLAY_REJECT:
+		if (r == POLICY_REPLAY_RECIPIENTS) {
+			snprintf(reply, sizeof(reply),
+			    "550 5.7.1 Message signed by %.150s sent to %lu "
+			    "recipients looks like a DKIM replay",
+			    d, (unsigned long)e->req.nrcpt);
+		} else {
+			snprintf(reply, sizeof(reply),
+			    "550 5.7.1 DKIM signature of %.150s does not cover "
+			    "the %s field: looks like a DKIM replay",
+			    d, r == POLICY_REPLAY_UNCOVERED_TO ? "To" : "Cc");
+		}
+		policy_fail(v, CONFIG_FAIL_REJECT, reply, "");
+		return "dkim-replay";
+	default:
+		return NULL; /* none: the log line only */
+	}
+}
+
 /* policy_dkim_summary - one word for the log: pass if any passed, else
  * the first signature's result, else none */
 static const char *
@@ -562,6 +618,7 @@ static void
 policy_inbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 {
 	char over[CONFIG_OVERRIDE_NAME_SIZE + 48] = "", seal[64] = "";
+	char replay[96] = "";
 	const char *why;
 	size_t arlen;
 
@@ -577,6 +634,12 @@ policy_inbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 		why = "header-block";
 	} else {
 		why = policy_act(e, v);
+		if (v->action == POLICY_ACCEPT) {
+			const char *r =
+			    policy_replay_act(e, v, replay, sizeof(replay));
+
+			why = r != NULL ? r : why;
+		}
 		if (why != NULL && strcmp(why, "override") == 0) {
 			snprintf(over, sizeof(over), " override=%s reason=%s",
 			    e->override->name,
@@ -587,12 +650,12 @@ policy_inbound_verdict(struct policy_eval *e, struct policy_verdict *v)
 		}
 	}
 	snprintf(v->log, sizeof(v->log),
-	    "spf=%s dkim=%s arc=%s dmarc=%s%s%s%s action=%s renamed=%zu%s",
+	    "spf=%s dkim=%s arc=%s dmarc=%s%s%s%s%s action=%s renamed=%zu%s",
 	    e->conf->spf ? spf_result_str(e->spf_out.result) : "off",
 	    policy_dkim_summary(e),
 	    e->conf->arc ? arc_result_str(e->arc.result) : "off",
 	    e->conf->dmarc ? dmarc_result_str(e->dmarc_out.result) : "off",
-	    why != NULL ? " by=" : "", why != NULL ? why : "", over,
+	    replay, why != NULL ? " by=" : "", why != NULL ? why : "", over,
 	    policy_action_str(v->action), v->nrenames, seal);
 }
 

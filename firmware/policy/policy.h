@@ -44,6 +44,9 @@
  *     named; quarantine: tagged and delivered until quarantine exists;
  *     tag: tagged). A trusted ARC sealer, else a matching DMARC override
  *     (policy_override_find), turns a DMARC fail into accept (tagged);
+ *   - a message nothing refused and that passed DKIM goes through the
+ *     DKIM replay rule (policy_replay_check, below): conf->replay
+ *     none/tag/quarantine/reject, logged "dkim-replay=suspect reason=";
  *   - with conf->seal, an accepted message gets the next ARC set (RFC
  *     8617 5.1) on top of the header block, its AAR our A-R.
  * Outbound: one DKIM-Signature per enabled selector of the signing
@@ -90,6 +93,15 @@ enum policy_action {
 	POLICY_ACTION_COUNT,
 };
 
+/* Why a message is a DKIM replay suspect (policy_replay.c), or not. */
+enum policy_replay {
+	POLICY_REPLAY_NO = 0,
+	POLICY_REPLAY_UNCOVERED_TO, /* a To field the signature does not
+				     * cover */
+	POLICY_REPLAY_UNCOVERED_CC, /* the same for Cc */
+	POLICY_REPLAY_RECIPIENTS,   /* more than replay_max_rcpt */
+};
+
 enum policy_direction {
 	POLICY_INBOUND = 0,  /* check */
 	POLICY_OUTBOUND = 1, /* sign */
@@ -127,6 +139,10 @@ struct policy_conf {
 	/* DMARC overrides (RFC 7489 6.7), in the config's order */
 	const struct config_dmarc_override *overrides;
 	size_t noverrides;
+	/* DKIM replay (policy_replay.c): what is done with a suspect, and
+	 * the recipients above which one is (0: no recipients rule) */
+	enum config_replay_action replay;
+	unsigned replay_max_rcpt;
 	/* the ARC seal of inbound mail (RFC 8617 5.1): seal is 1 when the
 	 * config has one; the key is an RSA one */
 	int seal;
@@ -144,7 +160,9 @@ struct policy_request {
 	const uint8_t *msg; /* the header section, CRLF lines (the whole
 			     * message for policy_eval_whole) */
 	size_t len;
-	uint64_t now; /* seconds since the epoch */
+	uint64_t now;   /* seconds since the epoch */
+	uint32_t nrcpt; /* envelope recipients, carried and omitted (0:
+			 * unknown; the replay rule then skips the count) */
 };
 
 struct policy_verdict {
@@ -185,6 +203,10 @@ struct policy_eval {
 	/* when the run sealed: our set's length at the top of the prepend
 	 * and the A-R's right below it (policy_seal_memo); 0: no seal */
 	size_t seal_setlen, seal_arlen;
+	/* the DKIM replay rule's finding (set by the run, read by the
+	 * report row) and the d= of the signature it rests on */
+	enum policy_replay replay;
+	char replay_d[DKIM_DOMAIN_MAX + 1];
 };
 
 /* policy_header_end - the empty line that ends the header section of
@@ -279,5 +301,19 @@ enum sk_result policy_reseal_final(struct policy_reseal *r,
 
 /* policy_action_str - "accept", "reject", "tempfail" */
 const char *policy_action_str(enum policy_action a);
+
+/*
+ * DKIM replay (README.md, "DKIM replay"): a message that passed DKIM and
+ * whose signature does not cover its To or Cc fields, or that arrives
+ * for more than conf->replay_max_rcpt recipients, unless the signing
+ * domain's own servers sent it (DMARC passed on aligned SPF) or the
+ * operator trusts its path (a trusted ARC sealer, a DMARC override).
+ */
+/* policy_replay_check - the finding for an inbound evaluation whose
+ * checks are done; sets e->replay and e->replay_d, returns e->replay */
+enum policy_replay policy_replay_check(struct policy_eval *e);
+/* policy_replay_str - "uncovered-to", "uncovered-cc", "recipients" or
+ * "no" */
+const char *policy_replay_str(enum policy_replay r);
 
 #endif /* SK_POLICY_H */

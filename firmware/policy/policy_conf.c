@@ -159,6 +159,8 @@ policy_conf_load(const struct config *cfg, const char *server_name,
 	pc->spf_fail = sa->spf_fail_action;
 	pc->dmarc_reject = sa->dmarc_reject_action;
 	pc->dmarc_quarantine = sa->dmarc_quarantine_action;
+	pc->replay = sa->replay_action;
+	pc->replay_max_rcpt = sa->replay_max_rcpt;
 	for (i = 0; i < sa->ntrusted_sealers; i++) {
 		pc->sealers[pc->nsealers++] = sa->trusted_sealers[i];
 	}

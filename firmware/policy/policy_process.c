@@ -638,6 +638,10 @@ policy_check(const struct msg *m)
 	    POLICY_OUTBOUND :
 	    POLICY_INBOUND;
 	req.now = (uint64_t)time(NULL);
+	/* every recipient counts for the replay rule, carried or not */
+	req.nrcpt = j->check.rcpt_omitted > UINT32_MAX - j->check.nrcpt ?
+	    UINT32_MAX :
+	    j->check.nrcpt + j->check.rcpt_omitted;
 	if (P.njobs == POLICY_JOBS_MAX) {
 		why = "too many messages in progress";
 	} else if (policy_read(m->fd, j, &req, &why, &reject) == 0 &&

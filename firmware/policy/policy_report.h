@@ -195,7 +195,8 @@ struct policy_recent_row {
 	/* accept, tag, quarantine, reject, tempfail */
 	char action[POLICY_RECENT_WORD_MAX + 1];
 	/* "", or why milder than the DMARC policy: arc-override,
-	 * local-policy, sampled-out, or a config override's "NAME/REASON" */
+	 * local-policy, sampled-out, or a config override's "NAME/REASON";
+	 * else dkim-replay for a DKIM replay suspect (policy_replay.c) */
 	char reason[POLICY_RECENT_REASON_MAX + 1];
 	int failed; /* some check failed or the message was not accepted */
 	size_t ndkim;

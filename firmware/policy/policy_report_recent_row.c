@@ -99,6 +99,10 @@ policy_recent_action(const struct policy_eval *e,
 	if (v->action != POLICY_ACCEPT) {
 		policy_recent_copy(r->action, sizeof(r->action),
 		    policy_action_str(v->action));
+		if (e->replay != POLICY_REPLAY_NO) {
+			policy_recent_copy(r->reason, sizeof(r->reason),
+			    "dkim-replay");
+		}
 		return;
 	}
 	if (c->spf && e->spf_out.result == SPF_FAIL) {
@@ -130,6 +134,19 @@ policy_recent_action(const struct policy_eval *e,
 				policy_recent_copy(r->reason, sizeof(r->reason),
 				    "local-policy");
 			}
+		}
+	}
+	/* the DKIM replay rule's tag or quarantine (its reject is
+	 * v->action); the reason word says so when nothing else does */
+	if (e->replay != POLICY_REPLAY_NO) {
+		if (c->replay == CONFIG_REPLAY_TAG) {
+			a = policy_recent_worst(a, CONFIG_FAIL_TAG);
+		} else if (c->replay == CONFIG_REPLAY_QUARANTINE) {
+			a = policy_recent_worst(a, CONFIG_FAIL_QUARANTINE);
+		}
+		if (r->reason[0] == '\0') {
+			policy_recent_copy(r->reason, sizeof(r->reason),
+			    "dkim-replay");
 		}
 	}
 	policy_recent_copy(r->action, sizeof(r->action),
@@ -169,5 +186,6 @@ policy_report_recent_from_eval(const char *qid, const struct policy_eval *e,
 	    c->arc ? arc_result_str(e->arc.result) : "off");
 	policy_recent_action(e, v, r);
 	r->failed |= policy_recent_bad(r->spf) | policy_recent_bad(r->dmarc) |
-	    policy_recent_bad(r->arc) | (strcmp(r->action, "accept") != 0);
+	    policy_recent_bad(r->arc) | (strcmp(r->action, "accept") != 0) |
+	    (e->replay != POLICY_REPLAY_NO);
 }

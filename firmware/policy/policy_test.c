@@ -27,6 +27,7 @@ static uint8_t zone_data[16384];
 static struct dns_resolver zdns;
 static char zone_text[8192];
 static char msgbuf[16384];
+static uint32_t t_nrcpt; /* the envelope's recipients for t_run */
 
 /* the test's Ed25519 key: a fixed seed, so runs are repeatable */
 static const uint8_t t_seed[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
@@ -65,6 +66,7 @@ t_setup(void)
 	int n;
 
 	memset(&conf, 0, sizeof(conf));
+	t_nrcpt = 0;
 	snprintf(conf.authserv_id, sizeof(conf.authserv_id), T_AUTHSERV);
 	conf.spf = conf.dkim = conf.dmarc = conf.arc = 1;
 	conf.spf_fail = CONFIG_FAIL_TAG;
@@ -127,6 +129,7 @@ t_run(enum policy_direction dir, const char *ip, const char *mail_from,
 	req.msg = msg;
 	req.len = len;
 	req.now = T_NOW;
+	req.nrcpt = t_nrcpt;
 	policy_eval_whole(&ev, &conf, &req);
 	while (policy_eval_run(&ev, dns, &vd) == POLICY_PENDING &&
 	    rounds++ < 100) {
@@ -943,11 +946,236 @@ test_seal(void)
 	    "outbound: got %s", vd.log);
 }
 
+/* t_replayed - a good.test message signed without To (as a signer that
+ * leaves To out of h=), then the To an attacker adds: into out */
+static size_t
+t_replayed(char *out, size_t cap, const char *added)
+{
+	static const char body[] =
+	    "Received: from client by " T_AUTHSERV "; now\r\n"
+	    "From: Alice <a@good.test>\r\n"
+	    "Subject: your account\r\n"
+	    "Date: Wed, 26 Nov 2025 00:00:00 +0000\r\n"
+	    "Message-ID: <2@good.test>\r\n"
+	    "\r\n"
+	    "Please log in.\r\n";
+	static const char *const from_only[] = { "from" };
+	const char *over0 = conf.over[0];
+	size_t alen = strlen(added), blen = sizeof(body) - 1,
+	       nover = conf.nover;
+
+	/* our signer over-signs To and Cc by default, which would make the
+	 * added field break the signature: sign as one that does not */
+	conf.over[0] = from_only[0];
+	conf.nover = 1;
+	t_run(POLICY_OUTBOUND, "10.0.0.5", "a@good.test", (const uint8_t *)body,
+	    blen, &zdns);
+	conf.over[0] = over0;
+	conf.nover = nover;
+	if (vd.action != POLICY_ACCEPT || alen + vd.prepend_len + blen > cap) {
+		test_fail("signing: got %s (%s)", policy_action_str(vd.action),
+		    vd.log);
+		return 0;
+	}
+	memcpy(out, added, alen);
+	memcpy(out + alen, vd.prepend, vd.prepend_len);
+	memcpy(out + alen + vd.prepend_len, body, blen);
+	return alen + vd.prepend_len + blen;
+}
+
+/* t_attack - m sent by a client that is not good.test's (SPF none) */
+static void
+t_attack(const char *m, size_t len)
+{
+	t_run(POLICY_INBOUND, "203.0.113.7", "x@elsewhere.invalid",
+	    (const uint8_t *)m, len, &zdns);
+}
+
+/* the replay rule's findings: To not covered, a To added on top of a
+ * signed one, Cc, the recipients; what is not a suspect */
+static void
+test_replay_rule(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	static const char *const over[] = { "from" };
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.replay = CONFIG_REPLAY_TAG;
+	conf.replay_max_rcpt = 50;
+	len = t_replayed(m, sizeof(m), "To: victim@example.org\r\n");
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && t_has("dkim=pass") &&
+		t_has("dmarc=pass") &&
+		t_has("X-Sekimori-Policy: dkim-replay; reason=uncovered-to "
+		      "header.d=good.test\r\n") &&
+		strstr(vd.log,
+		    "dmarc=pass dkim-replay=suspect reason=uncovered-to "
+		    "action=accept") != NULL &&
+		ev.replay == POLICY_REPLAY_UNCOVERED_TO,
+	    "uncovered To: got %s %.*s", vd.log, (int)vd.prepend_len,
+	    vd.prepend);
+	/* the same message without any To or Cc: nothing uncovered */
+	len = t_replayed(m, sizeof(m), "");
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && !t_has("X-Sekimori-Policy") &&
+		strstr(vd.log, "dkim-replay") == NULL,
+	    "no To: got %s", vd.log);
+	/* an added Cc */
+	len = t_replayed(m, sizeof(m), "Cc: victim@example.org\r\n");
+	t_attack(m, len);
+	TEST_CHECK(strstr(vd.log, "dkim-replay=suspect reason=uncovered-cc") !=
+		NULL,
+	    "uncovered Cc: got %s", vd.log);
+	/* the domain's own server (DMARC passes on aligned SPF) */
+	len = t_replayed(m, sizeof(m), "To: victim@example.org\r\n");
+	t_run(POLICY_INBOUND, "192.0.2.10", "a@good.test", (const uint8_t *)m,
+	    len, &zdns);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && !t_has("X-Sekimori-Policy") &&
+		strstr(vd.log, "dkim-replay") == NULL,
+	    "aligned SPF: got %s", vd.log);
+	/* To covered: not a suspect, up to max-recipients */
+	len = t_signed(m, sizeof(m));
+	t_nrcpt = 50;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && !t_has("X-Sekimori-Policy") &&
+		strstr(vd.log, "dkim-replay") == NULL &&
+		ev.replay == POLICY_REPLAY_NO,
+	    "covered To, 50 recipients: got %s", vd.log);
+	t_nrcpt = 51;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+		t_has("X-Sekimori-Policy: dkim-replay; reason=recipients "
+		      "recipients=51 header.d=good.test\r\n") &&
+		strstr(vd.log,
+		    "dkim-replay=suspect reason=recipients recipients=51") !=
+		    NULL,
+	    "51 recipients: got %s", vd.log);
+	/* no recipients rule with max 0 (unknown config) */
+	conf.replay_max_rcpt = 0;
+	t_attack(m, len);
+	TEST_CHECK(strstr(vd.log, "dkim-replay") == NULL, "max 0: got %s",
+	    vd.log);
+	/* a second To on top of a signed one (To not over-signed) */
+	conf.replay_max_rcpt = 50;
+	t_nrcpt = 1;
+	conf.over[0] = over[0];
+	conf.nover = 1;
+	len = t_signed(m + 24, sizeof(m) - 24);
+	memcpy(m, "To: victim@example.org\r\n", 24);
+	t_attack(m, len + 24);
+	TEST_CHECK(t_has("dkim=pass") &&
+		strstr(vd.log, "dkim-replay=suspect reason=uncovered-to") !=
+		    NULL,
+	    "second To: got %s", vd.log);
+}
+
+/* no passing signature, nothing to replay: unsigned mail to many */
+static void
+test_replay_unsigned(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	conf.replay = CONFIG_REPLAY_REJECT;
+	conf.replay_max_rcpt = 3;
+	t_nrcpt = 1000;
+	len = t_msg("", "x@elsewhere.invalid");
+	t_attack(msgbuf, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+		strstr(vd.log, "dkim=none") != NULL &&
+		strstr(vd.log, "dkim-replay") == NULL,
+	    "unsigned: got %s", vd.log);
+	/* a failing signature is no pass either */
+	len = t_signed(m, sizeof(m));
+	m[len - 3] ^= 1;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_REJECT && strstr(vd.log, "dkim=fail") &&
+		strstr(vd.log, "by=dmarc") != NULL &&
+		strstr(vd.log, "dkim-replay") == NULL,
+	    "failed signature: got %s", vd.log);
+}
+
+/* each action of a suspect: none, tag (above), quarantine, reject */
+static void
+test_replay_actions(void)
+{
+	static char m[sizeof(msgbuf) + POLICY_PREPEND_MAX];
+	struct policy_recent_row row;
+	size_t len;
+
+	if (t_setup() != 0) {
+		return;
+	}
+	len = t_replayed(m, sizeof(m), "To: victim@example.org\r\n");
+	conf.replay = CONFIG_REPLAY_NONE;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT && !t_has("X-Sekimori-Policy") &&
+		strstr(vd.log,
+		    "dkim-replay=suspect reason=uncovered-to "
+		    "action=accept") != NULL,
+	    "none: got %s", vd.log);
+	policy_report_recent_from_eval("Q1", &ev, &vd, &row);
+	TEST_CHECK(strcmp(row.action, "accept") == 0 &&
+		strcmp(row.reason, "dkim-replay") == 0 && row.failed,
+	    "none row: got %s %s", row.action, row.reason);
+	conf.replay = CONFIG_REPLAY_QUARANTINE;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+		t_has("X-Sekimori-Policy: quarantine; dkim-replay "
+		      "reason=uncovered-to header.d=good.test\r\n"),
+	    "quarantine: got %s %.*s", vd.log, (int)vd.prepend_len, vd.prepend);
+	policy_report_recent_from_eval("Q2", &ev, &vd, &row);
+	TEST_CHECK(strcmp(row.action, "quarantine") == 0 &&
+		strcmp(row.reason, "dkim-replay") == 0,
+	    "quarantine row: got %s %s", row.action, row.reason);
+	conf.replay = CONFIG_REPLAY_TAG;
+	t_attack(m, len);
+	policy_report_recent_from_eval("Q3", &ev, &vd, &row);
+	TEST_CHECK(strcmp(row.action, "tag") == 0, "tag row: got %s",
+	    row.action);
+	conf.replay = CONFIG_REPLAY_REJECT;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		strcmp(vd.reply,
+		    "550 5.7.1 DKIM signature of good.test does not cover "
+		    "the To field: looks like a DKIM replay") == 0 &&
+		strstr(vd.log,
+		    "dkim-replay=suspect reason=uncovered-to "
+		    "by=dkim-replay action=reject") != NULL,
+	    "reject: got %s \"%s\"", vd.log, vd.reply);
+	policy_report_recent_from_eval("Q4", &ev, &vd, &row);
+	TEST_CHECK(strcmp(row.action, "reject") == 0 &&
+		strcmp(row.reason, "dkim-replay") == 0,
+	    "reject row: got %s %s", row.action, row.reason);
+	len = t_signed(m, sizeof(m));
+	conf.replay_max_rcpt = 3;
+	t_nrcpt = 4;
+	t_attack(m, len);
+	TEST_CHECK(vd.action == POLICY_REJECT &&
+		strcmp(vd.reply,
+		    "550 5.7.1 Message signed by good.test sent to 4 "
+		    "recipients looks like a DKIM replay") == 0,
+	    "reject recipients: got %s \"%s\"", vd.log, vd.reply);
+	TEST_CHECK(strcmp(policy_replay_str(POLICY_REPLAY_UNCOVERED_CC),
+		       "uncovered-cc") == 0 &&
+		strcmp(policy_replay_str((enum policy_replay)9), "?") == 0,
+	    "replay words");
+}
+
 const struct test_case test_cases[] = {
 	{ "policy_wire", test_wire },
 	{ "policy_sign_then_verify", test_sign_then_verify },
 	{ "policy_sign_options", test_sign_options },
 	{ "policy_dmarc_reject", test_dmarc_reject },
+	{ "policy_replay_rule", test_replay_rule },
+	{ "policy_replay_unsigned", test_replay_unsigned },
+	{ "policy_replay_actions", test_replay_actions },
 	{ "policy_dmarc_quarantine", test_dmarc_quarantine },
 	{ "policy_spf_fail_action", test_spf_fail_action },
 	{ "policy_forged_authres", test_forged_authres },
