@@ -12,9 +12,9 @@
 #define POLICY_TAG_NAME "X-Sekimori-Policy"
 
 static const char *const policy_action_names[] = { "accept", "reject",
-	"tempfail" };
+	"tempfail", "?", "quarantine" };
 
-/* policy_action_str - "accept", "reject", "tempfail" */
+/* policy_action_str - "accept", "reject", "tempfail", "quarantine" */
 const char *
 policy_action_str(enum policy_action a)
 {
@@ -380,12 +380,15 @@ policy_fail(struct policy_verdict *v, enum config_fail_action a,
 		return;
 	}
 	if (a == CONFIG_FAIL_QUARANTINE) {
-		/* until the quarantine exists (issue 6): tag and deliver */
+		/* the queue keeps it in quarantine (the reason: the tag's
+		 * text); the tag goes with it, for whoever releases it */
 		n = snprintf(field, sizeof(field),
 		    POLICY_TAG_NAME ": quarantine; %s\r\n", tag);
 		if (n > 0 && (size_t)n < sizeof(field)) {
 			(void)policy_put(v, field, (size_t)n);
 		}
+		v->action = POLICY_QUARANTINE;
+		snprintf(v->reply, sizeof(v->reply), "%s", tag);
 	}
 }
 
@@ -488,7 +491,7 @@ policy_replay_act(struct policy_eval *e, struct policy_verdict *v, char *note,
 		snprintf(field, sizeof(field),
 		    "dkim-replay reason=%s header.d=%s", why, d);
 		policy_fail(v, CONFIG_FAIL_QUARANTINE, "", field);
-		return NULL;
+		return "dkim-replay";
 	case CONFIG_REPLAY_REJECT:
 		if (r == POLICY_REPLAY_RECIPIENTS) {
 			snprintf(reply, sizeof(reply),

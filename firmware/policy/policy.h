@@ -86,11 +86,14 @@
 #define POLICY_AR_NAME "Authentication-Results"
 #define POLICY_RENAMED_NAME "X-Sekimori-Removed-A-R"
 
+/* The values are the wire's (msg_types.h enum msg_policy_action). */
 enum policy_action {
 	POLICY_ACCEPT = 0,
 	POLICY_REJECT = 1,   /* 5xx: verdict.reply */
 	POLICY_TEMPFAIL = 2, /* 4xx: verdict.reply */
-	POLICY_ACTION_COUNT,
+	/* 3 is the content step's discard, never the policy's */
+	POLICY_QUARANTINE = 4, /* 250, then the queue keeps the message in
+				* quarantine: verdict.reply is the reason */
 };
 
 /* Why a message is a DKIM replay suspect (policy_replay.c), or not. */

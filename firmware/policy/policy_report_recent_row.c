@@ -96,7 +96,7 @@ policy_recent_action(const struct policy_eval *e,
 	enum config_fail_action d;
 	int a = -1; /* the strongest failure-action that acted */
 
-	if (v->action != POLICY_ACCEPT) {
+	if (v->action == POLICY_REJECT || v->action == POLICY_TEMPFAIL) {
 		policy_recent_copy(r->action, sizeof(r->action),
 		    policy_action_str(v->action));
 		if (e->replay != POLICY_REPLAY_NO) {

@@ -267,10 +267,13 @@ test_dmarc_quarantine(void)
 	len = t_msg("", "shop@shop.test");
 	t_run(POLICY_INBOUND, "203.0.113.7", "shop@shop.test",
 	    (const uint8_t *)msgbuf, len, &zdns);
-	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+	TEST_CHECK(vd.action == POLICY_QUARANTINE &&
+		strcmp(vd.reply,
+		    "dmarc=fail header.from=shop.test policy=quarantine") ==
+		    0 &&
 		t_has("X-Sekimori-Policy: quarantine; dmarc=fail "
 		      "header.from=shop.test policy=quarantine\r\n") &&
-		t_has("spf=fail"),
+		t_has("spf=fail") && strstr(vd.log, "action=quarantine"),
 	    "quarantine: got %s %.*s", vd.log, (int)vd.prepend_len, vd.prepend);
 }
 
@@ -1126,7 +1129,7 @@ test_replay_actions(void)
 	    "none row: got %s %s", row.action, row.reason);
 	conf.replay = CONFIG_REPLAY_QUARANTINE;
 	t_attack(m, len);
-	TEST_CHECK(vd.action == POLICY_ACCEPT &&
+	TEST_CHECK(vd.action == POLICY_QUARANTINE &&
 		t_has("X-Sekimori-Policy: quarantine; dkim-replay "
 		      "reason=uncovered-to header.d=good.test\r\n"),
 	    "quarantine: got %s %.*s", vd.log, (int)vd.prepend_len, vd.prepend);
