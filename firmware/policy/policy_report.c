@@ -78,26 +78,12 @@ policy_report_period_end(uint64_t p, unsigned hours)
 	return (next < midnight ? next : midnight) - 1;
 }
 
-/* policy_report_prepare - a statement, or NULL with err set */
-static sqlite3_stmt *
-policy_report_prepare(struct policy_report_db *db, const char *sql, char *err,
-    size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		policy_sqlite_seterr(db->h, "prepare", err, errlen);
-		return NULL;
-	}
-	return st;
-}
-
 /* policy_report_count - the single integer of sql with (period, domain) */
 static long long
 policy_report_count(struct policy_report_db *db, const char *sql,
     uint64_t period, const char *domain, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = policy_report_prepare(db, sql, err, errlen);
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h, sql, err, errlen);
 	long long n = -1;
 
 	if (st == NULL) {
@@ -159,7 +145,7 @@ policy_report_add_row(struct policy_report_db *db, uint64_t period,
 	sqlite3_stmt *st;
 	long long n;
 
-	st = policy_report_prepare(db,
+	st = policy_sqlite_prepare(db->h,
 	    "UPDATE record SET count = count + 1 WHERE period = ?1 AND "
 	    "domain = ?2 AND source_ip = ?3 AND header_from = ?4 AND "
 	    "envelope_from = ?5 AND spf_domain = ?6 AND spf_helo = ?7 AND "
@@ -189,7 +175,7 @@ policy_report_add_row(struct policy_report_db *db, uint64_t period,
 		    domain, db->rows_max);
 		return SK_E_FULL;
 	}
-	st = policy_report_prepare(db,
+	st = policy_sqlite_prepare(db->h,
 	    "INSERT INTO record VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
 	    " ?10, ?11, ?12, ?13, 1)",
 	    err, errlen);
@@ -226,7 +212,7 @@ policy_report_set_policy(struct policy_report_db *db, uint64_t period,
 		    db->domains_max);
 		return SK_E_FULL;
 	}
-	st = policy_report_prepare(db,
+	st = policy_sqlite_prepare(db->h,
 	    "INSERT OR REPLACE INTO policy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8, ?9)",
 	    err, errlen);
@@ -316,7 +302,7 @@ policy_report_due(struct policy_report_db *db, uint64_t before,
     struct policy_report_key *keys, size_t max, size_t *n, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st = policy_report_prepare(db,
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h,
 	    "SELECT period, domain FROM policy WHERE period < ?1 "
 	    "ORDER BY period, domain LIMIT ?2",
 	    err, errlen);
@@ -350,7 +336,7 @@ policy_report_policy_get(struct policy_report_db *db,
     const struct policy_report_key *k, struct policy_report_policy *pol,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *st = policy_report_prepare(db,
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h,
 	    "SELECT adkim, aspf, p, sp, pct, fo, rua FROM policy "
 	    "WHERE period = ?1 AND domain = ?2",
 	    err, errlen);
@@ -443,7 +429,7 @@ policy_report_rows(struct policy_report_db *db,
     size_t *nrows, char *err, size_t errlen)
 {
 	struct dmarc_report_row row;
-	sqlite3_stmt *st = policy_report_prepare(db,
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h,
 	    "SELECT source_ip, header_from, envelope_from, spf_domain, "
 	    "spf_helo, spf_result, dkim, dkim_pass, spf_pass, "
 	    "disposition, reason, count FROM record "
@@ -522,7 +508,7 @@ static enum sk_result
 policy_report_exec2(struct policy_report_db *db, const char *sql,
     uint64_t period, const char *domain, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = policy_report_prepare(db, sql, err, errlen);
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h, sql, err, errlen);
 
 	if (st == NULL) {
 		return SK_E_IO;

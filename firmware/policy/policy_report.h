@@ -41,6 +41,7 @@
 #define POLICY_REPORT_DB "data/dmarc/dmarc.db" /* under root-directory */
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 struct policy_report_db {
 	struct sqlite3 *h;
@@ -74,6 +75,10 @@ enum sk_result policy_sqlite_open(struct sqlite3 **h, const char *path,
     int readonly, int busy_ms, const char *schema, char *err, size_t errlen);
 void policy_sqlite_seterr(struct sqlite3 *h, const char *what, char *err,
     size_t errlen);
+/* policy_sqlite_prepare - a statement of sql on h, or NULL with err set
+ * ("prepare: sqlite's message") */
+struct sqlite3_stmt *policy_sqlite_prepare(struct sqlite3 *h, const char *sql,
+    char *err, size_t errlen);
 
 /* policy_report_open - open (creating when readonly is 0) the store */
 enum sk_result policy_report_open(struct policy_report_db *db, const char *path,

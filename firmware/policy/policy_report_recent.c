@@ -77,20 +77,6 @@ policy_report_recent_add(struct policy_recent_db *db,
 	return SK_OK;
 }
 
-/* policy_recent_prepare - a statement, or NULL with err set */
-static sqlite3_stmt *
-policy_recent_prepare(struct policy_recent_db *db, const char *sql, char *err,
-    size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		policy_sqlite_seterr(db->h, "prepare", err, errlen);
-		return NULL;
-	}
-	return st;
-}
-
 /* policy_recent_bind - text s, at most max octets of it (a C string
  * cannot hold a NUL, and the bound was applied when the row was made:
  * this is the second fence) */
@@ -157,7 +143,7 @@ policy_recent_prune(struct policy_recent_db *db, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < SK_NELEM(sql); i++) {
-		if ((st = policy_recent_prepare(db, sql[i], err, errlen)) ==
+		if ((st = policy_sqlite_prepare(db->h, sql[i], err, errlen)) ==
 		    NULL) {
 			return -1;
 		}
@@ -180,11 +166,11 @@ policy_recent_write(struct policy_recent_db *db, char *err, size_t errlen)
 	size_t i;
 	int ok = 1;
 
-	row = policy_recent_prepare(db,
+	row = policy_sqlite_prepare(db->h,
 	    "INSERT INTO recent VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 	    " ?9, ?10, ?11, ?12, ?13)",
 	    err, errlen);
-	sig = policy_recent_prepare(db,
+	sig = policy_sqlite_prepare(db->h,
 	    "INSERT OR REPLACE INTO recent_dkim VALUES (?1, ?2, ?3, ?4)", err,
 	    errlen);
 	if (row == NULL || sig == NULL) {
@@ -316,14 +302,14 @@ policy_report_recent_query(struct policy_recent_db *db,
 	int rc;
 
 	/* NOCASE folds ASCII only: a hostile U-label is compared as is */
-	st = policy_recent_prepare(db,
+	st = policy_sqlite_prepare(db->h,
 	    "SELECT " POLICY_RECENT_COLUMNS " FROM recent WHERE"
 	    " (?1 IS NULL OR header_domain = ?1 COLLATE NOCASE OR"
 	    "  envelope_domain = ?1 COLLATE NOCASE)"
 	    " AND (?2 = 0 OR failed != 0) AND time >= ?3"
 	    " ORDER BY id DESC LIMIT ?4",
 	    err, errlen);
-	sig = policy_recent_prepare(db,
+	sig = policy_sqlite_prepare(db->h,
 	    "SELECT domain, result FROM recent_dkim WHERE msg = ?1 ORDER BY n",
 	    err, errlen);
 	if (st == NULL || sig == NULL) {
@@ -372,7 +358,7 @@ policy_recent_count(struct policy_recent_db *db, const char *check,
 	    "SELECT %s, count(*) FROM recent GROUP BY %s "
 	    "ORDER BY count(*) DESC, %s LIMIT %d",
 	    check, check, check, POLICY_RECENT_VALUES_MAX);
-	if ((st = policy_recent_prepare(db, sql, err, errlen)) == NULL) {
+	if ((st = policy_sqlite_prepare(db->h, sql, err, errlen)) == NULL) {
 		return SK_E_IO;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -394,7 +380,7 @@ policy_report_recent_summary(struct policy_recent_db *db, uint64_t *total,
 {
 	static const char *const checks[] = { "spf", "dkim", "dmarc", "arc",
 		"action" };
-	sqlite3_stmt *st = policy_recent_prepare(db,
+	sqlite3_stmt *st = policy_sqlite_prepare(db->h,
 	    "SELECT count(*), min(time), max(time) FROM recent", err, errlen);
 	size_t i;
 

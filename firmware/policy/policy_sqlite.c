@@ -55,3 +55,16 @@ policy_sqlite_open(struct sqlite3 **h, const char *path, int readonly,
 	}
 	return SK_OK;
 }
+
+struct sqlite3_stmt *
+policy_sqlite_prepare(struct sqlite3 *h, const char *sql, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		policy_sqlite_seterr(h, "prepare", err, errlen);
+		return NULL;
+	}
+	return st;
+}
