@@ -58,6 +58,36 @@ ds_share_path(char *out, const struct ds *ds, const char *name)
 	snprintf(out, DS_SHARE_PATH, "%s/%s", ds->dir, name);
 }
 
+/* ds_share_put - the text t (freed here) as DIR/name, atomically; an
+ * incomplete text (out of memory) writes nothing */
+static enum sk_result
+ds_share_put(const struct ds *ds, const char *name, struct ds_text *t,
+    char *err, size_t errlen)
+{
+	char path[DS_SHARE_PATH];
+	enum sk_result r;
+
+	if (t->failed) {
+		free(t->p);
+		ds_err(err, errlen, "out of memory");
+		return SK_E_FULL;
+	}
+	ds_share_path(path, ds, name);
+	r = ds_write_atomic(path, t->p, t->len, err, errlen);
+	free(t->p);
+	return r;
+}
+
+/* ds_share_remove - DIR/name gone (or never there) */
+static void
+ds_share_remove(const struct ds *ds, const char *name)
+{
+	char path[DS_SHARE_PATH];
+
+	ds_share_path(path, ds, name);
+	(void)unlink(path);
+}
+
 /* ds_share_proc_start - the start time of process pid (field 22 of
  * /proc/PID/stat, after the command name in parentheses, which may hold
  * anything); -1 when there is no such process */
@@ -310,9 +340,8 @@ ds_share_resume(struct ds *ds)
 enum sk_result
 ds_share_pending_save(struct ds *ds, char *err, size_t errlen)
 {
-	char path[DS_SHARE_PATH], *json = NULL;
 	struct ds_text t = { 0 };
-	enum sk_result r;
+	char *json = NULL;
 
 	if (ds_print(ds->pending.prev, &json) != SK_OK) {
 		ds_err(err, errlen, "out of memory");
@@ -325,24 +354,13 @@ ds_share_pending_save(struct ds *ds, char *err, size_t errlen)
 	    (intmax_t)(ds->pending.deadline < 0 ? 0 : ds->pending.deadline),
 	    ds->pending.minutes, ds->boot_id, json);
 	free(json);
-	if (t.failed) {
-		free(t.p);
-		ds_err(err, errlen, "out of memory");
-		return SK_E_FULL;
-	}
-	ds_share_path(path, ds, DS_PENDING_FILE);
-	r = ds_write_atomic(path, t.p, t.len, err, errlen);
-	free(t.p);
-	return r;
+	return ds_share_put(ds, DS_PENDING_FILE, &t, err, errlen);
 }
 
 void
 ds_share_pending_drop(struct ds *ds)
 {
-	char path[DS_SHARE_PATH];
-
-	ds_share_path(path, ds, DS_PENDING_FILE);
-	(void)unlink(path);
+	ds_share_remove(ds, DS_PENDING_FILE);
 }
 
 /* ---- the exclusive lock across processes ------------------------------ */
@@ -410,7 +428,6 @@ int
 ds_share_excl_other(struct ds *ds, char *who, size_t cap)
 {
 	struct ds_excl_file f;
-	char path[DS_SHARE_PATH];
 	int got = ds_share_excl_read(ds, &f);
 
 	if (got == 0 || (got == 1 && ds_share_excl_mine(ds, &f))) {
@@ -423,8 +440,7 @@ ds_share_excl_other(struct ds *ds, char *who, size_t cap)
 		return 1;
 	}
 	/* damaged, or its holder died without unlocking */
-	ds_share_path(path, ds, DS_EXCL_FILE);
-	(void)unlink(path);
+	ds_share_remove(ds, DS_EXCL_FILE);
 	return 0;
 }
 
@@ -432,34 +448,22 @@ enum sk_result
 ds_share_excl_take(struct ds *ds, const char *user, unsigned session, char *err,
     size_t errlen)
 {
-	char path[DS_SHARE_PATH];
 	struct ds_text t = { 0 };
-	enum sk_result r;
 
 	ds_text_add(&t,
 	    DS_EXCL_MAGIC "\npid %ld\nstart %" PRIu64 "\ntoken %" PRIu64
 			  "\nboot %s\nuser %s\nsession %u\n",
 	    (long)getpid(), ds->self_start, ds->token, ds->boot_id, user,
 	    session);
-	if (t.failed) {
-		free(t.p);
-		ds_err(err, errlen, "out of memory");
-		return SK_E_FULL;
-	}
-	ds_share_path(path, ds, DS_EXCL_FILE);
-	r = ds_write_atomic(path, t.p, t.len, err, errlen);
-	free(t.p);
-	return r;
+	return ds_share_put(ds, DS_EXCL_FILE, &t, err, errlen);
 }
 
 void
 ds_share_excl_drop(struct ds *ds)
 {
 	struct ds_excl_file f;
-	char path[DS_SHARE_PATH];
 
 	if (ds_share_excl_read(ds, &f) == 1 && ds_share_excl_mine(ds, &f)) {
-		ds_share_path(path, ds, DS_EXCL_FILE);
-		(void)unlink(path);
+		ds_share_remove(ds, DS_EXCL_FILE);
 	}
 }
