@@ -374,7 +374,20 @@ conn_step(struct smtpd_conn *c, struct smtp_out *out)
 	return !conn_act(c, a, out);
 }
 
-/* conn_want - epoll interest for the connection's state */
+/* conn_waits_on_peer - c waits for another process's answer (queue,
+ * policy, content, authd); its input is not read meanwhile */
+static int
+conn_waits_on_peer(const struct smtpd_conn *c)
+{
+	return c->wait == SMTPD_W_OPEN || c->wait == SMTPD_W_CHECK ||
+	    c->wait == SMTPD_W_COMMIT || c->wait == SMTPD_W_AUTH;
+}
+
+/* conn_want - epoll interest for the connection's state. While c waits
+ * on a peer, reading stays watched if it was: nearly every client waits
+ * for the reply, so the interest would be dropped and set again for
+ * nothing (two epoll_ctl calls per wait, several a message). Input that
+ * does come meanwhile drops it then (conn_io). */
 static void
 conn_want(struct smtpd_conn *c)
 {
@@ -385,7 +398,8 @@ conn_want(struct smtpd_conn *c)
 	}
 	if (c->outlen > c->outoff || smtpd_tls_pending_write(c)) {
 		ev |= EVENT_WRITE;
-	} else if (c->wait == SMTPD_W_NONE || c->wait == SMTPD_W_GREET) {
+	} else if (c->wait == SMTPD_W_NONE || c->wait == SMTPD_W_GREET ||
+	    (conn_waits_on_peer(c) && c->io.events == EVENT_READ)) {
 		ev |= EVENT_READ;
 	}
 	if (ev != c->io.events) {
@@ -493,6 +507,13 @@ conn_io(struct event_loop *loop, struct event_io *io, uint32_t ev)
 	(void)loop;
 	if (c->wait == SMTPD_W_TLS) {
 		smtpd_tls_event(c, ev);
+		return;
+	}
+	if (conn_waits_on_peer(c) && !(ev & (EPOLLHUP | EPOLLERR))) {
+		/* input before the peer answered: unwatched until it does
+		 * (smtpd_conn_resume), so that the level-triggered loop does
+		 * not spin on it; it is read and handled in order then */
+		event_io_mod(&smtpd.loop, &c->io, 0);
 		return;
 	}
 	if (c->wait == SMTPD_W_GREET) {
