@@ -31,6 +31,11 @@ both chains valid for dkimpy's arc_verify; refused mail not sealed; a
 message that a content rule rewrites after the seal (a subject-prefix tag)
 sealed again over the rewritten text, one ARC set of ours, valid for
 dkimpy's arc_verify (cv=none without ARC, cv=pass with a valid chain);
+a sealed message that a content rule strips (a *.sealstrip attachment,
+after a text part of several read chunks) sealed again over the text as
+delivered, with the quarantined original's id in place of the token
+(valid for arc_verify), the original listed under that id by
+sekimori-queue and both ids in the log;
 `show mail authentication-results` (SK_CLI, sekimori-cli) after a passing,
 a refused and an overridden message: their rows, newest first, the
 filters, the summary, a hostile row printed escaped.
@@ -503,12 +508,16 @@ def setup_features(root, sink):
         "enabled": True, "org-name": "Sekimori test",
         "from-address": "dmarc-reports@example.com"}}
     sa["arc"] = {"seal": {"domain": "example.com", "selector": "out"}}
-    # a content rule that rewrites sealed mail (the subject prefix) for
-    # an attachment no other test sends: test_arc_seal_rewritten
+    # content rules that rewrite sealed mail (the subject prefix; a
+    # strip) for attachments no other test sends: test_arc_seal_rewritten,
+    # test_arc_seal_stripped
     relay.config["sekimori-mail:mail"]["content-scanning"] = {
         "enabled": True,
         "rule": [{"name": "seal-tag", "match": {"file-name": ["*.sealtest"]},
-                  "action": "tag", "subject-prefix": "[SEALTEST] "}]}
+                  "action": "tag", "subject-prefix": "[SEALTEST] "},
+                 {"name": "seal-strip",
+                  "match": {"file-name": ["*.sealstrip"]},
+                  "action": "strip"}]}
     with open(relay.config_path, "w") as f:
         json.dump(relay.config, f, indent=1)
     with open(relay.zone) as f:
@@ -684,17 +693,19 @@ def test_arc_seal(relay, sink):
         is not None, "no seal lines")
 
 
-def with_attachment(tag, sender):
-    """message() with a *.sealtest attachment: the content rule tags it"""
+def with_attachment(tag, sender, name="a.sealtest", text=b"See the file."):
+    """message() with a *.sealtest attachment: the content rule tags it
+    (a *.sealstrip one: the rule strips it)"""
     return (b"From: " + sender.encode() + b"\r\nTo: alice@example.com\r\n"
             b"Subject: policy " + tag.encode() + b"\r\n"
             b"Date: Wed, 26 Nov 2025 10:00:00 +0000\r\n"
             b"Message-ID: <" + tag.encode() + b"@test>\r\n"
             b"MIME-Version: 1.0\r\n"
             b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
-            b"--b1\r\nContent-Type: text/plain\r\n\r\nSee the file.\r\n"
-            b"--b1\r\nContent-Type: text/plain; name=\"a.sealtest\"\r\n"
-            b"Content-Disposition: attachment; filename=\"a.sealtest\"\r\n"
+            b"--b1\r\nContent-Type: text/plain\r\n\r\n" + text +
+            b"\r\n--b1\r\nContent-Type: text/plain; name=\"" +
+            name.encode() + b"\"\r\nContent-Disposition: attachment; "
+            b"filename=\"" + name.encode() + b"\"\r\n"
             b"\r\nbody " + tag.encode() + b"\r\n--b1--\r\n")
 
 
@@ -735,6 +746,56 @@ def test_arc_seal_rewritten(relay, sink):
         log) is not None and re.search(
         r"policy: sealed again after the content step: arc-seal=i2 cv=pass",
         log) is not None, "no second-seal lines")
+
+
+def test_arc_seal_stripped(relay, sink):
+    """The content step strips a sealed message: the policy seals the
+    stripped text with the id of the quarantined original in place of the
+    token (P_SEAL with Q_OPENED's spare id), so the set that leaves
+    verifies over what is delivered, which names that id."""
+    tag = "seal-strip-%f" % time.time()
+    # a first part of several policy read chunks (64 KiB): the notice
+    # with the id comes in a later one
+    part = b"\r\n".join(b"See the file, line %06d of the text part." % i
+                         for i in range(4000))
+    code, text = send(relay, "bounce@sender.test", "alice@example.com",
+                      sign(relay, with_attachment(
+                          tag, "news@sender.test", "a.sealstrip", part)))
+    qid = text.decode(errors="replace").split()[-1] if code == 250 else "?"
+    got = at_sink(sink, tag) if code == 250 else None
+    if got is None:
+        report("policy-arc-seal-stripped", False, "got %d %r" % (code, text))
+        return
+    h = headers(got)
+    cv, why = arc_verify(got, relay)
+    ours = [x for x in h if x.startswith("ARC-Seal:") and
+            "d=example.com;" in x]
+    m = re.search(rb"kept in quarantine as ([0-9A-V]{16});", got)
+    qid2 = m.group(1).decode() if m else None
+    report("policy-arc-seal-stripped", h[0].startswith(
+        "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=example.com;") and
+        len(ours) == 1 and cv == "pass" and qid2 is not None and
+        b"[[SK-QID-TOKEN]]" not in got and b"body " + tag.encode() not in got,
+        "dkimpy %s (%s), first %r, %d sets of ours, original %s" % (
+            cv, why, h[0], len(ours), qid2))
+    if qid2 is None:
+        return
+    out = subprocess.run([relaylib.QUEUE_TOOL, "-c", relay.config_path,
+                          "quarantine", "list"], capture_output=True,
+                         timeout=30)
+    report("policy-arc-seal-stripped-original-listed",
+           out.returncode == 0 and re.search(
+               r"^" + qid2 + r"\b.*delivered without them as " + qid,
+               out.stdout.decode(errors="replace"), re.M) is not None,
+           out.stdout.decode(errors="replace")[-1500:] +
+           out.stderr.decode(errors="replace"))
+    log = relay.log()
+    report("policy-arc-seal-stripped-log", re.search(
+        qid + r": policy: sealed again after the content step: "
+        r"arc-seal=i1 cv=none stripped, original=" + qid2, log) is not None
+        and re.search(qid + r": stripped: 1 part removed, original kept in "
+                      r"quarantine as " + qid2, log) is not None and
+        "ARC set removed" not in log, "no seal or strip line")
 
 
 # ---- show mail authentication-results (the recent results) ----------
@@ -852,6 +913,7 @@ def test_features(tmp, sink):
             (test_overrides, (relay, sink)),
             (test_arc_seal, (relay, sink)),
             (test_arc_seal_rewritten, (relay, sink)),
+            (test_arc_seal_stripped, (relay, sink)),
             (test_authres, (relay, sink)),
         ], relay)
     finally:

@@ -29,10 +29,14 @@
  *
  * smtp <-> queue, one transaction at a time per session:
  *   Q_OPEN       empty: a new message is starting
- *   Q_OPENED     str queue id; carries the spool file, open for reading
- *                and writing (smtp passes it to policy, which reads):
- *                smtp writes the message exactly as it is to be
- *                delivered (its Received header first), CRLF line ends
+ *   Q_OPENED     str queue id, str spare id (a second queue id, reserved
+ *                for this transaction: the id of the quarantined
+ *                original if the commit strips the message, written
+ *                over MSG_QID_TOKEN; unused otherwise); carries the
+ *                spool file, open for reading and writing (smtp passes
+ *                it to policy, which reads): smtp writes the message
+ *                exactly as it is to be delivered (its Received header
+ *                first), CRLF line ends
  *   Q_FAIL       u32 enum msg_queue_fail, str text (answer to OPEN/COMMIT)
  *   Q_ENVELOPE   str queue id, str sender ("" = null sender), str envid
  *                (xtext as sent), u8 ret (enum msg_dsn_ret), u8 body
@@ -51,7 +55,8 @@
  *                1 replaces the file's content; 2 delivers it under this
  *                queue id and keeps the file's content as a second,
  *                quarantined message whose reason is the quarantine
- *                string, its id written over MSG_QID_TOKEN): make it
+ *                string, under Q_OPENED's spare id, which is written
+ *                over MSG_QID_TOKEN): make it
  *                durable, then COMMITTED; a message with a reason (and
  *                rewrite 0 or 1) is kept in quarantine, not delivered
  *   Q_COMMITTED  str queue id: on stable storage; the 250 may go out
@@ -87,12 +92,17 @@
  *                if 0: the text smtp forwards in Q_NOTICE)
  *
  * smtp <-> policy once more, only when the policy sealed the message
- * (ARC, RFC 8617 5.1) and the content step then rewrote it (replace):
+ * (ARC, RFC 8617 5.1) and the content step then rewrote it (replace or
+ * strip):
  *   P_SEAL       carries the rewritten message (the content process's
  *                descriptor; policy only reads it, with pread, and cuts
- *                an envelope trailer off); str queue id. The policy
- *                process seals it with the chain result and A-R it kept
- *                from that message's P_CHECK
+ *                an envelope trailer off); str queue id, then, only for
+ *                a strip, str spare id (Q_OPENED's: exactly as long as
+ *                MSG_QID_TOKEN, digits and upper-case letters). The
+ *                policy process seals it with the chain result and A-R
+ *                it kept from that message's P_CHECK; with a spare id,
+ *                over the message as the queue will store it: the spare
+ *                id written over each MSG_QID_TOKEN (lib/qid_token.h)
  *   P_SEALED     str queue id, str set: the new ARC set (ARC-Seal,
  *                ARC-Message-Signature, ARC-Authentication-Results, at
  *                most MSG_PREPEND_MAX octets) that replaces the one at
@@ -278,7 +288,7 @@ enum msg_log_level {
 	X(MSG_AUTH_CHECK, 5, 8,            MSG_BODY_MAX)               \
 	X(MSG_AUTH_RESULT, 6, 4,           4)                          \
 	X(MSG_Q_OPEN,   10, 0,             0)                          \
-	X(MSG_Q_OPENED, 11, 3,             2 + MSG_QUEUE_ID_MAX)       \
+	X(MSG_Q_OPENED, 11, 6,             4 + 2 * MSG_QUEUE_ID_MAX)   \
 	X(MSG_Q_FAIL,   12, 6,             6 + 512)                    \
 	X(MSG_Q_ENVELOPE, 13, 27,          MSG_BODY_MAX)               \
 	X(MSG_Q_RCPT,   14, 8,             MSG_BODY_MAX)               \
@@ -294,7 +304,7 @@ enum msg_log_level {
 	X(MSG_P_VERDICT, 26, 11,           2 + MSG_QUEUE_ID_MAX + 1 +  \
 	    2 + MSG_POLICY_REPLY_MAX + 4 + 8 * MSG_POLICY_RENAMES_MAX + \
 	    2 + MSG_PREPEND_MAX + 1 + 2 + MSG_NOTICE_MAX)              \
-	X(MSG_P_SEAL,   27, 3,             2 + MSG_QUEUE_ID_MAX)       \
+	X(MSG_P_SEAL,   27, 3,             4 + 2 * MSG_QUEUE_ID_MAX)   \
 	X(MSG_P_SEALED, 28, 5,             2 + MSG_QUEUE_ID_MAX + 2 +  \
 	    MSG_PREPEND_MAX)                                           \
 	X(MSG_CTL_REQUEST, 30, 2,          2 + 1024)                   \

@@ -4,13 +4,15 @@
  *
  * The first byte picks: 0 P_SEAL, 1 P_SEALED, 2 the ARC set of a header
  * block. Invariants: decoders are total; an accepted body encodes again
- * to the same octets; an accepted set is "" or a header block that is
+ * to the same octets; an accepted spare id is "" or may stand for the
+ * token; an accepted set is "" or a header block that is
  * exactly one ARC set; a set's length never passes the block's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy_msg.h"
+#include "qid_token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,7 +31,7 @@ same(const struct msg_body_writer *w, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char qid[MSG_QUEUE_ID_MAX + 1];
+	char qid[MSG_QUEUE_ID_MAX + 1], spare[MSG_QUEUE_ID_MAX + 1];
 	struct msg_body_writer w;
 	size_t n;
 
@@ -39,8 +41,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg_body_writer_init(&w, out, sizeof(out));
 	switch (data[0] % 3) {
 	case 0:
-		if (policy_msg_seal_get(data + 1, size - 1, qid) == SK_OK) {
-			policy_msg_seal_put(&w, qid);
+		if (policy_msg_seal_get(data + 1, size - 1, qid, spare) ==
+		    SK_OK) {
+			if (spare[0] != '\0' &&
+			    !qid_token_value_ok(spare, strlen(spare))) {
+				abort();
+			}
+			policy_msg_seal_put(&w, qid, spare);
 			same(&w, data + 1, size - 1);
 		}
 		break;

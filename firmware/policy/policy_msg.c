@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy_msg.h"
+#include "qid_token.h"
 
 /* policy_msg_text_ok - no control characters (the field reaches logs) */
 static int
@@ -428,19 +429,35 @@ policy_msg_arc_set_len(const char *p, size_t len)
 }
 
 void
-policy_msg_seal_put(struct msg_body_writer *w, const char *qid)
+policy_msg_seal_put(struct msg_body_writer *w, const char *qid,
+    const char *spare)
 {
 	msg_body_put_cstr(w, qid);
+	if (spare[0] != '\0') {
+		msg_body_put_cstr(w, spare);
+	}
 }
 
 enum sk_result
 policy_msg_seal_get(const uint8_t *body, size_t len,
-    char qid[MSG_QUEUE_ID_MAX + 1])
+    char qid[MSG_QUEUE_ID_MAX + 1], char spare[MSG_QUEUE_ID_MAX + 1])
 {
 	struct msg_body_reader r;
+	size_t n;
 
+	spare[0] = '\0';
 	msg_body_reader_init(&r, body, len);
 	msg_body_get_str(&r, qid, MSG_QUEUE_ID_MAX + 1);
+	/* the spare id is there or not; when there, one that may stand
+	 * for the token (so "" is never sent: one encoding per body) */
+	if (!r.err && r.off < r.len) {
+		n = msg_body_get_str(&r, spare, MSG_QUEUE_ID_MAX + 1);
+		if (r.err || !qid_token_value_ok(spare, n) ||
+		    strcmp(spare, qid) == 0) {
+			spare[0] = '\0';
+			return SK_E_SYNTAX;
+		}
+	}
 	if (r.err || msg_body_end(&r) != 0 || qid[0] == '\0' ||
 	    !policy_msg_text_ok(qid)) {
 		return SK_E_SYNTAX;

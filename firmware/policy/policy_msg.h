@@ -116,8 +116,9 @@ int policy_msg_notice_ok(const char *p, size_t len);
 
 /*
  * The second seal (msg_types.h): P_SEAL (smtp -> policy, the rewritten
- * message as its descriptor) carries only the queue id; P_SEALED
- * answers with the new ARC set, or "" when the policy cannot seal.
+ * message as its descriptor) carries the queue id and, for a strip, the
+ * spare id that the queue writes over MSG_QID_TOKEN; P_SEALED answers
+ * with the new ARC set, or "" when the policy cannot seal.
  */
 struct policy_wire_sealed {
 	char qid[MSG_QUEUE_ID_MAX + 1];
@@ -132,12 +133,16 @@ struct policy_wire_sealed {
  * when the block does not open so */
 size_t policy_msg_arc_set_len(const char *p, size_t len);
 
-/* policy_msg_seal_put - P_SEAL's body into w (check w->err after) */
-void policy_msg_seal_put(struct msg_body_writer *w, const char *qid);
+/* policy_msg_seal_put - P_SEAL's body into w (check w->err after);
+ * spare "" for a replace: then the field is left out */
+void policy_msg_seal_put(struct msg_body_writer *w, const char *qid,
+    const char *spare);
 /* policy_msg_seal_get - SK_OK with a queue id that is not empty and has
- * no control characters; else SK_E_SYNTAX */
+ * no control characters, and a spare id that is "" (the field absent)
+ * or may stand for MSG_QID_TOKEN (qid_token_value_ok) and is not the
+ * queue id; else SK_E_SYNTAX */
 enum sk_result policy_msg_seal_get(const uint8_t *body, size_t len,
-    char qid[MSG_QUEUE_ID_MAX + 1]);
+    char qid[MSG_QUEUE_ID_MAX + 1], char spare[MSG_QUEUE_ID_MAX + 1]);
 
 /* policy_msg_sealed_put - s into w (check w->err after) */
 void policy_msg_sealed_put(struct msg_body_writer *w,

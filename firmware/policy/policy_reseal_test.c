@@ -282,9 +282,14 @@ test_wire(void)
 		{ "ARC-Seal a\r\n", 0 },
 		{ "", 0 },
 	};
+	/* empty (one encoding: absent), short, long, lower case, the
+	 * token itself, the queue id again */
+	static const char *const bad_spares[] = { "", "000000000000002",
+		"00000000000000022", "000000000000000a", MSG_QID_TOKEN,
+		"0000000000000001" };
 	static struct policy_wire_sealed s;
 	static uint8_t body[MSG_BODY_MAX];
-	char qid[MSG_QUEUE_ID_MAX + 1];
+	char qid[MSG_QUEUE_ID_MAX + 1], spare[MSG_QUEUE_ID_MAX + 1];
 	struct msg_body_writer w;
 	size_t i, got;
 
@@ -294,20 +299,38 @@ test_wire(void)
 		TEST_CHECK(got == sets[i].want, "set %zu: got %zu, want %zu", i,
 		    got, sets[i].want);
 	}
-	/* P_SEAL: a queue id and nothing else */
+	/* P_SEAL: a queue id, then a strip's spare id or nothing */
 	msg_body_writer_init(&w, body, sizeof(body));
-	policy_msg_seal_put(&w, "4Bx7Q2");
-	TEST_CHECK(!w.err && policy_msg_seal_get(body, w.len, qid) == SK_OK &&
-		strcmp(qid, "4Bx7Q2") == 0 &&
-		policy_msg_seal_get(body, w.len - 1, qid) == SK_E_SYNTAX,
+	policy_msg_seal_put(&w, "4Bx7Q2", "");
+	TEST_CHECK(!w.err &&
+		policy_msg_seal_get(body, w.len, qid, spare) == SK_OK &&
+		strcmp(qid, "4Bx7Q2") == 0 && spare[0] == '\0' &&
+		policy_msg_seal_get(body, w.len - 1, qid, spare) == SK_E_SYNTAX,
 	    "P_SEAL round trip");
 	msg_body_put_u8(&w, 0);
-	TEST_CHECK(policy_msg_seal_get(body, w.len, qid) == SK_E_SYNTAX,
+	TEST_CHECK(policy_msg_seal_get(body, w.len, qid, spare) == SK_E_SYNTAX,
 	    "P_SEAL with a trailing octet");
 	msg_body_writer_init(&w, body, sizeof(body));
-	policy_msg_seal_put(&w, "a\nb");
-	TEST_CHECK(policy_msg_seal_get(body, w.len, qid) == SK_E_SYNTAX,
+	policy_msg_seal_put(&w, "a\nb", "");
+	TEST_CHECK(policy_msg_seal_get(body, w.len, qid, spare) == SK_E_SYNTAX,
 	    "P_SEAL with a control character");
+	msg_body_writer_init(&w, body, sizeof(body));
+	policy_msg_seal_put(&w, "0000000000000001", "0000000000000002");
+	TEST_CHECK(!w.err &&
+		policy_msg_seal_get(body, w.len, qid, spare) == SK_OK &&
+		strcmp(qid, "0000000000000001") == 0 &&
+		strcmp(spare, "0000000000000002") == 0 &&
+		policy_msg_seal_get(body, w.len - 1, qid, spare) == SK_E_SYNTAX,
+	    "P_SEAL with a spare id");
+	for (i = 0; i < SK_NELEM(bad_spares); i++) {
+		msg_body_writer_init(&w, body, sizeof(body));
+		msg_body_put_cstr(&w, "0000000000000001");
+		msg_body_put_cstr(&w, bad_spares[i]);
+		TEST_CHECK(policy_msg_seal_get(body, w.len, qid, spare) ==
+			    SK_E_SYNTAX &&
+			spare[0] == '\0',
+		    "P_SEAL with the spare id \"%s\"", bad_spares[i]);
+	}
 	/* P_SEALED: "" or exactly one set */
 	TEST_CHECK(t_sealed_get("q1", set, sizeof(set) - 1, &s) == SK_OK &&
 		s.set_len == sizeof(set) - 1 && strcmp(s.set, set) == 0 &&

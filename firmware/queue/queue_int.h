@@ -94,8 +94,12 @@ struct queue_tx {
 	size_t nrcpts, cap;
 	uint64_t octets;
 	char quarantine[QUEUE_REASON_SIZE]; /* Q_COMMIT's reason, "" none */
+	/* the id reserved at Q_OPEN (Q_OPENED's second string) for the
+	 * original of a strip: smtp's policy seals the stripped message
+	 * with it written over MSG_QID_TOKEN before the commit */
+	char spare_id[QUEUE_ID_SIZE];
 	/* a strip (Q_COMMIT rewrite 2): the original, kept in quarantine
-	 * as a second message with its own id and the same envelope */
+	 * as a second message under spare_id and the same envelope */
 	char strip_id[QUEUE_ID_SIZE]; /* "" none */
 	char strip_reason[QUEUE_REASON_SIZE];
 	uint64_t strip_octets;

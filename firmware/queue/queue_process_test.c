@@ -319,10 +319,15 @@ body_str(const struct msg *m, char *out, size_t size)
 
 /* ---- smtp ------------------------------------------------------------ */
 
-/* q_open - Q_OPEN for a session; the content file descriptor, id */
+/* the spare id of the last Q_OPENED (a strip's original gets it) */
+static char opened_spare[QUEUE_ID_SIZE];
+
+/* q_open - Q_OPEN for a session; the content file descriptor, id (and
+ * the spare id in opened_spare) */
 static int
 q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
 {
+	struct msg_body_reader r;
 	struct msg m;
 
 	put(&wr_smtp, MSG_Q_OPEN, peer, -1, NULL);
@@ -331,8 +336,14 @@ q_open(uint32_t peer, char id[QUEUE_ID_SIZE])
 	}
 	TEST_CHECK(m.hdr.peer == peer, "Q_OPENED for session %u, want %u",
 	    m.hdr.peer, peer);
-	body_str(&m, id, QUEUE_ID_SIZE);
+	msg_body_reader_init(&r, m.body, m.hdr.len);
+	msg_body_get_str(&r, id, QUEUE_ID_SIZE);
+	msg_body_get_str(&r, opened_spare, sizeof(opened_spare));
+	TEST_CHECK(msg_body_end(&r) == 0, "Q_OPENED is not two ids");
 	TEST_CHECK(queue_id_valid(id, strlen(id)), "bad id %s", id);
+	TEST_CHECK(queue_id_valid(opened_spare, strlen(opened_spare)) &&
+		strcmp(id, opened_spare) < 0,
+	    "bad spare id %s after %s", opened_spare, id);
 	TEST_CHECK(m.fd >= 0, "Q_OPENED without a descriptor");
 	return m.fd;
 }
@@ -603,8 +614,10 @@ test_group_commit(void)
 	static char addr[NGROUP][64];
 	const char *rcpts[2] = { NULL, NULL };
 	char ids[NGROUP][QUEUE_ID_SIZE], got[QUEUE_ID_SIZE];
+	char spares[NGROUP][QUEUE_ID_SIZE];
 	int fds[NGROUP], i, answered = 0;
 	unsigned long syncs, commits;
+	uint64_t size;
 	struct msg m;
 
 	if (setup() == -1) {
@@ -612,6 +625,11 @@ test_group_commit(void)
 	}
 	for (i = 0; i < NGROUP; i++) {
 		fds[i] = q_open((uint32_t)i + 1, ids[i]);
+		memcpy(spares[i], opened_spare, sizeof(spares[i]));
+		/* ids and spare ids come from one generator: strictly
+		 * increasing, so each is unique */
+		TEST_CHECK(i == 0 || strcmp(spares[i - 1], ids[i]) < 0,
+		    "id %s after spare id %s", ids[i], spares[i - 1]);
 	}
 	for (i = 0; i < NGROUP; i++) {
 		if (fds[i] >= 0) {
@@ -636,6 +654,12 @@ test_group_commit(void)
 		answered++;
 	}
 	TEST_CHECK(answered == NGROUP, "%d of %d committed", answered, NGROUP);
+	for (i = 0; i < NGROUP; i++) {
+		TEST_CHECK(queue_spool_size(&h.q->spool, spares[i], &size) ==
+			    -1 &&
+			errno == ENOENT,
+		    "a file for the unused spare id %s", spares[i]);
+	}
 	TEST_CHECK(h.syncs - syncs == 1, "%lu syncs for %d messages, want 1",
 	    h.syncs - syncs, NGROUP);
 	TEST_CHECK(h.q->db.commits - commits == 1,
@@ -1807,6 +1831,8 @@ test_rewrite_strip(void)
 	const char *at;
 	struct job j;
 
+	/* the original is kept under Q_OPENED's spare id, which smtp
+	 * gave the policy for the seal: the ids in the text are it */
 	if (m == NULL || setup() == -1) {
 		free(m);
 		return;
@@ -1825,6 +1851,8 @@ test_rewrite_strip(void)
 	at = strstr(text, "kept as ");
 	snprintf(qid, sizeof(qid), "%.*s", QUEUE_ID_LEN,
 	    at != NULL ? at + 8 : "");
+	TEST_CHECK(strcmp(qid, opened_spare) == 0,
+	    "the original is %s, not the spare id %s", qid, opened_spare);
 	TEST_CHECK(at != NULL && strstr(text, MSG_QID_TOKEN) == NULL &&
 		strlen(text) == strlen(stripped) && strcmp(qid, id) != 0 &&
 		strstr(text, "also ") != NULL &&

@@ -2,7 +2,8 @@
  * queue_smtp.c - smtp transactions and group commit (queue_int.h).
  *
  * One transaction per smtp session (hdr.peer): Q_OPEN gets a new content
- * file, created here and passed write-only to smtp in Q_OPENED; smtp
+ * file, created here and passed to smtp in Q_OPENED with its id and a
+ * spare id (the id of the original if the message is stripped); smtp
  * writes the message, sends Q_ENVELOPE, Q_RCPT..., then Q_COMMIT with
  * the octet count. Commits wait in the batch until the end of the
  * event-loop pass, when queue_flush makes every one of them durable with
@@ -152,7 +153,7 @@ queue_space(struct queue *q)
 static void
 queue_smtp_open(struct queue *q, const struct msg *m)
 {
-	uint8_t buf[2 + QUEUE_ID_SIZE];
+	uint8_t buf[2 * (2 + QUEUE_ID_LEN)];
 	struct msg_body_writer w;
 	struct queue_tx *t;
 	int fd;
@@ -186,10 +187,16 @@ queue_smtp_open(struct queue *q, const struct msg *m)
 		    "cannot create queue file");
 		return;
 	}
+	/* Reserved now, right after the message's own (ids are cheap and
+	 * strictly increasing): a strip's original needs an id that smtp
+	 * knows before the commit, so that the policy can seal the
+	 * stripped text with it in place (msg_types.h Q_OPENED) */
+	queue_id_next(&q->ids, (uint64_t)queue_now(q) * 1000, t->spare_id);
 	t->peer = m->hdr.peer;
 	q->tx[q->ntx++] = t;
 	msg_body_writer_init(&w, buf, sizeof(buf));
 	msg_body_put_cstr(&w, t->id);
+	msg_body_put_cstr(&w, t->spare_id);
 	queue_smtp_send(q, MSG_Q_OPENED, t->peer, fd, &w);
 }
 
@@ -281,16 +288,18 @@ queue_replace(struct queue *q, struct queue_tx *t, int fd)
 
 /*
  * queue_strip - Q_COMMIT rewrite 2: the file as smtp wrote it becomes a
- * second message (a new id, quarantined with the reason), and this id
- * gets the content process's message, in which each MSG_QID_TOKEN
- * becomes the second id (the notices name it)
+ * second message (the spare id of Q_OPENED, quarantined with the
+ * reason), and this id gets the content process's message, in which
+ * each MSG_QID_TOKEN becomes the second id (the notices name it). The
+ * spare id, not a new one: smtp's ARC seal was made over the text with
+ * that id in place (P_SEAL), so it must be the same octets.
  */
 static const char *
 queue_strip(struct queue *q, struct queue_tx *t, int fd)
 {
 	_Static_assert(sizeof(MSG_QID_TOKEN) == QUEUE_ID_SIZE,
 	    "the token is as long as a queue id");
-	queue_id_next(&q->ids, (uint64_t)queue_now(q) * 1000, t->strip_id);
+	memcpy(t->strip_id, t->spare_id, sizeof(t->strip_id));
 	if (queue_spool_rename(&q->spool, t->id, t->strip_id) == -1) {
 		log_warn("%s: cannot keep the original as %s: %s", t->id,
 		    t->strip_id, strerror(errno));

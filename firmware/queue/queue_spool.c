@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qid_token.h"
 #include "queue_spool.h"
 
 #define QUEUE_SPOOL_MODE 0700
@@ -198,31 +199,12 @@ queue_spool_put(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* queue_spool_token - token's occurrences in p[0..n) written as value */
-static unsigned
-queue_spool_token(uint8_t *p, size_t n, const char *token, const char *value)
-{
-	size_t tl = strlen(token), i;
-	unsigned count = 0;
-
-	for (i = 0; tl > 0 && i + tl <= n; i++) {
-		if (memcmp(p + i, token, tl) == 0) {
-			memcpy(p + i, value, tl);
-			count++;
-			i += tl - 1;
-		}
-	}
-	return count;
-}
-
 /* queue_spool_copy - src from offset 0 to dst; see queue_spool_fill */
 static int
-queue_spool_copy(int dst, int src, uint64_t max, const char *token,
-    const char *value, uint64_t *size, unsigned *replaced)
+queue_spool_copy(int dst, int src, uint64_t max, const char *value,
+    uint64_t *size, unsigned *replaced)
 {
-	static uint8_t buf[QUEUE_SPOOL_COPY + 64];
-	size_t keep =
-	    token != NULL && strlen(token) > 0 ? strlen(token) - 1 : 0;
+	static uint8_t buf[QUEUE_SPOOL_COPY + QID_TOKEN_LEN];
 	size_t have = 0, out;
 	uint64_t off = 0;
 	ssize_t n;
@@ -241,12 +223,12 @@ queue_spool_copy(int dst, int src, uint64_t max, const char *token,
 			errno = EFBIG;
 			return -1;
 		}
-		if (token != NULL) {
-			*replaced += queue_spool_token(buf, have, token, value);
-		}
-		/* a token cut by the read is whole in the next round: the
-		 * last keep octets wait for it (at the end, all go) */
-		out = n == 0 ? have : have > keep ? have - keep : 0;
+		/* the one replacement the policy's seal also makes
+		 * (qid_token.h): a token cut by the read waits for the next
+		 * round, in front of it (at the end, all go) */
+		out = value != NULL ?
+		    qid_token_replace(buf, have, n == 0, value, replaced) :
+		    have;
 		if (queue_spool_put(dst, buf, out) != 0) {
 			return -1;
 		}
@@ -276,13 +258,14 @@ queue_spool_fill(const struct queue_spool *s, const char *id, int create,
 		return -1;
 	}
 	if (token != NULL &&
-	    (value == NULL || strlen(value) != strlen(token) ||
-		strlen(token) > 64)) {
+	    (strcmp(token, MSG_QID_TOKEN) != 0 || value == NULL ||
+		strlen(value) != QID_TOKEN_LEN)) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
-	r = queue_spool_copy(fd, src, max, token, value, size, replaced);
+	r = queue_spool_copy(fd, src, max, token != NULL ? value : NULL, size,
+	    replaced);
 	err = errno;
 	close(fd);
 	errno = err;

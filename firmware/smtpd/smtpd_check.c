@@ -24,16 +24,19 @@
  *
  * The ARC seal (issue 4): a policy verdict's header block may open with
  * the policy's ARC set (RFC 8617 5.1), made over the message as smtp
- * wrote it. When the content step then replaced the message, that set
- * would no longer verify, so before the commit smtp sends the policy
- * process P_SEAL with the rewritten message's descriptor and waits for
- * P_SEALED (the same wait as for a verdict): its set takes the old one's
- * place, or, when it has none, the old set goes and the message leaves
- * without ours. A strip is never sealed again: the queue writes the
- * original's id into the stripped text after us, so our set goes. A
- * policy process that is away or dies meanwhile: as for a verdict, 451,
- * or with unavailable-action accept the message without our set. Never a
- * set that no longer verifies.
+ * wrote it. When the content step then rewrote the message (replace or
+ * strip), that set would no longer verify, so before the commit smtp
+ * sends the policy process P_SEAL with the rewritten message's
+ * descriptor and waits for P_SEALED (the same wait as for a verdict):
+ * its set takes the old one's place, or, when it has none, the old set
+ * goes and the message leaves without ours. For a strip, P_SEAL also
+ * carries Q_OPENED's spare id: the queue will keep the original under
+ * that id and write it over each MSG_QID_TOKEN of the stripped text, and
+ * the policy seals the text with the id already in place, so the set
+ * covers exactly the octets delivered. A policy process that is away or
+ * dies meanwhile: as for a verdict, 451, or with unavailable-action
+ * accept the message without our set. Never a set that no longer
+ * verifies.
  *
  * then the commit (smtpd_txn_commit). A check whose process is away (not
  * started yet, dead, restarting) answers for itself: 451 4.7.1, or, for
@@ -199,12 +202,13 @@ replace_seal(struct smtpd_conn *c, const char *set, size_t len)
 	return 0;
 }
 
-/* send_seal - P_SEAL with a descriptor of the rewritten message; -1 if
- * the policy process is away */
+/* send_seal - P_SEAL with a descriptor of the rewritten message (and,
+ * for a strip, the id its original will have); -1 if the policy process
+ * is away */
 static int
 send_seal(struct smtpd_conn *c)
 {
-	static uint8_t body[2 + MSG_QUEUE_ID_MAX];
+	static uint8_t body[2 * (2 + MSG_QUEUE_ID_MAX)];
 	struct chan *ch = &smtpd.checks[SMTPD_CHECK_POLICY].chan;
 	struct msg_body_writer w;
 	int fd;
@@ -213,7 +217,8 @@ send_seal(struct smtpd_conn *c)
 		return -1;
 	}
 	msg_body_writer_init(&w, body, sizeof(body));
-	policy_msg_seal_put(&w, c->qid);
+	policy_msg_seal_put(&w, c->qid,
+	    c->rewrite == MSG_REWRITE_STRIP ? c->spare_qid : "");
 	if (w.err || (fd = fcntl(c->rewrite_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
 		return -1;
 	}
@@ -245,11 +250,12 @@ seal_away(struct smtpd_conn *c, struct smtp_out *out)
 }
 
 /* checks_done - every check passed: the second seal when the content
- * step replaced a message the policy sealed, then the commit */
+ * step rewrote (replaced or stripped) a message the policy sealed, then
+ * the commit */
 static void
 checks_done(struct smtpd_conn *c, struct smtp_out *out)
 {
-	if (c->seal_len > 0 && c->rewrite == MSG_REWRITE_REPLACE) {
+	if (c->seal_len > 0 && c->rewrite != MSG_REWRITE_NONE) {
 		if (send_seal(c) == 0) {
 			c->wait = SMTPD_W_CHECK;
 			c->check = SMTPD_CHECK_POLICY;
@@ -258,9 +264,6 @@ checks_done(struct smtpd_conn *c, struct smtp_out *out)
 		}
 		seal_away(c, out);
 		return;
-	}
-	if (c->seal_len > 0 && c->rewrite == MSG_REWRITE_STRIP) {
-		drop_seal(c, "the content step stripped the message");
 	}
 	smtpd_txn_commit(c, out);
 }

@@ -85,6 +85,9 @@ struct smtpd_conn {
 	int client_logged;  /* "QID: client=" written for this file */
 	int spool_fd;
 	char qid[MSG_QUEUE_ID_MAX + 1];
+	/* Q_OPENED's spare id: a strip's original will have it, and the
+	 * policy seals the stripped text with it in place (P_SEAL) */
+	char spare_qid[MSG_QUEUE_ID_MAX + 1];
 	uint64_t written;
 	int write_error;
 	char *prepend; /* the checks' header blocks for Q_COMMIT, or NULL */
@@ -175,6 +178,11 @@ void smtpd_conn_client(const struct smtpd_conn *c, char *buf, size_t len);
 int smtpd_txn_mail_waits(struct smtpd_conn *c);
 void smtpd_txn_prefetch(struct smtpd_conn *c);
 void smtpd_txn_opened(struct smtpd_conn *c, const struct msg *m);
+/* smtpd_txn_opened_get - Q_OPENED's body: 0 with a queue id that is not
+ * empty and a spare id that may stand for MSG_QID_TOKEN (qid_token.h)
+ * and differs from it; -1 for anything else */
+int smtpd_txn_opened_get(const uint8_t *body, size_t len,
+    char qid[MSG_QUEUE_ID_MAX + 1], char spare[MSG_QUEUE_ID_MAX + 1]);
 void smtpd_txn_failed(struct smtpd_conn *c, const struct msg *m);
 void smtpd_txn_content(void *arg, const uint8_t *buf, size_t len);
 void smtpd_txn_data_start(struct smtpd_conn *c);

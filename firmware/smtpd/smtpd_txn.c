@@ -35,6 +35,7 @@
 #include "../smtp/smtp_sasl.h"
 #include "log.h"
 #include "msg_body.h"
+#include "qid_token.h"
 #include "smtpd_int.h"
 
 /* ---- MAIL waits for a spool file -------------------------------------- */
@@ -151,14 +152,29 @@ smtpd_txn_mail_waits(struct smtpd_conn *c)
 	return 1;
 }
 
+int
+smtpd_txn_opened_get(const uint8_t *body, size_t len,
+    char qid[MSG_QUEUE_ID_MAX + 1], char spare[MSG_QUEUE_ID_MAX + 1])
+{
+	struct msg_body_reader r;
+	size_t n;
+
+	msg_body_reader_init(&r, body, len);
+	msg_body_get_str(&r, qid, MSG_QUEUE_ID_MAX + 1);
+	n = msg_body_get_str(&r, spare, MSG_QUEUE_ID_MAX + 1);
+	if (msg_body_end(&r) != 0 || qid[0] == '\0' ||
+	    !qid_token_value_ok(spare, n) || strcmp(qid, spare) == 0) {
+		return -1;
+	}
+	return 0;
+}
+
 void
 smtpd_txn_opened(struct smtpd_conn *c, const struct msg *m)
 {
-	struct msg_body_reader r;
-
-	msg_body_reader_init(&r, m->body, m->hdr.len);
-	msg_body_get_str(&r, c->qid, sizeof(c->qid));
-	if (msg_body_end(&r) != 0 || m->fd == -1 || !c->open_pending) {
+	if (smtpd_txn_opened_get(m->body, m->hdr.len, c->qid, c->spare_qid) !=
+		0 ||
+	    m->fd == -1 || !c->open_pending) {
 		fatal("bad Q_OPENED from the queue");
 	}
 	c->open_pending = 0;
