@@ -137,6 +137,7 @@ bench:
 	@$(MAKE) --no-print-directory host || touch output/bench/host-build-failed
 	@/usr/bin/python3 ci/bench/auth.py
 	@/usr/bin/python3 ci/bench/relay.py
+	@/usr/bin/python3 ci/bench/inbound.py
 	@/usr/bin/python3 ci/bench/content.py
 
 clean:

@@ -30,7 +30,9 @@ from pathlib import Path
 
 TOP = Path(__file__).resolve().parents[2]
 HERE = TOP / "ci" / "bench"
-OUT = TOP / "output" / "bench"
+# SK_BENCH_OUT puts the tables and logs elsewhere (a private run beside
+# someone else's).
+OUT = Path(os.environ.get("SK_BENCH_OUT", TOP / "output" / "bench"))
 # Per-run files (smtp-source and smtp-sink output, latency samples, the
 # sekimorid log), emptied at the start of each bench.
 LOGS = OUT / "logs"
@@ -375,14 +377,15 @@ class Sink:
 
     COUNTER = re.compile(rb"mesg=(\d+)\r")
 
-    def __init__(self, name, accounting=None):
+    def __init__(self, name, accounting=None, options=()):
         self.port = free_port()
         self.log = LOGS / f"sink-{name}.out"
         self.accounting = accounting
+        self.options = list(options)  # more smtp-sink options, such as -d
         self.proc = None
 
     def start(self):
-        cmd = [tool("smtp-sink"), "-c", "-m", "1024"]
+        cmd = [tool("smtp-sink"), "-c", "-m", "1024"] + self.options
         if is_root():
             cmd += ["-u", BENCH_USER]
         cmd += [f"127.0.0.1:{self.port}", "1024"]
@@ -575,6 +578,7 @@ class Sekimori(Target):
         self.root = OUT / "sekimori"
         self.config = OUT / "sekimori.json"
         self.log = LOGS / "sekimorid.log"
+        self.zone = HERE / "bench.zone"  # what --zone answers
         self.proc = None
         self.host_build_failed = HOST_BUILD_FAILED.exists()
         HOST_BUILD_FAILED.unlink(missing_ok=True)
@@ -619,7 +623,7 @@ class Sekimori(Target):
         # The bench's own zone keeps every DNS lookup on this machine, as
         # Postfix's bracketed relayhost does.
         cmd = [str(SEKIMORID), "-c", str(self.config), "--zone",
-               str(HERE / "bench.zone")]
+               str(self.zone)]
         if DEBUG_LOGS:
             cmd.append("--log-stderr")
         cmd = self.accounting.wrap(self.as_bench_user(cmd))
@@ -696,15 +700,20 @@ def percentile(sorted_values, fraction):
     return sorted_values[int(rank) - 1]
 
 
-def start_source(target, size_kib, concurrency, messages, tag):
+def start_source(target, size_kib, concurrency, messages, tag,
+                 message_file=None):
     log = LOGS / f"source-{tag}.log"
     latency = LOGS / f"latency-{tag}.txt"
     latency.unlink(missing_ok=True)
     env = dict(os.environ, LD_PRELOAD=str(OUT / "latency.so"),
                SK_BENCH_LATENCY_FILE=str(latency))
-    cmd = [tool("smtp-source"), "-s", str(concurrency), "-m", str(messages),
-           "-l", str(size_kib * 1024), "-f", SENDER, "-t", RECIPIENT,
-           "-M", HELO, f"127.0.0.1:{target.port}"]
+    # -F sends a prepared message (headers and body) instead of generated
+    # ones: the same octets every time, such as a DKIM-signed message.
+    content = (["-F", str(message_file)] if message_file else
+               ["-l", str(size_kib * 1024)])
+    cmd = [tool("smtp-source"), "-s", str(concurrency), "-m", str(messages)] + \
+        content + ["-f", SENDER, "-t", RECIPIENT, "-M", HELO,
+                   f"127.0.0.1:{target.port}"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=out, env=env)
@@ -742,15 +751,17 @@ def wait_done(target, source, source_log, start_count, messages, started):
         time.sleep(POLL_S)
 
 
-def run_load(target, size_kib, concurrency, messages, tag):
-    """One smtp-source run through target; every number comes from it."""
+def run_load(target, size_kib, concurrency, messages, tag, message_file=None):
+    """One smtp-source run through target; every number comes from it.
+    message_file: send that file (smtp-source -F) instead of size_kib of
+    generated payload; size_kib then only labels the result."""
     result = Result(target.name, size_kib, concurrency, messages)
     start_count = target.sink.count()
     cpu_before = target.accounting.cpu_seconds()
     target.sampler.reset()
     started = time.monotonic()
     source, source_log, latency = start_source(target, size_kib, concurrency,
-                                               messages, tag)
+                                               messages, tag, message_file)
     accepted_at, done_at, reason = wait_done(target, source, source_log,
                                              start_count, messages, started)
     if reason:

@@ -76,6 +76,7 @@ struct arc_verify {
 				 * which all AMS up to N verify */
 	int temperror;          /* a key lookup failed for now: a fail may
 				 * be transient */
+	unsigned ready; /* set[0..ready) are cleared (arc_set_at in arc.c) */
 	struct arc_set set[ARC_SETS_MAX]; /* set[k] is instance k + 1 */
 	struct authres ar;                /* scratch for AAR payloads */
 	struct dkim_sig scratch;

@@ -213,6 +213,155 @@ test_body_canon(void)
 	    want2);
 }
 
+/* body_hash_raw - hash and canonical length of len octets fed in chunks
+ * of step octets (0: whole), with the body limit (l=) limit */
+static void
+body_hash_raw(enum dkim_canon_alg c, const uint8_t *body, size_t len,
+    size_t step, uint64_t limit, uint8_t h[32], uint64_t *total)
+{
+	struct dkim_body b;
+	size_t i, n;
+
+	dkim_body_init(&b, c, limit);
+	for (i = 0; i < len; i += n) {
+		n = step == 0 || len - i < step ? len - i : step;
+		dkim_body_update(&b, body + i, n);
+	}
+	dkim_body_final(&b, h, total);
+}
+
+/* body_reference - RFC 6376 3.4.3 and 3.4.4 the plain way, for a body
+ * whose every CR starts a CRLF: whole lines, white space collapsed and cut
+ * at line ends (relaxed), empty lines at the end dropped, CRLF after each
+ * line; an empty body is CRLF in simple, nothing in relaxed. Returns the
+ * canonical length written to out. */
+static size_t
+body_reference(int relaxed, const uint8_t *p, size_t len, uint8_t *out)
+{
+	size_t i = 0, n = 0, kept = 0, start, end;
+	int wsp;
+
+	while (i < len) {
+		for (end = i; end < len && p[end] != '\r'; end++) {
+		}
+		start = n;
+		wsp = 0;
+		for (; i < end; i++) {
+			if (relaxed && (p[i] == ' ' || p[i] == '\t')) {
+				wsp = 1;
+				continue;
+			}
+			if (wsp) {
+				out[n++] = ' ';
+				wsp = 0;
+			}
+			out[n++] = p[i];
+		}
+		out[n++] = '\r';
+		out[n++] = '\n';
+		if (n - start > 2) {
+			kept = n; /* the end of the last line with text */
+		}
+		i = end + 2; /* past the CRLF */
+	}
+	if (kept == 0 && !relaxed) {
+		out[0] = '\r';
+		out[1] = '\n';
+		return 2;
+	}
+	return kept;
+}
+
+/* test_body_reference - bodies of random lines (text, SP, HTAB, empty
+ * lines, trailing white space, LF inside a line) against body_reference */
+static void
+test_body_reference(void)
+{
+	static const uint8_t alphabet[] = { 'a', 'b', ' ', '\t', '\n', '.' };
+	uint8_t body[400], canon[800], want[32], got[32];
+	br_sha256_context sha;
+	uint64_t total;
+	uint32_t seed = 777;
+	size_t round, len, n, i;
+	int c;
+
+	for (round = 0; round < 300; round++) {
+		len = 0;
+		n = round % 12; /* lines */
+		for (i = 0; i < n && len + 40 < sizeof(body); i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* 0 to 31 octets, then CRLF */
+			for (size_t k = (seed >> 16) % 32; k > 0; k--) {
+				seed = seed * 1103515245u + 12345u;
+				body[len++] = (seed >> 16) % 2 ?
+				    'x' :
+				    alphabet[(seed >> 20) % sizeof(alphabet)];
+			}
+			body[len++] = '\r';
+			body[len++] = '\n';
+		}
+		for (c = 0; c < 2; c++) {
+			n = body_reference(c, body, len, canon);
+			br_sha256_init(&sha);
+			br_sha256_update(&sha, canon, n);
+			br_sha256_out(&sha, want);
+			body_hash_raw(c ? DKIM_CANON_RELAXED :
+					  DKIM_CANON_SIMPLE,
+			    body, len, 0, UINT64_MAX, got, &total);
+			TEST_CHECK(memcmp(got, want, 32) == 0 && total == n,
+			    "round %zu canon %d: hash or length %llu (want "
+			    "%zu) differs",
+			    round, c, (unsigned long long)total, n);
+		}
+	}
+}
+
+/* test_body_runs - text goes to the hash in runs, the rest octet by octet:
+ * over bodies full of CR, LF, SP and HTAB in every mix, fed whole or one
+ * octet at a time (every run then one octet long) and under l= limits,
+ * both canonicalizations give the same hash and length every way */
+static void
+test_body_runs(void)
+{
+	static const uint8_t alphabet[] = { 'a', 'b', ' ', '\t', '\r', '\n' };
+	static const uint64_t limits[] = { 0, 1, 7, 50, UINT64_MAX };
+	static const size_t steps[] = { 1, 3, 64 };
+	uint8_t body[300], want[32], got[32];
+	uint64_t want_total, got_total;
+	uint32_t seed = 12345;
+	size_t round, len, i, s, l;
+	int c;
+
+	for (round = 0; round < 200; round++) {
+		len = round % sizeof(body);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* more text than anything else, as in mail */
+			body[i] = (seed >> 16) % 3 == 0 ?
+			    alphabet[(seed >> 20) % sizeof(alphabet)] :
+			    'x';
+		}
+		for (c = 0; c < 2; c++) {
+			for (l = 0; l < SK_NELEM(limits); l++) {
+				body_hash_raw(c ? DKIM_CANON_RELAXED :
+						  DKIM_CANON_SIMPLE,
+				    body, len, 0, limits[l], want, &want_total);
+				for (s = 0; s < SK_NELEM(steps); s++) {
+					body_hash_raw(c ? DKIM_CANON_RELAXED :
+							  DKIM_CANON_SIMPLE,
+					    body, len, steps[s], limits[l], got,
+					    &got_total);
+					TEST_CHECK(memcmp(got, want, 32) == 0 &&
+						got_total == want_total,
+					    "round %zu canon %d limit %zu step "
+					    "%zu: differs",
+					    round, c, l, steps[s]);
+				}
+			}
+		}
+	}
+}
+
 static void
 test_header_canon(void)
 {
@@ -690,6 +839,8 @@ const struct test_case test_cases[] = {
 	{ "dkim_sig_table", test_sig_table },
 	{ "dkim_key_table", test_key_table },
 	{ "dkim_body_canon", test_body_canon },
+	{ "dkim_body_runs", test_body_runs },
+	{ "dkim_body_reference", test_body_reference },
 	{ "dkim_header_canon", test_header_canon },
 	{ "dkim_der", test_der },
 	{ "dkim_rfc8463_a3", test_rfc8463_a3 },

@@ -2,6 +2,7 @@
  * policy.c - the verdict of one message (policy.h): the inbound checks,
  * the outbound signatures, the header block and the action.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -112,12 +113,25 @@ policy_sign_start(struct policy_eval *e)
 	}
 }
 
+/* policy_eval_clear - zero e but for its ARC verifier, more than half of
+ * its 850 KB, which the caller clears or arc_verify_init does: clearing it
+ * twice per message showed in the profile (ci/bench/inbound.py) */
+static void
+policy_eval_clear(struct policy_eval *e)
+{
+	size_t arc = offsetof(struct policy_eval, arc);
+	size_t after = arc + sizeof(e->arc);
+
+	memset(e, 0, arc);
+	memset((uint8_t *)e + after, 0, sizeof(*e) - after);
+}
+
 /* policy_eval_init - start the evaluation of req's message */
 void
 policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
     const struct policy_request *req)
 {
-	memset(e, 0, sizeof(*e));
+	policy_eval_clear(e);
 	e->conf = conf;
 	e->req = *req;
 	e->hlen = req->len;
@@ -130,11 +144,13 @@ policy_eval_init(struct policy_eval *e, const struct policy_conf *conf,
 	e->from_ok =
 	    dmarc_from_parse(req->msg, e->hlen, &e->from) == DMARC_FROM_OK;
 	if (req->direction == POLICY_OUTBOUND) {
+		memset(&e->arc, 0, sizeof(e->arc));
 		policy_sign_start(e);
 		return;
 	}
 	/* the verifiers take the header section now, the body as it
-	 * comes; they need DNS only for the keys, later */
+	 * comes; they need DNS only for the keys, later (arc_verify_init
+	 * clears the ARC verifier) */
 	dkim_verify_init(&e->dkim, req->now);
 	arc_verify_init(&e->arc, req->now);
 	if (dkim_verify_headers(&e->dkim, req->msg, e->hlen) != SK_OK) {
