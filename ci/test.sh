@@ -75,6 +75,7 @@ stage yang ci/yang-test.sh
 stage spf-suite ci/spf-suite.sh
 stage dkim-interop ci/dkim-interop.sh
 stage spf-interop ci/spf-interop.sh
+stage dmarc-interop ci/dmarc-interop.sh
 stage arc-interop ci/arc-interop.sh
 stage dmarc-tables ci/dmarc-tables.sh
 stage dmarc-check ci/dmarc-check.sh
