@@ -17,7 +17,7 @@ replaced by readers of the zone:
   raised as dnspython raises them);
 - DKIM keys: dkim.dnsplug._get_txt, the function dkimpy's get_txt calls;
 - SPF: spf.DNSLookup, as ci/spf-interop.sh does.
-The zone is read by dmarc_zone.py (dns_zone.c's conventions).
+The zone is read by zone_file.py (dns_zone.c's conventions).
 """
 import re
 import sys
@@ -28,7 +28,7 @@ import dkim.dnsplug
 import dns.resolver
 import spf
 
-from dmarc_zone import MARKER, Zone
+from zone_file import Zone, pyspf_lookup
 
 
 ZONE = Zone(sys.argv[1])
@@ -70,21 +70,9 @@ def dkim_txt(name, timeout=5):
     return b"".join(values[0])
 
 
-def spf_lookup(name, qtype, strict=True, timeout=None):
-    """spf.DNSLookup over the zone, as ci/spf-interop.sh's: a CNAME is
-    returned for pyspf to follow."""
-    name = name.rstrip(".").lower()
-    if (name, "CNAME") in ZONE.recs:
-        return [((name, "CNAME"), ZONE.recs[(name, "CNAME")][0])]
-    have = [v for v in ZONE.recs.get((name, qtype), []) if v != MARKER]
-    if MARKER in ZONE.recs.get((name, "TXT"), []) and not have:
-        raise spf.TempError("DNS SERVFAIL for %s %s" % (name, qtype))
-    return [((name, qtype), v) for v in have]
-
-
 authheaders.dmarc_lookup.query = resolver_query
 dkim.dnsplug._get_txt = dkim_txt
-spf.DNSLookup = spf_lookup
+spf.DNSLookup = pyspf_lookup(ZONE.recs, spf.TempError)
 
 for line in open(sys.argv[2]):
     f = line.split("#")[0].split()

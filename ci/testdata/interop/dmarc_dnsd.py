@@ -1,7 +1,7 @@
 """A DNS responder over the zone of ci/dmarc-interop.sh, for opendmarc.
 
 usage: dmarc_dnsd.py ZONE READY-FILE
-Answers UDP queries on 127.0.0.1 port 53 from the zone (dmarc_zone.py:
+Answers UDP queries on 127.0.0.1 port 53 from the zone (zone_file.py:
 NXDOMAIN for names that do not exist, NODATA, SERVFAIL for the
 SEKIMORI-TEMPFAIL marker, one CNAME followed) and writes READY-FILE once
 it listens.  It is only run inside a private network namespace (unshare
@@ -18,7 +18,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dmarc_zone import Zone
+from zone_file import Zone
 
 ZONE = Zone(sys.argv[1])
 

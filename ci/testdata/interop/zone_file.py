@@ -1,8 +1,8 @@
-"""The zone file of ci/dmarc-interop.sh for its Python drivers
-(dmarc_authheaders.py, dmarc_dnsd.py): the reader of ci/spf-interop.sh
-and the answers of dns_zone.c (a TXT "SEKIMORI-TEMPFAIL" makes every
-type the name has no other records of fail like SERVFAIL; a name exists
-when it or a name below it has records)."""
+"""A zone file for the Python drivers of the interop tests
+(ci/spf-interop.sh, ci/dmarc-interop.sh: dmarc_authheaders.py,
+dmarc_dnsd.py), with the answers of dns_zone.c (a TXT "SEKIMORI-TEMPFAIL"
+makes every type the name has no other records of fail like SERVFAIL; a
+name exists when it or a name below it has records)."""
 import ipaddress
 import sys
 
@@ -11,8 +11,7 @@ MARKER = [b"SEKIMORI-TEMPFAIL"]
 
 
 def tokens(text):
-    """Tokens of a master file, with ( ) joining lines and ; comments
-    (the reader of ci/spf-interop.sh)."""
+    """Tokens of a master file, with ( ) joining lines and ; comments."""
     depth = 0
     line_no = 0
     out = []
@@ -125,3 +124,19 @@ class Zone:
         if name not in self.names:
             return name, None
         return name, have
+
+
+def pyspf_lookup(recs, temp_error):
+    """spf.DNSLookup over recs, like dns_zone.c: a CNAME is returned for
+    pyspf to follow, the marker makes a type the name has no other records
+    of raise temp_error (spf.TempError), an absent name or type is an
+    empty answer."""
+    def lookup(name, qtype, strict=True, timeout=None):
+        name = name.rstrip(".").lower()
+        if (name, "CNAME") in recs:
+            return [((name, "CNAME"), recs[(name, "CNAME")][0])]
+        have = [v for v in recs.get((name, qtype), []) if v != MARKER]
+        if MARKER in recs.get((name, "TXT"), []) and not have:
+            raise temp_error("DNS SERVFAIL for %s %s" % (name, qtype))
+        return [((name, qtype), v) for v in have]
+    return lookup
