@@ -8,8 +8,20 @@ For RSA-2048 and Ed25519, 4 KiB and 64 KiB bodies, sign and verify, it
 prints a table and writes output/bench/auth.tsv.  It reports, never asserts:
 it is not part of `make test` (ci/bench/README.md).
 
+    make -C firmware O=$PWD/output/host FLAVOR=host \
+        $PWD/output/host/firmware/host/test/dkim-bench   # the in-process tool
+    DKIM_BENCH=/path/to/dkim-bench CHECK=/path/to/sekimori-check ...  # others
+
 How each figure is measured (everything runs one process at a time, so one
 core; SK_BENCH_AUTH_ROUNDS rounds, default 3):
+- sekimori in-process (sk_inproc, the figure to set next to opendkim's):
+  `dkim-bench` (firmware/auth/dkim_bench_main.c) loads the key once, then
+  signs or verifies the message N times in one process, each time the whole
+  library path (canonicalization, hashes, the RSA or Ed25519 operation; the
+  key record handed in as text instead of DNS), and prints its own CPU time
+  (getrusage) per message: no start-up, no key load, no file reading, as
+  opendkim's corrected figure below.  Median over the rounds.  The ratio
+  sk/od is sk_inproc / od_cpu: above 1, sekimori is faster.
 - sekimori raw: N runs of `sekimori-check dkim-sign` / `dkim-verify --zone`
   (N = SK_BENCH_AUTH_N, default 200), messages / wall time.  This counts
   process start-up, the zone file and reading the message, which a daemon
@@ -44,6 +56,12 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHECK = os.environ.get("CHECK", os.path.join(TOP, "output/host/bin/sekimori-check"))
+# the in-process tool: output/host/bin when `make host` installs it there,
+# else where `make FLAVOR=host .../test/dkim-bench` builds it
+DKIM_BENCH = os.environ.get("DKIM_BENCH") or next(
+    (p for p in (os.path.join(TOP, "output/host/bin/dkim-bench"),
+                 os.path.join(TOP, "output/host/firmware/host/test/dkim-bench"))
+     if os.access(p, os.X_OK)), os.path.join(TOP, "output/host/bin/dkim-bench"))
 OPENDKIM = "/usr/sbin/opendkim"
 OUT = os.environ.get("SK_BENCH_AUTH_OUT", os.path.join(TOP, "output/bench"))
 N = int(os.environ.get("SK_BENCH_AUTH_N", "200"))
@@ -118,6 +136,7 @@ class Setup:
         self.t = t
         zone = ["$TTL 300"]
         keys = []
+        self.record = {}
         for name, alg in ALGS:
             key = os.path.join(t, "sk.%s" % name)
             txt = must([CHECK, "dkim-keygen", "--domain", "example.org",
@@ -127,6 +146,7 @@ class Setup:
             zone.append("%s. %s" % (owner, rest.strip()))
             value = "".join(rest.split('"')[1::2])
             keys.append("%s %s" % (owner, value))
+            self.record[name] = self.write("record.%s" % name, value + "\n")
         self.zone = self.write("zone", "\n".join(zone) + "\n")
         self.keys = self.write("keys", "\n".join(keys) + "\n")
         self.unsigned = {}
@@ -176,6 +196,24 @@ class Setup:
                 sys.exit("bench auth: opendkim does not verify %s" % path)
 
 
+def inproc_rate(argv, stdin_path):
+    """dkim-bench: median over ROUNDS of its CPU seconds per message, as
+    messages per CPU second; NaN when the tool is missing or fails."""
+    if not os.access(DKIM_BENCH, os.X_OK):
+        return float("nan")
+    per_msg = []
+    for _ in range(ROUNDS):
+        with open(stdin_path, "rb") as f:
+            r = subprocess.run([DKIM_BENCH] + argv + [str(N)], stdin=f,
+                               capture_output=True, text=True)
+        if r.returncode != 0:
+            print("bench auth: dkim-bench %s: %s" % (argv[0], r.stderr.strip()),
+                  file=sys.stderr)
+            return float("nan")
+        per_msg.append(float(r.stdout.split()[3]))
+    return rate(1, statistics.median(per_msg))
+
+
 def opendkim_rate(conf, path):
     """opendkim -t over N copies minus over one: (msgs/s, msgs/CPU s)."""
     many = [OPENDKIM, "-x", conf, "-t", ",".join([path] * N)]
@@ -211,8 +249,14 @@ def main():
                     corr, cpu_corr, base_ms = paired(
                         N, lambda: run_batch(N, argv, stdin), noop)
                     noop_ms.append(base_ms)
+                    if op == "sign":
+                        inproc = inproc_rate(["sign", key, "example.org",
+                                              "sk" + name], stdin)
+                    else:
+                        inproc = inproc_rate(["verify", s.record[name]], stdin)
                     row = {
                         "op": op, "alg": name, "body": size_name,
+                        "sk_inproc": inproc,
                         "sk_raw": rate(N, raw[0]),
                         "sk_corr": corr, "sk_cpu_corr": cpu_corr,
                         "od": float("nan"), "od_cpu": float("nan"),
@@ -237,30 +281,41 @@ def version(argv):
 
 
 def report(rows, noop_ms, have_opendkim):
-    cols = ("op", "alg", "body", "sk_raw", "sk_corr", "sk_cpu_corr", "od",
-            "od_cpu", "sk/od_cpu")
+    cols = ("op", "alg", "body", "sk_inproc", "od_cpu", "sk/od", "|",
+            "sk_raw", "sk_corr", "sk_cpu_corr", "od", "sk_corr/od_cpu")
     header = [
         "# ci/bench/auth.py %s" % time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "# kernel %s, %d CPUs, %s" % (os.uname().release, os.cpu_count(),
                                       version([OPENDKIM, "-V"]) if have_opendkim
                                       else "opendkim not installed"),
-        "# N=%d messages per figure, best of %d rounds; messages per second on"
+        "# N=%d messages per figure, %d rounds; messages per second on"
         " one core" % (N, ROUNDS),
+        "# sk_inproc: %s, in-process CPU rate (key loaded once; median of"
+        " rounds); sk/od: sk_inproc / od_cpu, the comparison to read"
+        % (DKIM_BENCH if os.access(DKIM_BENCH, os.X_OK)
+           else "dkim-bench missing (see the top of auth.py)"),
+        "# after '|', extra information: whole sekimori-check runs",
         "# sk_raw: N sekimori-check runs / wall; sk_corr: minus N no-op runs"
         " (%.2f ms each); sk_cpu_corr: the same on children's CPU time"
         % noop_ms,
         "# od: opendkim -t over N copies minus over 1 (no start-up); od_cpu:"
-        " the same on CPU time; sk/od_cpu: sk_cpu_corr / od_cpu",
+        " the same on CPU time; sk_corr/od_cpu: sk_cpu_corr / od_cpu",
         "# corrections are medians of paired differences (see auth.py);"
         " 'not measured' when the difference was not positive (noise)",
     ]
     lines = ["\t".join(cols)]
+    def num(v):
+        return "%.0f" % v if v == v else "not measured"
+
+    def ratio(a, b):
+        return "%.2f" % (a / b) if b > 0 and a == a else "-"
+
     for r in rows:
-        ratio = r["sk_cpu_corr"] / r["od_cpu"] if r["od_cpu"] > 0 else float("nan")
-        lines.append("\t".join([r["op"], r["alg"], r["body"]] + [
-            "%.0f" % r[c] if r[c] == r[c] else "not measured"
-            for c in ("sk_raw", "sk_corr", "sk_cpu_corr", "od", "od_cpu")
-        ] + ["%.2f" % ratio if ratio == ratio else "-"]))
+        lines.append("\t".join([
+            r["op"], r["alg"], r["body"], num(r["sk_inproc"]),
+            num(r["od_cpu"]), ratio(r["sk_inproc"], r["od_cpu"]), "|",
+            num(r["sk_raw"]), num(r["sk_corr"]), num(r["sk_cpu_corr"]),
+            num(r["od"]), ratio(r["sk_cpu_corr"], r["od_cpu"])]))
     with open(os.path.join(OUT, "auth.tsv"), "w") as f:
         f.write("\n".join(header + lines) + "\n")
     print("\n".join(header))

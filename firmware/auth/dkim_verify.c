@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "dkim_verify.h"
+#include "rsa_fast.h"
 
 static const char *const dkim_result_names[] = {
 	[DKIM_NONE] = "none",
@@ -420,8 +421,7 @@ dkim_verify_rsa(struct dkim_vsig *s)
 	pk.nlen = pub.nlen;
 	pk.e = (unsigned char *)(uintptr_t)pub.e;
 	pk.elen = pub.elen;
-	if (!br_rsa_pkcs1_vrfy_get_default()(s->sig.b, s->sig.blen,
-		BR_HASH_OID_SHA256, sizeof(got), &pk, got)) {
+	if (!rsa_fast_pkcs1_vrfy_sha256(s->sig.b, s->sig.blen, &pk, got)) {
 		return 0;
 	}
 	return sodium_memcmp(got, s->hhash, sizeof(got)) == 0;

@@ -5,6 +5,14 @@ auth_DEPS := dns
 # the gzip of DMARC aggregate reports from zlib.
 auth_LIBS := -lbearssl -lsodium -lz
 
+# dkim-bench: the in-process signing and verification rate that
+# ci/bench/auth.py reports; a driver like smtp-conformance (test/, never
+# in the image, not run by run-tests); `make host` copies it to O/bin.
+TEST_PROGRAMS += dkim-bench
+HOST_TOOLS += dkim-bench
+dkim-bench_MAIN := auth/dkim_bench_main.c
+dkim-bench_DIRS := auth
+
 # The Public Suffix List is compiled in (psl.h): psl_gen, built for the
 # build machine, turns Debian's publicsuffix data into psl_table.c in the
 # build directory (never the source tree), which joins libauth.a.
