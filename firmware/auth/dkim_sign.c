@@ -309,11 +309,11 @@ dkim_signkey_txt(const struct dkim_signkey *k, char *out, size_t max)
 		return dkim_txt_record(out, max, "ed25519", k->ed_pk, 32);
 	}
 	sk = br_skey_decoder_get_rsa(&k->dc);
-	nlen = br_rsa_compute_modulus_get_default()(NULL, sk);
+	nlen = rsa_fast_compute_modulus(NULL, sk);
 	if (nlen == 0 || nlen > sizeof(n)) {
 		return 0;
 	}
-	br_rsa_compute_modulus_get_default()(n, sk);
+	rsa_fast_compute_modulus(n, sk);
 	if ((e = dkim_rsa_pubexp(sk, n, nlen)) == 0) {
 		return 0; /* never publish a key we cannot prove */
 	}

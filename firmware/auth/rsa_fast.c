@@ -37,6 +37,47 @@ rsa_fast_trim(const unsigned char *p, size_t *len)
 	return p;
 }
 
+/* rsa_fast_modulus - n = p q in nlen octets, schoolbook over octets
+ * (BearSSL's i31 compute_modulus stops short of 4096-bit moduli); 0
+ * when the product does not fit */
+static int
+rsa_fast_modulus(unsigned char *n, size_t nlen, const br_rsa_private_key *sk)
+{
+	uint32_t acc;
+	size_t i, j, plen = sk->plen, qlen = sk->qlen;
+	const unsigned char *p = rsa_fast_trim(sk->p, &plen);
+	const unsigned char *q = rsa_fast_trim(sk->q, &qlen);
+
+	memset(n, 0, nlen);
+	if (plen + qlen > nlen + 1) {
+		return 0;
+	}
+	for (i = 0; i < plen; i++) {
+		acc = 0;
+		for (j = 0; j < qlen; j++) {
+			size_t o = i + j; /* octet o from the right */
+
+			acc += (uint32_t)p[plen - 1 - i] * q[qlen - 1 - j];
+			if (o < nlen) {
+				acc += n[nlen - 1 - o];
+				n[nlen - 1 - o] = (unsigned char)acc;
+			} else if ((acc & 0xff) != 0) {
+				return 0;
+			}
+			acc >>= 8;
+		}
+		for (j = i + qlen; acc != 0; j++) {
+			if (j >= nlen) {
+				return 0;
+			}
+			acc += n[nlen - 1 - j];
+			n[nlen - 1 - j] = (unsigned char)acc;
+			acc >>= 8;
+		}
+	}
+	return 1;
+}
+
 #if defined(__SIZEOF_INT128__) && !defined(RSA_FAST_NO_INT128)
 
 typedef uint64_t rsa_limb;
@@ -714,47 +755,6 @@ rsa_fast_pub(unsigned char *x, size_t xlen, const unsigned char *n, size_t nlen,
 
 #else /* no 128-bit products: BearSSL computes, we still check */
 
-/* rsa_fast_modulus - n = p q in nlen octets, schoolbook over octets
- * (BearSSL's i31 compute_modulus stops short of 4096-bit moduli); 0
- * when the product does not fit */
-static int
-rsa_fast_modulus(unsigned char *n, size_t nlen, const br_rsa_private_key *sk)
-{
-	uint32_t acc;
-	size_t i, j, plen = sk->plen, qlen = sk->qlen;
-	const unsigned char *p = rsa_fast_trim(sk->p, &plen);
-	const unsigned char *q = rsa_fast_trim(sk->q, &qlen);
-
-	memset(n, 0, nlen);
-	if (plen + qlen > nlen + 1) {
-		return 0;
-	}
-	for (i = 0; i < plen; i++) {
-		acc = 0;
-		for (j = 0; j < qlen; j++) {
-			size_t o = i + j; /* octet o from the right */
-
-			acc += (uint32_t)p[plen - 1 - i] * q[qlen - 1 - j];
-			if (o < nlen) {
-				acc += n[nlen - 1 - o];
-				n[nlen - 1 - o] = (unsigned char)acc;
-			} else if ((acc & 0xff) != 0) {
-				return 0;
-			}
-			acc >>= 8;
-		}
-		for (j = i + qlen; acc != 0; j++) {
-			if (j >= nlen) {
-				return 0;
-			}
-			acc += n[nlen - 1 - j];
-			n[nlen - 1 - j] = (unsigned char)acc;
-			acc >>= 8;
-		}
-	}
-	return 1;
-}
-
 /* rsa_fast_check - s^e = in, e public (odd, >= 3), n of nlen octets */
 static int
 rsa_fast_check(const unsigned char *s, const unsigned char *in,
@@ -844,6 +844,22 @@ uint32_t
 rsa_fast_private(unsigned char *x, const br_rsa_private_key *sk)
 {
 	return rsa_fast_crt(x, sk, 0);
+}
+
+size_t
+rsa_fast_compute_modulus(void *n, const br_rsa_private_key *sk)
+{
+	unsigned char tmp[RSA_FAST_MAX_BITS / 8];
+	size_t nlen = (sk->n_bitlen + 7) / 8;
+
+	if (nlen == 0 || nlen > sizeof(tmp) ||
+	    !rsa_fast_modulus(tmp, nlen, sk)) {
+		return 0;
+	}
+	if (n != NULL) {
+		memcpy(n, tmp, nlen);
+	}
+	return nlen;
 }
 
 uint32_t

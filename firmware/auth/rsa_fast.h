@@ -47,6 +47,14 @@ uint32_t rsa_fast_private_e(unsigned char *x, const br_rsa_private_key *sk,
     uint32_t e);
 
 /*
+ * rsa_fast_compute_modulus - n = p q of sk into n (when not NULL), big
+ * endian in (n_bitlen + 7) / 8 octets; that length, or 0 on error, like
+ * br_rsa_compute_modulus, whose i31 version (BearSSL's default) returns 0
+ * for 4096-bit keys.
+ */
+size_t rsa_fast_compute_modulus(void *n, const br_rsa_private_key *sk);
+
+/*
  * rsa_fast_public - x = x^e mod n in place, br_rsa_public's contract: x
  * has exactly the modulus' length (leading zeros of n not counted) and
  * is below n; 1, or 0 on error. Everything here is public, so plain

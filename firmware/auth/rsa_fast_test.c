@@ -496,7 +496,8 @@ t_public_agree(const br_rsa_public_key *pk, const unsigned char *x, size_t xlen,
 	}
 }
 
-/* the public operation: every size, edge inputs and random ones */
+/* the public operation (and the modulus from p and q): every size, edge
+ * inputs and random ones */
 static void
 test_public(void)
 {
@@ -510,6 +511,11 @@ test_public(void)
 			continue;
 		}
 		nlen = k->pk.nlen;
+		/* the modulus from p and q (i31's stops short of 4096) */
+		TEST_CHECK(rsa_fast_compute_modulus(NULL, &k->sk) == nlen &&
+			rsa_fast_compute_modulus(x, &k->sk) == nlen &&
+			memcmp(x, k->pk.n, nlen) == 0,
+		    "%u bits: modulus", sizes[i]);
 		memset(x, 0, nlen);
 		t_public_agree(&k->pk, x, nlen, "0");
 		x[nlen - 1] = 1;
