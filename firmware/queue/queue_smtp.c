@@ -278,7 +278,7 @@ queue_replace(struct queue *q, struct queue_tx *t, int fd)
 	unsigned replaced;
 
 	if (queue_spool_fill(&q->spool, t->id, 0, fd, queue_rewrite_max(q),
-		NULL, NULL, &t->octets, &replaced) == -1) {
+		NULL, &t->octets, &replaced) == -1) {
 		log_warn("%s: cannot replace the content: %s", t->id,
 		    strerror(errno));
 		return "cannot store the rewritten message";
@@ -316,8 +316,7 @@ queue_strip(struct queue *q, struct queue_tx *t, int fd)
 	    t->quarantine, t->id);
 	t->quarantine[0] = '\0';
 	if (queue_spool_fill(&q->spool, t->id, 1, fd, queue_rewrite_max(q),
-		MSG_QID_TOKEN, t->strip_id, &t->octets,
-		&t->strip_parts) == -1) {
+		t->strip_id, &t->octets, &t->strip_parts) == -1) {
 		log_warn("%s: cannot store the stripped message: %s", t->id,
 		    strerror(errno));
 		return "cannot store the rewritten message";

@@ -243,29 +243,25 @@ queue_spool_copy(int dst, int src, uint64_t max, const char *value,
 
 int
 queue_spool_fill(const struct queue_spool *s, const char *id, int create,
-    int src, uint64_t max, const char *token, const char *value, uint64_t *size,
-    unsigned *replaced)
+    int src, uint64_t max, const char *qid, uint64_t *size, unsigned *replaced)
 {
-	int fd = openat(s->msgfd, id,
-	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
-		(create ? O_CREAT | O_EXCL : O_TRUNC),
-	    QUEUE_FILE_MODE);
-	int r, err;
+	int fd, r, err;
 
 	*size = 0;
 	*replaced = 0;
-	if (fd == -1) {
-		return -1;
-	}
-	if (token != NULL &&
-	    (strcmp(token, MSG_QID_TOKEN) != 0 || value == NULL ||
-		strlen(value) != QID_TOKEN_LEN)) {
-		close(fd);
+	/* checked before the file is touched: a bad call changes nothing */
+	if (qid != NULL && strlen(qid) != QID_TOKEN_LEN) {
 		errno = EINVAL;
 		return -1;
 	}
-	r = queue_spool_copy(fd, src, max, token != NULL ? value : NULL, size,
-	    replaced);
+	fd = openat(s->msgfd, id,
+	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+		(create ? O_CREAT | O_EXCL : O_TRUNC),
+	    QUEUE_FILE_MODE);
+	if (fd == -1) {
+		return -1;
+	}
+	r = queue_spool_copy(fd, src, max, qid, size, replaced);
 	err = errno;
 	close(fd);
 	errno = err;

@@ -70,15 +70,13 @@ int queue_spool_rename(const struct queue_spool *s, const char *from,
 /*
  * queue_spool_fill - content file id gets src's content from offset 0
  * (read with pread, so src may be shared): truncated first, or created
- * (O_EXCL) when create. At most max octets, else -1 with EFBIG. With
- * token (MSG_QID_TOKEN, the only one: else -1 with EINVAL) and its value
- * (the same length), each occurrence of token is written as value by
- * qid_token_replace, as the policy's seal does (*replaced counts them).
- * *size: octets written.
+ * (O_EXCL) when create. At most max octets, else -1 with EFBIG. With qid
+ * (a queue id, else -1 with EINVAL before the file is touched), each
+ * MSG_QID_TOKEN is written as qid by qid_token_replace, as the policy's
+ * seal does (*replaced counts them). *size: octets written.
  */
 int queue_spool_fill(const struct queue_spool *s, const char *id, int create,
-    int src, uint64_t max, const char *token, const char *value, uint64_t *size,
-    unsigned *replaced);
+    int src, uint64_t max, const char *qid, uint64_t *size, unsigned *replaced);
 /* queue_spool_sync - make every write to the spool durable (syncfs) */
 int queue_spool_sync(const struct queue_spool *s);
 
