@@ -72,11 +72,8 @@ arc_value(const uint8_t *f, size_t flen, size_t *vlen)
 void
 arc_verify_init(struct arc_verify *v, uint64_t now)
 {
-	size_t sets = offsetof(struct arc_verify, set);
-	size_t after = sets + sizeof(v->set);
-
-	memset(v, 0, sets);
-	memset((uint8_t *)v + after, 0, sizeof(*v) - after);
+	sk_zero_except(v, sizeof(*v), offsetof(struct arc_verify, set),
+	    sizeof(v->set));
 	v->now = now;
 	v->crypto_ok = sodium_init() >= 0;
 }

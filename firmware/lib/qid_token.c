@@ -55,3 +55,9 @@ qid_token_value_ok(const char *s, size_t len)
 	}
 	return 1;
 }
+
+int
+qid_token_spare_ok(const char *qid, const char *spare, size_t len)
+{
+	return qid_token_value_ok(spare, len) && strcmp(spare, qid) != 0;
+}

@@ -51,4 +51,11 @@ size_t qid_token_replace(uint8_t *buf, size_t len, int last, const char *value,
  */
 int qid_token_value_ok(const char *s, size_t len);
 
+/*
+ * qid_token_spare_ok - 1 when spare (len octets, as decoded) may be the
+ * spare id of the message qid: qid_token_value_ok and another id than
+ * qid (Q_OPENED and P_SEAL both carry one), else 0
+ */
+int qid_token_spare_ok(const char *qid, const char *spare, size_t len);
+
 #endif /* SK_QID_TOKEN_H */

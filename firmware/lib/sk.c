@@ -1,6 +1,8 @@
 /*
- * sk.c - names of the shared results.
+ * sk.c - names of the shared results, and the small shared helpers.
  */
+#include <string.h>
+
 #include "sk.h"
 
 static const char *const sk_result_names[SK_RESULT_COUNT] = {
@@ -41,4 +43,11 @@ sk_hexval(int c)
 		return c - 'A' + 10;
 	}
 	return -1;
+}
+
+void
+sk_zero_except(void *p, size_t size, size_t keep, size_t len)
+{
+	memset(p, 0, keep);
+	memset((unsigned char *)p + keep + len, 0, size - keep - len);
 }

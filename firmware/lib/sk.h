@@ -31,6 +31,11 @@ const char *sk_result_str(enum sk_result r);
 /* sk_hexval - the value of a hexadecimal digit (either case), or -1 */
 int sk_hexval(int c);
 
+/* sk_zero_except - size octets at p zeroed but for [keep, keep + len):
+ * a large member that its own init clears (or must keep) is not written
+ * twice */
+void sk_zero_except(void *p, size_t size, size_t keep, size_t len);
+
 #define SK_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -119,11 +119,8 @@ policy_sign_start(struct policy_eval *e)
 static void
 policy_eval_clear(struct policy_eval *e)
 {
-	size_t arc = offsetof(struct policy_eval, arc);
-	size_t after = arc + sizeof(e->arc);
-
-	memset(e, 0, arc);
-	memset((uint8_t *)e + after, 0, sizeof(*e) - after);
+	sk_zero_except(e, sizeof(*e), offsetof(struct policy_eval, arc),
+	    sizeof(e->arc));
 }
 
 /* policy_eval_init - start the evaluation of req's message */

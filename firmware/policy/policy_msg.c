@@ -452,8 +452,7 @@ policy_msg_seal_get(const uint8_t *body, size_t len,
 	 * for the token (so "" is never sent: one encoding per body) */
 	if (!r.err && r.off < r.len) {
 		n = msg_body_get_str(&r, spare, MSG_QUEUE_ID_MAX + 1);
-		if (r.err || !qid_token_value_ok(spare, n) ||
-		    strcmp(spare, qid) == 0) {
+		if (r.err || !qid_token_spare_ok(qid, spare, n)) {
 			spare[0] = '\0';
 			return SK_E_SYNTAX;
 		}

@@ -659,8 +659,8 @@ policy_check(const struct msg *m)
 	if ((j = malloc(sizeof(*j))) == NULL) {
 		fatal("policy: out of memory");
 	}
-	memset(j, 0, offsetof(struct policy_job, ev));
-	memset(&j->v, 0, sizeof(j->v));
+	sk_zero_except(j, sizeof(*j), offsetof(struct policy_job, ev),
+	    sizeof(j->ev));
 	event_timer_init(&j->timer);
 	if (policy_msg_check_get(m->body, m->hdr.len, &j->check) != SK_OK) {
 		fatal("policy: malformed P_CHECK from smtp");

@@ -163,7 +163,7 @@ smtpd_txn_opened_get(const uint8_t *body, size_t len,
 	msg_body_get_str(&r, qid, MSG_QUEUE_ID_MAX + 1);
 	n = msg_body_get_str(&r, spare, MSG_QUEUE_ID_MAX + 1);
 	if (msg_body_end(&r) != 0 || qid[0] == '\0' ||
-	    !qid_token_value_ok(spare, n) || strcmp(qid, spare) == 0) {
+	    !qid_token_spare_ok(qid, spare, n)) {
 		return -1;
 	}
 	return 0;
