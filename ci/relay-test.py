@@ -532,13 +532,14 @@ def test_swaks(relay, sink):
                         "alice@example.com", "--header", "Subject: " + tag,
                         "--ehlo", "swaks.example.org"],
                        capture_output=True, timeout=30)
-    report("swaks-plain", p.returncode == 0, p.stdout[-300:])
+    report("swaks-plain", p.returncode == 0, (p.stdout + p.stderr)[-300:])
     p = subprocess.run(["swaks", "--server", "127.0.0.1",
                         "--port", str(relay.ports["mx"]), "-tls",
                         "--from", "s@example.org", "--to",
                         "bob@example.com", "--header", "Subject: " + tag],
                        capture_output=True, timeout=30)
-    report("swaks-starttls", p.returncode == 0, p.stdout[-300:])
+    report("swaks-starttls", p.returncode == 0,
+           (p.stdout + p.stderr)[-300:])
 
 
 def test_outbound_tls(tmp):
