@@ -405,6 +405,14 @@ mta_job_finish(struct mta_job *j, const struct mta_outcome *rest)
 	for (i = 0; rest != NULL && i < j->d.msg.nrcpt; i++) {
 		mta_job_result(j, i, rest, "none", "");
 	}
+	/* The content file closed before M_DONE: the queue may remove it
+	 * next, and the last close of a removed file is the one that waits
+	 * for the disk to free it, which must be the queue's remover, not
+	 * this loop (queue/queue_remover.h). */
+	if (j->fd >= 0) {
+		close(j->fd);
+		j->fd = -1;
+	}
 	msg_body_writer_init(&w, body, sizeof(body));
 	msg_body_put_u32(&w, j->nresults);
 	mta_queue_send(MSG_M_DONE, j->peer, &w);

@@ -19,7 +19,8 @@
  * their 250s sent and the files of finished messages removed. A record
  * whose sync never ended belongs to a message that got no 250; recovery
  * drops it when its file is short (queue_recover.c). Files of finished
- * messages go right after the commit (queue_after says why that is safe).
+ * messages go right after the commit (queue_after says why that is safe),
+ * on the remover's thread (queue_remover.h).
  */
 #ifndef QUEUE_INT_H
 #define QUEUE_INT_H
@@ -38,6 +39,7 @@
 #include "queue_proto.h"
 #include "queue_sched.h"
 #include "queue_spool.h"
+#include "queue_remover.h"
 #include "queue_syncer.h"
 
 /* Hard limits, whatever the config says. */
@@ -204,7 +206,9 @@ struct queue {
 	struct queue_stage syncing; /* committed, their sync running */
 	struct queue_syncer syncer;
 	struct event_io sync_io;
-	int sync_busy; /* a sync runs on the syncer's thread */
+	int sync_busy;                /* a sync runs on the syncer's thread */
+	struct queue_remover remover; /* finished messages' files */
+	struct event_io remover_io;
 
 	struct queue_job *jobs;
 	size_t jobsmax, njobs, perdest;

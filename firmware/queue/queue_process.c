@@ -319,6 +319,59 @@ queue_open_syncer(struct queue *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* queue_remover_report - log the removals the worker could not do */
+static void
+queue_remover_report(struct queue *q)
+{
+	char id[QUEUE_ID_SIZE];
+	int err;
+
+	while (queue_remover_failure(&q->remover, id, &err)) {
+		log_warn("%s: cannot remove content file: %s", id,
+		    strerror(err));
+	}
+}
+
+static void
+queue_remover_ready(struct event_loop *loop, struct event_io *io,
+    uint32_t revents)
+{
+	(void)loop;
+	(void)revents;
+	queue_remover_report(io->arg);
+}
+
+/* queue_open_remover - the thread that removes finished messages' files */
+static int
+queue_open_remover(struct queue *q, char *err, size_t errlen)
+{
+	if (queue_remover_start(&q->remover, &q->spool) == -1) {
+		snprintf(err, errlen, "remover thread: %s", strerror(errno));
+		return -1;
+	}
+	if (event_io_add(&q->loop, &q->remover_io,
+		queue_remover_fd(&q->remover), EVENT_READ, queue_remover_ready,
+		q) == -1) {
+		snprintf(err, errlen, "remover thread: %s", strerror(errno));
+		queue_remover_stop(&q->remover);
+		return -1;
+	}
+	return 0;
+}
+
+/* queue_close_remover - its last removals done and reported, the thread
+ * ended */
+static void
+queue_close_remover(struct queue *q)
+{
+	if (q->remover.running) {
+		queue_remover_flush(&q->remover);
+		queue_remover_report(q);
+		event_io_del(&q->loop, &q->remover_io);
+	}
+	queue_remover_stop(&q->remover);
+}
+
 /* queue_alloc - the queue and its tables */
 static struct queue *
 queue_alloc(const struct config *cfg, const struct queue_hooks *hooks)
@@ -344,6 +397,7 @@ queue_alloc(const struct config *cfg, const struct queue_hooks *hooks)
 	q->syncing.tx = calloc(q->txmax, sizeof(*q->syncing.tx));
 	q->jobs = calloc(q->jobsmax, sizeof(*q->jobs));
 	queue_syncer_init(&q->syncer);
+	queue_remover_init(&q->remover);
 	if (q->tx == NULL || q->batch == NULL || q->waiting.tx == NULL ||
 	    q->syncing.tx == NULL || q->jobs == NULL) {
 		free(q->tx);
@@ -426,6 +480,7 @@ queue_new(const struct config *cfg, int parent_sock, int smtp_sock,
 	}
 	if (queue_open_spool(q, err, errlen) == -1 ||
 	    queue_open_syncer(q, err, errlen) == -1 ||
+	    queue_open_remover(q, err, errlen) == -1 ||
 	    queue_open_chan(q, &q->smtp, smtp_sock, queue_smtp_msg,
 		queue_smtp_gone) == -1 ||
 	    queue_open_chan(q, &q->mta, mta_sock, queue_mta_msg,
@@ -476,6 +531,7 @@ queue_free(struct queue *q)
 		queue_stop(q, NULL);
 		queue_jobs_release(q);
 	}
+	queue_close_remover(q);
 	queue_ctl_close(q);
 	queue_ctl_reap(q);
 	chan_close(&q->parent);

@@ -577,12 +577,14 @@ messages(void)
 	return n;
 }
 
-/* file_exists - the content file of id is in the spool */
+/* file_exists - the content file of id is in the spool (once the
+ * remover's thread did the removals it was given) */
 static int
 file_exists(const char *id)
 {
 	uint64_t size;
 
+	queue_remover_flush(&h.q->remover);
 	return queue_spool_size(&h.q->spool, id, &size) == 0;
 }
 

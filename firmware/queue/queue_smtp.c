@@ -834,9 +834,10 @@ queue_stage_batch(struct queue *q)
 /*
  * queue_after - the files of a committed pass, or of a rolled back one.
  *
- * A finished message's file goes at once: if its removal is lost in a
- * crash, recovery finds the record without its file and drops it, which
- * is where the message was going. Not so when the pass also wrote DSNs:
+ * A finished message's file goes at once, on the remover's thread: if
+ * its removal is lost in a crash, recovery finds the record without its
+ * file and drops it, which is where the message was going (or the file
+ * without its record, and removes it). Not so when the pass also wrote DSNs:
  * losing that pass would lose the bounce with the original, so the pass
  * is made durable here first (rare: DSNs are few).
  */
@@ -872,7 +873,8 @@ queue_after(struct queue *q, int ok)
 		}
 	}
 	for (i = 0; ok && i < q->removed.n; i++) {
-		if (queue_spool_remove(&q->spool, q->removed.v[i].id) == -1) {
+		if (queue_remover_remove(&q->remover, q->removed.v[i].id) ==
+		    -1) {
 			log_warn("%s: cannot remove content file: %s",
 			    q->removed.v[i].id, strerror(errno));
 		}

@@ -1,0 +1,200 @@
+/*
+ * queue_remover_test.c - the remover thread removes what it is given,
+ * reports what it could not remove, and the loop's fallbacks (no thread)
+ * do the same work themselves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "queue_remover.h"
+#include "test.h"
+
+#define MANY 3000 /* close to the pipe's room, so some go the slow way */
+
+/* open_spool - a fresh spool in the case's folder */
+static int
+open_spool(struct queue_spool *sp)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/spool", test_tmpdir());
+	if (queue_spool_open(sp, path) != SK_OK) {
+		test_fail("spool: cannot open %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* name_of - a queue-id-shaped name for file i */
+static void
+name_of(unsigned i, char id[QUEUE_ID_SIZE])
+{
+	snprintf(id, QUEUE_ID_SIZE, "0000000000%06u", i);
+}
+
+static void
+put_files(const struct queue_spool *sp, unsigned n)
+{
+	char id[QUEUE_ID_SIZE];
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		name_of(i, id);
+		fd = queue_spool_create(sp, id);
+		TEST_CHECK(fd != -1 && write(fd, "x", 1) == 1, "create %s", id);
+		if (fd != -1) {
+			close(fd);
+		}
+	}
+}
+
+/* files_left - how many of files 0..n-1 are still there */
+static unsigned
+files_left(const struct queue_spool *sp, unsigned n)
+{
+	char id[QUEUE_ID_SIZE];
+	uint64_t size;
+	unsigned i, left = 0;
+
+	for (i = 0; i < n; i++) {
+		name_of(i, id);
+		left += queue_spool_size(sp, id, &size) == 0;
+	}
+	return left;
+}
+
+static void
+test_removes_all(void)
+{
+	struct queue_remover r;
+	struct queue_spool sp;
+	char id[QUEUE_ID_SIZE];
+	unsigned i, failed = 0;
+	int err;
+
+	if (open_spool(&sp) == -1) {
+		return;
+	}
+	put_files(&sp, MANY);
+	queue_remover_init(&r);
+	TEST_CHECK(queue_remover_start(&r, &sp) == 0, "start: %s",
+	    strerror(errno));
+	for (i = 0; i < MANY; i++) {
+		name_of(i, id);
+		failed += queue_remover_remove(&r, id) != 0;
+	}
+	/* already gone is no failure */
+	TEST_CHECK(queue_remover_remove(&r, "00000000000NOPE") == 0,
+	    "a missing file counted as a failure");
+	queue_remover_flush(&r);
+	TEST_CHECK(failed == 0 && files_left(&sp, MANY) == 0,
+	    "%u files left, %u refused", files_left(&sp, MANY), failed);
+	TEST_CHECK(!queue_remover_failure(&r, id, &err),
+	    "a failure reported for %s", id);
+	queue_remover_stop(&r);
+	queue_spool_close(&sp);
+}
+
+/* A folder where a file should be cannot be unlinked: the failure comes
+ * back with its id and errno, and the worker goes on. */
+static void
+test_failure_reported(void)
+{
+	struct queue_remover r;
+	struct queue_spool sp;
+	char id[QUEUE_ID_SIZE];
+	int err = 0;
+
+	if (open_spool(&sp) == -1) {
+		return;
+	}
+	put_files(&sp, 2);
+	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
+	queue_remover_init(&r);
+	if (queue_remover_start(&r, &sp) == -1) {
+		test_fail("start: %s", strerror(errno));
+		queue_spool_close(&sp);
+		return;
+	}
+	name_of(0, id);
+	TEST_CHECK(queue_remover_remove(&r, id) == 0, "hand %s", id);
+	TEST_CHECK(queue_remover_remove(&r, "0000000000DIR00") == 0,
+	    "hand dir");
+	name_of(1, id);
+	TEST_CHECK(queue_remover_remove(&r, id) == 0, "hand %s", id);
+	queue_remover_flush(&r);
+	TEST_CHECK(files_left(&sp, 2) == 0, "the worker stopped at a failure");
+	TEST_CHECK(queue_remover_failure(&r, id, &err) == 1 &&
+		strcmp(id, "0000000000DIR00") == 0 && err == EISDIR,
+	    "failure: id %s, %s", id, strerror(err));
+	TEST_CHECK(!queue_remover_failure(&r, id, &err), "a second failure");
+	queue_remover_stop(&r);
+	queue_spool_close(&sp);
+}
+
+/* Without a thread (never started, or stopped) the caller removes. */
+static void
+test_without_thread(void)
+{
+	struct queue_remover r;
+	struct queue_spool sp;
+	char id[QUEUE_ID_SIZE];
+
+	if (open_spool(&sp) == -1) {
+		return;
+	}
+	put_files(&sp, 2);
+	queue_remover_init(&r);
+	r.spool = &sp;
+	name_of(0, id);
+	TEST_CHECK(queue_remover_remove(&r, id) == 0 && files_left(&sp, 1) == 0,
+	    "not removed in place");
+	TEST_CHECK(queue_remover_start(&r, &sp) == 0, "start");
+	queue_remover_stop(&r);
+	name_of(1, id);
+	TEST_CHECK(queue_remover_remove(&r, id) == 0 && files_left(&sp, 2) == 0,
+	    "not removed after stop");
+	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
+	TEST_CHECK(queue_remover_remove(&r, "0000000000DIR00") == -1 &&
+		errno == EISDIR,
+	    "a failure in place not returned");
+	queue_spool_close(&sp);
+}
+
+/* stop lets the worker finish what it was given */
+static void
+test_stop_finishes(void)
+{
+	struct queue_remover r;
+	struct queue_spool sp;
+	char id[QUEUE_ID_SIZE];
+	unsigned i;
+
+	if (open_spool(&sp) == -1) {
+		return;
+	}
+	put_files(&sp, 200);
+	queue_remover_init(&r);
+	TEST_CHECK(queue_remover_start(&r, &sp) == 0, "start");
+	for (i = 0; i < 200; i++) {
+		name_of(i, id);
+		(void)queue_remover_remove(&r, id);
+	}
+	queue_remover_stop(&r);
+	TEST_CHECK(files_left(&sp, 200) == 0, "%u files left after stop",
+	    files_left(&sp, 200));
+	queue_spool_close(&sp);
+}
+
+const struct test_case test_cases[] = {
+	{ "queue_remover_removes_all", test_removes_all },
+	{ "queue_remover_failure_reported", test_failure_reported },
+	{ "queue_remover_without_thread", test_without_thread },
+	{ "queue_remover_stop_finishes", test_stop_finishes },
+};
+const size_t test_ncases = SK_NELEM(test_cases);
