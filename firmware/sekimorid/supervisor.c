@@ -238,6 +238,9 @@ child_run(struct proc *p, int parent_sock, const int peer[MSG_ROLES])
 
 	child_close_inherited(p, parent_sock, peer);
 	child_reset_signals();
+	/* ps and top tell the processes apart: "sekimori/smtp" (at most 15
+	 * characters, the kernel's limit, or cut there) */
+	(void)prctl(PR_SET_NAME, p->name, 0, 0, 0);
 	log_set_sink(NULL, NULL);
 	memset(&a, 0, sizeof(a));
 	a.cfg = sup.cfg;
