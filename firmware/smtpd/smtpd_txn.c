@@ -445,6 +445,13 @@ smtpd_txn_commit(struct smtpd_conn *c, struct smtp_out *out)
 		smtp_session_message_done(&c->s, 0, NULL, out);
 		return;
 	}
+	/* Nothing more is written: the file is the queue's now. Closed here,
+	 * not at Q_COMMITTED, because the queue may deliver and remove the
+	 * message before its sync ends, and the last close of a removed file
+	 * frees it and waits for the disk (queue/queue_remover.h): that must
+	 * not happen in this loop. */
+	close(c->spool_fd);
+	c->spool_fd = -1;
 	c->wait = SMTPD_W_COMMIT;
 }
 
@@ -483,8 +490,6 @@ smtpd_txn_committed(struct smtpd_conn *c, const struct msg *m,
 	stats_add(STATS_SMTP_MESSAGES, 1);
 	stats_add(STATS_SMTP_RCPTS, c->nrcpts);
 	smtpd_check_forget(c);
-	close(c->spool_fd);
-	c->spool_fd = -1;
 	c->qid[0] = '\0';
 	c->written = 0;
 	c->nrcpts = 0;
@@ -496,7 +501,8 @@ void
 smtpd_txn_abort(struct smtpd_conn *c)
 {
 	smtpd_check_forget(c);
-	if (c->spool_fd == -1) {
+	/* (a commit in flight has no file any more: smtpd_txn_commit) */
+	if (c->spool_fd == -1 && c->wait != SMTPD_W_COMMIT) {
 		return;
 	}
 	/* A commit in flight is the queue's to finish: the client heard
@@ -504,8 +510,10 @@ smtpd_txn_abort(struct smtpd_conn *c)
 	if (c->wait != SMTPD_W_COMMIT && c->queue_gen == smtpd.queue_gen) {
 		chan_send(&smtpd.queue, MSG_Q_ABORT, c->id, -1, NULL, 0);
 	}
-	close(c->spool_fd);
-	c->spool_fd = -1;
+	if (c->spool_fd != -1) {
+		close(c->spool_fd);
+		c->spool_fd = -1;
+	}
 	c->qid[0] = '\0';
 	c->written = 0;
 	c->write_error = 0;
