@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "queue_remover.h"
+#include "queue_syncer.h"
 
 /* what the worker sends back for a removal that failed */
 struct queue_remover_failed {
@@ -74,15 +75,7 @@ queue_remover_main(void *arg)
 static void
 queue_remover_close(struct queue_remover *r)
 {
-	int *fds[4] = { &r->req[0], &r->req[1], &r->done[0], &r->done[1] };
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (*fds[i] >= 0) {
-			close(*fds[i]);
-			*fds[i] = -1;
-		}
-	}
+	queue_pipes_close(r->req, r->done);
 }
 
 int

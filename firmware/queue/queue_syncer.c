@@ -44,10 +44,10 @@ queue_syncer_main(void *arg)
 	}
 }
 
-static void
-queue_syncer_close(struct queue_syncer *s)
+void
+queue_pipes_close(int req[2], int done[2])
 {
-	int *fds[4] = { &s->req[0], &s->req[1], &s->done[0], &s->done[1] };
+	int *fds[4] = { &req[0], &req[1], &done[0], &done[1] };
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
@@ -56,6 +56,12 @@ queue_syncer_close(struct queue_syncer *s)
 			*fds[i] = -1;
 		}
 	}
+}
+
+static void
+queue_syncer_close(struct queue_syncer *s)
+{
+	queue_pipes_close(s->req, s->done);
 }
 
 int

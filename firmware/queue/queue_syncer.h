@@ -45,5 +45,8 @@ int queue_syncer_request(struct queue_syncer *s);
 int queue_syncer_result(struct queue_syncer *s, int block);
 /* queue_syncer_stop - end the worker (after its sync) and close all */
 void queue_syncer_stop(struct queue_syncer *s);
+/* queue_pipes_close - close a worker's request and result pipes, those
+ * of them that are open (-1 after); the remover's too */
+void queue_pipes_close(int req[2], int done[2]);
 
 #endif /* QUEUE_SYNCER_H */
