@@ -227,9 +227,11 @@ authres_result(struct authres_builder *b, const char *method,
 	b->nres++;
 }
 
-/* ar_value - " NAME=VALUE" with VALUE bare or quoted, as one unit */
+/* ar_value - " NAME=VALUE" with VALUE bare or quoted, as one unit. A
+ * property's value (RFC 8601 pvalue) may be a bare mailbox; a reason is
+ * an RFC 2045 value, where "@" is a tspecial and needs quotes. */
 static void
-ar_value(struct authres_builder *b, const char *name, const char *v)
+ar_value(struct authres_builder *b, const char *name, const char *v, int pvalue)
 {
 	char q[2 * AUTHRES_VALUE_MAX + 4];
 	char tmp[sizeof(q) + 2 * AUTHRES_WORD_MAX + 8];
@@ -238,7 +240,7 @@ ar_value(struct authres_builder *b, const char *name, const char *v)
 		b->o.over = 1;
 		return;
 	}
-	if (ar_is_token(v) || ar_is_mailbox(v)) {
+	if (ar_is_token(v) || (pvalue && ar_is_mailbox(v))) {
 		snprintf(tmp, sizeof(tmp), " %s=%s", name, v);
 	} else {
 		ar_quote(v, q, sizeof(q));
@@ -254,7 +256,7 @@ authres_reason(struct authres_builder *b, const char *text)
 		b->bad = 1;
 		return;
 	}
-	ar_value(b, "reason", text);
+	ar_value(b, "reason", text, 0);
 }
 
 void
@@ -271,7 +273,7 @@ authres_prop(struct authres_builder *b, const char *ptype, const char *property,
 		return;
 	}
 	snprintf(name, sizeof(name), "%s.%s", ptype, property);
-	ar_value(b, name, value);
+	ar_value(b, name, value, 1);
 }
 
 enum sk_result

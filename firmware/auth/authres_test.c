@@ -231,6 +231,16 @@ test_build(void)
 	TEST_CHECK(strcmp(t_ar.res[1].prop[2].value, "+/8QIDBA") == 0,
 	    "b back: %s", t_ar.res[1].prop[2].value);
 
+	/* a reason is an RFC 2045 value, where "@" is a tspecial: quoted,
+	 * unlike a property's bare mailbox (found by fuzz_authres) */
+	authres_begin(&b, out, sizeof(out), "Authentication-Results", 0,
+	    "mx.example.com");
+	authres_result(&b, "spf", "fail");
+	authres_reason(&b, "@!x");
+	r = authres_end(&b, &n);
+	TEST_CHECK(r == SK_OK && strstr(out, "reason=\"@!x\"") != NULL,
+	    "reason with \"@\" not quoted: %s", out);
+
 	/* no results: "; none"; an AAR prefix; a quoted id */
 	authres_begin(&b, out, sizeof(out), "ARC-Authentication-Results", 3,
 	    "odd id");
