@@ -505,6 +505,117 @@ cli_pipes_free(struct cli_pipe *p, int n)
 	}
 }
 
+/*
+ * cli_regex_small - whether re compiles into a bounded tree. glibc's
+ * regcomp copies what a '+' applies to (x+ is xx*) and what "{m,n}"
+ * applies to max(m, n) times, so stacked or nested repetitions grow
+ * exponentially: "x++++...+" (40 of them) took more than 2 GiB
+ * (fuzz_cli_line). This walks the pattern with the same rules, counting
+ * nodes with saturation, and refuses more than CLI_REGEX_NODES_MAX or a
+ * nesting deeper than CLI_REGEX_DEPTH_MAX. Bracket expressions and
+ * escapes count as one node; over-counting only refuses earlier.
+ */
+#define CLI_REGEX_NODES_MAX 1024
+#define CLI_REGEX_DEPTH_MAX 16
+
+static unsigned long
+cli_regex_mul(unsigned long a, unsigned long b)
+{
+	return b != 0 && a > CLI_REGEX_NODES_MAX / b ? CLI_REGEX_NODES_MAX + 1 :
+						       a * b;
+}
+
+static unsigned long
+cli_regex_add(unsigned long a, unsigned long b)
+{
+	return a + b > CLI_REGEX_NODES_MAX ? CLI_REGEX_NODES_MAX + 1 : a + b;
+}
+
+/* cli_regex_bound - the larger number of "{m}", "{m,}" or "{m,n}" at
+ * *pp (past the '{'), which is then left after the '}'; anything else
+ * there is no interval: 1, and *pp stays, so the rest is counted */
+static unsigned long
+cli_regex_bound(const char **pp)
+{
+	unsigned long k = 0, most = 0;
+	const char *p = *pp;
+
+	while ((*p >= '0' && *p <= '9') || *p == ',') {
+		if (*p == ',') {
+			most = k > most ? k : most;
+			k = 0;
+		} else {
+			k = cli_regex_add(cli_regex_mul(k, 10),
+			    (unsigned)(*p - '0'));
+		}
+		p++;
+	}
+	if (*p != '}') {
+		return 1;
+	}
+	*pp = p + 1;
+	most = k > most ? k : most;
+	return most > 0 ? most : 1;
+}
+
+static int
+cli_regex_small(const char *re)
+{
+	unsigned long seq[CLI_REGEX_DEPTH_MAX + 1],
+	    last[CLI_REGEX_DEPTH_MAX + 1];
+	unsigned long k;
+	size_t d = 0;
+	const char *p = re;
+
+	seq[0] = last[0] = 0;
+	while (*p != '\0') {
+		char ch = *p++;
+
+		if (ch == '(') {
+			if (++d > CLI_REGEX_DEPTH_MAX) {
+				return 0;
+			}
+			seq[d] = last[d] = 0;
+			continue;
+		}
+		if (ch == ')' && d > 0) {
+			k = cli_regex_add(seq[d], 1);
+			d--;
+			seq[d] = cli_regex_add(seq[d], k);
+			last[d] = k;
+			continue;
+		}
+		if (ch == '+' || ch == '{') {
+			k = ch == '+' ? 2 : cli_regex_bound(&p);
+			seq[d] = cli_regex_add(seq[d],
+			    cli_regex_mul(last[d], k - 1));
+			last[d] = cli_regex_mul(last[d], k);
+		} else if (ch == '*' || ch == '?' || ch == '|') {
+			seq[d] = cli_regex_add(seq[d], 1);
+			last[d] = ch == '|' ? 0 : last[d];
+		} else {
+			if (ch == '\\' && *p != '\0') {
+				p++;
+			} else if (ch == '[') {
+				p += (*p == '^');
+				p += (*p == ']');
+				while (*p != '\0' && *p++ != ']') {
+				}
+			}
+			seq[d] = cli_regex_add(seq[d], 1);
+			last[d] = 1;
+		}
+		if (seq[d] > CLI_REGEX_NODES_MAX) {
+			return 0;
+		}
+	}
+	while (d > 0) {
+		seq[d - 1] = cli_regex_add(seq[d - 1], seq[d]);
+		d--;
+	}
+	return seq[0] <= CLI_REGEX_NODES_MAX;
+}
+
 /* cli_pipes_parse - the segments after each '|' into p; the count, or -1
  * after a caret error in out */
 static int
@@ -567,6 +678,12 @@ cli_pipes_parse(struct cli *c, const struct cli_words *w, size_t first,
 			call->flags |= CLI_NO_MORE;
 		}
 		re = cli_call_arg(&pc, "<regex>", NULL);
+		if (re != NULL && !cli_regex_small(re)) {
+			cli_caret(c, w, end - 1,
+			    "regular expression too complex", out);
+			cli_pipes_free(p, np);
+			return -1;
+		}
 		if (re != NULL) {
 			if (regcomp(&p[np].re, re, REG_EXTENDED | REG_NOSUB) !=
 			    0) {
