@@ -324,11 +324,20 @@ static void
 queue_remover_report(struct queue *q)
 {
 	char id[QUEUE_ID_SIZE];
+	unsigned long dropped;
 	int err;
 
 	while (queue_remover_failure(&q->remover, id, &err)) {
 		log_warn("%s: cannot remove content file: %s", id,
 		    strerror(err));
+	}
+	/* read after the pipe was drained: a record dropped while it was
+	 * full is counted before the loop could drain it */
+	dropped = queue_remover_dropped(&q->remover);
+	if (dropped > 0) {
+		log_warn("cannot remove %lu more content files (too many to "
+			 "log each); recovery tries again at the next start",
+		    dropped);
 	}
 }
 

@@ -54,17 +54,18 @@ queue_remover_main(void *arg)
 
 	memset(&f, 0, sizeof(f));
 	while (queue_remover_next(r, f.id)) {
+		int lost = 0;
+
 		if (queue_spool_remove(r->spool, f.id) == -1) {
 			f.err = errno != 0 ? errno : EIO;
-			/* A whole record or nothing (less than PIPE_BUF);
-			 * a full pipe means the loop has thousands of lines
-			 * to log already: this one is dropped. */
-			if (write(r->done[1], &f, sizeof(f)) !=
-			    (ssize_t)sizeof(f)) {
-				f.err = 0; /* dropped */
-			}
+			/* A whole record or nothing (less than PIPE_BUF). A
+			 * full pipe means the loop has thousands of lines to
+			 * log already: this one is only counted. */
+			lost = write(r->done[1], &f, sizeof(f)) !=
+			    (ssize_t)sizeof(f);
 		}
 		pthread_mutex_lock(&r->lock);
+		r->dropped += (unsigned long)lost;
 		r->finished++;
 		pthread_cond_broadcast(&r->cond);
 		pthread_mutex_unlock(&r->lock);
@@ -97,7 +98,7 @@ queue_remover_start(struct queue_remover *r, const struct queue_spool *spool)
 	}
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
-	r->handed = r->finished = 0;
+	r->handed = r->finished = r->dropped = 0;
 	err = pthread_create(&r->thread, NULL, queue_remover_main, r);
 	if (err != 0) {
 		pthread_cond_destroy(&r->cond);
@@ -147,6 +148,21 @@ queue_remover_failure(struct queue_remover *r, char id[QUEUE_ID_SIZE], int *err)
 	id[QUEUE_ID_SIZE - 1] = '\0';
 	*err = f.err;
 	return 1;
+}
+
+unsigned long
+queue_remover_dropped(struct queue_remover *r)
+{
+	unsigned long n;
+
+	if (!r->running) {
+		return 0;
+	}
+	pthread_mutex_lock(&r->lock);
+	n = r->dropped;
+	r->dropped = 0;
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
 void

@@ -19,7 +19,9 @@
  * running or its pipe is full, the caller removes the file itself: the
  * loop never waits for the worker. A removal that fails (other than
  * ENOENT) comes back through queue_remover_failure for the loop to log;
- * queue_remover_fd is readable when one is there. queue_remover_flush
+ * queue_remover_fd is readable when one is there. When thousands wait
+ * unread the pipe is full, and later ones are only counted
+ * (queue_remover_dropped), for one line in the log. queue_remover_flush
  * waits until every handed-over removal was done (at stop, and tests).
  */
 #ifndef QUEUE_REMOVER_H
@@ -39,6 +41,8 @@ struct queue_remover {
 	/* handed: ids given to the worker (the loop's count); finished: ids
 	 * the worker is done with, under lock, signalled on cond */
 	unsigned long handed, finished;
+	/* failures that did not fit in the full pipe, under lock */
+	unsigned long dropped;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -61,6 +65,11 @@ int queue_remover_remove(struct queue_remover *r, const char *id);
  */
 int queue_remover_failure(struct queue_remover *r, char id[QUEUE_ID_SIZE],
     int *err);
+/*
+ * queue_remover_dropped - how many failures were not sent because their
+ * pipe was full, since the last call (which read the count and reset it)
+ */
+unsigned long queue_remover_dropped(struct queue_remover *r);
 /* queue_remover_flush - wait until the worker did every removal given */
 void queue_remover_flush(struct queue_remover *r);
 /* queue_remover_stop - let the worker finish its removals, end it, and

@@ -137,6 +137,50 @@ test_failure_reported(void)
 	queue_spool_close(&sp);
 }
 
+/* More failures than their pipe holds: each one is either reported or
+ * counted as dropped, none is lost. */
+static void
+test_failures_counted(void)
+{
+	enum { FAILURES = 6000 };
+	struct queue_remover r;
+	struct queue_spool sp;
+	char id[QUEUE_ID_SIZE];
+	unsigned long reported = 0, dropped, here = 0;
+	int err;
+	unsigned i;
+
+	if (open_spool(&sp) == -1) {
+		return;
+	}
+	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
+	queue_remover_init(&r);
+	if (queue_remover_start(&r, &sp) == -1) {
+		test_fail("start: %s", strerror(errno));
+		queue_spool_close(&sp);
+		return;
+	}
+	for (i = 0; i < FAILURES; i++) {
+		/* -1: the request pipe was full and the removal done here */
+		here += queue_remover_remove(&r, "0000000000DIR00") == -1;
+		if (i % 1000 == 999) {
+			queue_remover_flush(&r);
+		}
+	}
+	queue_remover_flush(&r);
+	while (queue_remover_failure(&r, id, &err)) {
+		reported++;
+	}
+	dropped = queue_remover_dropped(&r);
+	TEST_CHECK(dropped > 0, "none dropped (%lu reported)", reported);
+	TEST_CHECK(reported + dropped + here == FAILURES,
+	    "%lu reported + %lu dropped + %lu here != %d", reported, dropped,
+	    here, FAILURES);
+	TEST_CHECK(queue_remover_dropped(&r) == 0, "count not reset");
+	queue_remover_stop(&r);
+	queue_spool_close(&sp);
+}
+
 /* Without a thread (never started, or stopped) the caller removes. */
 static void
 test_without_thread(void)
@@ -194,6 +238,7 @@ test_stop_finishes(void)
 const struct test_case test_cases[] = {
 	{ "queue_remover_removes_all", test_removes_all },
 	{ "queue_remover_failure_reported", test_failure_reported },
+	{ "queue_remover_failures_counted", test_failures_counted },
 	{ "queue_remover_without_thread", test_without_thread },
 	{ "queue_remover_stop_finishes", test_stop_finishes },
 };
