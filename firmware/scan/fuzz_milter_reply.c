@@ -10,11 +10,11 @@
  * real driver does. Invariants: the client never takes more input than given;
  * the session ends (DONE after EOF); the verdict is valid and its text
  * printable and NUL-terminated (a CRLF only between the lines of a
- * reply, each with the first line's code); envelope changes only when
- * offered, their addresses printable, within the added-recipient limit; actions
- * are within their limits, each string NUL-terminated inside the arena; the
- * replacement body stays within its limit; output packets are well-formed
- * (length >= 1).
+ * reply, each with the first line's code, the last maybe only the code);
+ * envelope changes only when offered, their addresses printable, within
+ * the added-recipient limit; actions are within their limits, each
+ * string NUL-terminated inside the arena; the replacement body stays
+ * within its limit; output packets are well-formed (length >= 1).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +147,7 @@ check_result(const struct scan_milter *m, uint64_t body_max)
 		abort();
 	}
 	for (i = 0; i < n; i++) {
-		if (r->text[i] == '\r' && i > 0 && i + 5 < n &&
+		if (r->text[i] == '\r' && i > 0 && i + 5 <= n &&
 		    r->text[i + 1] == '\n' &&
 		    memcmp(r->text + i + 2, r->text, 3) == 0) {
 			i++; /* between two lines of a reply */
