@@ -303,8 +303,11 @@ queue_db_prepare(struct queue_db *db, char *err, size_t errlen)
 enum sk_result
 queue_db_open(struct queue_db *db, const char *path, char *err, size_t errlen)
 {
-	int flags =
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
+	/* NOMUTEX: only the queue's loop uses the connection (its helper
+	 * threads touch files, never the database), so SQLite need not
+	 * lock the connection around each call */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
 
 	memset(db, 0, sizeof(*db));
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
