@@ -100,6 +100,26 @@ test_removes_all(void)
 	queue_spool_close(&sp);
 }
 
+/* start_with_dir - a spool with nfiles files and a folder named DIR_ID
+ * (which cannot be unlinked), and a started remover; -1 if not */
+#define DIR_ID "0000000000DIR00"
+static int
+start_with_dir(struct queue_remover *r, struct queue_spool *sp, unsigned nfiles)
+{
+	if (open_spool(sp) == -1) {
+		return -1;
+	}
+	put_files(sp, nfiles);
+	TEST_CHECK(mkdirat(sp->msgfd, DIR_ID, 0700) == 0, "mkdir");
+	queue_remover_init(r);
+	if (queue_remover_start(r, sp) == -1) {
+		test_fail("start: %s", strerror(errno));
+		queue_spool_close(sp);
+		return -1;
+	}
+	return 0;
+}
+
 /* A folder where a file should be cannot be unlinked: the failure comes
  * back with its id and errno, and the worker goes on. */
 static void
@@ -110,27 +130,18 @@ test_failure_reported(void)
 	char id[QUEUE_ID_SIZE];
 	int err = 0;
 
-	if (open_spool(&sp) == -1) {
-		return;
-	}
-	put_files(&sp, 2);
-	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
-	queue_remover_init(&r);
-	if (queue_remover_start(&r, &sp) == -1) {
-		test_fail("start: %s", strerror(errno));
-		queue_spool_close(&sp);
+	if (start_with_dir(&r, &sp, 2) == -1) {
 		return;
 	}
 	name_of(0, id);
 	TEST_CHECK(queue_remover_remove(&r, id) == 0, "hand %s", id);
-	TEST_CHECK(queue_remover_remove(&r, "0000000000DIR00") == 0,
-	    "hand dir");
+	TEST_CHECK(queue_remover_remove(&r, DIR_ID) == 0, "hand dir");
 	name_of(1, id);
 	TEST_CHECK(queue_remover_remove(&r, id) == 0, "hand %s", id);
 	queue_remover_flush(&r);
 	TEST_CHECK(files_left(&sp, 2) == 0, "the worker stopped at a failure");
 	TEST_CHECK(queue_remover_failure(&r, id, &err) == 1 &&
-		strcmp(id, "0000000000DIR00") == 0 && err == EISDIR,
+		strcmp(id, DIR_ID) == 0 && err == EISDIR,
 	    "failure: id %s, %s", id, strerror(err));
 	TEST_CHECK(!queue_remover_failure(&r, id, &err), "a second failure");
 	queue_remover_stop(&r);
@@ -150,19 +161,12 @@ test_failures_counted(void)
 	int err;
 	unsigned i;
 
-	if (open_spool(&sp) == -1) {
-		return;
-	}
-	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
-	queue_remover_init(&r);
-	if (queue_remover_start(&r, &sp) == -1) {
-		test_fail("start: %s", strerror(errno));
-		queue_spool_close(&sp);
+	if (start_with_dir(&r, &sp, 0) == -1) {
 		return;
 	}
 	for (i = 0; i < FAILURES; i++) {
 		/* -1: the request pipe was full and the removal done here */
-		here += queue_remover_remove(&r, "0000000000DIR00") == -1;
+		here += queue_remover_remove(&r, DIR_ID) == -1;
 		if (i % 1000 == 999) {
 			queue_remover_flush(&r);
 		}
@@ -203,9 +207,8 @@ test_without_thread(void)
 	name_of(1, id);
 	TEST_CHECK(queue_remover_remove(&r, id) == 0 && files_left(&sp, 2) == 0,
 	    "not removed after stop");
-	TEST_CHECK(mkdirat(sp.msgfd, "0000000000DIR00", 0700) == 0, "mkdir");
-	TEST_CHECK(queue_remover_remove(&r, "0000000000DIR00") == -1 &&
-		errno == EISDIR,
+	TEST_CHECK(mkdirat(sp.msgfd, DIR_ID, 0700) == 0, "mkdir");
+	TEST_CHECK(queue_remover_remove(&r, DIR_ID) == -1 && errno == EISDIR,
 	    "a failure in place not returned");
 	queue_spool_close(&sp);
 }
