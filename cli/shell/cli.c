@@ -6,13 +6,13 @@
  * (CLI_LINE_MAX), control characters are refused with a caret, and
  * nothing is run unless the whole line parses.
  */
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_int.h"
+#include "cli_regex.h"
 
 #define CLI_PIPES_MAX 8 /* "| match x | except y | count" */
 
@@ -409,8 +409,7 @@ enum cli_pipe_kind {
 
 struct cli_pipe {
 	enum cli_pipe_kind kind;
-	regex_t re;
-	int compiled;
+	struct cli_regex *re; /* match and except */
 };
 
 /* cli_pipe_end - marks where a pipe command may end (cli_run applies
@@ -463,23 +462,17 @@ cli_pipe_filter(const struct cli_pipe *p, const struct cli_text *in,
     struct cli_text *out)
 {
 	const char *s = cli_text_str(in), *e;
-	char line[CLI_LINE_MAX];
-	size_t n, count = 0;
+	size_t count = 0;
 	int hit;
 
 	for (; *s != '\0'; s = *e != '\0' ? e + 1 : e) {
 		e = strchr(s, '\n');
 		e = e != NULL ? e : s + strlen(s);
-		n = (size_t)(e - s);
 		count++;
 		if (p->kind == CLI_PIPE_COUNT || p->kind == CLI_PIPE_NO_MORE) {
 			continue;
 		}
-		/* regexec needs a string; longer lines are matched cut */
-		n = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
-		memcpy(line, s, n);
-		line[n] = '\0';
-		hit = regexec(&p->re, line, 0, NULL, 0) == 0;
+		hit = cli_regex_match(p->re, s, (size_t)(e - s));
 		if (hit == (p->kind == CLI_PIPE_MATCH)) {
 			cli_text_addn(out, s, (size_t)(e - s));
 			cli_text_add(out, "\n");
@@ -499,131 +492,8 @@ cli_pipes_free(struct cli_pipe *p, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (p[i].compiled) {
-			regfree(&p[i].re);
-		}
+		cli_regex_free(p[i].re);
 	}
-}
-
-/*
- * cli_regex_refusal - why re may not be used as a filter, or NULL. The
- * C library's matchers are polynomial in the pattern's compiled size
- * and the line, except with back-references, where they backtrack:
- * "(.*)(.*)(.*)(.*)\4\3\2\1x" took seconds on an 80-octet line
- * (fuzz_cli_line). Filters need no back-references, so they are refused.
- * The size matters too: glibc's regcomp copies what a '+' applies to
- * (x+ is xx*) and what "{m,n}" applies to max(m, n) times, so stacked or
- * nested repetitions grow exponentially: "x++++...+" (40 of them) took
- * more than 2 GiB. This walks the pattern with the same rules, counting
- * nodes with saturation, and refuses more than CLI_REGEX_NODES_MAX or a
- * nesting deeper than CLI_REGEX_DEPTH_MAX. At 256 nodes a 1,000-octet
- * line is matched in about 10 ms; at 1,024 it took 0.5 s. Bracket
- * expressions and escapes count as one node; over-counting only refuses
- * earlier.
- */
-#define CLI_REGEX_NODES_MAX 256
-#define CLI_REGEX_DEPTH_MAX 16
-#define CLI_REGEX_TOO_COMPLEX "regular expression too complex"
-
-static unsigned long
-cli_regex_mul(unsigned long a, unsigned long b)
-{
-	return b != 0 && a > CLI_REGEX_NODES_MAX / b ? CLI_REGEX_NODES_MAX + 1 :
-						       a * b;
-}
-
-static unsigned long
-cli_regex_add(unsigned long a, unsigned long b)
-{
-	return a + b > CLI_REGEX_NODES_MAX ? CLI_REGEX_NODES_MAX + 1 : a + b;
-}
-
-/* cli_regex_bound - the larger number of "{m}", "{m,}" or "{m,n}" at
- * *pp (past the '{'), which is then left after the '}'; anything else
- * there is no interval: 1, and *pp stays, so the rest is counted */
-static unsigned long
-cli_regex_bound(const char **pp)
-{
-	unsigned long k = 0, most = 0;
-	const char *p = *pp;
-
-	while ((*p >= '0' && *p <= '9') || *p == ',') {
-		if (*p == ',') {
-			most = k > most ? k : most;
-			k = 0;
-		} else {
-			k = cli_regex_add(cli_regex_mul(k, 10),
-			    (unsigned)(*p - '0'));
-		}
-		p++;
-	}
-	if (*p != '}') {
-		return 1;
-	}
-	*pp = p + 1;
-	most = k > most ? k : most;
-	return most > 0 ? most : 1;
-}
-
-static const char *
-cli_regex_refusal(const char *re)
-{
-	unsigned long seq[CLI_REGEX_DEPTH_MAX + 1],
-	    last[CLI_REGEX_DEPTH_MAX + 1];
-	unsigned long k;
-	size_t d = 0;
-	const char *p = re;
-
-	seq[0] = last[0] = 0;
-	while (*p != '\0') {
-		char ch = *p++;
-
-		if (ch == '(') {
-			if (++d > CLI_REGEX_DEPTH_MAX) {
-				return CLI_REGEX_TOO_COMPLEX;
-			}
-			seq[d] = last[d] = 0;
-			continue;
-		}
-		if (ch == ')' && d > 0) {
-			k = cli_regex_add(seq[d], 1);
-			d--;
-			seq[d] = cli_regex_add(seq[d], k);
-			last[d] = k;
-			continue;
-		}
-		if (ch == '+' || ch == '{') {
-			k = ch == '+' ? 2 : cli_regex_bound(&p);
-			seq[d] = cli_regex_add(seq[d],
-			    cli_regex_mul(last[d], k - 1));
-			last[d] = cli_regex_mul(last[d], k);
-		} else if (ch == '*' || ch == '?' || ch == '|') {
-			seq[d] = cli_regex_add(seq[d], 1);
-			last[d] = ch == '|' ? 0 : last[d];
-		} else {
-			if (ch == '\\' && *p >= '1' && *p <= '9') {
-				return "back-references are not supported";
-			}
-			if (ch == '\\' && *p != '\0') {
-				p++;
-			} else if (ch == '[') {
-				p += (*p == '^');
-				p += (*p == ']');
-				while (*p != '\0' && *p++ != ']') {
-				}
-			}
-			seq[d] = cli_regex_add(seq[d], 1);
-			last[d] = 1;
-		}
-		if (seq[d] > CLI_REGEX_NODES_MAX) {
-			return CLI_REGEX_TOO_COMPLEX;
-		}
-	}
-	while (d > 0) {
-		seq[d - 1] = cli_regex_add(seq[d - 1], seq[d]);
-		d--;
-	}
-	return seq[0] <= CLI_REGEX_NODES_MAX ? NULL : CLI_REGEX_TOO_COMPLEX;
 }
 
 /* cli_pipes_parse - the segments after each '|' into p; the count, or -1
@@ -635,7 +505,7 @@ cli_pipes_parse(struct cli *c, const struct cli_words *w, size_t first,
 	struct cli_call pc;
 	struct cli_state st;
 	size_t i = first, end;
-	const char *re, *refusal;
+	const char *re, *err;
 	int np = 0;
 
 	while (i < w->n) {
@@ -688,21 +558,13 @@ cli_pipes_parse(struct cli *c, const struct cli_words *w, size_t first,
 			call->flags |= CLI_NO_MORE;
 		}
 		re = cli_call_arg(&pc, "<regex>", NULL);
-		refusal = re != NULL ? cli_regex_refusal(re) : NULL;
-		if (refusal != NULL) {
-			cli_caret(c, w, end - 1, refusal, out);
+		err = re != NULL ?
+		    cli_regex_compile(&p[np].re, re, strlen(re)) :
+		    NULL;
+		if (err != NULL) {
+			cli_caret(c, w, end - 1, err, out);
 			cli_pipes_free(p, np);
 			return -1;
-		}
-		if (re != NULL) {
-			if (regcomp(&p[np].re, re, REG_EXTENDED | REG_NOSUB) !=
-			    0) {
-				cli_caret(c, w, end - 1,
-				    "invalid regular expression", out);
-				cli_pipes_free(p, np);
-				return -1;
-			}
-			p[np].compiled = 1;
 		}
 		np++;
 		i = end;
