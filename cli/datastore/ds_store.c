@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ds_int.h"
+#include "io.h"
 
 #define DS_STARTUP "startup.json"
 #define DS_LAST_GOOD "startup.last-good.json"
@@ -114,28 +115,9 @@ ds_fsync_dir(const char *path)
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		return -1;
 	}
-	r = fsync(fd);
+	r = io_sync(fd);
 	close(fd);
 	return r;
-}
-
-/* ds_write_all - data[len] to fd, over short writes and EINTR */
-static int
-ds_write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, data, len)) < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* ds_write_atomic - path holds data[len] or what it held before, never a
@@ -157,7 +139,7 @@ ds_write_atomic(const char *path, const char *data, size_t len, char *err,
 		ds_err(err, errlen, "%s: %s", tmp, strerror(errno));
 		return SK_E_IO;
 	}
-	if (ds_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (io_write_all(fd, data, len) != 0 || io_sync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);

@@ -209,7 +209,7 @@ cli_saved_save(struct cli *c, const char *name, char *err, size_t errlen)
 		close(dfd);
 		return SK_E_IO;
 	}
-	if (io_write_all(fd, json, strlen(json)) != 0 || fsync(fd) != 0) {
+	if (io_write_all(fd, json, strlen(json)) != 0 || io_sync(fd) != 0) {
 		e = errno;
 	}
 	if (close(fd) != 0 && e == 0) {
@@ -222,7 +222,7 @@ cli_saved_save(struct cli *c, const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", name, strerror(e));
 		(void)unlinkat(dfd, tmp, 0);
 	} else {
-		(void)fsync(dfd); /* the rename itself is durable */
+		(void)io_sync(dfd); /* the rename itself is durable */
 	}
 	free(json);
 	close(dfd);

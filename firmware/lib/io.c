@@ -7,6 +7,17 @@
 #include "io.h"
 
 int
+io_sync(int fd)
+{
+#ifdef SK_FUZZ
+	(void)fd;
+	return 0;
+#else
+	return fsync(fd);
+#endif
+}
+
+int
 io_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
