@@ -64,9 +64,9 @@ typedef unsigned char rx_set[RX_SET_OCTETS];
 
 struct rx_parse {
 	const char *p, *end;
-	struct rx_node nodes[RX_NODES_MAX];
-	int nn;
-	rx_set sets[RX_NODES_MAX];
+	struct rx_node *nodes; /* cap of them, as many sets */
+	int nn, cap;
+	rx_set *sets;
 	int nsets;
 	int depth;
 	const char *err;
@@ -139,7 +139,7 @@ rx_node(struct rx_parse *ps, enum rx_kind kind, unsigned size)
 {
 	struct rx_node *nd;
 
-	if (ps->nn == RX_NODES_MAX) {
+	if (ps->nn == ps->cap) {
 		ps->err = RX_TOO_COMPLEX;
 		return RX_NONE;
 	}
@@ -734,21 +734,36 @@ rx_alloc(size_t nprog, int nsets)
 	return re;
 }
 
+/* rx_parse_init - room for the tree of a pattern of n octets: each
+ * octet adds at most two nodes ('(' an alternation and its first
+ * branch), the outermost alternation two more */
+static int
+rx_parse_init(struct rx_parse *ps, const char *pattern, size_t n)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->p = pattern;
+	ps->end = pattern + n;
+	ps->cap = n < RX_NODES_MAX / 2 ? (int)(2 * n + 2) : RX_NODES_MAX;
+	ps->nodes = calloc((size_t)ps->cap, sizeof(*ps->nodes));
+	ps->sets = calloc((size_t)ps->cap, sizeof(*ps->sets));
+	return ps->nodes != NULL && ps->sets != NULL;
+}
+
 const char *
 cli_regex_compile(struct cli_regex **out, const char *pattern, size_t n)
 {
-	struct rx_parse *ps = calloc(1, sizeof(*ps));
+	struct rx_parse parse, *ps = &parse;
 	struct rx_emit em;
 	struct cli_regex *re = NULL;
 	const char *err;
 	int root;
 
 	*out = NULL;
-	if (ps == NULL) {
+	if (!rx_parse_init(ps, pattern, n)) {
+		free(ps->nodes);
+		free(ps->sets);
 		return "out of memory";
 	}
-	ps->p = pattern;
-	ps->end = pattern + n;
 	root = rx_alt(ps);
 	if (root != RX_NONE && ps->p < ps->end) { /* stopped at a ')' */
 		ps->err = "unmatched )";
@@ -770,7 +785,8 @@ cli_regex_compile(struct cli_regex **out, const char *pattern, size_t n)
 		*out = re;
 	}
 	err = ps->err;
-	free(ps);
+	free(ps->nodes);
+	free(ps->sets);
 	return err;
 }
 
