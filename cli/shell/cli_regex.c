@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "cli_regex.h"
+#include "sk.h"
 
 #define RX_NODES_MAX 1024 /* parse tree nodes of one pattern */
 #define RX_REPEAT_MAX 255 /* POSIX's RE_DUP_MAX */
@@ -41,7 +42,6 @@
 /* ---- the parse tree ---------------------------------------------------- */
 
 enum rx_kind {
-	RX_EMPTY, /* matches the empty string */
 	RX_CHAR,
 	RX_SET,
 	RX_BOL,
@@ -98,10 +98,10 @@ struct rx_list {
 
 struct cli_regex {
 	struct rx_inst *prog;
-	size_t nprog;
 	rx_set *sets;
 	struct rx_list list[2];
-	uint16_t *stack; /* the closure's work list */
+	uint16_t *stack;   /* the closure's work list */
+	uint16_t *scratch; /* one allocation: the lists and the stack */
 };
 
 /* ---- sizes, saturated so that nested counts cannot overflow ----------- */
@@ -237,7 +237,7 @@ rx_class_find(const char *name, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(rx_classes) / sizeof(rx_classes[0]); i++) {
+	for (i = 0; i < SK_NELEM(rx_classes); i++) {
 		if (strlen(rx_classes[i].name) == n &&
 		    memcmp(rx_classes[i].name, name, n) == 0) {
 			return &rx_classes[i];
@@ -699,8 +699,6 @@ rx_emit_node(struct rx_emit *em, int i)
 	case RX_REP:
 		rx_emit_rep(em, nd);
 		break;
-	case RX_EMPTY:
-		break;
 	}
 }
 
@@ -710,34 +708,30 @@ static struct cli_regex *
 rx_alloc(size_t nprog, int nsets)
 {
 	struct cli_regex *re = calloc(1, sizeof(*re));
-	int ok;
 
 	if (re == NULL) {
 		return NULL;
 	}
-	re->nprog = nprog;
 	re->prog = calloc(nprog, sizeof(*re->prog));
 	re->sets = calloc((size_t)nsets + 1, sizeof(*re->sets));
-	re->list[0].dense = calloc(nprog, sizeof(uint16_t));
-	re->list[0].sparse = calloc(nprog, sizeof(uint16_t));
-	re->list[1].dense = calloc(nprog, sizeof(uint16_t));
-	re->list[1].sparse = calloc(nprog, sizeof(uint16_t));
-	re->stack = calloc(nprog, sizeof(uint16_t));
-	ok = re->prog != NULL && re->sets != NULL &&
-	    re->list[0].dense != NULL && re->list[0].sparse != NULL &&
-	    re->list[1].dense != NULL && re->list[1].sparse != NULL &&
-	    re->stack != NULL;
-	if (!ok) {
+	re->scratch = calloc(5 * nprog, sizeof(uint16_t));
+	if (re->prog == NULL || re->sets == NULL || re->scratch == NULL) {
 		cli_regex_free(re);
 		return NULL;
 	}
+	re->list[0].dense = re->scratch;
+	re->list[0].sparse = re->scratch + nprog;
+	re->list[1].dense = re->scratch + 2 * nprog;
+	re->list[1].sparse = re->scratch + 3 * nprog;
+	re->stack = re->scratch + 4 * nprog;
 	return re;
 }
 
 /* rx_parse_init - room for the tree of a pattern of n octets: each
  * octet adds at most two nodes ('(' an alternation and its first
- * branch), the outermost alternation two more */
-static int
+ * branch), the outermost alternation two more; ps->err when there is
+ * no memory for it */
+static void
 rx_parse_init(struct rx_parse *ps, const char *pattern, size_t n)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -746,7 +740,9 @@ rx_parse_init(struct rx_parse *ps, const char *pattern, size_t n)
 	ps->cap = n < RX_NODES_MAX / 2 ? (int)(2 * n + 2) : RX_NODES_MAX;
 	ps->nodes = calloc((size_t)ps->cap, sizeof(*ps->nodes));
 	ps->sets = calloc((size_t)ps->cap, sizeof(*ps->sets));
-	return ps->nodes != NULL && ps->sets != NULL;
+	if (ps->nodes == NULL || ps->sets == NULL) {
+		ps->err = "out of memory";
+	}
 }
 
 const char *
@@ -759,12 +755,8 @@ cli_regex_compile(struct cli_regex **out, const char *pattern, size_t n)
 	int root;
 
 	*out = NULL;
-	if (!rx_parse_init(ps, pattern, n)) {
-		free(ps->nodes);
-		free(ps->sets);
-		return "out of memory";
-	}
-	root = rx_alt(ps);
+	rx_parse_init(ps, pattern, n);
+	root = ps->err == NULL ? rx_alt(ps) : RX_NONE;
 	if (root != RX_NONE && ps->p < ps->end) { /* stopped at a ')' */
 		ps->err = "unmatched )";
 	}
@@ -798,11 +790,7 @@ cli_regex_free(struct cli_regex *re)
 	}
 	free(re->prog);
 	free(re->sets);
-	free(re->list[0].dense);
-	free(re->list[0].sparse);
-	free(re->list[1].dense);
-	free(re->list[1].sparse);
-	free(re->stack);
+	free(re->scratch);
 	free(re);
 }
 
