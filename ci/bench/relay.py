@@ -441,6 +441,10 @@ class Target:
         """Messages still in the relay's queue."""
         return 0
 
+    def spool_syncs(self):
+        """(syncs, microseconds) the relay counted so far, or None."""
+        return None
+
     def failure(self):
         """Why the relay can no longer be measured, or None."""
         return None
@@ -650,6 +654,25 @@ class Sekimori(Target):
         except FileNotFoundError:
             return 0
 
+    def spool_syncs(self):
+        """The queue's spool-syncs and spool-sync-microseconds since the
+        start, from `sekimorid --statistics`: what each 250 waited for."""
+        try:
+            p = subprocess.run([str(SEKIMORID), "--statistics", "-c",
+                                str(self.config)], capture_output=True,
+                               text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        found = {}
+        for line in p.stdout.splitlines():
+            words = line.split()
+            if len(words) == 3 and words[0] in ("spool-syncs",
+                                                "spool-sync-microseconds"):
+                found[words[0]] = int(words[2])
+        if p.returncode != 0 or len(found) != 2:
+            return None
+        return found["spool-syncs"], found["spool-sync-microseconds"]
+
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -678,6 +701,8 @@ class Result:
     cpu_s_per_1000: float = 0.0
     peak_rss_kib: int = 0
     peak_pss_kib: int = 0
+    syncs: int = 0  # the relay's spool syncs during the run (sekimori)
+    sync_us: int = 0  # and their total time
 
 
 def latency_samples(path):
@@ -758,6 +783,7 @@ def run_load(target, size_kib, concurrency, messages, tag, message_file=None):
     result = Result(target.name, size_kib, concurrency, messages)
     start_count = target.sink.count()
     cpu_before = target.accounting.cpu_seconds()
+    syncs_before = target.spool_syncs()
     target.sampler.reset()
     started = time.monotonic()
     source, source_log, latency = start_source(target, size_kib, concurrency,
@@ -768,6 +794,10 @@ def run_load(target, size_kib, concurrency, messages, tag, message_file=None):
         result.reason = reason
         return result
     cpu = target.accounting.cpu_seconds() - cpu_before
+    syncs_after = target.spool_syncs()
+    if syncs_before and syncs_after:
+        result.syncs = syncs_after[0] - syncs_before[0]
+        result.sync_us = syncs_after[1] - syncs_before[1]
     rss, pss = target.sampler.peaks()
     result.accepted_per_s = messages / (accepted_at - started)
     result.e2e_per_s = messages / (done_at - started)
@@ -1052,6 +1082,20 @@ def idle_lines(results):
     return lines
 
 
+def sync_lines(results):
+    """What sekimorid's acknowledgements waited for, per cell: its spool
+    syncs (one per group commit) and their mean time."""
+    lines = []
+    for r in results:
+        if r.relay != "sekimori" or r.reason or r.syncs == 0:
+            continue
+        lines.append(f"sekimori spool syncs {r.size_kib}KiB c{r.concurrency}: "
+                     f"{r.syncs} for {r.messages} messages "
+                     f"({r.messages / r.syncs:.1f} messages each), mean "
+                     f"{r.sync_us / r.syncs / 1000:.2f} ms")
+    return lines
+
+
 def write_idle_tsv(results):
     with open(OUT / "idle.tsv", "w") as f:
         f.write("relay\tattempted\topened\tgreeted\theld_10s\tpss_delta_kib\t"
@@ -1170,6 +1214,8 @@ def main():
     print_table(rows)
     say("")
     for line in idle_lines(idle):
+        say(line)
+    for line in sync_lines(results):
         say(line)
     say(f"(tables in {OUT / 'relay.tsv'} and {OUT / 'idle.tsv'}; the load's "
         f"and sinks' output in {LOGS}; SK_BENCH_LOGS=1 keeps the relays' logs)")

@@ -69,6 +69,9 @@ enum stats_kind {
 	X(QUEUE_EXPIRED, "queue", "expired", STATS_COUNTER)                    \
 	X(QUEUE_DSN, "queue", "dsns-generated", STATS_COUNTER)                 \
 	X(QUEUE_QUARANTINED, "queue", "quarantined", STATS_COUNTER)            \
+	X(QUEUE_SYNCS, "queue", "spool-syncs", STATS_COUNTER)                  \
+	X(QUEUE_SYNC_US, "queue", "spool-sync-microseconds", STATS_COUNTER)    \
+	X(QUEUE_SYNC_SLOW, "queue", "spool-syncs-slow", STATS_COUNTER)         \
 	X(QUEUE_NOW_MESSAGES, "queue-now", "messages", STATS_GAUGE)            \
 	X(QUEUE_NOW_ACTIVE, "queue-now", "active-jobs", STATS_GAUGE)           \
 	X(QUEUE_NOW_QUARANTINED, "queue-now", "quarantined", STATS_GAUGE)      \
