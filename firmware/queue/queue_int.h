@@ -59,6 +59,7 @@
 #define QUEUE_SCHED_WAIT_MAX_MS 60000 /* the clock is checked this often */
 #define QUEUE_SWEEP_RETRY_MS 300000   /* after a DSN could not be written */
 #define QUEUE_SPACE_LOG_MS 60000      /* "disk nearly full", at most */
+#define QUEUE_SLOW_LOG_MS 60000       /* "spool sync took", at most */
 #define QUEUE_DRAIN_MS 1000           /* sending what is queued, at exit */
 #define QUEUE_QUAR_CHECK_MS 60000     /* quarantine retention, at least */
 #define QUEUE_STOP_GRACE_MS 20000     /* jobs in flight, at shutdown */
@@ -207,6 +208,10 @@ struct queue {
 	struct queue_syncer syncer;
 	struct event_io sync_io;
 	int sync_busy;                /* a sync runs on the syncer's thread */
+	uint64_t sync_started;        /* event_now when it was asked for */
+	uint64_t slow_warned;         /* event_now of the last slow warning */
+	unsigned long slow_unwarned;  /* slow syncs since then, not logged */
+	uint64_t slow_worst;          /* the slowest of them, ms */
 	struct queue_remover remover; /* finished messages' files */
 	struct event_io remover_io;
 

@@ -41,6 +41,7 @@ struct harness {
 	uint64_t mono;
 	unsigned long syncs;
 	int sync_fail;
+	uint64_t sync_ms; /* how long each sync takes on the fake clock */
 };
 
 static struct harness h;
@@ -66,11 +67,13 @@ fake_random(void *arg)
 	return 0; /* no jitter: exact schedules */
 }
 
+/* The monotonic clock is read on the loop's thread and moved by the
+ * syncer's (count_sync): atomic */
 static uint64_t
 fake_mono(void *arg)
 {
 	(void)arg;
-	return h.mono;
+	return __atomic_load_n(&h.mono, __ATOMIC_SEQ_CST);
 }
 
 static uint64_t
@@ -87,6 +90,7 @@ count_sync(int fd)
 {
 	(void)fd;
 	h.syncs++;
+	__atomic_add_fetch(&h.mono, h.sync_ms, __ATOMIC_SEQ_CST);
 	if (h.sync_fail) {
 		errno = EIO;
 		return -1;
@@ -115,6 +119,20 @@ static int
 logged(const char *s)
 {
 	return memmem(logbuf, loglen, s, strlen(s)) != NULL;
+}
+
+/* count_logged - how many times s was logged */
+static size_t
+count_logged(const char *s)
+{
+	const char *p = logbuf;
+	size_t n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -231,7 +249,7 @@ static void
 advance(int64_t ms)
 {
 	h.wall += ms;
-	h.mono += (uint64_t)ms;
+	__atomic_add_fetch(&h.mono, (uint64_t)ms, __ATOMIC_SEQ_CST);
 }
 
 static void
@@ -735,6 +753,49 @@ test_commit_refused(void)
 			  "left queued"),
 	    "failed sync not logged");
 	h.sync_fail = 0;
+	teardown();
+}
+
+/*
+ * test_slow_sync - a sync of 100 ms or more is a warning with its time
+ * and the messages that waited; more within a minute are counted, and
+ * the next warning says how many and the slowest; a fast one is quiet
+ */
+static void
+test_slow_sync(void)
+{
+	static const char *const rcpts[] = { "b@remote.example", NULL };
+
+	if (setup() == -1) {
+		return;
+	}
+	h.sync_ms = 99;
+	TEST_CHECK(submit(1, "a@client.example", rcpts, 0)[0] != '\0',
+	    "commit at 99 ms");
+	TEST_CHECK(count_logged("took") == 0, "a 99 ms sync was logged");
+	h.sync_ms = 150;
+	TEST_CHECK(submit(2, "a@client.example", rcpts, 0)[0] != '\0',
+	    "commit at 150 ms");
+	TEST_CHECK(logged("took 150 ms (1 message waited): the disk may be "
+			  "slow or failing"),
+	    "a 150 ms sync was not logged");
+	h.sync_ms = 400;
+	TEST_CHECK(submit(3, "a@client.example", rcpts, 0)[0] != '\0',
+	    "commit at 400 ms");
+	h.sync_ms = 200;
+	TEST_CHECK(submit(4, "a@client.example", rcpts, 0)[0] != '\0',
+	    "commit at 200 ms");
+	TEST_CHECK(count_logged("took") == 1,
+	    "more than one warning in a minute");
+	advance(QUEUE_SLOW_LOG_MS);
+	h.sync_ms = 120;
+	TEST_CHECK(submit(5, "a@client.example", rcpts, 0)[0] != '\0',
+	    "commit at 120 ms");
+	TEST_CHECK(logged("took 120 ms (1 message waited); 2 more slow syncs "
+			  "since the last warning, the slowest 400 ms"),
+	    "the second warning does not count the ones between");
+	TEST_CHECK(count_logged("took") == 2, "want two warnings");
+	h.sync_ms = 0;
 	teardown();
 }
 
@@ -2453,20 +2514,6 @@ q_notice(uint32_t peer, const char *text)
 	put(&wr_smtp, MSG_Q_NOTICE, peer, -1, &b);
 }
 
-/* count_logged - how many times s was logged */
-static size_t
-count_logged(const char *s)
-{
-	const char *p = logbuf;
-	size_t n = 0;
-
-	while ((p = strstr(p, s)) != NULL) {
-		n++;
-		p += strlen(s);
-	}
-	return n;
-}
-
 /* file_text - id's content file as a C string (cut to size) */
 static void
 file_text(const char *id, char *out, size_t size)
@@ -2600,6 +2647,7 @@ const struct test_case test_cases[] = {
 	{ "queue_process_log_to_parent", test_log_to_parent },
 	{ "queue_process_group_commit", test_group_commit },
 	{ "queue_process_commit_refused", test_commit_refused },
+	{ "queue_process_slow_sync", test_slow_sync },
 	{ "queue_process_prepend", test_prepend },
 	{ "queue_process_db_upgrade", test_db_upgrade },
 	{ "queue_process_commit_refused_smtp_gone",

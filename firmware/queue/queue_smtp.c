@@ -899,6 +899,7 @@ queue_sync_kick(struct queue *q)
 	q->syncing = q->waiting;
 	q->waiting = t;
 	q->stats.syncs++;
+	q->sync_started = event_now(&q->loop);
 	if (queue_syncer_request(&q->syncer) == -1) {
 		log_warn("cannot ask for a sync: %s", strerror(errno));
 		queue_sync_done(q, errno != 0 ? errno : EIO);
@@ -980,13 +981,52 @@ queue_answer(struct queue *q, int ok)
 	q->syncing.ntx = 0;
 }
 
+/*
+ * queue_sync_slow - a sync that kept its messages waiting QUEUE_SYNC_SLOW_MS
+ * or more (from the request to the answer, as the clients saw it): a
+ * warning, at most one a minute, with a count of the ones in between,
+ * so that a failing disk is seen in the log before the queue backs up
+ */
+static void
+queue_sync_slow(struct queue *q, uint64_t took)
+{
+	uint64_t now = event_now(&q->loop);
+
+	if (q->slow_warned != 0 && now - q->slow_warned < QUEUE_SLOW_LOG_MS) {
+		q->slow_unwarned++;
+		q->slow_worst = took > q->slow_worst ? took : q->slow_worst;
+		return;
+	}
+	if (q->slow_unwarned > 0) {
+		log_warn("sync of %s took %llu ms (%zu message%s waited); %lu "
+			 "more slow sync%s since the last warning, the slowest "
+			 "%llu ms: the disk may be slow or failing",
+		    q->spool.path, (unsigned long long)took, q->syncing.ntx,
+		    q->syncing.ntx == 1 ? "" : "s", q->slow_unwarned,
+		    q->slow_unwarned == 1 ? "" : "s",
+		    (unsigned long long)q->slow_worst);
+	} else {
+		log_warn("sync of %s took %llu ms (%zu message%s waited): the "
+			 "disk may be slow or failing",
+		    q->spool.path, (unsigned long long)took, q->syncing.ntx,
+		    q->syncing.ntx == 1 ? "" : "s");
+	}
+	q->slow_warned = now != 0 ? now : 1;
+	q->slow_unwarned = 0;
+	q->slow_worst = 0;
+}
+
 /* queue_sync_done - the end of a sync (err 0: it worked) */
 void
 queue_sync_done(struct queue *q, int err)
 {
+	uint64_t took = event_now(&q->loop) - q->sync_started;
+
 	q->sync_busy = 0;
 	if (err != 0) {
 		log_warn("sync of %s failed: %s", q->spool.path, strerror(err));
+	} else if (took >= QUEUE_SYNC_SLOW_MS) {
+		queue_sync_slow(q, took);
 	}
 	queue_answer(q, err == 0);
 	queue_sync_kick(q);

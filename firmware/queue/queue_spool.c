@@ -17,8 +17,7 @@
 
 #define QUEUE_SPOOL_MODE 0700
 #define QUEUE_FILE_MODE 0600
-#define QUEUE_SPOOL_COPY 65536    /* octets copied at a time */
-#define QUEUE_SYNC_SLOW_US 100000 /* a sync this long is worth a look */
+#define QUEUE_SPOOL_COPY 65536 /* octets copied at a time */
 
 static int
 queue_spool_syncfs(int fd)
@@ -292,7 +291,7 @@ queue_spool_sync(const struct queue_spool *s)
 	took = queue_spool_us() - start;
 	stats_add(STATS_QUEUE_SYNCS, 1);
 	stats_add(STATS_QUEUE_SYNC_US, took);
-	stats_add(STATS_QUEUE_SYNC_SLOW, took >= QUEUE_SYNC_SLOW_US);
+	stats_add(STATS_QUEUE_SYNC_SLOW, took >= QUEUE_SYNC_SLOW_MS * 1000u);
 	errno = err;
 	return r;
 }

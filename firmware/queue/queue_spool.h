@@ -77,9 +77,12 @@ int queue_spool_rename(const struct queue_spool *s, const char *from,
  */
 int queue_spool_fill(const struct queue_spool *s, const char *id, int create,
     int src, uint64_t max, const char *qid, uint64_t *size, unsigned *replaced);
+#define QUEUE_SYNC_SLOW_MS 100 /* a sync this long is worth a look */
+
 /* queue_spool_sync - make every write to the spool durable (syncfs);
  * counts and times it (stats: queue spool-syncs, spool-sync-microseconds,
- * spool-syncs-slow: 100 ms or more); thread-safe (the syncer calls it) */
+ * spool-syncs-slow: QUEUE_SYNC_SLOW_MS or more); thread-safe (the syncer
+ * calls it) */
 int queue_spool_sync(const struct queue_spool *s);
 
 /*
