@@ -761,41 +761,40 @@ test_commit_refused(void)
  * and the messages that waited; more within a minute are counted, and
  * the next warning says how many and the slowest; a fast one is quiet
  */
+/* submit_synced_in - a message whose sync takes ms on the fake clock */
 static void
-test_slow_sync(void)
+submit_synced_in(uint32_t peer, uint64_t ms)
 {
 	static const char *const rcpts[] = { "b@remote.example", NULL };
 
+	h.sync_ms = ms;
+	TEST_CHECK(submit(peer, "a@client.example", rcpts, 0)[0] != '\0',
+	    "no commit with a sync of %llu ms", (unsigned long long)ms);
+	h.sync_ms = 0;
+}
+
+static void
+test_slow_sync(void)
+{
 	if (setup() == -1) {
 		return;
 	}
-	h.sync_ms = 99;
-	TEST_CHECK(submit(1, "a@client.example", rcpts, 0)[0] != '\0',
-	    "commit at 99 ms");
+	submit_synced_in(1, 99);
 	TEST_CHECK(count_logged("took") == 0, "a 99 ms sync was logged");
-	h.sync_ms = 150;
-	TEST_CHECK(submit(2, "a@client.example", rcpts, 0)[0] != '\0',
-	    "commit at 150 ms");
+	submit_synced_in(2, 150);
 	TEST_CHECK(logged("took 150 ms (1 message waited): the disk may be "
 			  "slow or failing"),
 	    "a 150 ms sync was not logged");
-	h.sync_ms = 400;
-	TEST_CHECK(submit(3, "a@client.example", rcpts, 0)[0] != '\0',
-	    "commit at 400 ms");
-	h.sync_ms = 200;
-	TEST_CHECK(submit(4, "a@client.example", rcpts, 0)[0] != '\0',
-	    "commit at 200 ms");
+	submit_synced_in(3, 400);
+	submit_synced_in(4, 200);
 	TEST_CHECK(count_logged("took") == 1,
 	    "more than one warning in a minute");
 	advance(QUEUE_SLOW_LOG_MS);
-	h.sync_ms = 120;
-	TEST_CHECK(submit(5, "a@client.example", rcpts, 0)[0] != '\0',
-	    "commit at 120 ms");
+	submit_synced_in(5, 120);
 	TEST_CHECK(logged("took 120 ms (1 message waited); 2 more slow syncs "
 			  "since the last warning, the slowest 400 ms"),
 	    "the second warning does not count the ones between");
 	TEST_CHECK(count_logged("took") == 2, "want two warnings");
-	h.sync_ms = 0;
 	teardown();
 }
 
