@@ -756,11 +756,6 @@ test_commit_refused(void)
 	teardown();
 }
 
-/*
- * test_slow_sync - a sync of 100 ms or more is a warning with its time
- * and the messages that waited; more within a minute are counted, and
- * the next warning says how many and the slowest; a fast one is quiet
- */
 /* submit_synced_in - a message whose sync takes ms on the fake clock */
 static void
 submit_synced_in(uint32_t peer, uint64_t ms)
@@ -773,6 +768,11 @@ submit_synced_in(uint32_t peer, uint64_t ms)
 	h.sync_ms = 0;
 }
 
+/*
+ * test_slow_sync - a sync of 100 ms or more is a warning with its time
+ * and the messages that waited; more within a minute are counted, and
+ * the next warning says how many and the slowest; a fast one is quiet
+ */
 static void
 test_slow_sync(void)
 {
