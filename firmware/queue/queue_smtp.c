@@ -991,6 +991,7 @@ static void
 queue_sync_slow(struct queue *q, uint64_t took)
 {
 	uint64_t now = event_now(&q->loop);
+	char more[128] = "";
 
 	if (q->slow_warned != 0 && now - q->slow_warned < QUEUE_SLOW_LOG_MS) {
 		q->slow_unwarned++;
@@ -998,19 +999,16 @@ queue_sync_slow(struct queue *q, uint64_t took)
 		return;
 	}
 	if (q->slow_unwarned > 0) {
-		log_warn("sync of %s took %llu ms (%zu message%s waited); %lu "
-			 "more slow sync%s since the last warning, the slowest "
-			 "%llu ms: the disk may be slow or failing",
-		    q->spool.path, (unsigned long long)took, q->syncing.ntx,
-		    q->syncing.ntx == 1 ? "" : "s", q->slow_unwarned,
-		    q->slow_unwarned == 1 ? "" : "s",
+		snprintf(more, sizeof(more),
+		    "; %lu more slow sync%s since the last warning, the "
+		    "slowest %llu ms",
+		    q->slow_unwarned, q->slow_unwarned == 1 ? "" : "s",
 		    (unsigned long long)q->slow_worst);
-	} else {
-		log_warn("sync of %s took %llu ms (%zu message%s waited): the "
-			 "disk may be slow or failing",
-		    q->spool.path, (unsigned long long)took, q->syncing.ntx,
-		    q->syncing.ntx == 1 ? "" : "s");
 	}
+	log_warn("sync of %s took %llu ms (%zu message%s waited)%s: the disk "
+		 "may be slow or failing",
+	    q->spool.path, (unsigned long long)took, q->syncing.ntx,
+	    q->syncing.ntx == 1 ? "" : "s", more);
 	q->slow_warned = now != 0 ? now : 1;
 	q->slow_unwarned = 0;
 	q->slow_worst = 0;
