@@ -166,14 +166,6 @@ struct queue_ctl_client {
 	uint64_t dl_off, dl_size;
 };
 
-struct queue_stats {
-	unsigned long syncs;     /* queue_spool_sync calls */
-	unsigned long passes;    /* flushes that committed or failed */
-	unsigned long committed; /* messages acknowledged */
-	unsigned long refused;   /* Q_FAIL answers */
-	unsigned long jobs;      /* M_DELIVER sent */
-};
-
 struct queue {
 	const struct config *cfg;
 	struct queue_hooks hooks;
@@ -232,7 +224,6 @@ struct queue {
 	int64_t space_logged_ms;
 	int log_sink; /* log lines go to the parent */
 	int stopping, finished;
-	struct queue_stats stats;
 };
 
 /* queue_process.c */

@@ -253,7 +253,6 @@ queue_job_start(struct queue *q, const char *id, const char *domain,
 		return -1;
 	}
 	q->njobs++;
-	q->stats.jobs++;
 	if (queue_job_mark(q, j) == -1) {
 		/* The job is out; only the bookkeeping failed. Nothing gets
 		 * scheduled twice while the pass is stuck: stop here. */

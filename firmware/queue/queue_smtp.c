@@ -108,7 +108,6 @@ queue_smtp_fail(struct queue *q, uint32_t peer, enum msg_queue_fail why,
 	msg_body_writer_init(&w, buf, sizeof(buf));
 	msg_body_put_u32(&w, why);
 	msg_body_put_cstr(&w, text);
-	q->stats.refused++;
 	queue_smtp_send(q, MSG_Q_FAIL, peer, -1, &w);
 }
 
@@ -779,7 +778,6 @@ queue_commit_pass(struct queue *q, int64_t now)
 	size_t i;
 
 	if (q->created.n > 0) {
-		q->stats.syncs++;
 		if (queue_spool_sync(&q->spool) == -1) {
 			log_warn("sync of %s failed: %s", q->spool.path,
 			    strerror(errno));
@@ -848,7 +846,6 @@ queue_after(struct queue *q, int ok)
 	size_t i;
 
 	if (ok && q->created.n > 0) {
-		q->stats.syncs++;
 		if (queue_spool_sync(&q->spool) == -1) {
 			log_warn("sync of %s failed: %s: finished messages "
 				 "are left for the next start",
@@ -898,7 +895,6 @@ queue_sync_kick(struct queue *q)
 	t = q->syncing;
 	q->syncing = q->waiting;
 	q->waiting = t;
-	q->stats.syncs++;
 	q->sync_started = event_now(&q->loop);
 	if (queue_syncer_request(&q->syncer) == -1) {
 		log_warn("cannot ask for a sync: %s", strerror(errno));
@@ -967,7 +963,6 @@ queue_answer(struct queue *q, int ok)
 			continue;
 		}
 		queue_log_committed(q, t);
-		q->stats.committed++;
 		stats_add(STATS_QUEUE_ENQUEUED, 1);
 		stats_add(STATS_QUEUE_QUARANTINED,
 		    t->quarantine[0] != '\0' || t->strip_id[0] != '\0');
@@ -1061,7 +1056,6 @@ queue_flush(struct queue *q)
 	work = q->nbatch > 0 || q->db.in_tx || q->created.n > 0 ||
 	    q->removed.n > 0;
 	if (work) {
-		q->stats.passes++;
 		ok = queue_commit_pass(q, queue_now(q)) == 0;
 		if (!ok) {
 			queue_db_rollback(&q->db);
