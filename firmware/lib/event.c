@@ -12,15 +12,21 @@
 
 #include "event.h"
 
+uint64_t
+event_monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* event_monotonic - default clock: CLOCK_MONOTONIC in milliseconds */
 static uint64_t
 event_monotonic(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return event_monotonic_us() / 1000;
 }
 
 /* event_init - an empty loop whose timer heap holds up to cap timers */

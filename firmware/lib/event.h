@@ -105,6 +105,9 @@ void event_close(struct event_loop *loop);
 void event_set_clock(struct event_loop *loop, event_clock_fn *fn, void *arg);
 /* event_now - the loop's clock, in milliseconds */
 uint64_t event_now(const struct event_loop *loop);
+/* event_monotonic_us - CLOCK_MONOTONIC in microseconds, the default
+ * clock's source: for timing outside a loop, from any thread */
+uint64_t event_monotonic_us(void);
 
 int event_io_add(struct event_loop *loop, struct event_io *io, int fd,
     uint32_t events, event_io_cb *cb, void *arg);

@@ -8,10 +8,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../sekimorid/stats.h"
+#include "event.h"
 #include "qid_token.h"
 #include "queue_spool.h"
 
@@ -270,25 +270,16 @@ queue_spool_fill(const struct queue_spool *s, const char *id, int create,
 	return r;
 }
 
-static uint64_t
-queue_spool_us(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Each sync is counted and timed for `show mail statistics`: its time is
  * what every acknowledgement waits for, so a slow or failing disk shows
  * there first (README.md, "Durability"). */
 int
 queue_spool_sync(const struct queue_spool *s)
 {
-	uint64_t start = queue_spool_us(), took;
+	uint64_t start = event_monotonic_us(), took;
 	int r = queue_sync(s->dirfd), err = errno;
 
-	took = queue_spool_us() - start;
+	took = event_monotonic_us() - start;
 	stats_add(STATS_QUEUE_SYNCS, 1);
 	stats_add(STATS_QUEUE_SYNC_US, took);
 	stats_add(STATS_QUEUE_SYNC_SLOW, took >= QUEUE_SYNC_SLOW_MS * 1000u);
